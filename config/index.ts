@@ -1,0 +1,83 @@
+import { Ajv } from 'ajv'
+
+/** Runtime configuration. Defaults live here; every key can be overridden by an environment variable. */
+export interface Config {
+  port: number
+  host: string
+  /** External PostgreSQL (management database URL). Unset: an embedded PostgreSQL is started. */
+  databaseUrl: string | null
+  /** Where the embedded PostgreSQL keeps its data. */
+  dataDir: string
+  embeddedPgPort: number
+  /** Secret for platform tokens; generated and persisted in the management database when unset. */
+  platformJwtSecret: string | null
+  /** Default secret for app tokens when an app has none of its own (normally every app gets its own). */
+  jwtSecret: string | null
+  poolSize: number
+  appPoolSize: number
+  /** Seconds an idle app connection stays open; idle apps hold no connections. */
+  appPoolIdleTimeout: number
+  storagePath: string
+  maxFileSize: number
+  bodyLimit: number
+  logLevel: string
+  corsOrigin: string
+  accessTokenTtl: number
+  refreshTokenTtl: number
+}
+
+/** Each entry: env var name, config key, JSON Schema for the value, default. */
+const ENTRIES = [
+  ['PORT', 'port', { type: 'integer', minimum: 0, maximum: 65535 }, 8080],
+  ['HOST', 'host', { type: 'string', minLength: 1 }, '0.0.0.0'],
+  ['DATABASE_URL', 'databaseUrl', { type: ['string', 'null'], pattern: '^postgres(ql)?://' }, null],
+  ['DATA_DIR', 'dataDir', { type: 'string', minLength: 1 }, './data'],
+  ['EMBEDDED_PG_PORT', 'embeddedPgPort', { type: 'integer', minimum: 1, maximum: 65535 }, 54329],
+  ['PLATFORM_JWT_SECRET', 'platformJwtSecret', { type: ['string', 'null'], minLength: 32 }, null],
+  ['JWT_SECRET', 'jwtSecret', { type: ['string', 'null'], minLength: 32 }, null],
+  ['POOL_SIZE', 'poolSize', { type: 'integer', minimum: 1, maximum: 1000 }, 10],
+  ['APP_POOL_SIZE', 'appPoolSize', { type: 'integer', minimum: 1, maximum: 1000 }, 10],
+  ['APP_POOL_IDLE_TIMEOUT', 'appPoolIdleTimeout', { type: 'integer', minimum: 1 }, 60],
+  ['STORAGE_PATH', 'storagePath', { type: 'string', minLength: 1 }, './uploads'],
+  ['MAX_FILE_SIZE', 'maxFileSize', { type: 'integer', minimum: 1 }, 10 * 1024 * 1024],
+  ['BODY_LIMIT', 'bodyLimit', { type: 'integer', minimum: 1024 }, 1024 * 1024],
+  ['LOG_LEVEL', 'logLevel', { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }, 'info'],
+  ['CORS_ORIGIN', 'corsOrigin', { type: 'string' }, '*'],
+  ['ACCESS_TOKEN_TTL', 'accessTokenTtl', { type: 'integer', minimum: 1 }, 15 * 60],
+  ['REFRESH_TOKEN_TTL', 'refreshTokenTtl', { type: 'integer', minimum: 1 }, 7 * 24 * 3600]
+] as const
+
+type Entry = typeof ENTRIES[number]
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(ENTRIES.map(([env, , s]) => [env, s])),
+  required: ENTRIES.map(([env]) => env)
+}
+
+const ajv = new Ajv({ allErrors: true, coerceTypes: true })
+const validate = ajv.compile(schema)
+
+/** Thrown when configuration is invalid; the message names the offending key. */
+export class ConfigError extends Error {}
+
+/**
+ * Builds the configuration from environment variables (and explicit overrides, used by tests).
+ * Values are coerced to their types; an invalid value throws a ConfigError naming the key.
+ */
+export function loadConfig (env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const raw: Record<string, unknown> = {}
+  for (const [name, , , def] of ENTRIES) {
+    const value = env[name]
+    raw[name] = value === undefined || value === '' ? def : value
+  }
+  if (!validate(raw)) {
+    const err = validate.errors?.[0]
+    const key = err?.instancePath.replace(/^\//, '') ?? 'unknown'
+    throw new ConfigError(`Invalid configuration: ${key} ${err?.message ?? 'is invalid'}`)
+  }
+  const config: Record<string, unknown> = {}
+  for (const [name, key] of ENTRIES as readonly Entry[]) config[key] = raw[name]
+  return { ...(config as unknown as Config), ...overrides }
+}

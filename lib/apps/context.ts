@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely'
+import type { Sql } from '../db/connection.js'
+import type { AppDatabase } from '../db/system-tables.js'
+import type { Registry } from '../metadata/registry.js'
+
+/** The authenticated caller, as every engine function sees it. */
+export interface UserContext {
+  id: string
+  email: string
+  roles: string[]
+  /** True for a platform user acting inside an app (accepted as admin everywhere). */
+  platform?: boolean
+}
+
+/**
+ * Everything the engine needs for one app: its pool (bounded, idle connections closed),
+ * a Kysely view of the same pool for system tables, its JWT secret, and the current
+ * compiled metadata. `registry` is replaced (never mutated) when metadata changes.
+ */
+export interface AppContext {
+  name: string
+  dbName: string
+  sql: Sql
+  db: Kysely<AppDatabase>
+  jwtSecret: string
+  registry: Registry
+  /** Rebuilds `registry` from the database (after a metadata change here or in another process). */
+  reload: () => Promise<void>
+}
+
+export function isAdmin (user: UserContext | null): boolean {
+  return user !== null && (user.platform === true || user.roles.includes('admin'))
+}

@@ -1,0 +1,114 @@
+import type { ColumnType, Generated } from 'kysely'
+
+/** Timestamp columns: read as Date, written optionally (database default). */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
+type Json<T = unknown> = ColumnType<T, string, string>
+
+export interface PlatformDatabase {
+  _apps: {
+    name: string
+    display_name: string
+    db_name: string
+    jwt_secret: string
+    status: Generated<string>
+    created_at: Timestamp
+    updated_at: Timestamp
+  }
+  _platform_users: UserTable
+  _platform_refresh_tokens: RefreshTokenTable
+  _platform_settings: {
+    key: string
+    value: string
+    updated_at: Timestamp
+  }
+}
+
+export interface UserTable {
+  id: Generated<string>
+  email: string
+  password_hash: string
+  roles: string[]
+  active: Generated<boolean>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface RefreshTokenTable {
+  id: Generated<string>
+  user_id: string
+  token_hash: string
+  family_id: string
+  expires_at: Date | string
+  rotated_at: Date | string | null
+  revoked_at: Date | string | null
+  created_at: Timestamp
+}
+
+export interface AppDatabase {
+  _entities: {
+    name: string
+    table_name: string
+    definition: Json
+    created_at: Timestamp
+    updated_at: Timestamp
+  }
+  _relations: {
+    name: string
+    source: string
+    target: string
+    definition: Json
+    created_at: Timestamp
+    updated_at: Timestamp
+  }
+  _rules: {
+    id: Generated<string>
+    entity: string
+    hook: string
+    type: string
+    definition: Json
+    priority: Generated<number>
+    active: Generated<boolean>
+    created_at: Timestamp
+    updated_at: Timestamp
+  }
+  _state_machines: {
+    id: Generated<string>
+    entity: string
+    field: string
+    definition: Json
+    active: Generated<boolean>
+    created_at: Timestamp
+    updated_at: Timestamp
+  }
+  _permissions: {
+    id: Generated<string>
+    entity: string
+    action: string
+    roles: string[]
+    conditions: Json
+    created_at: Timestamp
+    updated_at: Timestamp
+  }
+  _users: UserTable
+  _refresh_tokens: RefreshTokenTable
+  _invites: {
+    id: Generated<string>
+    email: string
+    roles: string[]
+    token_hash: string
+    invited_by: string | null
+    expires_at: Date | string
+    accepted_at: Date | string | null
+    revoked_at: Date | string | null
+    created_at: Timestamp
+  }
+  _audit_log: {
+    id: Generated<string>
+    entity: string
+    record_id: string
+    action: string
+    changes: Json | null
+    user_id: string | null
+    at: Timestamp
+  }
+}

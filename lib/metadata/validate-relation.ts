@@ -1,0 +1,103 @@
+import { canonicalType } from '../fields/index.js'
+import { validationFailed, type ErrorDetail } from '../errors.js'
+import { NAME_RE } from './validate-entity.js'
+import { ON_DELETE, RELATION_TYPES, WRITE_MODES, type EntityDef, type RelationDef } from './types.js'
+
+type Raw = Record<string, unknown>
+
+/** Column type families that may reference each other through a foreign key. */
+function keyFamily (entity: EntityDef, field: string): string | null {
+  const f = entity.fields.find((x) => x.name === field)
+  if (f === undefined) return null
+  const t = canonicalType(f.type)
+  return t === 'text' ? 'string' : t
+}
+
+/**
+ * Validates a relation against the current entities and relations (excluding the relation
+ * itself on update) and fills in defaults. Throws VALIDATION_FAILED with every problem.
+ */
+export function validateRelationDef (input: unknown, entities: Map<string, EntityDef>, others: RelationDef[]): RelationDef {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw validationFailed('Relation definition must be a JSON object')
+  const raw = input as Raw
+  const errors: ErrorDetail[] = []
+  const add = (field: string, message: string, rule = 'invalid'): void => { errors.push({ field, rule, message }) }
+
+  const name = raw.name
+  if (typeof name !== 'string' || !NAME_RE.test(name)) add('name', 'name must match ^[a-z][a-z0-9_]{0,62}$', 'pattern')
+  const type = raw.type as RelationDef['type']
+  if (!(RELATION_TYPES as readonly unknown[]).includes(type)) add('type', `type must be one of ${RELATION_TYPES.join(', ')}`, 'enum')
+  const source = typeof raw.source === 'string' ? entities.get(raw.source) : undefined
+  const target = typeof raw.target === 'string' ? entities.get(raw.target) : undefined
+  if (source === undefined) add('source', `unknown source entity '${String(raw.source)}'`, 'exists')
+  if (target === undefined) add('target', `unknown target entity '${String(raw.target)}'`, 'exists')
+  checkEnum(raw, 'on_delete', ON_DELETE, add)
+  checkEnum(raw, 'write_mode', WRITE_MODES, add)
+  checkEnum(raw, 'ownership', ['source', 'target', 'none'], add)
+  checkEnum(raw, 'fetch', ['lazy', 'eager'], add)
+  if (raw.inverse_name !== undefined && (typeof raw.inverse_name !== 'string' || !NAME_RE.test(raw.inverse_name))) add('inverse_name', 'inverse_name must match ^[a-z][a-z0-9_]{0,62}$', 'pattern')
+  if (errors.length > 0 || source === undefined || target === undefined) throw validationFailed('Invalid relation definition', errors)
+
+  const def: RelationDef = {
+    ...(raw as unknown as RelationDef),
+    source_key: typeof raw.source_key === 'string' ? raw.source_key : source.primary_key.field,
+    target_key: typeof raw.target_key === 'string' ? raw.target_key : (type === 'many_to_many' ? target.primary_key.field : `${source.name}_id`),
+    ownership: (raw.ownership as RelationDef['ownership']) ?? 'source',
+    on_delete: (raw.on_delete as RelationDef['on_delete']) ?? (type === 'many_to_many' ? 'detach' : 'restrict'),
+    fetch: (raw.fetch as RelationDef['fetch']) ?? 'lazy',
+    write_mode: (raw.write_mode as RelationDef['write_mode']) ?? 'diff'
+  }
+  checkKeys(def, source, target, add)
+  if (type === 'many_to_many') checkJoinTable(def, raw, entities, others, add)
+  else if (def.on_delete === 'detach') add('on_delete', 'detach applies to many_to_many relations only', 'enum')
+  checkNames(def, source, target, others, add)
+  if (errors.length > 0) throw validationFailed('Invalid relation definition', errors)
+  return def
+}
+
+function checkEnum (raw: Raw, key: string, allowed: readonly string[], add: (f: string, m: string, r?: string) => void): void {
+  if (raw[key] !== undefined && !allowed.includes(raw[key] as string)) add(key, `${key} must be one of ${allowed.join(', ')}`, 'enum')
+}
+
+function checkKeys (def: RelationDef, source: EntityDef, target: EntityDef, add: (f: string, m: string, r?: string) => void): void {
+  const sFam = keyFamily(source, def.source_key)
+  const tFam = keyFamily(target, def.target_key)
+  if (sFam === null) add('source_key', `source_key '${def.source_key}' is not a field of ${source.name}`, 'exists')
+  if (tFam === null) add('target_key', `target_key '${def.target_key}' is not a field of ${target.name}`, 'exists')
+  if (sFam !== null && tFam !== null && sFam !== tFam) add('target_key', `target_key type (${tFam}) does not match source_key type (${sFam})`, 'type')
+  if (def.type !== 'many_to_many' && def.source_key !== source.primary_key.field &&
+    source.fields.find((f) => f.name === def.source_key)?.unique !== true) {
+    add('source_key', 'source_key must be the primary key or a unique field', 'unique')
+  }
+}
+
+function checkJoinTable (def: RelationDef, raw: Raw, entities: Map<string, EntityDef>, others: RelationDef[], add: (f: string, m: string, r?: string) => void): void {
+  def.join_table = typeof raw.join_table === 'string' ? raw.join_table : def.name
+  def.source_join_key = typeof raw.source_join_key === 'string' ? raw.source_join_key : `${def.source}_id`
+  def.target_join_key = typeof raw.target_join_key === 'string' ? raw.target_join_key : `${def.target}_id`
+  for (const k of ['join_table', 'source_join_key', 'target_join_key'] as const) {
+    if (!NAME_RE.test(def[k] as string)) add(k, `${k} must match ^[a-z][a-z0-9_]{0,62}$`, 'pattern')
+  }
+  if (def.source_join_key === def.target_join_key) add('target_join_key', 'join keys must differ', 'unique')
+  if ([...entities.values()].some((e) => e.table === def.join_table)) add('join_table', `join_table '${String(def.join_table)}' is an entity table`, 'unique')
+  if (others.some((r) => r.type === 'many_to_many' && r.join_table === def.join_table)) add('join_table', `join_table '${String(def.join_table)}' is used by another relation`, 'unique')
+}
+
+/** The edge names a relation adds must not clash with fields or other edges of either entity. */
+function checkNames (def: RelationDef, source: EntityDef, target: EntityDef, others: RelationDef[], add: (f: string, m: string, r?: string) => void): void {
+  if (others.some((r) => r.name === def.name)) add('name', `relation '${def.name}' already exists`, 'unique')
+  const used = (entity: string): Set<string> => {
+    const names = new Set<string>()
+    for (const r of others) {
+      if (r.source === entity) names.add(r.name)
+      if (r.target === entity) names.add(r.inverse_name ?? r.name)
+    }
+    return names
+  }
+  if (source.fields.some((f) => f.name === def.name)) add('name', `'${def.name}' is already a field of ${source.name}`, 'unique')
+  else if (used(source.name).has(def.name)) add('name', `${source.name} already has a relation named '${def.name}'`, 'unique')
+  const inverse = def.inverse_name ?? def.name
+  if (source.name === target.name && inverse === def.name) return
+  if (target.fields.some((f) => f.name === inverse)) add(def.inverse_name !== undefined ? 'inverse_name' : 'name', `'${inverse}' is already a field of ${target.name}`, 'unique')
+  else if (used(target.name).has(inverse)) add(def.inverse_name !== undefined ? 'inverse_name' : 'name', `${target.name} already has a relation named '${inverse}'`, 'unique')
+}
