@@ -22,7 +22,17 @@ interface Budget {
   readonly max: number
 }
 
-type Evaluator = (scope: ExpressionScope, budget: Budget) => unknown
+/**
+ * Variables visible to a node. The evaluation's scope is the root frame; each item of
+ * `sum(list, 'expr')` pushes a frame whose variables are the item's fields, plus `item`.
+ */
+interface Frame {
+  readonly vars: ExpressionScope
+  readonly item: unknown
+  readonly parent: Frame | null
+}
+
+type Evaluator = (frame: Frame, budget: Budget) => unknown
 type BinaryOp = (a: unknown, b: unknown) => unknown
 
 /** Every node evaluation costs one step, so no expression can run unbounded. */
@@ -58,7 +68,10 @@ class Compiled implements CompiledExpression {
   }
 
   evaluate (scope: ExpressionScope, options?: EvaluateOptions): unknown {
-    return this.run(scope, { steps: 0, max: options?.maxSteps ?? DEFAULT_MAX_STEPS })
+    const max = options?.maxSteps
+    // A NaN budget would never trip; `?? {}` keeps a careless `evaluate(null)` null-safe too.
+    const budget = { steps: 0, max: max === undefined || Number.isNaN(max) ? DEFAULT_MAX_STEPS : max }
+    return this.run({ vars: scope ?? {}, item: null, parent: null }, budget)
   }
 }
 
@@ -122,23 +135,38 @@ function compileNode (node: Expression): Evaluator {
 
 function compileLiteral (node: Literal): Evaluator {
   const value = node.value
-  return (_scope, budget) => {
+  return (_frame, budget) => {
     tick(budget)
     return value
   }
 }
 
+const MISSING = Symbol('missing')
+
+/** Innermost binding of `name`: `item` in item frames, then own fields, then outer frames. */
+function lookup (frame: Frame, name: string): unknown {
+  for (let f: Frame | null = frame; f !== null; f = f.parent) {
+    if (name === 'item' && f.parent !== null) return f.item ?? null
+    if (Object.hasOwn(f.vars, name)) return f.vars[name] ?? null
+  }
+  return MISSING
+}
+
 /** Unknown variables are null; `now` falls back to the current time when not in scope. */
 function compileIdentifier (name: string): Evaluator {
   if (name === 'now') {
-    return (scope, budget) => {
+    return (frame, budget) => {
       tick(budget)
-      return Object.hasOwn(scope, name) ? scope[name] ?? null : new Date()
+      const value = lookup(frame, name)
+      return value === MISSING ? new Date() : value
     }
   }
-  return (scope, budget) => {
+  return (frame, budget) => {
     tick(budget)
-    return Object.hasOwn(scope, name) ? scope[name] ?? null : null
+    // The root frame (no sum() around) is by far the common case: one own-property check.
+    if (frame.parent === null) return Object.hasOwn(frame.vars, name) ? frame.vars[name] ?? null : null
+    const value = lookup(frame, name)
+    return value === MISSING ? null : value
   }
 }
 
@@ -146,15 +174,15 @@ function compileMember (node: MemberExpression): Evaluator {
   const object = compileNode(node.object)
   if (!node.computed) {
     const name = (node.property as Identifier).name
-    return (scope, budget) => {
+    return (frame, budget) => {
       tick(budget)
-      return readMember(object(scope, budget), name)
+      return readMember(object(frame, budget), name)
     }
   }
   const key = compileNode(node.property)
-  return (scope, budget) => {
+  return (frame, budget) => {
     tick(budget)
-    return readMember(object(scope, budget), key(scope, budget))
+    return readMember(object(frame, budget), key(frame, budget))
   }
 }
 
@@ -173,36 +201,37 @@ function compileCall (node: CallExpression): Evaluator {
 function compileApply (fn: (...args: unknown[]) => unknown, args: Evaluator[]): Evaluator {
   const [a, b] = args
   if (args.length === 1 && a !== undefined) {
-    return (scope, budget) => {
+    return (frame, budget) => {
       tick(budget)
-      return fn(a(scope, budget))
+      return fn(a(frame, budget))
     }
   }
   if (args.length === 2 && a !== undefined && b !== undefined) {
-    return (scope, budget) => {
+    return (frame, budget) => {
       tick(budget)
-      return fn(a(scope, budget), b(scope, budget))
+      return fn(a(frame, budget), b(frame, budget))
     }
   }
-  return (scope, budget) => {
+  return (frame, budget) => {
     tick(budget)
-    return fn(...args.map((arg) => arg(scope, budget)))
+    return fn(...args.map((arg) => arg(frame, budget)))
   }
 }
 
+const NO_FIELDS: ExpressionScope = Object.freeze({})
+
 /**
  * `sum(list, 'expr')`: the inner expression is compiled once (cached by source) and run per
- * item in a scope where the item's fields are variables, the item itself is `item`, and the
+ * item in a frame where the item's fields are variables, the item itself is `item`, and the
  * outer variables stay visible underneath. Its steps count against the caller's budget.
  */
 function compileSum (list: Evaluator, innerSource: string): Evaluator {
   const inner = compileCached(innerSource).run
-  return (scope, budget) => {
+  return (frame, budget) => {
     tick(budget)
-    return sumOf(list(scope, budget), (item) => {
+    return sumOf(list(frame, budget), (item) => {
       tick(budget)
-      const itemScope = isRecord(item) ? { ...scope, ...item, item } : { ...scope, item }
-      return inner(itemScope, budget)
+      return inner({ vars: isRecord(item) ? item : NO_FIELDS, item, parent: frame }, budget)
     })
   }
 }
@@ -211,9 +240,9 @@ function compileUnary (node: UnaryExpression): Evaluator {
   if (node.operator === 'new') return compileNewDate(node.argument as CallExpression)
   const argument = compileNode(node.argument)
   const op: (v: unknown) => unknown = node.operator === '!' ? (v) => !v : node.operator === '-' ? negate : plus
-  return (scope, budget) => {
+  return (frame, budget) => {
     tick(budget)
-    return op(argument(scope, budget))
+    return op(argument(frame, budget))
   }
 }
 
@@ -221,7 +250,7 @@ function compileUnary (node: UnaryExpression): Evaluator {
 function compileNewDate (call: CallExpression): Evaluator {
   const [arg] = call.arguments
   if (arg === undefined) {
-    return (_scope, budget) => {
+    return (_frame, budget) => {
       tick(budget)
       return new Date()
     }
@@ -234,24 +263,24 @@ function compileBinary (node: BinaryExpression): Evaluator {
   const right = compileNode(node.right)
   // && and || short-circuit and yield an operand, as in JavaScript.
   if (node.operator === '&&') {
-    return (scope, budget) => {
+    return (frame, budget) => {
       tick(budget)
-      const value = left(scope, budget)
-      return value ? right(scope, budget) : value
+      const value = left(frame, budget)
+      return value ? right(frame, budget) : value
     }
   }
   if (node.operator === '||') {
-    return (scope, budget) => {
+    return (frame, budget) => {
       tick(budget)
-      const value = left(scope, budget)
-      return value ? value : right(scope, budget)
+      const value = left(frame, budget)
+      return value ? value : right(frame, budget)
     }
   }
   const op = BINARY.get(node.operator)
   if (op === undefined) throw new Error(`Unvalidated operator ${node.operator}`)
-  return (scope, budget) => {
+  return (frame, budget) => {
     tick(budget)
-    return op(left(scope, budget), right(scope, budget))
+    return op(left(frame, budget), right(frame, budget))
   }
 }
 
@@ -259,16 +288,16 @@ function compileConditional (node: ConditionalExpression): Evaluator {
   const test = compileNode(node.test)
   const consequent = compileNode(node.consequent)
   const alternate = compileNode(node.alternate)
-  return (scope, budget) => {
+  return (frame, budget) => {
     tick(budget)
-    return test(scope, budget) ? consequent(scope, budget) : alternate(scope, budget)
+    return test(frame, budget) ? consequent(frame, budget) : alternate(frame, budget)
   }
 }
 
 function compileArray (node: ArrayExpression): Evaluator {
   const elements = node.elements.map((element) => compileNode(element as Expression))
-  return (scope, budget) => {
+  return (frame, budget) => {
     tick(budget)
-    return elements.map((element) => element(scope, budget))
+    return elements.map((element) => element(frame, budget))
   }
 }

@@ -28,22 +28,28 @@ export function sumOf (list: unknown, map?: (item: unknown) => unknown): number 
 }
 
 /**
- * `min`/`max` over their arguments, or over the items of a single list argument. Nulls and
- * values not comparable with the current best are skipped; numeric strings come back as
- * numbers; an empty input gives null.
+ * `min`/`max` over their arguments, or over the items of a single list argument. Numbers and
+ * numeric strings win: when any is present the others are ignored and a number comes back.
+ * Otherwise Dates (by instant) or strings are ordered; nulls are skipped; empty gives null.
  */
 function extreme (sign: 1 | -1): (...args: unknown[]) => unknown {
   // sign -1 keeps the smallest value (min), +1 the largest (max).
   return (...args) => {
     const first = args[0]
     const values = args.length === 1 && Array.isArray(first) ? first as unknown[] : args
+    let bestNumber: number | null = null
     let best: unknown = null
     for (const value of values) {
+      const n = toNumber(value)
+      if (n !== null) {
+        if (!Number.isNaN(n) && (bestNumber === null || (n - bestNumber) * sign > 0)) bestNumber = n
+        continue
+      }
       if (value === null || value === undefined) continue
       const order = best === null ? sign : compare(value, best)
       if (order !== undefined && order * sign > 0) best = value
     }
-    return typeof best === 'string' ? toNumber(best) ?? best : best
+    return bestNumber ?? best
   }
 }
 

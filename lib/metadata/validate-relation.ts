@@ -64,7 +64,8 @@ function checkKeys (def: RelationDef, source: EntityDef, target: EntityDef, add:
   const tFam = keyFamily(target, def.target_key)
   if (sFam === null) add('source_key', `source_key '${def.source_key}' is not a field of ${source.name}`, 'exists')
   if (tFam === null) add('target_key', `target_key '${def.target_key}' is not a field of ${target.name}`, 'exists')
-  if (sFam !== null && tFam !== null && sFam !== tFam) add('target_key', `target_key type (${tFam}) does not match source_key type (${sFam})`, 'type')
+  // A many-to-many join table stores each key with its own type; only FK pairs must match.
+  if (def.type !== 'many_to_many' && sFam !== null && tFam !== null && sFam !== tFam) add('target_key', `target_key type (${tFam}) does not match source_key type (${sFam})`, 'type')
   if (def.type !== 'many_to_many' && def.source_key !== source.primary_key.field &&
     source.fields.find((f) => f.name === def.source_key)?.unique !== true) {
     add('source_key', 'source_key must be the primary key or a unique field', 'unique')

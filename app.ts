@@ -1,0 +1,44 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { loadConfig, type Config } from './config/index.js'
+import appResolver from './plugins/app-resolver.js'
+import auth from './plugins/auth.js'
+import errorHandler from './plugins/error-handler.js'
+import jsonBody from './plugins/json-body.js'
+import platform from './plugins/platform.js'
+import securityHeaders from './plugins/security-headers.js'
+import appScope from './routes/app/index.js'
+import healthRoutes from './routes/health.js'
+import platformAppRoutes from './routes/platform/apps.js'
+import platformAuthRoutes from './routes/platform/auth.js'
+
+export interface BuildOptions {
+  config?: Config
+  logger?: FastifyServerOptions['logger']
+}
+
+/**
+ * Builds a configured Rocket server without listening (tests use `inject`). Plugins are
+ * registered explicitly, in dependency order: hardening, control plane, app resolver, auth,
+ * then the route areas.
+ */
+export async function buildApp (options: BuildOptions = {}): Promise<FastifyInstance> {
+  const config = options.config ?? loadConfig()
+  const fastify = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: config.bodyLimit,
+    trustProxy: true,
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true }
+  })
+  await fastify.register(errorHandler)
+  await fastify.register(securityHeaders)
+  await fastify.register(jsonBody)
+  await fastify.register(platform, { config })
+  await fastify.register(appResolver)
+  await fastify.register(auth)
+
+  await fastify.register(healthRoutes)
+  await fastify.register(platformAuthRoutes, { prefix: '/api/_platform/auth' })
+  await fastify.register(platformAppRoutes, { prefix: '/api/_platform/apps' })
+  await fastify.register(appScope, { prefix: '/api/:app' })
+  return fastify
+}

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import { connect, withDatabase, type Sql } from '../db/connection.js'
+import { kyselyFor } from '../db/kysely.js'
+import { migrateToLatest } from '../db/migrate.js'
+import type { AppDatabase, PlatformDatabase } from '../db/system-tables.js'
+import { conflict, validationFailed } from '../errors.js'
+import { buildRegistry, releaseRegistry, type Registry } from '../metadata/registry.js'
+import { loadMetadata } from '../metadata/store.js'
+import { NAME_RE } from '../metadata/validate-entity.js'
+import type { AppContext } from './context.js'
+import { seedAppAdmin } from './seed.js'
+
+export interface AppRow {
+  name: string
+  display_name: string
+  db_name: string
+  status: string
+  created_at: Date
+  updated_at: Date
+}
+
+export interface AppManagerOptions {
+  platformDb: Kysely<PlatformDatabase>
+  /** Superuser URL of the server hosting the app databases (any database; we swap the name). */
+  serverUrl: string
+  poolSize: number
+  idleTimeout: number
+  log: { warn: (msg: string) => void, info: (msg: string) => void }
+  /** Extra work after the core registry is built (later capabilities compile their metadata). */
+  extendRegistry?: (ctx: AppContext, registry: Registry) => Promise<void>
+}
+
+/**
+ * Owns every app's runtime context: one bounded postgres.js pool per app database whose idle
+ * connections close after `idleTimeout` (so 100 quiet apps hold no connections), its Kysely
+ * view, JWT secret and compiled metadata registry.
+ */
+export class AppManager {
+  private readonly contexts = new Map<string, Promise<AppContext | null>>()
+  private readonly opts: AppManagerOptions
+
+  constructor (opts: AppManagerOptions) {
+    this.opts = opts
+  }
+
+  /** The context of an app, opened on first use; null when no such app exists. */
+  async get (name: string): Promise<AppContext | null> {
+    if (!NAME_RE.test(name)) return null
+    let pending = this.contexts.get(name)
+    if (pending === undefined) {
+      pending = this.open(name)
+      this.contexts.set(name, pending)
+      // An unknown name must not stay cached (the app may be created later).
+      pending.then((ctx) => { if (ctx === null) this.contexts.delete(name) }, () => this.contexts.delete(name))
+    }
+    return await pending
+  }
+
+  async list (): Promise<AppRow[]> {
+    return await this.opts.platformDb.selectFrom('_apps')
+      .select(['name', 'display_name', 'db_name', 'status', 'created_at', 'updated_at']).orderBy('name').execute() as AppRow[]
+  }
+
+  async row (name: string): Promise<AppRow | null> {
+    const row = await this.opts.platformDb.selectFrom('_apps')
+      .select(['name', 'display_name', 'db_name', 'status', 'created_at', 'updated_at']).where('name', '=', name).executeTakeFirst()
+    return (row as AppRow | undefined) ?? null
+  }
+
+  /** Creates the app: its database, system tables, JWT secret and seeded admin user. */
+  async create (input: { name: unknown, display_name?: unknown }): Promise<AppRow> {
+    const name = input.name
+    if (typeof name !== 'string' || !NAME_RE.test(name)) {
+      throw validationFailed('Invalid app', [{ field: 'name', rule: 'pattern', message: 'name must match ^[a-z][a-z0-9_]{0,62}$' }])
+    }
+    if (input.display_name !== undefined && typeof input.display_name !== 'string') {
+      throw validationFailed('Invalid app', [{ field: 'display_name', rule: 'type', message: 'display_name must be a string' }])
+    }
+    const dbName = `rocket_${name}`.slice(0, 63)
+    const inserted = await this.opts.platformDb.insertInto('_apps')
+      .values({ name, display_name: (input.display_name as string | undefined) ?? name, db_name: dbName, jwt_secret: randomBytes(48).toString('base64url') })
+      .onConflict((oc) => oc.doNothing()).returning('name').executeTakeFirst()
+    if (inserted === undefined) throw conflict(`App '${name}' already exists`, [{ field: 'name', rule: 'unique', message: 'name is taken' }])
+    try {
+      await this.admin(async (sql) => {
+        await sql.unsafe(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`)
+        await sql.unsafe(`CREATE DATABASE "${dbName}"`)
+      })
+      const ctx = await this.get(name)
+      if (ctx === null) throw new Error(`App ${name} vanished during creation`)
+      await seedAppAdmin(ctx.db, this.opts.log)
+    } catch (err) {
+      await this.remove(name).catch(() => {})
+      throw err
+    }
+    return await this.row(name) as AppRow
+  }
+
+  /** Deletes the app: closes its pool, drops its database, forgets it. Returns false if unknown. */
+  async remove (name: string): Promise<boolean> {
+    const row = await this.row(name)
+    if (row === null) return false
+    await this.close(name)
+    await this.admin(async (sql) => { await sql.unsafe(`DROP DATABASE IF EXISTS "${row.db_name}" WITH (FORCE)`) })
+    await this.opts.platformDb.deleteFrom('_apps').where('name', '=', name).execute()
+    return true
+  }
+
+  /** Migrates every app database (startup). */
+  async migrateAll (): Promise<void> {
+    for (const app of await this.list()) await this.get(app.name)
+  }
+
+  /** Rebuilds an app's registry if it is open (metadata changed in another process). */
+  async reload (name: string): Promise<void> {
+    const pending = this.contexts.get(name)
+    const ctx = pending === undefined ? null : await pending.catch(() => null)
+    if (ctx !== null) await ctx.reload()
+  }
+
+  async closeAll (): Promise<void> {
+    await Promise.all([...this.contexts.keys()].map(async (n) => { await this.close(n) }))
+  }
+
+  private async close (name: string): Promise<void> {
+    const pending = this.contexts.get(name)
+    this.contexts.delete(name)
+    const ctx = pending === undefined ? null : await pending.catch(() => null)
+    if (ctx !== null) {
+      await ctx.db.destroy().catch(() => {})
+      await ctx.sql.end({ timeout: 5 })
+    }
+  }
+
+  private async admin (work: (sql: Sql) => Promise<void>): Promise<void> {
+    const sql = connect(withDatabase(this.opts.serverUrl, 'postgres'), { max: 1 })
+    try { await work(sql) } finally { await sql.end() }
+  }
+
+  private async open (name: string): Promise<AppContext | null> {
+    const row = await this.opts.platformDb.selectFrom('_apps').selectAll().where('name', '=', name).executeTakeFirst()
+    if (row === undefined) return null
+    const sql = connect(withDatabase(this.opts.serverUrl, row.db_name), { max: this.opts.poolSize, idleTimeout: this.opts.idleTimeout })
+    const db = kyselyFor<AppDatabase>(sql)
+    try {
+      await migrateToLatest(db, 'app')
+    } catch (err) {
+      await sql.end()
+      throw err
+    }
+    const meta = await loadMetadata(sql)
+    let version = 1
+    const ctx: AppContext = {
+      name,
+      dbName: row.db_name,
+      sql,
+      db,
+      jwtSecret: row.jwt_secret,
+      registry: buildRegistry(meta.entities, meta.relations, version),
+      reload: async () => {
+        const fresh = await loadMetadata(sql)
+        const next = buildRegistry(fresh.entities, fresh.relations, ++version)
+        await this.opts.extendRegistry?.(ctx, next)
+        // Swap only once complete: a request sees the old version or the new one, never half.
+        const old = ctx.registry
+        ctx.registry = next
+        releaseRegistry(old)
+      }
+    }
+    await this.opts.extendRegistry?.(ctx, ctx.registry)
+    return ctx
+  }
+}

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Config } from '../../config/index.js'
+import { AppManager } from '../apps/manager.js'
+import { seedPlatformAdmin } from '../apps/seed.js'
+import { connect, databaseOf, ensureDatabase, withDatabase, type Sql } from '../db/connection.js'
+import { startEmbeddedPostgres } from '../db/embedded.js'
+import { kyselyFor } from '../db/kysely.js'
+import { migrateToLatest } from '../db/migrate.js'
+import type { PlatformDatabase } from '../db/system-tables.js'
+
+export interface Logger {
+  info: (msg: string) => void
+  warn: (msg: string) => void
+  error: (obj: unknown, msg?: string) => void
+}
+
+/** The control plane: management database, app manager and platform secret. */
+export interface Platform {
+  config: Config
+  sql: Sql
+  db: Kysely<PlatformDatabase>
+  apps: AppManager
+  jwtSecret: string
+  close: () => Promise<void>
+}
+
+const METADATA_CHANNEL = 'rocket_metadata'
+/** Identifies this process in NOTIFY payloads so it skips its own announcements. */
+const INSTANCE_ID = randomBytes(8).toString('hex')
+const MANAGEMENT_DB = 'rocket'
+
+/**
+ * Starts the control plane: an embedded PostgreSQL unless DATABASE_URL is set, the migrated
+ * management database with the seeded platform admin, the platform JWT secret (configured, or
+ * generated once and persisted), and a LISTEN channel through which metadata changes made by
+ * other server processes reach this one.
+ */
+export async function bootPlatform (config: Config, log: Logger): Promise<Platform> {
+  let stopEmbedded: (() => Promise<void>) | null = null
+  let managementUrl: string
+  if (config.databaseUrl === null) {
+    const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log: (m) => log.warn(m) })
+    stopEmbedded = pg.stop
+    managementUrl = withDatabase(pg.url, MANAGEMENT_DB)
+  } else {
+    managementUrl = config.databaseUrl
+  }
+  try {
+    const admin = connect(withDatabase(managementUrl, 'postgres'), { max: 1 })
+    try { await ensureDatabase(admin, databaseOf(managementUrl)) } finally { await admin.end() }
+    const sql = connect(managementUrl, { max: config.poolSize })
+    const db = kyselyFor<PlatformDatabase>(sql)
+    await migrateToLatest(db, 'platform')
+    await seedPlatformAdmin(db, log)
+    const jwtSecret = config.platformJwtSecret ?? await persistedSecret(db, 'platform_jwt_secret')
+    const apps = new AppManager({ platformDb: db, serverUrl: managementUrl, poolSize: config.appPoolSize, idleTimeout: config.appPoolIdleTimeout, log })
+    await apps.migrateAll()
+    const listener = await sql.listen(METADATA_CHANNEL, (payload) => {
+      const [origin, app] = payload.split(':')
+      if (origin === INSTANCE_ID || app === undefined) return
+      apps.reload(app).catch((err: unknown) => log.error(err, 'metadata reload failed'))
+    })
+    return {
+      config,
+      sql,
+      db,
+      apps,
+      jwtSecret,
+      close: async () => {
+        await listener.unlisten().catch(() => {})
+        await apps.closeAll()
+        await db.destroy().catch(() => {})
+        await sql.end({ timeout: 5 })
+        if (stopEmbedded !== null) await stopEmbedded()
+      }
+    }
+  } catch (err) {
+    if (stopEmbedded !== null) await stopEmbedded()
+    throw err
+  }
+}
+
+/** Tells every server process (including this one) that an app's metadata changed. */
+export async function announceMetadataChange (platform: Platform, app: string): Promise<void> {
+  await platform.sql.notify(METADATA_CHANNEL, `${INSTANCE_ID}:${app}`)
+}
+
+async function persistedSecret (db: Kysely<PlatformDatabase>, key: string): Promise<string> {
+  await db.insertInto('_platform_settings').values({ key, value: randomBytes(48).toString('base64url') })
+    .onConflict((oc) => oc.column('key').doNothing()).execute()
+  const row = await db.selectFrom('_platform_settings').select('value').where('key', '=', key).executeTakeFirstOrThrow()
+  return row.value
+}

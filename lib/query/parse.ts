@@ -1,0 +1,261 @@
+import { didYouMean, invalidPayload, unknownField, type ApiError } from '../errors.js'
+import { FIELD_TYPE_SPECS, FieldValueError } from '../fields/index.js'
+import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/compiled.js'
+import { FILTER_OPS, type FilterOp, type ListQuery, type SortTerm, type SqlFilter } from './types.js'
+
+export const DEFAULT_PER_PAGE = 25
+export const MAX_PER_PAGE = 100
+
+const FILTER_KEY_RE = /^filter\[([^\]]*)\]$/
+const POSITIVE_INT_RE = /^[0-9]{1,16}$/
+const BIGINT_MAX = 9223372036854775807n
+const BIGINT_MIN = -9223372036854775808n
+const DECIMAL_EXPONENT_RE = /[eE]([-+]?\d+)$/
+/** NUMERIC holds far more, but no declared precision exceeds 1000 digits. */
+const MAX_DECIMAL_EXPONENT = 1000
+const YEAR_RE = /^(?!0000)\d{4}-/
+const OPS: ReadonlySet<string> = new Set(FILTER_OPS)
+const ORDERED_OPS: ReadonlySet<FilterOp> = new Set<FilterOp>(['gt', 'gte', 'lt', 'lte'])
+const PATTERN_OPS: ReadonlySet<FilterOp> = new Set<FilterOp>(['like', 'ilike'])
+const LIST_PARAMS = ['filter[...]', 'sort', 'page', 'per_page', 'include']
+const parseBoolean = FIELD_TYPE_SPECS.boolean.fromQuery
+
+/** A raw query value must be a single string: repeated keys arrive as arrays and are refused. */
+function single (key: string, raw: unknown): string {
+  if (typeof raw === 'string') return raw
+  const message = Array.isArray(raw) ? 'must be given only once' : 'must be a string'
+  throw invalidPayload(`Query parameter '${key}' ${message}`, [{ field: key, message }])
+}
+
+function badFilter (field: string, rule: string, message: string): ApiError {
+  return invalidPayload(`Invalid filter on '${field}': ${message}`, [{ field, rule, message }])
+}
+
+function lookupField (entity: CompiledEntity, name: string, where: string): CompiledField {
+  const field = entity.fields.get(name)
+  if (field !== undefined) return field
+  const message = `unknown field '${name}' in ${where}${didYouMean(name, entity.fields.keys())}`
+  throw unknownField(message.charAt(0).toUpperCase() + message.slice(1), [{ field: name, message }])
+}
+
+/** Converts one query-string value to the field's type (FieldValueError → INVALID_PAYLOAD). */
+function convert (field: CompiledField, raw: string): unknown {
+  // PostgreSQL refuses NUL in text; catching it here keeps it a 400 instead of a driver 500.
+  if (raw.includes('\u0000')) throw badFilter(field.name, 'type', 'must not contain NUL characters')
+  let value: unknown
+  try {
+    value = field.spec.fromQuery(raw)
+  } catch (err) {
+    if (err instanceof FieldValueError) throw badFilter(field.name, 'type', err.message)
+    throw err
+  }
+  if (!inRange(field, value as string)) throw badFilter(field.name, 'type', 'is out of range')
+  return value
+}
+
+/**
+ * Bounds PostgreSQL enforces that `fromQuery` does not: checked here so that such values are
+ * a 400 rather than a driver error (a year beyond 9999 is even a 500: 22009).
+ */
+function inRange (field: CompiledField, value: string): boolean {
+  switch (field.type) {
+    case 'bigint': {
+      const n = BigInt(value)
+      return n <= BIGINT_MAX && n >= BIGINT_MIN
+    }
+    case 'decimal': {
+      const exp = DECIMAL_EXPONENT_RE.exec(value)
+      return exp === null || Math.abs(Number(exp[1])) <= MAX_DECIMAL_EXPONENT
+    }
+    case 'timestamp':
+    case 'date':
+      // ISO text of years 1..9999 starts with four digits, not '0000' or a sign.
+      return YEAR_RE.test(value)
+    default:
+      return true
+  }
+}
+
+/** Counted by hand: `/\\+$/` backtracks quadratically on long runs of backslashes. */
+function trailingBackslashes (raw: string): number {
+  let i = raw.length
+  while (i > 0 && raw.charCodeAt(i - 1) === 92) i--
+  return raw.length - i
+}
+
+function checkApplicable (field: CompiledField, op: FilterOp): void {
+  if (ORDERED_OPS.has(op) && !field.spec.ordered) throw badFilter(field.name, 'operator', `operator '${op}' does not apply to ${field.type} fields`)
+  if (PATTERN_OPS.has(op) && field.type !== 'string' && field.type !== 'text') {
+    throw badFilter(field.name, 'operator', `operator '${op}' applies to string and text fields only`)
+  }
+}
+
+/**
+ * Converts a filter value given as query-string text. `in`/`not_in` take a comma list (an
+ * empty list matches nothing / everything); `like`/`ilike` take the pattern as given (`%`, `_`).
+ */
+function filterValue (field: CompiledField, op: FilterOp, raw: string): unknown {
+  checkApplicable(field, op)
+  switch (op) {
+    case 'is_null':
+      try {
+        return parseBoolean(raw)
+      } catch {
+        throw badFilter(field.name, 'type', 'is_null takes true or false')
+      }
+    case 'in':
+    case 'not_in':
+      return raw === '' ? [] : raw.split(',').map((v) => convert(field, v))
+    case 'like':
+    case 'ilike': {
+      // A pattern ending in an unpaired escape character is a PostgreSQL error (22025).
+      if (trailingBackslashes(raw) % 2 === 1) throw badFilter(field.name, 'pattern', 'pattern must not end with an escape character')
+      return convert(field, raw)
+    }
+    default:
+      return convert(field, raw)
+  }
+}
+
+/** `status` → eq, `total.gte` → gte. */
+function parseFilter (entity: CompiledEntity, inner: string, raw: string): SqlFilter {
+  const dot = inner.indexOf('.')
+  const name = dot < 0 ? inner : inner.slice(0, dot)
+  const op = dot < 0 ? 'eq' : inner.slice(dot + 1)
+  const field = lookupField(entity, name, 'filter')
+  if (!OPS.has(op)) {
+    const message = `unknown operator '${op}'${didYouMean(op, FILTER_OPS)}; operators: ${FILTER_OPS.join(', ')}`
+    throw invalidPayload(`Invalid filter on '${name}': ${message}`, [{ field: name, rule: 'operator', message }])
+  }
+  return { field, op: op as FilterOp, value: filterValue(field, op as FilterOp, raw) }
+}
+
+/** `a,-b` (a leading `+` decodes to a space in query strings, so both are accepted). */
+function parseSort (entity: CompiledEntity, raw: string): SortTerm[] {
+  if (raw === '') return []
+  const out: SortTerm[] = []
+  const seen = new Set<string>()
+  for (const part of raw.split(',')) {
+    const term = part.trim()
+    const desc = term.startsWith('-')
+    const name = desc || term.startsWith('+') ? term.slice(1) : term
+    if (name === '') throw invalidPayload('Invalid sort: empty field name', [{ field: 'sort', message: 'empty field name' }])
+    const field = lookupField(entity, name, 'sort')
+    if (field.type === 'json' || field.type === 'file') {
+      throw invalidPayload(`Cannot sort by '${name}'`, [{ field: name, rule: 'sort', message: `${field.type} fields cannot be sorted` }])
+    }
+    if (seen.has(name)) continue
+    seen.add(name)
+    out.push({ field, desc })
+  }
+  return out
+}
+
+function parsePositiveInt (key: string, raw: string): number {
+  const n = POSITIVE_INT_RE.test(raw) ? Number(raw) : 0
+  if (n < 1) throw invalidPayload(`Query parameter '${key}' must be a positive integer`, [{ field: key, message: 'must be a positive integer' }])
+  return n
+}
+
+/**
+ * Parses `include=a,b` into relation edges of the entity. Empty names are skipped, duplicates
+ * collapse; an unknown name is INVALID_PAYLOAD with details `[{field: 'include', relation}]`.
+ */
+export function parseInclude (entity: CompiledEntity, raw: string): RelationEdge[] {
+  const out: RelationEdge[] = []
+  for (const part of raw.split(',')) {
+    const name = part.trim()
+    if (name === '') continue
+    const edge = entity.edges.get(name)
+    if (edge === undefined) {
+      const message = `unknown relation '${name}'${didYouMean(name, entity.edges.keys())}`
+      throw invalidPayload(`Invalid include: ${message}`, [{ field: 'include', relation: name, message }])
+    }
+    if (!out.includes(edge)) out.push(edge)
+  }
+  return out
+}
+
+function unknownParam (key: string, known: string[]): ApiError {
+  const message = `unknown query parameter '${key}'${didYouMean(key, known)}`
+  return invalidPayload(message.charAt(0).toUpperCase() + message.slice(1), [{ field: key, message }])
+}
+
+/** `{filter: {status: 'paid'}}` as produced by qs-style parsers, next to flat `filter[status]` keys. */
+function parseNestedFilters (entity: CompiledEntity, raw: unknown, out: SqlFilter[]): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw unknownParam('filter', LIST_PARAMS)
+  for (const [inner, value] of Object.entries(raw)) out.push(parseFilter(entity, inner, single(`filter[${inner}]`, value)))
+}
+
+/**
+ * Parses the query string of `GET /api/:app/:entity` (flat keys as Fastify's querystring
+ * parser yields them: `filter[total.gte]`, `sort`, `page`, `per_page`, `include`).
+ * Throws UNKNOWN_FIELD (filter/sort field) or INVALID_PAYLOAD (anything else malformed,
+ * unknown parameters, repeated keys). `per_page` above the maximum is clamped.
+ */
+export function parseListQuery (entity: CompiledEntity, query: Record<string, unknown>, opts: { maxPerPage?: number } = {}): ListQuery {
+  const out: ListQuery = { filters: [], sort: [], page: 1, perPage: DEFAULT_PER_PAGE, include: [] }
+  const maxPerPage = opts.maxPerPage ?? MAX_PER_PAGE
+  for (const key of Object.keys(query)) {
+    const raw = query[key]
+    if (raw === undefined) continue
+    const m = FILTER_KEY_RE.exec(key)
+    if (m !== null) {
+      out.filters.push(parseFilter(entity, m[1] as string, single(key, raw)))
+      continue
+    }
+    switch (key) {
+      case 'filter': parseNestedFilters(entity, raw, out.filters); break
+      case 'sort': out.sort = parseSort(entity, single(key, raw)); break
+      case 'page': out.page = parsePositiveInt(key, single(key, raw)); break
+      case 'per_page': out.perPage = Math.min(parsePositiveInt(key, single(key, raw)), maxPerPage); break
+      case 'include': out.include = parseInclude(entity, single(key, raw)); break
+      default: throw unknownParam(key, LIST_PARAMS)
+    }
+  }
+  if (!Number.isSafeInteger((out.page - 1) * out.perPage)) {
+    throw invalidPayload("Query parameter 'page' is too large", [{ field: 'page', message: 'is too large' }])
+  }
+  return out
+}
+
+/** Parses the query string of `GET /api/:app/:entity/:id`: only `include` is accepted. */
+export function parseGetQuery (entity: CompiledEntity, query: Record<string, unknown>): { include: RelationEdge[] } {
+  let include: RelationEdge[] = []
+  for (const key of Object.keys(query)) {
+    const raw = query[key]
+    if (raw === undefined) continue
+    if (key !== 'include') throw unknownParam(key, ['include'])
+    include = parseInclude(entity, single(key, raw))
+  }
+  return { include }
+}
+
+function conditionText (value: unknown): string {
+  if (value instanceof Date) return value.toISOString()
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  throw invalidPayload('Condition values must be scalars')
+}
+
+/**
+ * Builds a SqlFilter from a JSON condition (permission read conditions, SPEC §8), converting
+ * the value like a query-string value. `eq`/`neq` with null become IS NULL / IS NOT NULL;
+ * `in`/`not_in` take an array (a scalar is a one-element list). Resolve `$user.*` references
+ * before calling. Throws UNKNOWN_FIELD / INVALID_PAYLOAD like the query parser.
+ */
+export function filterFromCondition (entity: CompiledEntity, condition: { field: string, operator: string, value: unknown }): SqlFilter {
+  const field = lookupField(entity, condition.field, 'condition')
+  const op = condition.operator
+  if (!OPS.has(op)) throw badFilter(field.name, 'operator', `unknown operator '${op}'`)
+  const value = condition.value
+  if (value === null || value === undefined) {
+    if (op === 'eq' || op === 'neq') return { field, op: 'is_null', value: op === 'eq' }
+    throw badFilter(field.name, 'type', `operator '${op}' needs a value`)
+  }
+  if (op === 'in' || op === 'not_in') {
+    checkApplicable(field, op)
+    const list = Array.isArray(value) ? value : [value]
+    return { field, op, value: list.map((v: unknown) => convert(field, conditionText(v))) }
+  }
+  return { field, op: op as FilterOp, value: filterValue(field, op as FilterOp, conditionText(value)) }
+}

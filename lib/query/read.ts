@@ -1,0 +1,100 @@
+import { invalidPayload } from '../errors.js'
+import { INTEGER_RE, UUID_RE } from '../fields/spec.js'
+import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/compiled.js'
+import { loadIncludes } from './includes.js'
+import { buildGetSql, buildPageWithTotalSql, fragmentsOf } from './sql.js'
+import type { ListQuery, ReadDeps, ReadExtra, SqlText } from './types.js'
+
+type Row = Record<string, unknown>
+
+const INT_MIN = -2147483648
+const INT_MAX = 2147483647
+const BIGINT_MIN = -9223372036854775808n
+const BIGINT_MAX = 9223372036854775807n
+
+function run (deps: ReadDeps, q: SqlText): Promise<Row[]> {
+  // Prepared per connection: the text is stable per query shape, values are parameters.
+  return deps.sql.unsafe<Row[]>(q.text, q.params as never[], { prepare: true })
+}
+
+/** Requested edges plus the entity's eager ones (SPEC §6: eager relations are always included). */
+function edgesToLoad (entity: CompiledEntity, requested: readonly RelationEdge[]): readonly RelationEdge[] {
+  if (requested.length === 0) return entity.eagerEdges
+  if (entity.eagerEdges.length === 0) return requested
+  const out = requested.slice()
+  for (const e of entity.eagerEdges) if (!out.includes(e)) out.push(e)
+  return out
+}
+
+/**
+ * One page of live records matching `q` (and the permission conditions in `extra.where`),
+ * with includes attached, and the total number of matching records, in one statement.
+ * A page beyond the last one returns no rows and the true total.
+ */
+export async function listRecords (deps: ReadDeps, entity: CompiledEntity, q: ListQuery, extra: ReadExtra = {}): Promise<{ rows: Row[], total: number }> {
+  const input = { filters: q.filters, where: extra.where, sort: q.sort, limit: q.perPage, offset: (q.page - 1) * q.perPage }
+  const { text, params } = buildPageWithTotalSql(entity, input)
+  const result = await deps.sql.unsafe(text, params as never[], { prepare: true }).values()
+  const { names, pkIndex } = fragmentsOf(entity)
+  const rows: Row[] = []
+  let total = 0
+  // Built from raw values (as postgres.js would) so the total column never lands in a row.
+  for (const values of result) {
+    total = Number(values[0])
+    if (values[pkIndex + 1] === null) continue
+    const row: Row = {}
+    for (let i = 0; i < names.length; i++) row[names[i] as string] = values[i + 1]
+    rows.push(row)
+  }
+  await loadIncludes(deps, entity, rows, edgesToLoad(entity, q.include), extra)
+  return { rows, total }
+}
+
+/** The primary key value `raw` denotes, or undefined when it does not parse as the PK type. */
+function parsePk (entity: CompiledEntity, raw: string): unknown {
+  switch (entity.def.primary_key.type) {
+    case 'uuid':
+      return UUID_RE.test(raw) ? raw.toLowerCase() : undefined
+    case 'int': {
+      if (!INTEGER_RE.test(raw)) return undefined
+      const n = Number(raw)
+      return n >= INT_MIN && n <= INT_MAX ? n : undefined
+    }
+    case 'bigint': {
+      if (!INTEGER_RE.test(raw) || raw.length > 20) return undefined
+      const n = BigInt(raw)
+      return n >= BIGINT_MIN && n <= BIGINT_MAX ? n.toString() : undefined
+    }
+    default:
+      return raw
+  }
+}
+
+async function findBy (deps: ReadDeps, entity: CompiledEntity, field: CompiledField, value: unknown, extra: ReadExtra): Promise<Row | null> {
+  const rows = await run(deps, buildGetSql(entity, field, value, extra.where))
+  return rows[0] ?? null
+}
+
+/**
+ * One live record by primary key or, where `idOrSlug` does not parse as the PK type and the
+ * entity has a slug, by slug (a string PK is tried first, then the slug). Eager edges and
+ * `include` are attached. Returns null when no visible record matches (→ NOT_FOUND); an id
+ * that is neither a valid PK nor a possible slug is INVALID_PAYLOAD.
+ */
+export async function getRecord (deps: ReadDeps, entity: CompiledEntity, idOrSlug: string, include: readonly RelationEdge[], extra: ReadExtra = {}): Promise<Row | null> {
+  if (idOrSlug.includes('\u0000')) throw invalidPayload('Malformed id', [{ field: entity.pk.name, message: 'must not contain NUL characters' }])
+  const pk = parsePk(entity, idOrSlug)
+  const slugField = entity.def.slug !== undefined ? entity.fields.get(entity.def.slug.field) : undefined
+  if (pk === undefined && slugField === undefined) {
+    // Checked here so that a malformed id never reaches PostgreSQL as a failing cast.
+    const message = `must be a valid ${entity.def.primary_key.type === 'uuid' ? 'UUID' : 'integer'}`
+    throw invalidPayload(`Malformed id '${idOrSlug.slice(0, 100)}'`, [{ field: entity.pk.name, message }])
+  }
+  let row = pk === undefined ? null : await findBy(deps, entity, entity.pk, pk, extra)
+  if (row === null && slugField !== undefined && (pk === undefined || entity.def.primary_key.type === 'string')) {
+    row = await findBy(deps, entity, slugField, idOrSlug, extra)
+  }
+  if (row === null) return null
+  await loadIncludes(deps, entity, [row], edgesToLoad(entity, include), extra)
+  return row
+}

@@ -1,0 +1,114 @@
+import { invalidPayload, unknownField, validationFailed, type ErrorDetail } from '../errors.js'
+import type { CompiledEntity, RelationEdge } from '../metadata/compiled.js'
+import { planRelation } from './plan-relations.js'
+import { isPlainObject, splitBody, type PlanErrors, type SplitBody } from './split.js'
+import type { WriteNode } from './hooks.js'
+import type { Location, PlanNode, WriteDeps } from './types.js'
+import { validateValues } from './validate.js'
+import { applyAutoFields, applyDefaults, resolveFiles } from './values.js'
+
+/** State of planning one unit of work: everything decided before the transaction starts. */
+export interface PlanContext extends PlanErrors {
+  deps: WriteDeps
+  /** One timestamp per unit: every auto field and soft delete of the unit gets the same value. */
+  now: Date
+}
+
+export interface NodeOptions {
+  entity: CompiledEntity
+  action: 'create' | 'update'
+  loc: Location
+  /** Edge from the parent record this one is written through (nested items). */
+  via?: RelationEdge
+}
+
+/** Location of the root record: errors on its fields carry no path prefix, relation or index. */
+export const ROOT: Readonly<Location> = Object.freeze({ path: '' })
+
+/** A fresh planning state for one unit of work. */
+export function newPlanContext (deps: WriteDeps): PlanContext {
+  return { deps, now: new Date(), invalid: [], unknown: [], failed: [] }
+}
+
+/**
+ * Plans a root create/update: parses, splits, fills defaults and auto fields, validates the
+ * whole nested tree and resolves file values — all before any SQL. Throws the first class of
+ * problems found (400 INVALID_PAYLOAD, 400 UNKNOWN_FIELD, 422 VALIDATION_FAILED) with every
+ * detail of that class.
+ */
+export async function planRoot (ctx: PlanContext, root: { entity: CompiledEntity, body: unknown, action: 'create' | 'update' }): Promise<PlanNode> {
+  const { entity, body, action } = root
+  if (!isPlainObject(body)) throw invalidPayload('The request body must be a JSON object')
+  const split = splitBody(entity, body, { action, nested: false, loc: ROOT, errors: ctx })
+  const plan = await buildNode(ctx, split, { entity, action, loc: ROOT })
+  throwPlanErrors(ctx)
+  return plan
+}
+
+function throwPlanErrors (errors: PlanErrors): void {
+  if (errors.invalid.length > 0) throw invalidPayload(summary('Invalid payload', errors.invalid), errors.invalid)
+  if (errors.unknown.length > 0) throw unknownField(summary('Unknown fields', errors.unknown), errors.unknown)
+  if (errors.failed.length > 0) throw validationFailed('Validation failed', errors.failed)
+}
+
+function summary (title: string, details: ErrorDetail[]): string {
+  const first = details[0]
+  if (details.length === 1 && first !== undefined) {
+    const field = first.field ?? ''
+    const message = first.message.charAt(0).toUpperCase() + first.message.slice(1)
+    return field === '' || message.includes(field) ? message : `${field}: ${message}`
+  }
+  return `${title}: ${details.map((d) => d.field ?? '?').join(', ')}`
+}
+
+/**
+ * Builds one record of the plan from its split payload, then its relations (recursively).
+ * FKs that a related write provides are taken out of the client's values and out of the
+ * required check: a child's FK to its parent, and this record's FK when a belongs_to object is given.
+ */
+export async function buildNode (ctx: PlanContext, split: SplitBody, opts: NodeOptions): Promise<PlanNode> {
+  const { entity, action, loc, via } = opts
+  const values = split.values
+  const propagated = new Set<string>()
+  if (via !== undefined && via.kind !== 'belongs_to' && via.kind !== 'many_to_many') propagated.add(via.remoteKey)
+  for (const { edge, value } of split.relations) {
+    if (edge.kind !== 'belongs_to') continue
+    if (value === null) values[edge.localKey] = null
+    else propagated.add(edge.localKey)
+  }
+  for (const f of propagated) Reflect.deleteProperty(values, f)
+  const node: WriteNode = { entity, action, values, old: null, path: loc.path }
+  if (action === 'create') applyDefaults(entity, values)
+  const failures = validateValues(entity, values, { action, loc, propagated })
+  ctx.failed.push(...failures)
+  if (failures.length === 0) await resolveFiles(ctx.deps, node)
+  // A belongs_to object sets this record's FK at write time, so the record is written even without fields.
+  const setsFk = split.relations.some((r) => r.edge.kind === 'belongs_to' && r.value !== null)
+  const noop = action === 'update' && Object.keys(values).length === 0 && !setsFk
+  if (!noop) applyAutoFields(node, ctx.now)
+  const plan: PlanNode = { node, loc, key: split.key, noop, relations: [], propagated }
+  for (const rel of split.relations) {
+    const planned = planRelation(ctx, plan, rel)
+    if (planned === null) continue
+    const { rp, pending } = planned
+    for (const p of pending) rp.items.push(await buildNode(ctx, p.split, { entity: rp.target, action: p.action, loc: p.loc, via: rp.edge }))
+    plan.relations.push(rp)
+  }
+  return plan
+}
+
+/**
+ * Turns a nested "update" whose PK does not exist into a create, for entities whose PK the
+ * client supplies (string PKs): validated as a create before anything is written.
+ */
+export function convertToCreate (plan: PlanNode, now: Date): void {
+  const { node } = plan
+  const entity = node.entity
+  node.action = 'create'
+  node.values[entity.pk.name] = plan.key
+  applyDefaults(entity, node.values)
+  const failures = validateValues(entity, node.values, { action: 'create', loc: plan.loc, propagated: plan.propagated })
+  if (failures.length > 0) throw validationFailed('Validation failed', failures)
+  applyAutoFields(node, now)
+  plan.noop = false
+}

@@ -1,0 +1,191 @@
+import type { Sql } from '../db/connection.js'
+import { translatePgError } from '../db/pg-errors.js'
+import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
+import type { FieldType } from '../metadata/types.js'
+import type { Location } from './types.js'
+
+/** Anything that runs parameterized SQL: the pool or a transaction. */
+export type Queryable = Pick<Sql, 'unsafe'>
+export type Row = Record<string, unknown>
+export type SqlParam = string | number | boolean | null | ReadonlyArray<string | number>
+
+/**
+ * Explicit casts so untyped text parameters always work and JSON reaches PostgreSQL as JSONB.
+ * JSON goes through `::text::jsonb` with our own JSON.stringify: postgres.js would otherwise
+ * stringify a parameter it sees typed as jsonb a second time (a string would be double-encoded).
+ */
+const CASTS: Readonly<Record<FieldType, string>> = {
+  string: '::text',
+  text: '::text',
+  int: '::integer',
+  bigint: '::bigint',
+  decimal: '::numeric',
+  boolean: '::boolean',
+  uuid: '::uuid',
+  timestamp: '::timestamptz',
+  date: '::date',
+  json: '::text::jsonb',
+  file: '::text::jsonb'
+}
+
+/** Cast appended to a `$n` placeholder bound to this field. */
+export function castOf (field: CompiledField): string {
+  return CASTS[field.type]
+}
+
+/** Cast for an array of keys of this field (`= ANY($1::uuid[])`). Keys are never JSON. */
+export function arrayCastOf (field: CompiledField): string {
+  return `${CASTS[field.type]}[]`
+}
+
+/** Converts a payload value into the parameter postgres.js sends for this field. */
+export function toParam (field: CompiledField, value: unknown): SqlParam {
+  if (value === null || value === undefined) return null
+  switch (field.type) {
+    case 'json': case 'file': return JSON.stringify(value)
+    case 'decimal': case 'bigint': return String(value)
+    case 'timestamp': return value instanceof Date ? value.toISOString() : value as string
+    default: return value as string | number | boolean
+  }
+}
+
+/** Statement text with `$n` placeholders and the values bound to them. */
+export interface Statement {
+  text: string
+  params: SqlParam[]
+}
+
+/** Error context of a statement: the record it writes, for 409/422 details. */
+export interface ErrorSite {
+  entity: CompiledEntity
+  loc: Location
+}
+
+/**
+ * Runs one prepared, parameterized statement. Driver errors PostgreSQL reports as client
+ * mistakes (unique, FK, NOT NULL...) become API errors naming the field, relation and index;
+ * anything else is rethrown untouched (the HTTP layer turns it into a 500).
+ */
+export async function run (q: Queryable, stmt: Statement, site: ErrorSite): Promise<Row[]> {
+  try {
+    return await q.unsafe<Row[]>(stmt.text, stmt.params, { prepare: true })
+  } catch (err) {
+    throw translateAt(err, site)
+  }
+}
+
+function translateAt (err: unknown, site: ErrorSite): unknown {
+  const api = translatePgError(err, { fieldForConstraint: (c) => site.entity.constraintFields.get(c) })
+  if (api === null) return err
+  const { path, relation, index } = site.loc
+  if (api.details !== undefined) {
+    api.details = api.details.map((d) => ({
+      ...d,
+      ...(d.field !== undefined && path !== '' ? { field: `${path}.${d.field}` } : {}),
+      ...(relation !== undefined ? { relation } : {}),
+      ...(index !== undefined ? { index } : {})
+    }))
+  }
+  return api
+}
+
+interface StatementCache {
+  inserts: Map<string, string>
+  updates: Map<string, string>
+  fixed: Map<string, string>
+}
+
+/** Statement texts per entity; the WeakMap lets a replaced registry's entries be collected. */
+const cache = new WeakMap<CompiledEntity, StatementCache>()
+const MAX_SHAPES = 256
+
+function cacheOf (entity: CompiledEntity): StatementCache {
+  let c = cache.get(entity)
+  if (c === undefined) {
+    c = { inserts: new Map(), updates: new Map(), fixed: new Map() }
+    cache.set(entity, c)
+  }
+  return c
+}
+
+function memo (map: Map<string, string>, key: string, build: () => string): string {
+  let text = map.get(key)
+  if (text === undefined) {
+    // Column combinations are bounded in practice; the cap only guards against pathological clients.
+    if (map.size >= MAX_SHAPES) map.clear()
+    text = build()
+    map.set(key, text)
+  }
+  return text
+}
+
+function andLive (entity: CompiledEntity, live: boolean): string {
+  return live && entity.liveCondition !== '' ? ` AND ${entity.liveCondition}` : ''
+}
+
+/** `INSERT ... RETURNING` for the given fields (in entity field order). */
+export function insertStatement (entity: CompiledEntity, fields: readonly CompiledField[]): string {
+  return memo(cacheOf(entity).inserts, fields.map((f) => f.name).join(','), () => {
+    if (fields.length === 0) return `INSERT INTO ${entity.table} DEFAULT VALUES RETURNING ${entity.selectColumns}`
+    const cols = fields.map((f) => f.column).join(', ')
+    const vals = fields.map((f, i) => `$${i + 1}${castOf(f)}`).join(', ')
+    return `INSERT INTO ${entity.table} (${cols}) VALUES (${vals}) RETURNING ${entity.selectColumns}`
+  })
+}
+
+/** `UPDATE ... WHERE pk = $last RETURNING` for the given fields. */
+export function updateStatement (entity: CompiledEntity, fields: readonly CompiledField[]): string {
+  return memo(cacheOf(entity).updates, fields.map((f) => f.name).join(','), () => {
+    const sets = fields.map((f, i) => `${f.column} = $${i + 1}${castOf(f)}`).join(', ')
+    const pk = entity.pk
+    return `UPDATE ${entity.table} SET ${sets} WHERE ${pk.column} = $${fields.length + 1}${castOf(pk)} RETURNING ${entity.selectColumns}`
+  })
+}
+
+/** Rows whose `field` is in `$1`, locked in PK order (a stable lock order avoids deadlocks). */
+export function selectForUpdate (entity: CompiledEntity, field: CompiledField, live: boolean): string {
+  return memo(cacheOf(entity).fixed, `sel:${field.name}:${String(live)}`, () =>
+    `SELECT ${entity.selectColumns} FROM ${entity.table} WHERE ${field.column} = ANY($1${arrayCastOf(field)})${andLive(entity, live)} ORDER BY ${entity.pk.column} FOR UPDATE`)
+}
+
+/** Values of `field` among `$1` that exist in live rows. */
+export function liveKeysStatement (entity: CompiledEntity, field: CompiledField): string {
+  return memo(cacheOf(entity).fixed, `keys:${field.name}`, () =>
+    `SELECT ${field.column} AS k FROM ${entity.table} WHERE ${field.column} = ANY($1${arrayCastOf(field)})${andLive(entity, true)}`)
+}
+
+/** Whether any live row has `field` in `$1`. */
+export function existsStatement (entity: CompiledEntity, field: CompiledField): string {
+  return memo(cacheOf(entity).fixed, `exists:${field.name}`, () =>
+    `SELECT 1 AS x FROM ${entity.table} WHERE ${field.column} = ANY($1${arrayCastOf(field)})${andLive(entity, true)} LIMIT 1`)
+}
+
+/** Soft delete: `deleted_at = $2` on the rows whose PK is in `$1`. */
+export function softDeleteStatement (entity: CompiledEntity): string {
+  return memo(cacheOf(entity).fixed, 'soft', () =>
+    `UPDATE ${entity.table} SET "deleted_at" = $2::timestamptz WHERE ${entity.pk.column} = ANY($1${arrayCastOf(entity.pk)}) RETURNING ${entity.selectColumns}`)
+}
+
+/** Hard delete of the rows whose PK is in `$1`. */
+export function hardDeleteStatement (entity: CompiledEntity): string {
+  return memo(cacheOf(entity).fixed, 'hard', () =>
+    `DELETE FROM ${entity.table} WHERE ${entity.pk.column} = ANY($1${arrayCastOf(entity.pk)})`)
+}
+
+/** set_null policy: clears the FK of children of the deleted rows. */
+export function nullifyStatement (child: CompiledEntity, fk: CompiledField, liveOnly: boolean): string {
+  return memo(cacheOf(child).fixed, `null:${fk.name}:${String(liveOnly)}`, () =>
+    `UPDATE ${child.table} SET ${fk.column} = NULL WHERE ${fk.column} = ANY($1${arrayCastOf(fk)})${andLive(child, liveOnly)}`)
+}
+
+/** Ordered field list and parameters for the values being written (unknown keys skipped). */
+export function columnsOf (entity: CompiledEntity, values: Record<string, unknown>): { fields: CompiledField[], params: SqlParam[] } {
+  const fields: CompiledField[] = []
+  const params: SqlParam[] = []
+  for (const f of entity.fieldList) {
+    if (!Object.hasOwn(values, f.name)) continue
+    fields.push(f)
+    params.push(toParam(f, values[f.name]))
+  }
+  return { fields, params }
+}

@@ -1,0 +1,90 @@
+import fp from 'fastify-plugin'
+import jwt from '@fastify/jwt'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { isAdmin, type UserContext } from '../lib/apps/context.js'
+import { forbidden, unauthorized } from '../lib/errors.js'
+
+/** Claims of an access token. `scope` says which secret signed it. */
+export interface AccessClaims {
+  sub: string
+  email: string
+  roles: string[]
+  /** App name for app tokens; absent on platform tokens. */
+  app?: string
+  scope: 'app' | 'platform'
+  type: 'access'
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: AccessClaims
+    user: UserContext
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Signs an access token for an app user (app secret) or a platform user (platform secret). */
+    signAccessToken: (claims: Omit<AccessClaims, 'type'>, secret: string) => string
+    /** Accepts an app token of `request.appCtx` or any platform token (as admin). */
+    authenticateApp: (request: FastifyRequest) => Promise<void>
+    /** Accepts platform tokens only. */
+    authenticatePlatform: (request: FastifyRequest) => Promise<void>
+    requireAdmin: (request: FastifyRequest) => Promise<void>
+  }
+}
+
+/**
+ * JWT authentication (HS256). One @fastify/jwt registration whose secret is chosen per token:
+ * platform tokens verify with the platform secret, app tokens with their app's own secret, so
+ * a token of app A can never verify in app B. Verifiers are cached per secret by @fastify/jwt.
+ */
+async function authPlugin (fastify: FastifyInstance): Promise<void> {
+  const platformSecret = fastify.platform.jwtSecret
+  await fastify.register(jwt, {
+    // Must return a promise (or call back): @fastify/jwt ignores plain return values.
+    secret: async (request: FastifyRequest, token: unknown) => {
+      const payload = (token as { payload?: Partial<AccessClaims> }).payload
+      if (payload?.scope === 'platform') return platformSecret
+      const app = request.appCtx
+      if (app === null || payload?.app !== app.name) throw unauthorized('Token is not valid for this app')
+      return app.jwtSecret
+    },
+    sign: { algorithm: 'HS256' },
+    verify: { algorithms: ['HS256'] },
+    decode: { complete: true },
+    formatUser: (claims) => ({
+      id: claims.sub,
+      email: claims.email,
+      roles: Array.isArray(claims.roles) ? claims.roles : [],
+      ...(claims.scope === 'platform' ? { platform: true } : {})
+    })
+  })
+
+  const ttl = fastify.platform.config.accessTokenTtl
+  fastify.decorate('signAccessToken', (claims: Omit<AccessClaims, 'type'>, secret: string) =>
+    fastify.jwt.sign({ ...claims, type: 'access' }, { key: secret, expiresIn: ttl * 1000 }))
+
+  async function verify (request: FastifyRequest): Promise<AccessClaims> {
+    if (request.headers.authorization === undefined) throw unauthorized('Missing bearer token')
+    try {
+      await request.jwtVerify()
+    } catch (err) {
+      throw unauthorized((err as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED' ? 'Token expired' : 'Invalid token')
+    }
+    return request.user as unknown as AccessClaims
+  }
+
+  fastify.decorate('authenticateApp', async (request: FastifyRequest) => {
+    await verify(request)
+  })
+  fastify.decorate('authenticatePlatform', async (request: FastifyRequest) => {
+    await verify(request)
+    if (request.user.platform !== true) throw unauthorized('A platform token is required')
+  })
+  fastify.decorate('requireAdmin', async (request: FastifyRequest) => {
+    if (!isAdmin(request.user)) throw forbidden('Admin role required')
+  })
+}
+
+export default fp(authPlugin, { name: 'auth', fastify: '5.x', dependencies: ['platform', 'app-resolver'] })

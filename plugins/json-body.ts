@@ -1,0 +1,50 @@
+import fp from 'fastify-plugin'
+import sjson from 'secure-json-parse'
+import type { FastifyInstance } from 'fastify'
+import { invalidPayload } from '../lib/errors.js'
+
+export const MAX_JSON_DEPTH = 64
+
+/**
+ * Nesting depth of a JSON text, found with one pass over its characters (brackets inside
+ * strings do not count). Cheaper than parsing, so deep bombs are refused before JSON.parse.
+ */
+export function jsonDepthExceeds (text: string, max: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+    } else if (c === 34) {
+      inString = true
+    } else if (c === 123 || c === 91) {
+      if (++depth > max) return true
+    } else if (c === 125 || c === 93) {
+      depth--
+    }
+  }
+  return false
+}
+
+/**
+ * JSON body parser: rejects nesting deeper than 64 levels and prototype-poisoning keys
+ * (`__proto__`, `constructor.prototype`) with INVALID_PAYLOAD, and accepts an empty body
+ * as "no body" only where routes allow it.
+ */
+async function jsonBody (fastify: FastifyInstance): Promise<void> {
+  fastify.removeContentTypeParser('application/json')
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string
+    if (text.length === 0 || text.trim() === '') { done(null, undefined); return }
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) { done(invalidPayload(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`)); return }
+    try {
+      done(null, sjson.parse(text, null, { protoAction: 'error', constructorAction: 'error' }))
+    } catch {
+      done(invalidPayload('Request body is not valid JSON'))
+    }
+  })
+}
+
+export default fp(jsonBody, { name: 'json-body', fastify: '5.x' })

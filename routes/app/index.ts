@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify'
+import adminRoutes from './admin/index.js'
+import appAuthRoutes from './auth.js'
+import entityRoutes from './entities.js'
+
+/**
+ * Everything under `/api/:app`. The app is resolved first (404 APP_NOT_FOUND); auth routes are
+ * public; everything else requires a token of this app (or a platform token).
+ */
+export default async function appScope (fastify: FastifyInstance): Promise<void> {
+  fastify.addHook('onRequest', fastify.resolveApp)
+  await fastify.register(appAuthRoutes, { prefix: '/auth' })
+  await fastify.register(async (authed) => {
+    authed.addHook('onRequest', authed.authenticateApp)
+    await authed.register(adminRoutes, { prefix: '/_admin' })
+    await authed.register(entityRoutes)
+  })
+}

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import tap from 'tap'
+import { buildApp } from '../app.js'
+import { loadConfig } from '../config/index.js'
+import { withDatabase } from '../lib/db/connection.js'
+import { stopTestServer, testServerUrl } from './db-helper.js'
+
+interface TapLike {
+  teardown: (fn: () => unknown) => void
+  equal: (a: unknown, b: unknown, msg?: string) => void
+  same: (a: unknown, b: unknown, msg?: string) => void
+  ok: (v: unknown, msg?: string) => void
+}
+
+let built: Promise<FastifyInstance> | null = null
+
+/**
+ * The app under test for this test file: one Fastify instance (shared by the file's tests) on a
+ * management database of its own, closed when the whole file's tests are done.
+ */
+export async function build (_t?: unknown): Promise<FastifyInstance> {
+  if (built !== null) return await built
+  built = (async () => {
+    const server = await testServerUrl()
+    const mgmt = `rocket_mgmt_${randomBytes(4).toString('hex')}`
+    const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }, { databaseUrl: withDatabase(server, mgmt) })
+    const app = await buildApp({ config })
+    tap.teardown(async () => {
+      await app.close()
+      built = null
+      await stopTestServer()
+    })
+    return app
+  })()
+  return await built
+}
+
+export function uniqueName (prefix = 'app'): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`
+}
+
+export async function platformToken (app: FastifyInstance): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/_platform/auth/login', payload: { email: 'platform@localhost', password: 'changeme' } })
+  return (res.json() as { data: { access_token: string } }).data.access_token
+}
+
+export interface TestApp {
+  name: string
+  /** Platform admin token (admin in every app). */
+  platform: string
+  /** Token of the seeded app admin. */
+  admin: string
+  /** `inject` with a bearer token and paths relative to `/api/<name>`. */
+  as: (token: string | null, opts: InjectOptions & { url: string }) => Promise<LightMyRequestResponse>
+}
+
+/** Creates a fresh app (its own database) through the platform API and logs in its admin. */
+export async function createTestApp (app: FastifyInstance, prefix = 'app'): Promise<TestApp> {
+  const platform = await platformToken(app)
+  const name = uniqueName(prefix)
+  const created = await app.inject({ method: 'POST', url: '/api/_platform/apps', headers: { authorization: `Bearer ${platform}` }, payload: { name, display_name: name } })
+  if (created.statusCode !== 201) throw new Error(`app creation failed: ${created.statusCode} ${created.body}`)
+  const login = await app.inject({ method: 'POST', url: `/api/${name}/auth/login`, payload: { email: 'admin@localhost', password: 'changeme' } })
+  const admin = (login.json() as { data: { access_token: string } }).data.access_token
+  const as: TestApp['as'] = async (token, opts) => await app.inject({
+    ...opts,
+    url: `/api/${name}${opts.url}`,
+    headers: { ...(opts.headers ?? {}), ...(token !== null ? { authorization: `Bearer ${token}` } : {}) }
+  })
+  return { name, platform, admin, as }
+}
+
+/** Asserts the standard error envelope with a status and code. */
+export function expectError (t: TapLike, res: LightMyRequestResponse, status: number, code: string): void {
+  t.equal(res.statusCode, status, `status ${status} (${res.body.slice(0, 300)})`)
+  const body = res.json() as { error?: { code?: string, message?: string } }
+  t.equal(body.error?.code, code, `code ${code}`)
+  t.ok(typeof body.error?.message === 'string', 'has a message')
+}

@@ -1,0 +1,33 @@
+// Runs the tap suite and prints the plain "N passed, N failed" closing line CI reads
+// (tap's own summary is not in that form). Exit code is tap's.
+import { spawn } from 'node:child_process'
+
+const args = ['tap', '--reporter=tap', ...process.argv.slice(2)]
+const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BCRYPT_COST: process.env.BCRYPT_COST ?? '4' } })
+let passed = 0
+let failed = 0
+let skipped = 0
+let buffer = ''
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk)
+  buffer += chunk.toString()
+  const lines = buffer.split('\n')
+  buffer = lines.pop() ?? ''
+  for (const line of lines) count(line)
+})
+
+// Count leaf assertions: "ok"/"not ok" lines nested at any depth, except the subtest summary
+// lines that tap prints for each (sub)test after its own assertions (they end in "# time=").
+function count (line) {
+  const m = /^\s*(not ok|ok) \d+/.exec(line)
+  if (m === null || /# time=[\d.]+m?s\s*$/.test(line)) return
+  if (/# SKIP|# TODO/i.test(line)) { skipped++; return }
+  if (m[1] === 'ok') passed++
+  else failed++
+}
+
+child.on('close', (code) => {
+  if (buffer !== '') count(buffer)
+  console.log(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`)
+  process.exit(code ?? 1)
+})
