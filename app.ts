@@ -1,5 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { loadConfig, type Config } from './config/index.js'
+import { createEngine } from './lib/engine/modules.js'
+import { engineModules } from './lib/engine/registry-of-modules.js'
 import appResolver from './plugins/app-resolver.js'
 import auth from './plugins/auth.js'
 import errorHandler from './plugins/error-handler.js'
@@ -32,7 +34,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await fastify.register(errorHandler)
   await fastify.register(securityHeaders)
   await fastify.register(jsonBody)
-  await fastify.register(platform, { config })
+  await fastify.register(platform, { config, engine: createEngine(engineModules()) })
   await fastify.register(appResolver)
   await fastify.register(auth)
 

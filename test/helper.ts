@@ -1,17 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import tap from 'tap'
+import tap, { type Test } from 'tap'
 import { buildApp } from '../app.js'
 import { loadConfig } from '../config/index.js'
 import { withDatabase } from '../lib/db/connection.js'
 import { stopTestServer, testServerUrl } from './db-helper.js'
 
-interface TapLike {
-  teardown: (fn: () => unknown) => void
-  equal: (a: unknown, b: unknown, msg?: string) => void
-  same: (a: unknown, b: unknown, msg?: string) => void
-  ok: (v: unknown, msg?: string) => void
-}
+type TapLike = Pick<Test, 'equal' | 'ok'>
 
 let built: Promise<FastifyInstance> | null = null
 

@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from '../db/embedded.js'
 import { kyselyFor } from '../db/kysely.js'
 import { migrateToLatest } from '../db/migrate.js'
 import type { PlatformDatabase } from '../db/system-tables.js'
+import type { Engine } from '../engine/modules.js'
 
 export interface Logger {
   info: (msg: string) => void
@@ -18,6 +19,7 @@ export interface Logger {
 /** The control plane: management database, app manager and platform secret. */
 export interface Platform {
   config: Config
+  engine: Engine
   sql: Sql
   db: Kysely<PlatformDatabase>
   apps: AppManager
@@ -36,7 +38,7 @@ const MANAGEMENT_DB = 'rocket'
  * generated once and persisted), and a LISTEN channel through which metadata changes made by
  * other server processes reach this one.
  */
-export async function bootPlatform (config: Config, log: Logger): Promise<Platform> {
+export async function bootPlatform (config: Config, log: Logger, engine: Engine): Promise<Platform> {
   let stopEmbedded: (() => Promise<void>) | null = null
   let managementUrl: string
   if (config.databaseUrl === null) {
@@ -54,7 +56,14 @@ export async function bootPlatform (config: Config, log: Logger): Promise<Platfo
     await migrateToLatest(db, 'platform')
     await seedPlatformAdmin(db, log)
     const jwtSecret = config.platformJwtSecret ?? await persistedSecret(db, 'platform_jwt_secret')
-    const apps = new AppManager({ platformDb: db, serverUrl: managementUrl, poolSize: config.appPoolSize, idleTimeout: config.appPoolIdleTimeout, log })
+    const apps = new AppManager({
+      platformDb: db,
+      serverUrl: managementUrl,
+      poolSize: config.appPoolSize,
+      idleTimeout: config.appPoolIdleTimeout,
+      log,
+      extendRegistry: engine.loadAll
+    })
     await apps.migrateAll()
     const listener = await sql.listen(METADATA_CHANNEL, (payload) => {
       const [origin, app] = payload.split(':')
@@ -63,6 +72,7 @@ export async function bootPlatform (config: Config, log: Logger): Promise<Platfo
     })
     return {
       config,
+      engine,
       sql,
       db,
       apps,

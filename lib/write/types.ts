@@ -21,7 +21,7 @@ export interface WriteDeps {
   sql: Sql
   registry: Registry
   user: UserContext | null
-  hooks?: WriteHooks[]
+  hooks?: readonly WriteHooks[]
   /** Turns a `file` field value into the stored `{id, filename, size, mime_type}`; may throw a 422. */
   resolveFileValue?: FileResolver
   /** Receives errors thrown by `afterCommit` hooks, which never reach the request. */

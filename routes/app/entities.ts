@@ -1,2 +1,130 @@
-import type { FastifyInstance } from 'fastify'
-export default async function entityRoutes (_fastify: FastifyInstance): Promise<void> {}
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { AppContext } from '../../lib/apps/context.js'
+import type { EntityAction } from '../../lib/engine/modules.js'
+import { didYouMean, invalidPayload, notFound, unknownEntity } from '../../lib/errors.js'
+import type { CompiledEntity, RelationEdge } from '../../lib/metadata/compiled.js'
+import type { Registry } from '../../lib/metadata/registry.js'
+import { getRecord, listRecords, loadIncludes, parseGetQuery, parseListQuery, type ReadExtra } from '../../lib/query/index.js'
+import { createRecord, deleteRecord, parseRecordId, updateRecord, type WriteDeps } from '../../lib/write/index.js'
+
+type EntityParams = { Params: { app: string, entity: string } }
+type RecordParams = { Params: { app: string, entity: string, id: string } }
+
+interface Target {
+  app: AppContext
+  registry: Registry
+  entity: CompiledEntity
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+/**
+ * The generic REST API of every entity (`/api/:app/:entity[/:id]`). Per request: look up the
+ * compiled entity, let the engine modules authorize, run the compiled validator/SQL, and
+ * serialize with the entity's compiled serializer.
+ */
+export default async function entityRoutes (fastify: FastifyInstance): Promise<void> {
+  const { engine } = fastify.platform
+
+  function target (request: FastifyRequest<EntityParams>): Target {
+    const app = request.appCtx as AppContext
+    // One registry per request: a concurrent metadata change cannot mix versions mid-request.
+    const registry = app.registry
+    const entity = registry.entities.get(request.params.entity)
+    if (entity === undefined) {
+      throw unknownEntity(`Unknown entity '${request.params.entity}'${didYouMean(request.params.entity, registry.entities.keys())}`)
+    }
+    return { app, registry, entity }
+  }
+
+  function authorize (t: Target, action: EntityAction, request: FastifyRequest): ReadExtra {
+    let extra: ReadExtra = {}
+    for (const m of engine.modules) {
+      const more = m.authorize?.({ ...t, action, user: request.user })
+      if (more !== undefined) extra = mergeExtra(extra, more)
+    }
+    return extra
+  }
+
+  function writeDeps (t: Target, request: FastifyRequest): WriteDeps {
+    return {
+      sql: t.app.sql,
+      registry: t.registry,
+      user: request.user,
+      hooks: engine.writeHooks,
+      onHookError: (err, hook) => request.log.error({ err, hook }, 'after-commit hook failed')
+    }
+  }
+
+  function checkId (entity: CompiledEntity, id: string): void {
+    if (parseRecordId(entity, id) === null) {
+      throw invalidPayload(`Malformed id '${id.slice(0, 100)}'`, [{ field: entity.pk.name, message: `must be a valid ${entity.def.primary_key.type}` }])
+    }
+  }
+
+  function sendRecord (reply: FastifyReply, entity: CompiledEntity, row: Record<string, unknown>, status = 200): FastifyReply {
+    return reply.code(status).type(JSON_TYPE).send(`{"data":${entity.serializeRecord(row)}}`)
+  }
+
+  /** Re-reads the relations a write touched (and any requested) so the response shows them. */
+  async function withRelations (t: Target, request: FastifyRequest, row: Record<string, unknown>, extra: ReadExtra): Promise<Record<string, unknown>> {
+    const edges = new Set<RelationEdge>(t.entity.eagerEdges)
+    const body = request.body
+    if (typeof body === 'object' && body !== null) for (const key of Object.keys(body)) { const e = t.entity.edges.get(key); if (e !== undefined) edges.add(e) }
+    const include = (request.query as Record<string, unknown>).include
+    if (include !== undefined) for (const e of parseGetQuery(t.entity, { include }).include) edges.add(e)
+    if (edges.size > 0) await loadIncludes({ sql: t.app.sql, registry: t.registry }, t.entity, [row], [...edges], extra)
+    return row
+  }
+
+  fastify.get<EntityParams>('/:entity', async (request, reply) => {
+    const t = target(request)
+    const extra = authorize(t, 'read', request)
+    const q = parseListQuery(t.entity, request.query as Record<string, unknown>)
+    const { rows, total } = await listRecords({ sql: t.app.sql, registry: t.registry }, t.entity, q, extra)
+    let out = '{"data":['
+    for (let i = 0; i < rows.length; i++) out += (i === 0 ? '' : ',') + t.entity.serializeRecord(rows[i] as Record<string, unknown>)
+    out += `],"meta":{"page":${q.page},"per_page":${q.perPage},"total":${total}}}`
+    return await reply.type(JSON_TYPE).send(out)
+  })
+
+  fastify.get<RecordParams>('/:entity/:id', async (request, reply) => {
+    const t = target(request)
+    const extra = authorize(t, 'read', request)
+    const { include } = parseGetQuery(t.entity, request.query as Record<string, unknown>)
+    const row = await getRecord({ sql: t.app.sql, registry: t.registry }, t.entity, request.params.id, include, extra)
+    if (row === null) throw notFound(`${t.entity.name} '${request.params.id}' not found`)
+    return sendRecord(reply, t.entity, row)
+  })
+
+  fastify.post<EntityParams>('/:entity', async (request, reply) => {
+    const t = target(request)
+    authorize(t, 'create', request)
+    const row = await createRecord(writeDeps(t, request), t.entity, request.body)
+    return sendRecord(reply, t.entity, await withRelations(t, request, row, authorize(t, 'read', request)), 201)
+  })
+
+  fastify.put<RecordParams>('/:entity/:id', async (request, reply) => {
+    const t = target(request)
+    authorize(t, 'update', request)
+    checkId(t.entity, request.params.id)
+    const row = await updateRecord(writeDeps(t, request), t.entity, request.params.id, request.body)
+    return sendRecord(reply, t.entity, await withRelations(t, request, row, authorize(t, 'read', request)))
+  })
+
+  fastify.delete<RecordParams>('/:entity/:id', async (request, reply) => {
+    const t = target(request)
+    authorize(t, 'delete', request)
+    checkId(t.entity, request.params.id)
+    const { id } = await deleteRecord(writeDeps(t, request), t.entity, request.params.id)
+    return await reply.type(JSON_TYPE).send({ data: { id } })
+  })
+}
+
+function mergeExtra (a: ReadExtra, b: ReadExtra): ReadExtra {
+  const where = [...(a.where ?? []), ...(b.where ?? [])]
+  const fa = a.includeWhere
+  const fb = b.includeWhere
+  const includeWhere = fa === undefined ? fb : fb === undefined ? fa : (name: string) => [...fa(name), ...fb(name)]
+  return { ...(where.length > 0 ? { where } : {}), ...(includeWhere !== undefined ? { includeWhere } : {}) }
+}
