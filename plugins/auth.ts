@@ -63,7 +63,7 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
 
   const ttl = fastify.platform.config.accessTokenTtl
   fastify.decorate('signAccessToken', (claims: Omit<AccessClaims, 'type'>, secret: string) =>
-    fastify.jwt.sign({ ...claims, type: 'access' }, { key: secret, expiresIn: ttl * 1000 }))
+    fastify.jwt.sign({ ...claims, type: 'access' }, { key: secret, expiresIn: ttl }))
 
   async function verify (request: FastifyRequest): Promise<AccessClaims> {
     if (request.headers.authorization === undefined) throw unauthorized('Missing bearer token')

@@ -18,12 +18,21 @@ child.stdout.on('data', (chunk) => {
 
 // Count leaf assertions: "ok"/"not ok" lines nested at any depth, except the subtest summary
 // lines that tap prints for each (sub)test after its own assertions (they end in "# time=").
+let leafFailuresInFile = 0
 function count (line) {
+  // A test file's own result line (no indentation): a file that failed without a failing
+  // assertion (a crash, a timeout) still counts as one failure.
+  const top = /^(not ok|ok) \d+ - /.exec(line)
+  if (top !== null) {
+    if (top[1] === 'not ok' && leafFailuresInFile === 0) failed++
+    leafFailuresInFile = 0
+    return
+  }
   const m = /^\s*(not ok|ok) \d+/.exec(line)
   if (m === null || /# time=[\d.]+m?s\s*$/.test(line)) return
   if (/# SKIP|# TODO/i.test(line)) { skipped++; return }
   if (m[1] === 'ok') passed++
-  else failed++
+  else { failed++; leafFailuresInFile++ }
 }
 
 child.on('close', (code) => {
