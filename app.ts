@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { loadConfig, type Config } from './config/index.js'
 import { createEngine } from './lib/engine/modules.js'
 import { engineModules } from './lib/engine/registry-of-modules.js'
@@ -29,7 +29,12 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     logger: options.logger ?? false,
     bodyLimit: config.bodyLimit,
     trustProxy: true,
-    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true }
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    // Router-level failures (malformed URL encoding) bypass the error handler: answer them here.
+    frameworkErrors: (_error, _request, reply) => {
+      void (reply as FastifyReply).code(400).type('application/json; charset=utf-8')
+        .send('{"error":{"code":"INVALID_PAYLOAD","message":"Malformed URL"}}')
+    }
   })
   await fastify.register(errorHandler)
   await fastify.register(securityHeaders)

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { build, createTestApp, expectError, type TestApp } from '../helper.js'
 
 async function invoiceSchema (t: Tap, a: TestApp): Promise<void> {
@@ -32,7 +32,7 @@ async function invoiceSchema (t: Tap, a: TestApp): Promise<void> {
     t.equal(res.statusCode, 201, res.body)
   }
 }
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0]
+type Tap = Test
 
 t.test('CRUD, filters, includes, nested writes', async (t) => {
   const app = await build(t)
