@@ -24,12 +24,12 @@ export interface Platform {
   db: Kysely<PlatformDatabase>
   apps: AppManager
   jwtSecret: string
+  /** Identifies this server instance in NOTIFY payloads so it skips its own announcements. */
+  instanceId: string
   close: () => Promise<void>
 }
 
 const METADATA_CHANNEL = 'rocket_metadata'
-/** Identifies this process in NOTIFY payloads so it skips its own announcements. */
-const INSTANCE_ID = randomBytes(8).toString('hex')
 const MANAGEMENT_DB = 'rocket'
 
 /**
@@ -65,9 +65,10 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
       extendRegistry: engine.loadAll
     })
     await apps.migrateAll()
+    const instanceId = randomBytes(8).toString('hex')
     const listener = await sql.listen(METADATA_CHANNEL, (payload) => {
       const [origin, app] = payload.split(':')
-      if (origin === INSTANCE_ID || app === undefined) return
+      if (origin === instanceId || app === undefined) return
       apps.reload(app).catch((err: unknown) => log.error(err, 'metadata reload failed'))
     })
     return {
@@ -77,6 +78,7 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
       db,
       apps,
       jwtSecret,
+      instanceId,
       close: async () => {
         await listener.unlisten().catch(() => {})
         await apps.closeAll()
@@ -93,7 +95,7 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
 
 /** Tells every server process (including this one) that an app's metadata changed. */
 export async function announceMetadataChange (platform: Platform, app: string): Promise<void> {
-  await platform.sql.notify(METADATA_CHANNEL, `${INSTANCE_ID}:${app}`)
+  await platform.sql.notify(METADATA_CHANNEL, `${platform.instanceId}:${app}`)
 }
 
 async function persistedSecret (db: Kysely<PlatformDatabase>, key: string): Promise<string> {
