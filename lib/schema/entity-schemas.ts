@@ -33,9 +33,10 @@ function valueSchema (f: FieldDef, forInput: boolean): JsonSchema {
 }
 
 function nullable (schema: JsonSchema): JsonSchema {
+  // An enum lists the allowed values, so null must be added as an alternative, not a type.
+  if (schema.enum !== undefined) return { anyOf: [schema, { type: 'null' }] }
   if (typeof schema.type === 'string') return { ...schema, type: [schema.type, 'null'] }
   if (Object.keys(schema).length === 0) return schema
-  if (schema.enum !== undefined) return { anyOf: [schema, { type: 'null' }] }
   if (Array.isArray(schema.anyOf)) return { anyOf: [...schema.anyOf, { type: 'null' }] }
   return { anyOf: [schema, { type: 'null' }] }
 }

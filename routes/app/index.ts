@@ -1,17 +1,23 @@
 import type { FastifyInstance } from 'fastify'
 import adminRoutes from './admin/index.js'
 import appAuthRoutes from './auth.js'
+import { collectRoutes, docsPageRoutes, openApiRoutes } from './docs.js'
 import entityRoutes from './entities.js'
 
 /**
  * Everything under `/api/:app`. The app is resolved first (404 APP_NOT_FOUND); auth routes are
- * public; everything else requires a token of this app (or a platform token).
+ * public, and so is the Swagger UI page (`_docs`); everything else, the OpenAPI document
+ * included, requires a token of this app (or a platform token).
  */
 export default async function appScope (fastify: FastifyInstance): Promise<void> {
+  // First, so that the OpenAPI document sees every route registered below.
+  const routes = collectRoutes(fastify)
   fastify.addHook('onRequest', fastify.resolveApp)
   await fastify.register(appAuthRoutes, { prefix: '/auth' })
+  await fastify.register(docsPageRoutes)
   await fastify.register(async (authed) => {
     authed.addHook('onRequest', authed.authenticateApp)
+    await authed.register(openApiRoutes, { routes })
     await authed.register(adminRoutes, { prefix: '/_admin' })
     await authed.register(entityRoutes)
   })

@@ -1,0 +1,129 @@
+import type { RefObject, ResponseObject, SchemaObject } from './types.js'
+import { schemaRef } from './names.js'
+
+/** Name of the bearer (JWT) security scheme. */
+export const BEARER = 'bearerAuth'
+
+/** Component names used by the shared schemas; entity names never take them. */
+export const SHARED_SCHEMAS = ['Error', 'ErrorDetail', 'ListMeta', 'TokenResponse', 'FieldDefinition', 'EntityDefinition', 'RelationDefinition'] as const
+
+interface ErrorStatus {
+  name: string
+  description: string
+  codes: string[]
+}
+
+/** The error envelope per status (SPEC §4), one reusable response component each. */
+const ERROR_STATUSES: Readonly<Record<number, ErrorStatus>> = {
+  400: { name: 'BadRequest', description: 'Malformed request: bad JSON, unknown field, operator or parameter, malformed id.', codes: ['INVALID_PAYLOAD', 'UNKNOWN_FIELD'] },
+  401: { name: 'Unauthorized', description: 'Missing, invalid or expired access token, or a token of another app.', codes: ['UNAUTHORIZED'] },
+  403: { name: 'Forbidden', description: 'The caller lacks the role or permission for this action.', codes: ['FORBIDDEN'] },
+  404: { name: 'NotFound', description: 'Unknown app, entity or record.', codes: ['APP_NOT_FOUND', 'UNKNOWN_ENTITY', 'NOT_FOUND'] },
+  409: { name: 'Conflict', description: 'Unique violation (names the field) or a `restrict` relation still has children.', codes: ['CONFLICT'] },
+  413: { name: 'PayloadTooLarge', description: 'The request body exceeds the configured limit.', codes: ['PAYLOAD_TOO_LARGE'] },
+  422: { name: 'ValidationFailed', description: 'Type, required, enum or rule validation failed; `details` lists every problem with its `field`, `relation` and `index`.', codes: ['VALIDATION_FAILED'] },
+  429: { name: 'RateLimited', description: 'Too many attempts; retry later.', codes: ['RATE_LIMITED'] },
+  500: { name: 'InternalError', description: 'Unexpected server error (logged with the request id; no internals in the body).', codes: ['INTERNAL_ERROR'] }
+}
+
+const ALL_CODES = Object.values(ERROR_STATUSES).flatMap((s) => s.codes)
+
+/** `{"400": {$ref: '#/components/responses/BadRequest'}, ...}` for the given statuses. */
+export function errorResponses (statuses: readonly number[]): Record<string, RefObject> {
+  const out: Record<string, RefObject> = {}
+  for (const status of statuses) {
+    const s = ERROR_STATUSES[status]
+    if (s === undefined) throw new Error(`no error response for status ${status}`)
+    out[String(status)] = { $ref: `#/components/responses/${s.name}` }
+  }
+  return out
+}
+
+/** Every error response component. */
+export function errorResponseComponents (): Record<string, ResponseObject> {
+  const out: Record<string, ResponseObject> = {}
+  for (const s of Object.values(ERROR_STATUSES)) {
+    const codes = s.codes.map((c) => `\`${c}\``).join(', ')
+    out[s.name] = { description: `${s.description} Codes: ${codes}.`, content: jsonContent(schemaRef('Error')) }
+  }
+  return out
+}
+
+/** `{"application/json": {schema}}`. */
+export function jsonContent (schema: SchemaObject): Record<string, { schema: SchemaObject }> {
+  return { 'application/json': { schema } }
+}
+
+/** `{data: <schema>}`, the single-record envelope. */
+export function dataEnvelope (schema: SchemaObject): SchemaObject {
+  return { type: 'object', required: ['data'], properties: { data: schema } }
+}
+
+/** Shared schemas: the error envelope, list meta, delete result, token response. */
+export function sharedSchemas (): Record<string, SchemaObject> {
+  return {
+    ErrorDetail: {
+      type: 'object',
+      required: ['message'],
+      properties: {
+        field: { type: 'string', description: 'Path of the offending value, e.g. `items[1].quantity`.' },
+        rule: { type: 'string' },
+        message: { type: 'string' },
+        relation: { type: 'string', description: 'Relation of a nested record.' },
+        index: { type: 'integer', description: 'Index of the nested record within its relation.' },
+        position: { type: 'integer' }
+      }
+    },
+    Error: {
+      type: 'object',
+      required: ['error'],
+      properties: {
+        error: {
+          type: 'object',
+          required: ['code', 'message'],
+          properties: {
+            code: { type: 'string', enum: ALL_CODES },
+            message: { type: 'string' },
+            details: { type: 'array', items: schemaRef('ErrorDetail') }
+          }
+        }
+      }
+    },
+    ListMeta: {
+      type: 'object',
+      required: ['page', 'per_page', 'total'],
+      properties: {
+        page: { type: 'integer', minimum: 1 },
+        per_page: { type: 'integer', minimum: 1, maximum: 100 },
+        total: { type: 'integer', minimum: 0, description: 'Rows matching the filters (all pages).' }
+      }
+    },
+    TokenResponse: dataEnvelope({
+      type: 'object',
+      required: ['access_token', 'refresh_token', 'token_type', 'expires_in', 'user'],
+      properties: {
+        access_token: { type: 'string', description: 'JWT (HS256), valid for `expires_in` seconds.' },
+        refresh_token: { type: 'string', description: 'Opaque, single use: every refresh rotates it.' },
+        token_type: { type: 'string', const: 'Bearer' },
+        expires_in: { type: 'integer' },
+        user: {
+          type: 'object',
+          required: ['id', 'email', 'roles'],
+          properties: { id: { type: 'string' }, email: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } } }
+        }
+      }
+    })
+  }
+}
+
+/** The JWT bearer scheme every route outside `auth/*` requires. */
+export function securitySchemes (): Record<string, Record<string, unknown>> {
+  return {
+    [BEARER]: {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'Access token from `POST /auth/login` of this app (or a platform token, which acts as admin).'
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
+import type { FieldType } from '../metadata/types.js'
+import { DEFAULT_PER_PAGE, FILTER_OPS, MAX_PER_PAGE, type FilterOp } from '../query/index.js'
+import { idSchema } from './entity-components.js'
+import type { ParameterObject, SchemaObject } from './types.js'
+
+const ORDERED_OPS: readonly FilterOp[] = ['gt', 'gte', 'lt', 'lte']
+const PATTERN_OPS: readonly FilterOp[] = ['like', 'ilike']
+/** Types whose values cannot be compared in a filter (only `is_null` applies), nor sorted. */
+const OPAQUE_TYPES: ReadonlySet<FieldType> = new Set<FieldType>(['json', 'file'])
+
+/**
+ * Operators `lib/query/parse.ts` accepts on a field: gt/gte/lt/lte on ordered types only,
+ * like/ilike on string and text only, nothing but is_null on json and file.
+ */
+export function filterOperators (field: CompiledField): FilterOp[] {
+  if (OPAQUE_TYPES.has(field.type)) return ['is_null']
+  return FILTER_OPS.filter((op) => {
+    if (ORDERED_OPS.includes(op)) return field.spec.ordered
+    if (PATTERN_OPS.includes(op)) return field.type === 'string' || field.type === 'text'
+    return true
+  })
+}
+
+/** Whether a field can appear in `sort`. */
+export function isSortable (field: CompiledField): boolean {
+  return !OPAQUE_TYPES.has(field.type)
+}
+
+/** Schema of one filter value as written in the query string, per field type. */
+function valueSchema (field: CompiledField): SchemaObject {
+  switch (field.type) {
+    case 'int': return { type: 'integer', minimum: -2147483648, maximum: 2147483647 }
+    case 'bigint': return { type: 'string', pattern: '^-?[0-9]{1,19}$' }
+    case 'decimal': return { type: 'string', pattern: '^-?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?$' }
+    case 'boolean': return { type: 'boolean' }
+    case 'uuid': return { type: 'string', format: 'uuid' }
+    case 'timestamp': return { type: 'string', format: 'date-time' }
+    case 'date': return { type: 'string', format: 'date' }
+    default: return Array.isArray(field.def.enum) ? { type: 'string', enum: field.def.enum } : { type: 'string' }
+  }
+}
+
+const OP_TEXT: Record<FilterOp, string> = {
+  eq: 'equals',
+  neq: 'differs from',
+  gt: 'is greater than',
+  gte: 'is greater than or equal to',
+  lt: 'is less than',
+  lte: 'is less than or equal to',
+  in: 'is one of (comma-separated list)',
+  not_in: 'is none of (comma-separated list)',
+  like: 'matches the pattern, case-sensitive (`%` any run, `_` one character)',
+  ilike: 'matches the pattern, case-insensitive (`%` any run, `_` one character)',
+  is_null: 'is null (`true`) or is not null (`false`)'
+}
+
+function filterParameter (field: CompiledField, op: FilterOp): ParameterObject {
+  const name = op === 'eq' ? `filter[${field.name}]` : `filter[${field.name}.${op}]`
+  const description = `\`${field.name}\` ${OP_TEXT[op]}.`
+  if (op === 'is_null') return { name, in: 'query', description, schema: { type: 'boolean' } }
+  if (op === 'like' || op === 'ilike') return { name, in: 'query', description, schema: { type: 'string' } }
+  if (op === 'in' || op === 'not_in') {
+    return { name, in: 'query', description, schema: { type: 'array', items: valueSchema(field) }, style: 'form', explode: false }
+  }
+  return { name, in: 'query', description, schema: valueSchema(field) }
+}
+
+/** `filter[f]` (equality) and `filter[f.op]` for every field and every operator valid for its type. */
+export function filterParameters (entity: CompiledEntity): ParameterObject[] {
+  const out: ParameterObject[] = []
+  for (const field of entity.fieldList) {
+    for (const op of filterOperators(field)) {
+      out.push(filterParameter(field, op))
+      // `filter[f]` is the short form of `filter[f.eq]`; both are accepted.
+      if (op === 'eq') out.push({ ...filterParameter(field, op), name: `filter[${field.name}.eq]` })
+    }
+  }
+  return out
+}
+
+/** `include=a,b` with the entity's relation edges as the only values; none without edges. */
+export function includeParameter (entity: CompiledEntity): ParameterObject[] {
+  const names = [...entity.edges.keys()]
+  if (names.length === 0) return []
+  const eager = entity.eagerEdges.map((e) => e.name)
+  const always = eager.length > 0 ? ` Eager relations (${eager.join(', ')}) are always included.` : ''
+  return [{
+    name: 'include',
+    in: 'query',
+    description: `Related records to embed, one extra query per relation.${always}`,
+    schema: { type: 'array', items: { type: 'string', enum: names }, uniqueItems: true },
+    style: 'form',
+    explode: false
+  }]
+}
+
+/** Query parameters of the list operation: filters, sort, page, per_page, include. */
+export function listParameters (entity: CompiledEntity): ParameterObject[] {
+  const sortable = entity.fieldList.filter(isSortable).flatMap((f) => [f.name, `-${f.name}`])
+  return [
+    ...filterParameters(entity),
+    {
+      name: 'sort',
+      in: 'query',
+      description: 'Sort order: field names, `-` for descending; the primary key breaks ties.',
+      schema: { type: 'array', items: { type: 'string', enum: sortable } },
+      style: 'form',
+      explode: false
+    },
+    { name: 'page', in: 'query', description: '1-based page number.', schema: { type: 'integer', minimum: 1, default: 1 } },
+    {
+      name: 'per_page',
+      in: 'query',
+      description: `Rows per page (larger values are clamped to ${MAX_PER_PAGE}).`,
+      schema: { type: 'integer', minimum: 1, maximum: MAX_PER_PAGE, default: DEFAULT_PER_PAGE }
+    },
+    ...includeParameter(entity)
+  ]
+}
+
+/** The `{id}` path parameter: primary key, or slug for entities with one. */
+export function idParameter (entity: CompiledEntity): ParameterObject {
+  const slug = entity.def.slug
+  const description = slug !== undefined
+    ? `The record's ${entity.pk.name}, or its \`${slug.field}\` slug.`
+    : `The record's ${entity.pk.name}.`
+  return { name: 'id', in: 'path', required: true, description, schema: idSchema(entity) }
+}

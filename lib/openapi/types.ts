@@ -1,0 +1,90 @@
+import type { JsonSchema } from '../fields/index.js'
+
+/** The subset of OpenAPI 3.1 objects the builder produces. Schemas are JSON Schema 2020-12. */
+export type SchemaObject = JsonSchema
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete'
+
+export interface ParameterObject {
+  name: string
+  in: 'query' | 'path' | 'header'
+  required?: boolean
+  description?: string
+  schema: SchemaObject
+  style?: 'form' | 'simple'
+  explode?: boolean
+}
+
+export interface MediaTypeObject {
+  schema: SchemaObject
+}
+
+export interface LinkObject {
+  operationId: string
+  parameters: Record<string, string>
+  description?: string
+}
+
+export interface ResponseObject {
+  description: string
+  content?: Record<string, MediaTypeObject>
+  links?: Record<string, LinkObject>
+}
+
+export interface RefObject {
+  $ref: string
+}
+
+export interface RequestBodyObject {
+  required?: boolean
+  description?: string
+  content: Record<string, MediaTypeObject>
+}
+
+export type SecurityRequirement = Record<string, string[]>
+
+export interface OperationObject {
+  operationId: string
+  summary: string
+  description?: string
+  tags?: string[]
+  parameters?: ParameterObject[]
+  requestBody?: RequestBodyObject
+  responses: Record<string, ResponseObject | RefObject>
+  security?: SecurityRequirement[]
+}
+
+export type PathItemObject = Partial<Record<HttpMethod, OperationObject>>
+
+export interface OpenApiDocument {
+  openapi: '3.1.0'
+  info: { title: string, version: string, description?: string }
+  servers: Array<{ url: string, description?: string }>
+  security: SecurityRequirement[]
+  tags: Array<{ name: string, description?: string }>
+  paths: Record<string, PathItemObject>
+  components: {
+    schemas: Record<string, SchemaObject>
+    responses: Record<string, ResponseObject>
+    securitySchemes: Record<string, Record<string, unknown>>
+  }
+}
+
+/** Fastify route schema parts the builder understands (as declared on a route, if any). */
+export interface RouteSchema {
+  summary?: string
+  description?: string
+  body?: SchemaObject
+  querystring?: SchemaObject
+  response?: Record<string, SchemaObject>
+}
+
+/**
+ * One route registered under `/api/:app`, as collected by an `onRoute` hook: its method and
+ * its path relative to `/api/:app` in Fastify syntax (`/_admin/entities/:name`).
+ */
+export interface RouteInfo {
+  method: string
+  url: string
+  schema?: RouteSchema
+}
