@@ -4,10 +4,12 @@ import { createEngine } from './lib/engine/modules.js'
 import { engineModules } from './lib/engine/registry-of-modules.js'
 import appResolver from './plugins/app-resolver.js'
 import auth from './plugins/auth.js'
+import corsPlugin from './plugins/cors.js'
 import errorHandler from './plugins/error-handler.js'
 import jsonBody from './plugins/json-body.js'
 import platform from './plugins/platform.js'
 import securityHeaders from './plugins/security-headers.js'
+import webhooks from './plugins/webhooks.js'
 import appScope from './routes/app/index.js'
 import healthRoutes from './routes/health.js'
 import platformAppRoutes from './routes/platform/apps.js'
@@ -38,8 +40,10 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   })
   await fastify.register(errorHandler)
   await fastify.register(securityHeaders)
+  await fastify.register(corsPlugin, { origin: config.corsOrigin })
   await fastify.register(jsonBody)
-  await fastify.register(platform, { config, engine: createEngine(engineModules()) })
+  await fastify.register(platform, { config, engine: createEngine(engineModules(config)) })
+  await fastify.register(webhooks)
   await fastify.register(appResolver)
   await fastify.register(auth)
 

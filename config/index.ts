@@ -24,6 +24,18 @@ export interface Config {
   corsOrigin: string
   accessTokenTtl: number
   refreshTokenTtl: number
+  /** Login attempts per client IP per window (counted while failing; 429 beyond). */
+  loginMaxPerIp: number
+  /** Login attempts per account (email) per window. */
+  loginMaxPerEmail: number
+  /** Login rate-limit window in seconds. */
+  loginWindow: number
+  /** Hosts webhooks may be delivered to (comma list; `*.example.com` matches subdomains); empty = any. */
+  webhookAllowedHosts: string
+  /** How often the webhook scheduler looks for due deliveries (retries, crash recovery), in ms. */
+  webhookPollIntervalMs: number
+  /** Base delay of webhook retries in ms (SPEC: 30 s; exponential doubles it per attempt). */
+  webhookBackoffBaseMs: number
 }
 
 /** Each entry: env var name, config key, JSON Schema for the value, default. */
@@ -44,7 +56,13 @@ const ENTRIES = [
   ['LOG_LEVEL', 'logLevel', { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }, 'info'],
   ['CORS_ORIGIN', 'corsOrigin', { type: 'string' }, '*'],
   ['ACCESS_TOKEN_TTL', 'accessTokenTtl', { type: 'integer', minimum: 1 }, 15 * 60],
-  ['REFRESH_TOKEN_TTL', 'refreshTokenTtl', { type: 'integer', minimum: 1 }, 7 * 24 * 3600]
+  ['REFRESH_TOKEN_TTL', 'refreshTokenTtl', { type: 'integer', minimum: 1 }, 7 * 24 * 3600],
+  ['LOGIN_MAX_PER_IP', 'loginMaxPerIp', { type: 'integer', minimum: 1 }, 50],
+  ['LOGIN_MAX_PER_EMAIL', 'loginMaxPerEmail', { type: 'integer', minimum: 1 }, 10],
+  ['LOGIN_WINDOW', 'loginWindow', { type: 'integer', minimum: 1 }, 15 * 60],
+  ['WEBHOOK_ALLOWED_HOSTS', 'webhookAllowedHosts', { type: 'string' }, ''],
+  ['WEBHOOK_POLL_INTERVAL_MS', 'webhookPollIntervalMs', { type: 'integer', minimum: 10 }, 5000],
+  ['WEBHOOK_BACKOFF_BASE_MS', 'webhookBackoffBaseMs', { type: 'integer', minimum: 1 }, 30000]
 ] as const
 
 type Entry = typeof ENTRIES[number]

@@ -2,6 +2,8 @@ import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { isAdmin, type UserContext } from '../lib/apps/context.js'
+import { blocklistOf } from '../lib/auth/blocklist.js'
+import { LoginLimiter } from '../lib/auth/rate-limit.js'
 import { forbidden, unauthorized } from '../lib/errors.js'
 
 /** Claims of an access token. `scope` says which secret signed it. */
@@ -26,7 +28,9 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Signs an access token for an app user (app secret) or a platform user (platform secret). */
     signAccessToken: (claims: Omit<AccessClaims, 'type'>, secret: string) => string
-    /** Accepts an app token of `request.appCtx` or any platform token (as admin). */
+    /** Login attempts per IP and per account (platform and app login share it). */
+    loginLimiter: LoginLimiter
+    /** Accepts an app token of `request.appCtx` (of a user neither deactivated nor deleted) or any platform token (as admin). */
     authenticateApp: (request: FastifyRequest) => Promise<void>
     /** Accepts platform tokens only. */
     authenticatePlatform: (request: FastifyRequest) => Promise<void>
@@ -75,8 +79,14 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
     return request.user as unknown as AccessClaims
   }
 
+  const { config } = fastify.platform
+  fastify.decorate('loginLimiter', new LoginLimiter({ perIp: config.loginMaxPerIp, perEmail: config.loginMaxPerEmail, windowSeconds: config.loginWindow }))
+
   fastify.decorate('authenticateApp', async (request: FastifyRequest) => {
     await verify(request)
+    // In-memory lookup (no query): tokens of deactivated or deleted users stop working at once.
+    const app = request.appCtx
+    if (request.user.platform !== true && app !== null && blocklistOf(app).has(request.user.id)) throw unauthorized('User is disabled')
   })
   fastify.decorate('authenticatePlatform', async (request: FastifyRequest) => {
     await verify(request)

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import tap, { type Test } from 'tap'
 import { buildApp } from '../app.js'
-import { loadConfig } from '../config/index.js'
+import { loadConfig, type Config } from '../config/index.js'
 import { withDatabase } from '../lib/db/connection.js'
 import { stopTestServer, testServerUrl } from './db-helper.js'
 
@@ -12,18 +15,22 @@ let built: Promise<FastifyInstance> | null = null
 
 /**
  * The app under test for this test file: one Fastify instance (shared by the file's tests) on a
- * management database of its own, closed when the whole file's tests are done.
+ * management database of its own, closed when the whole file's tests are done. `overrides`
+ * (configuration for this file, e.g. short webhook delays) apply when the first call builds it.
  */
-export async function build (_t?: unknown): Promise<FastifyInstance> {
+export async function build (_t?: unknown, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
   if (built !== null) return await built
   built = (async () => {
     const server = await testServerUrl()
     const mgmt = `rocket_mgmt_${randomBytes(4).toString('hex')}`
-    const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }, { databaseUrl: withDatabase(server, mgmt) })
+    // Uploads of this test file go to a temporary folder of its own, removed at the end.
+    const storagePath = join(tmpdir(), `rocket-files-${mgmt}`)
+    const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }, { databaseUrl: withDatabase(server, mgmt), storagePath, ...overrides })
     const app = await buildApp({ config })
     tap.teardown(async () => {
       await app.close()
       built = null
+      await rm(storagePath, { recursive: true, force: true })
       await stopTestServer()
     })
     return app

@@ -29,6 +29,8 @@ export interface AppManagerOptions {
   log: { warn: (msg: string) => void, info: (msg: string) => void }
   /** Extra work after the core registry is built (later capabilities compile their metadata). */
   extendRegistry?: (ctx: AppContext, registry: Registry) => Promise<void>
+  /** Extra cleanup once an app is deleted (its uploaded files); a failure is logged, not thrown. */
+  onRemoved?: (name: string) => Promise<void>
 }
 
 /**
@@ -104,6 +106,8 @@ export class AppManager {
     await this.close(name)
     await this.admin(async (sql) => { await sql.unsafe(`DROP DATABASE IF EXISTS "${row.db_name}" WITH (FORCE)`) })
     await this.opts.platformDb.deleteFrom('_apps').where('name', '=', name).execute()
+    // The app is gone either way; leftover files are only disk space (and its name can be reused).
+    await this.opts.onRemoved?.(name).catch((err: unknown) => { this.opts.log.warn(`cleanup of app '${name}' failed: ${String(err)}`) })
     return true
   }
 
@@ -117,6 +121,12 @@ export class AppManager {
     const pending = this.contexts.get(name)
     const ctx = pending === undefined ? null : await pending.catch(() => null)
     if (ctx !== null) await ctx.reload()
+  }
+
+  /** The contexts opened so far (every app after startup), for background jobs that visit each app. */
+  async openContexts (): Promise<AppContext[]> {
+    const all = await Promise.all([...this.contexts.values()].map(async (p) => await p.catch(() => null)))
+    return all.filter((c): c is AppContext => c !== null)
   }
 
   async closeAll (): Promise<void> {

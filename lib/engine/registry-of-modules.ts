@@ -1,9 +1,18 @@
+import { auditModule } from '../audit/module.js'
+import { usersModule } from '../auth/module.js'
+import { permissionsModule } from '../permissions/module.js'
+import { rulesModule } from '../rules/module.js'
+import { stateMachinesModule } from '../state-machines/module.js'
+import { webhooksModule } from '../webhooks/module.js'
+import { webhookSettings } from '../webhooks/settings.js'
+import type { Config } from '../../config/index.js'
 import type { EngineModule } from './modules.js'
 
 /**
  * The engine's capabilities in pipeline order (SPEC §7: permissions → rules → computed →
  * state machine → … → audit/webhook outbox → after-commit work). Add a module here to plug it in.
+ * `config` tunes modules that need it (webhook delivery); without it they use their defaults.
  */
-export function engineModules (): EngineModule[] {
-  return []
+export function engineModules (config?: Config): EngineModule[] {
+  return [permissionsModule(), usersModule(), rulesModule(), stateMachinesModule(), webhooksModule(webhookSettings(config)), auditModule()]
 }

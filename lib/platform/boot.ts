@@ -9,6 +9,8 @@ import { kyselyFor } from '../db/kysely.js'
 import { migrateToLatest } from '../db/migrate.js'
 import type { PlatformDatabase } from '../db/system-tables.js'
 import type { Engine } from '../engine/modules.js'
+import { createLocalStorage } from '../files/local-storage.js'
+import type { FileStorage } from '../files/storage.js'
 
 export interface Logger {
   info: (msg: string) => void
@@ -20,6 +22,8 @@ export interface Logger {
 export interface Platform {
   config: Config
   engine: Engine
+  /** Where uploaded files' bytes are kept (`STORAGE_PATH`, one folder per app). */
+  files: FileStorage
   sql: Sql
   db: Kysely<PlatformDatabase>
   apps: AppManager
@@ -56,13 +60,15 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
     await migrateToLatest(db, 'platform')
     await seedPlatformAdmin(db, log)
     const jwtSecret = config.platformJwtSecret ?? await persistedSecret(db, 'platform_jwt_secret')
+    const files = createLocalStorage(config.storagePath)
     const apps = new AppManager({
       platformDb: db,
       serverUrl: managementUrl,
       poolSize: config.appPoolSize,
       idleTimeout: config.appPoolIdleTimeout,
       log,
-      extendRegistry: engine.loadAll
+      extendRegistry: engine.loadAll,
+      onRemoved: async (name) => { await files.removeApp(name) }
     })
     await apps.migrateAll()
     const instanceId = randomBytes(8).toString('hex')
@@ -74,6 +80,7 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
     return {
       config,
       engine,
+      files,
       sql,
       db,
       apps,

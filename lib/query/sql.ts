@@ -1,6 +1,6 @@
 import { columnTypeOf } from '../ddl/entity-ddl.js'
 import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
-import type { FilterOp, SortTerm, SqlFilter, SqlText } from './types.js'
+import type { FilterOp, SortTerm, SqlAnyOf, SqlCondition, SqlFilter, SqlText } from './types.js'
 
 /**
  * SQL text for the read path, built from fragments computed once per compiled entity.
@@ -110,14 +110,32 @@ export function renderCondition (filter: SqlFilter, params: unknown[], qualifier
 }
 
 /**
- * ` WHERE a AND b ...` (or empty) from a prebuilt condition (live rows, a key match) plus
- * filters; every filter list is ANDed, so permission conditions can only narrow a result.
+ * Renders an OR of AND-groups as one parenthesized term: `((a AND b) OR c)`. No groups is
+ * `FALSE`; an empty group is TRUE, so the whole term is dropped (returns '') and no parameter
+ * is pushed.
  */
-export function whereClause (base: string[], params: unknown[], filters: ReadonlyArray<readonly SqlFilter[] | undefined>, qualifier = ''): string {
+export function renderAnyOf (cond: SqlAnyOf, params: unknown[], qualifier = ''): string {
+  if (cond.any.length === 0) return 'FALSE'
+  if (cond.any.some((g) => g.length === 0)) return ''
+  const groups = cond.any.map((g) => {
+    const terms = g.map((f) => renderCondition(f, params, qualifier))
+    return terms.length === 1 ? terms[0] as string : `(${terms.join(' AND ')})`
+  })
+  return groups.length === 1 ? groups[0] as string : `(${groups.join(' OR ')})`
+}
+
+/**
+ * ` WHERE a AND b ...` (or empty) from a prebuilt condition (live rows, a key match) plus
+ * conditions; every list is ANDed, so permission conditions can only narrow a result.
+ */
+export function whereClause (base: string[], params: unknown[], filters: ReadonlyArray<readonly SqlCondition[] | undefined>, qualifier = ''): string {
   const parts = base.filter((s) => s !== '')
   for (const list of filters) {
     if (list === undefined) continue
-    for (const f of list) parts.push(renderCondition(f, params, qualifier))
+    for (const f of list) {
+      const term = 'any' in f ? renderAnyOf(f, params, qualifier) : renderCondition(f, params, qualifier)
+      if (term !== '') parts.push(term)
+    }
   }
   return parts.length === 0 ? '' : ` WHERE ${parts.join(' AND ')}`
 }
@@ -132,7 +150,7 @@ export function orderClause (entity: CompiledEntity, sort: readonly SortTerm[]):
 
 export interface ListSqlInput {
   filters: readonly SqlFilter[]
-  where?: readonly SqlFilter[]
+  where?: readonly SqlCondition[] | undefined
   sort: readonly SortTerm[]
   limit: number
   offset: number
@@ -173,7 +191,7 @@ export function buildPageWithTotalSql (entity: CompiledEntity, input: ListSqlInp
 }
 
 /** One live row by the value of `field` (the primary key or the slug field). */
-export function buildGetSql (entity: CompiledEntity, field: CompiledField, value: unknown, where?: readonly SqlFilter[]): SqlText {
+export function buildGetSql (entity: CompiledEntity, field: CompiledField, value: unknown, where?: readonly SqlCondition[]): SqlText {
   const params: unknown[] = [value]
   const text = `${fragmentsOf(entity).selectFrom}${whereClause([entity.liveCondition, `${field.column} = $1`], params, [where])} LIMIT 1`
   return { text, params }

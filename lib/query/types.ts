@@ -19,6 +19,18 @@ export interface SqlFilter {
   value: unknown
 }
 
+/**
+ * An OR of AND-groups of filters: true when every filter of at least one group holds.
+ * `{ any: [] }` matches nothing (FALSE); a group with no filters makes the whole condition
+ * TRUE. This is how permission policies compose (SPEC §8: any matching policy may grant a row).
+ */
+export interface SqlAnyOf {
+  any: ReadonlyArray<readonly SqlFilter[]>
+}
+
+/** One term ANDed into a WHERE clause: a single filter or an OR-group. */
+export type SqlCondition = SqlFilter | SqlAnyOf
+
 export interface SortTerm {
   field: CompiledField
   desc: boolean
@@ -51,11 +63,11 @@ export interface ReadDeps {
 
 /** Extra conditions from the permission layer (row-level read conditions, SPEC §8). */
 export interface ReadExtra {
-  /** ANDed into the WHERE of the main entity's query. */
-  where?: SqlFilter[]
+  /** ANDed into the WHERE of the main entity's query (page, count and get by id alike). */
+  where?: SqlCondition[]
   /**
    * Conditions for rows of an included entity. To hide an included entity completely,
-   * return a filter that matches nothing, e.g. `{ field: target.pk, op: 'in', value: [] }`.
+   * return a condition that matches nothing: `[{ any: [] }]`.
    */
-  includeWhere?: (entityName: string) => SqlFilter[]
+  includeWhere?: (entityName: string) => SqlCondition[]
 }

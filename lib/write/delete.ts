@@ -32,7 +32,7 @@ function uniqueKeys (field: CompiledField, values: unknown[]): string[] {
  * parent takes its cascaded children with it physically (soft-deleted children included),
  * because their FK would otherwise point at a missing row.
  */
-export async function collectDelete (ec: ExecContext, what: { entity: CompiledEntity, roots: DeleteRoot[], hard: boolean }): Promise<DeleteGroup> {
+export async function collectDelete (ec: ExecContext, what: { entity: CompiledEntity, roots: DeleteRoot[], hard: boolean, cascade?: boolean }): Promise<DeleteGroup> {
   const { entity, roots, hard } = what
   const pk = entity.pk
   let seen = ec.deleting.get(entity.name)
@@ -42,7 +42,7 @@ export async function collectDelete (ec: ExecContext, what: { entity: CompiledEn
     const k = keyText(pk, r.row[pk.name])
     if (!seen.has(k)) { seen.add(k); fresh.push(r) }
   }
-  const nodes: WriteNode[] = fresh.map((r) => ({ entity, action: 'delete', values: {}, old: r.row, path: r.path }))
+  const nodes: WriteNode[] = fresh.map((r) => ({ entity, action: 'delete', values: {}, old: r.row, path: r.path, ...(what.cascade === true ? { cascade: true } : {}) }))
   const group: DeleteGroup = { entity, hard, nodes, cascades: [], nullify: [], detach: [] }
   for (const edge of entity.edges.values()) {
     if (edge.kind === 'belongs_to' || fresh.length === 0) continue
@@ -92,7 +92,7 @@ async function collectChildren (ec: ExecContext, group: DeleteGroup, { edge, loc
     const base = parentPath.get(owner) ?? ''
     return { row, path: `${base === '' ? '' : base + '.'}${edge.name}[${i}]` }
   })
-  group.cascades.push(await collectDelete(ec, { entity: child, roots, hard: group.hard || !child.softDelete }))
+  group.cascades.push(await collectDelete(ec, { entity: child, roots, hard: group.hard || !child.softDelete, cascade: true }))
 }
 
 /** many_to_many: join rows always go (hard); `restrict` on the owning side refuses while live targets are linked. */

@@ -1,30 +1,72 @@
-import { notFound } from '../errors.js'
+import type { UserContext } from '../apps/context.js'
+import type { TransactionSql } from '../db/connection.js'
+import { notFound, validationFailed } from '../errors.js'
+import type { CompiledEntity } from '../metadata/compiled.js'
 import { deleteNodes, executeDelete } from './delete.js'
-import { hasAfterRow, runAfterCommit, runAfterRow, runBeforeWrite, type WriteNode, type WriteUnit } from './hooks.js'
+import { needsAfterRow, runAfterCommit, runAfterRow, runBeforeWrite, type WriteNode, type WriteUnit } from './hooks.js'
 import { writeLinks } from './links.js'
 import { lockRow } from './lookup.js'
-import type { PlanContext } from './plan.js'
+import { newPlanContext, planRoot, type PlanContext } from './plan.js'
 import { resolveNode } from './resolve.js'
 import { applySlug } from './slug.js'
 import { columnsOf, insertStatement, run, toParam, updateStatement, type Row } from './sql.js'
 import type { ExecContext, PlanNode, RelationPlan, WriteDeps } from './types.js'
 
-/** A fresh per-unit hook context. */
-export function newUnit (deps: WriteDeps): WriteUnit {
-  return { user: deps.user, registry: deps.registry, state: new Map() }
+/** Records created by hooks of records created by hooks…: beyond this, a cycle in the metadata is assumed. */
+export const MAX_NESTED_WRITES = 8
+
+/** A unit of work: the hooks' context plus the after-commit work deferred to it by nested writes. */
+interface Unit extends WriteUnit {
+  defer: (work: () => Promise<void>) => void
+  /** Runs the deferred work (outermost unit only, after its own afterCommit hooks). */
+  flush: () => Promise<void>
+}
+
+/** A fresh per-unit hook context; `now` is the unit's timestamp. */
+export function newUnit (deps: WriteDeps, now: Date = new Date()): Unit {
+  const deferred: Array<() => Promise<void>> = []
+  const within = deps.within
+  const unit: Unit = {
+    user: deps.user,
+    registry: deps.registry,
+    state: new Map(),
+    now,
+    sql: deps.sql,
+    tx: within?.tx ?? null,
+    // A nested unit hands its after-commit work up, so it runs only once the outermost unit commits.
+    defer: within?.defer ?? ((work) => { deferred.push(work) }),
+    flush: async () => { for (const work of deferred.splice(0)) await work() },
+    createRecord: async (entity, body, as) => await createNested(deps, unit, { entity, body, user: as === undefined ? deps.user : as.user })
+  }
+  return unit
+}
+
+/** `WriteUnit.createRecord`: the full create path, joined to the unit's open transaction. */
+async function createNested (deps: WriteDeps, unit: Unit, what: { entity: CompiledEntity, body: unknown, user: UserContext | null }): Promise<Row> {
+  if (unit.tx === null) throw new Error('createRecord needs the unit\'s open transaction (call it from afterRow)')
+  const depth = (deps.within?.depth ?? 0) + 1
+  if (depth > MAX_NESTED_WRITES) {
+    throw validationFailed(`Records created by hooks nest deeper than ${MAX_NESTED_WRITES} levels (a cycle in the metadata?)`)
+  }
+  const nested: WriteDeps = { ...deps, user: what.user, within: { tx: unit.tx, defer: unit.defer, depth } }
+  const ctx = newPlanContext(nested)
+  const plan = await planRoot(ctx, { entity: what.entity, body: what.body, action: 'create' })
+  return await runPlan(nested, ctx, plan)
 }
 
 /**
  * Runs a planned create/update as one unit of work: BEGIN → lock the root (update) → resolve
  * (load/lock named rows, ownership, planned deletions) → beforeWrite for every node → writes
- * with afterRow → COMMIT → afterCommit. Any error rolls everything back.
+ * with afterRow → COMMIT → afterCommit. Any error rolls everything back. Inside an enclosing
+ * unit (`deps.within`) the same steps run in its transaction and afterCommit waits for its commit.
  */
 export async function runPlan (deps: WriteDeps, ctx: PlanContext, plan: PlanNode): Promise<Row> {
   const hooks = deps.hooks ?? []
-  const unit = newUnit(deps)
-  if (isSingleInsert(plan) && !hasAfterRow(hooks)) return await insertAlone(deps, plan, unit)
+  const unit = newUnit(deps, ctx.now)
+  if (deps.within === undefined && isSingleInsert(plan)) return await insertAlone(deps, plan, unit)
   let nodes: WriteNode[] = []
-  const row = await deps.sql.begin(async (tx) => {
+  const work = async (tx: TransactionSql): Promise<Row> => {
+    unit.tx = tx
     const ec: ExecContext = { tx, unit, hooks, registry: deps.registry, now: ctx.now, deleting: new Map() }
     if (plan.lookup !== undefined) {
       const old = await lockRow(tx, plan.node.entity, plan.lookup)
@@ -35,8 +77,17 @@ export async function runPlan (deps: WriteDeps, ctx: PlanContext, plan: PlanNode
     nodes = collectNodes(plan)
     await runBeforeWrite(hooks, nodes, unit)
     return await writeNode(ec, plan)
-  })
-  await runAfterCommit({ hooks, unit, onError: deps.onHookError }, nodes)
+  }
+  const afterCommit = async (): Promise<void> => { await runAfterCommit({ hooks, unit, onError: deps.onHookError }, nodes) }
+  if (deps.within !== undefined) {
+    const row = await work(deps.within.tx)
+    unit.defer(async () => { unit.tx = null; await afterCommit() })
+    return row
+  }
+  const row = await deps.sql.begin(work)
+  unit.tx = null
+  await afterCommit()
+  await unit.flush()
   return row
 }
 
@@ -45,15 +96,30 @@ function isSingleInsert (plan: PlanNode): boolean {
   return plan.node.action === 'create' && plan.relations.length === 0 && plan.node.entity.def.slug === undefined
 }
 
-async function insertAlone (deps: WriteDeps, plan: PlanNode, unit: WriteUnit): Promise<Row> {
+/**
+ * A create without relations or slug: beforeWrite runs first (a new record has nothing to lock),
+ * then the INSERT runs alone — or, when a hook needs `afterRow` for it, in a transaction with it.
+ */
+async function insertAlone (deps: WriteDeps, plan: PlanNode, unit: Unit): Promise<Row> {
   const hooks = deps.hooks ?? []
   const { node } = plan
   await runBeforeWrite(hooks, [node], unit)
   const { fields, params } = columnsOf(node.entity, node.values)
-  const rows = await run(deps.sql, { text: insertStatement(node.entity, fields), params }, { entity: node.entity, loc: plan.loc })
-  node.row = rows[0] as Row
+  const stmt = { text: insertStatement(node.entity, fields), params }
+  const site = { entity: node.entity, loc: plan.loc }
+  if (!needsAfterRow(hooks, node, unit)) {
+    node.row = (await run(deps.sql, stmt, site))[0] as Row
+  } else {
+    await deps.sql.begin(async (tx) => {
+      unit.tx = tx
+      node.row = (await run(tx, stmt, site))[0] as Row
+      await runAfterRow({ hooks, tx, unit }, node)
+    })
+    unit.tx = null
+  }
   await runAfterCommit({ hooks, unit, onError: deps.onHookError }, [node])
-  return node.row
+  await unit.flush()
+  return node.row as Row
 }
 
 /** Nodes that will be written, in tree order (parent first); the order beforeWrite sees. */

@@ -1,5 +1,5 @@
 import type { UserContext } from '../apps/context.js'
-import type { TransactionSql } from '../db/connection.js'
+import type { Sql, TransactionSql } from '../db/connection.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
 
@@ -15,6 +15,8 @@ export interface WriteNode {
   row?: Record<string, unknown>
   /** Where the record sits in the payload, e.g. `items[2]` ('' for the root), for error details. */
   path: string
+  /** True for a row deleted by an `on_delete: cascade` policy rather than named by the request. */
+  cascade?: boolean
 }
 
 /** State shared by every hook of one unit of work (one create/update/delete call). */
@@ -23,6 +25,22 @@ export interface WriteUnit {
   registry: Registry
   /** Scratch space per unit of work for hooks (keyed by hook name by convention). */
   state: Map<string, unknown>
+  /** The unit's timestamp (auto fields, soft deletes): hooks use it so every "now" of a unit agrees. */
+  now: Date
+  /** The app's pool: where hooks read when the unit has no transaction (a lone insert). */
+  sql: Sql
+  /**
+   * The unit's open transaction (null before BEGIN and for a lone insert). Hooks that read in
+   * `beforeWrite` read through it: a second pool connection per write could exhaust the pool.
+   */
+  tx: TransactionSql | null
+  /**
+   * Creates a record inside this unit's transaction through the whole write path (planning,
+   * validation, every hook); its after-commit work runs once this unit commits. Only while the
+   * transaction is open (`afterRow`, or `beforeWrite` of a unit that has one). `as.user`
+   * overrides the unit's user (null: engine work, which permission checks let through).
+   */
+  createRecord: (entity: CompiledEntity, body: unknown, as?: { user: UserContext | null }) => Promise<Record<string, unknown>>
 }
 
 /**
@@ -36,6 +54,12 @@ export interface WriteHooks {
   beforeWrite?: (node: WriteNode, ctx: WriteUnit) => Promise<void> | void
   /** Inside the transaction, after a record row was written (or deleted). */
   afterRow?: (node: WriteNode, tx: TransactionSql, ctx: WriteUnit) => Promise<void> | void
+  /**
+   * Asked after `beforeWrite`: whether `afterRow` has work for this node (default: always).
+   * A hook whose row work is occasional says so here, so that a lone insert nobody needs the
+   * row of keeps its transaction-free fast path.
+   */
+  needsAfterRow?: (node: WriteNode, ctx: WriteUnit) => boolean
   /** After COMMIT; must not throw into the request (errors go to `WriteDeps.onHookError`). */
   afterCommit?: (nodes: WriteNode[], ctx: WriteUnit) => Promise<void> | void
 }
@@ -47,9 +71,18 @@ export async function runBeforeWrite (hooks: readonly WriteHooks[], nodes: reado
   }
 }
 
-/** Runs every hook's `afterRow` for one written node. */
+function wantsRow (h: WriteHooks, node: WriteNode, unit: WriteUnit): boolean {
+  return h.afterRow !== undefined && (h.needsAfterRow === undefined || h.needsAfterRow(node, unit))
+}
+
+/** Runs every hook's `afterRow` for one written node (hooks that say they need it). */
 export async function runAfterRow (ctx: { hooks: readonly WriteHooks[], tx: TransactionSql, unit: WriteUnit }, node: WriteNode): Promise<void> {
-  for (const h of ctx.hooks) if (h.afterRow !== undefined) await h.afterRow(node, ctx.tx, ctx.unit)
+  for (const h of ctx.hooks) if (wantsRow(h, node, ctx.unit)) await h.afterRow?.(node, ctx.tx, ctx.unit)
+}
+
+/** Whether any hook needs to run `afterRow` for this node (decided after `beforeWrite`). */
+export function needsAfterRow (hooks: readonly WriteHooks[], node: WriteNode, unit: WriteUnit): boolean {
+  return hooks.some((h) => wantsRow(h, node, unit))
 }
 
 /** Runs `afterCommit` hooks; the data is committed, so a failing hook is reported, never rethrown. */
@@ -65,9 +98,4 @@ export async function runAfterCommit (
       onError?.(err, h.name)
     }
   }
-}
-
-/** Whether any hook needs to run inside the transaction after each row. */
-export function hasAfterRow (hooks: readonly WriteHooks[]): boolean {
-  return hooks.some((h) => h.afterRow !== undefined)
 }

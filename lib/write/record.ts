@@ -46,7 +46,8 @@ export async function deleteRecord (deps: WriteDeps, entity: CompiledEntity, id:
   const unit = newUnit(deps)
   let nodes: WriteNode[] = []
   const key = await deps.sql.begin(async (tx) => {
-    const ec: ExecContext = { tx, unit, hooks, registry: deps.registry, now: new Date(), deleting: new Map() }
+    unit.tx = tx
+    const ec: ExecContext = { tx, unit, hooks, registry: deps.registry, now: unit.now, deleting: new Map() }
     const row = await lockRow(tx, entity, lookup)
     if (row === null) throw notFound(`${entity.name} '${id}' not found`)
     const group = await collectDelete(ec, { entity, roots: [{ row, path: '' }], hard: !entity.softDelete })
@@ -55,6 +56,8 @@ export async function deleteRecord (deps: WriteDeps, entity: CompiledEntity, id:
     await executeDelete(ec, group)
     return row[entity.pk.name]
   })
+  unit.tx = null
   await runAfterCommit({ hooks, unit, onError: deps.onHookError }, nodes)
+  await unit.flush()
   return { id: key }
 }

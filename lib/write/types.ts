@@ -26,6 +26,17 @@ export interface WriteDeps {
   resolveFileValue?: FileResolver
   /** Receives errors thrown by `afterCommit` hooks, which never reach the request. */
   onHookError?: (err: unknown, hook: string) => void
+  /** Set by `WriteUnit.createRecord`: run inside the caller's transaction instead of opening one. */
+  within?: EnclosingUnit
+}
+
+/** The unit of work a nested write (a hook's `createRecord`) joins. */
+export interface EnclosingUnit {
+  tx: TransactionSql
+  /** Queues after-commit work until the outermost unit commits. */
+  defer: (work: () => Promise<void>) => void
+  /** Nesting level (1 for a record created by a hook of a top-level write); bounds recursion. */
+  depth: number
 }
 
 /** Position of a record in the payload, copied into error details. */

@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../lib/apps/context.js'
+import { acceptInvite } from '../../lib/auth/accept-invite.js'
 import { login, logout, refresh, type Session, type UserDirectory } from '../../lib/auth/sessions.js'
+import { limitedLogin } from '../login-guard.js'
 import { tokenResponse } from '../token-response.js'
 
-/** Per-app users: login / refresh / logout (no token required). */
+/** Per-app users: login (rate-limited) / refresh / logout / accept-invite (no token required). */
 export default async function appAuthRoutes (fastify: FastifyInstance): Promise<void> {
   const { config } = fastify.platform
   const dir = (app: AppContext): UserDirectory => ({ sql: app.sql, users: '_users', refresh: '_refresh_tokens', refreshTtl: config.refreshTokenTtl })
@@ -12,10 +14,18 @@ export default async function appAuthRoutes (fastify: FastifyInstance): Promise<
     config.accessTokenTtl)
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
 
-  fastify.post('/login', async (request) => respond(appOf(request), await login(dir(appOf(request)), request.body)))
+  fastify.post('/login', async (request, reply) => {
+    const app = appOf(request)
+    return respond(app, await limitedLogin(fastify, { request, reply, scope: app.name }, async () => await login(dir(app), request.body)))
+  })
   fastify.post('/refresh', async (request) => respond(appOf(request), await refresh(dir(appOf(request)), request.body)))
   fastify.post('/logout', async (request) => {
     await logout(dir(appOf(request)), request.body)
     return { data: { logged_out: true } }
+  })
+  // Creates the invited user and signs them in: the same envelope (and 200) as login.
+  fastify.post('/accept-invite', async (request) => {
+    const app = appOf(request)
+    return respond(app, await acceptInvite(app.sql, { body: request.body, refreshTtl: config.refreshTokenTtl }))
   })
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../lib/apps/context.js'
 import type { EntityAction } from '../../lib/engine/modules.js'
-import { didYouMean, invalidPayload, notFound, unknownEntity } from '../../lib/errors.js'
+import { didYouMean, invalidPayload, isApiError, notFound, unknownEntity } from '../../lib/errors.js'
+import { resolveFileValue } from '../../lib/files/resolve.js'
 import type { CompiledEntity, RelationEdge } from '../../lib/metadata/compiled.js'
 import type { Registry } from '../../lib/metadata/registry.js'
 import { getRecord, listRecords, loadIncludes, parseGetQuery, parseListQuery, type ReadExtra } from '../../lib/query/index.js'
@@ -52,6 +53,7 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
       registry: t.registry,
       user: request.user,
       hooks: engine.writeHooks,
+      resolveFileValue,
       onHookError: (err, hook) => request.log.error({ err, hook }, 'after-commit hook failed')
     }
   }
@@ -75,6 +77,24 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     if (include !== undefined) for (const e of parseGetQuery(t.entity, { include }).include) edges.add(e)
     if (edges.size > 0) await loadIncludes({ sql: t.app.sql, registry: t.registry }, t.entity, [row], [...edges], extra)
     return row
+  }
+
+  /**
+   * The answer to a successful create/update: the record with its relations (included rows
+   * filtered by read permissions) — or only its primary key when the caller may write the
+   * entity but not read it.
+   */
+  async function sendWritten (reply: FastifyReply, written: { t: Target, request: FastifyRequest, row: Record<string, unknown>, status?: number }): Promise<FastifyReply> {
+    const { t, request, row, status = 200 } = written
+    let extra: ReadExtra
+    try {
+      extra = authorize(t, 'read', request)
+    } catch (err) {
+      if (!isApiError(err) || err.code !== 'FORBIDDEN') throw err
+      const pk = t.entity.pk.name
+      return await reply.code(status).type(JSON_TYPE).send({ data: { [pk]: row[pk] } })
+    }
+    return sendRecord(reply, t.entity, await withRelations(t, request, row, extra), status)
   }
 
   fastify.get<EntityParams>('/:entity', async (request, reply) => {
@@ -101,7 +121,7 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     const t = target(request)
     authorize(t, 'create', request)
     const row = await createRecord(writeDeps(t, request), t.entity, request.body)
-    return sendRecord(reply, t.entity, await withRelations(t, request, row, authorize(t, 'read', request)), 201)
+    return await sendWritten(reply, { t, request, row, status: 201 })
   })
 
   fastify.put<RecordParams>('/:entity/:id', async (request, reply) => {
@@ -109,7 +129,7 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     authorize(t, 'update', request)
     checkId(t.entity, request.params.id)
     const row = await updateRecord(writeDeps(t, request), t.entity, request.params.id, request.body)
-    return sendRecord(reply, t.entity, await withRelations(t, request, row, authorize(t, 'read', request)))
+    return await sendWritten(reply, { t, request, row })
   })
 
   fastify.delete<RecordParams>('/:entity/:id', async (request, reply) => {

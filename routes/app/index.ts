@@ -3,6 +3,8 @@ import adminRoutes from './admin/index.js'
 import appAuthRoutes from './auth.js'
 import { collectRoutes, docsPageRoutes, openApiRoutes } from './docs.js'
 import entityRoutes from './entities.js'
+import fileRoutes from './files.js'
+import uiRoutes from './ui.js'
 
 /**
  * Everything under `/api/:app`. The app is resolved first (404 APP_NOT_FOUND); auth routes are
@@ -19,6 +21,8 @@ export default async function appScope (fastify: FastifyInstance): Promise<void>
     authed.addHook('onRequest', authed.authenticateApp)
     await authed.register(openApiRoutes, { routes })
     await authed.register(adminRoutes, { prefix: '/_admin' })
+    await authed.register(fileRoutes, { prefix: '/_files' })
+    await authed.register(uiRoutes, { prefix: '/_ui' })
     await authed.register(entityRoutes)
   })
 }

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { login, logout, refresh, type Session, type UserDirectory } from '../../lib/auth/sessions.js'
+import { limitedLogin } from '../login-guard.js'
 import { tokenResponse } from '../token-response.js'
 
-/** Platform users: login / refresh / logout against the management database. */
+/** Platform users: login (rate-limited) / refresh / logout against the management database. */
 export default async function platformAuthRoutes (fastify: FastifyInstance): Promise<void> {
   const { platform } = fastify
   const dir: UserDirectory = { sql: platform.sql, users: '_platform_users', refresh: '_platform_refresh_tokens', refreshTtl: platform.config.refreshTokenTtl }
@@ -10,7 +11,8 @@ export default async function platformAuthRoutes (fastify: FastifyInstance): Pro
     fastify.signAccessToken({ sub: session.user.id, email: session.user.email, roles: session.user.roles, scope: 'platform' }, platform.jwtSecret),
     platform.config.accessTokenTtl)
 
-  fastify.post('/login', async (request) => respond(await login(dir, request.body)))
+  fastify.post('/login', async (request, reply) =>
+    respond(await limitedLogin(fastify, { request, reply, scope: '_platform' }, async () => await login(dir, request.body))))
   fastify.post('/refresh', async (request) => respond(await refresh(dir, request.body)))
   fastify.post('/logout', async (request) => {
     await logout(dir, request.body)

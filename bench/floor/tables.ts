@@ -1,0 +1,88 @@
+/**
+ * Hand-written SQL and response schemas of the floor server for the three benchmark tables.
+ * Every statement text is fixed (prepared once per connection by postgres.js); values are
+ * always parameters. Output schemas mirror Rocket's (nullable columns, decimals as strings).
+ */
+
+type Kind = 'uuid' | 'text' | 'int' | 'decimal' | 'date' | 'timestamp'
+
+export interface Table {
+  name: string
+  columns: ReadonlyArray<readonly [string, Kind]>
+  softDelete: boolean
+  select: string
+  byId: string
+  live: string
+  /** Record schema for fast-json-stringify (through Fastify's response schemas). */
+  record: Record<string, unknown>
+}
+
+const KIND_SCHEMA: Record<Kind, Record<string, unknown>> = {
+  uuid: { type: ['string', 'null'] },
+  text: { type: ['string', 'null'] },
+  int: { type: ['integer', 'null'] },
+  decimal: { type: ['string', 'null'] },
+  date: { type: ['string', 'null'], format: 'date' },
+  timestamp: { type: ['string', 'null'], format: 'date-time' }
+}
+
+function table (name: string, softDelete: boolean, columns: ReadonlyArray<readonly [string, Kind]>): Table {
+  const all = softDelete ? [...columns, ['deleted_at', 'timestamp'] as const] : columns
+  const select = all.map(([c]) => `"${c}"`).join(', ')
+  const live = softDelete ? ' AND "deleted_at" IS NULL' : ''
+  return {
+    name,
+    columns: all,
+    softDelete,
+    select,
+    live,
+    byId: `SELECT ${select} FROM "${name}" WHERE "id" = $1${live} LIMIT 1`,
+    record: { type: 'object', properties: Object.fromEntries(all.map(([c, k]) => [c, KIND_SCHEMA[k]])) }
+  }
+}
+
+export const customers = table('customers', false, [
+  ['id', 'uuid'], ['name', 'text'], ['email', 'text'], ['city', 'text'], ['created_at', 'timestamp']
+])
+
+export const invoices = table('invoices', true, [
+  ['id', 'uuid'], ['number', 'text'], ['status', 'text'], ['total', 'decimal'], ['customer_id', 'uuid'],
+  ['issued_on', 'date'], ['created_at', 'timestamp'], ['updated_at', 'timestamp']
+])
+
+export const items = table('invoice_items', false, [
+  ['id', 'uuid'], ['invoice_id', 'uuid'], ['description', 'text'], ['quantity', 'int'], ['unit_price', 'decimal']
+])
+
+/** URL entity name → table; `items` is the invoice's has-many edge. */
+export const ENTITY_TABLES: ReadonlyMap<string, Table> = new Map([
+  ['customer', customers], ['invoice', invoices], ['invoice_item', items]
+])
+
+/** Invoice record schema with its optional included items. */
+export const invoiceWithItems = {
+  type: 'object',
+  properties: { ...(invoices.record.properties as object), items: { type: 'array', items: items.record } }
+}
+
+export const INSERT_INVOICE = `INSERT INTO invoices (number, status, total, customer_id, issued_on, created_at, updated_at)
+  VALUES ($1, $2, $3::numeric, $4::uuid, $5::date, now(), now()) RETURNING ${invoices.select}`
+
+/** All items of one invoice in one statement (arrays unnested), RETURNING the rows. */
+export const INSERT_ITEMS = `INSERT INTO invoice_items (invoice_id, description, quantity, unit_price)
+  SELECT $1::uuid, d, q, p FROM unnest($2::text[], $3::int[], $4::numeric[]) AS u(d, q, p) RETURNING ${items.select}`
+
+export const UPDATE_INVOICE_STATUS = `UPDATE invoices SET status = $1, updated_at = now()
+  WHERE id = $2::uuid AND deleted_at IS NULL RETURNING ${invoices.select}`
+
+export const ITEMS_OF = `SELECT ${items.select} FROM invoice_items WHERE invoice_id = ANY($1::uuid[]) ORDER BY id`
+
+/**
+ * Page plus total in one statement (the lateral join still yields the total when the page is
+ * empty). `sortSql` and `whereSql` are built from whitelisted column names only.
+ */
+export function listStatement (t: Table, whereSql: string, sortSql: string, nParams: number): string {
+  const where = `WHERE true${t.live}${whereSql}`
+  return `SELECT c.n AS _n, p.* FROM (SELECT count(*) AS n FROM "${t.name}" ${where}) c
+    LEFT JOIN LATERAL (SELECT ${t.select} FROM "${t.name}" ${where} ORDER BY ${sortSql} LIMIT $${nParams + 1} OFFSET $${nParams + 2}) p ON true`
+}

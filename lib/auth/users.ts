@@ -1,0 +1,153 @@
+import type { Kysely } from 'kysely'
+import type { AppDatabase } from '../db/system-tables.js'
+import { conflict, didYouMean, invalidPayload, notFound, validationFailed, type ErrorDetail } from '../errors.js'
+import { UUID_RE } from '../fields/spec.js'
+import { validateRoles } from '../permissions/validate.js'
+import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords.js'
+
+type Db = Kysely<AppDatabase>
+
+/** A user as the admin API returns it: never the password or its hash. */
+export interface UserRecord {
+  id: string
+  email: string
+  roles: string[]
+  active: boolean
+  created_at: Date
+  updated_at: Date
+}
+
+const COLUMNS = ['id', 'email', 'roles', 'active', 'created_at', 'updated_at'] as const
+const WRITABLE = ['email', 'password', 'roles', 'active']
+const READ_ONLY = new Set(['id', 'created_at', 'updated_at'])
+/** bcrypt uses the first 72 bytes only; longer passwords are refused rather than silently cut. */
+const MAX_PASSWORD_BYTES = 72
+const MAX_EMAIL_LENGTH = 254
+// Pragmatic: something@domain, domain labels of letters, digits and hyphens ("localhost" included).
+const EMAIL_RE = /^[^\s@"<>()[\]\\,;:]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
+
+/** Trimmed, lower-cased email, or null when it is not a valid address. */
+export function normalizeEmail (raw: unknown): string | null {
+  if (typeof raw !== 'string') return null
+  const email = raw.trim().toLowerCase()
+  return email.length <= MAX_EMAIL_LENGTH && EMAIL_RE.test(email) ? email : null
+}
+
+/** Password policy: a string of MIN_PASSWORD_LENGTH characters up to 72 bytes; else a detail. */
+export function checkPassword (raw: unknown, field = 'password'): ErrorDetail | null {
+  if (typeof raw !== 'string') return { field, rule: 'type', message: 'password must be a string' }
+  if ([...raw].length < MIN_PASSWORD_LENGTH) return { field, rule: 'min_length', message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` }
+  if (Buffer.byteLength(raw) > MAX_PASSWORD_BYTES) return { field, rule: 'max_length', message: `password must be at most ${MAX_PASSWORD_BYTES} bytes` }
+  return null
+}
+
+interface UserChanges { email?: string, password?: string, roles?: string[], active?: boolean }
+
+function parseUserBody (body: unknown, creating: boolean): UserChanges {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidPayload('The request body must be a JSON object')
+  const b = body as Record<string, unknown>
+  const out: ErrorDetail[] = []
+  const changes: UserChanges = {}
+  for (const key of Object.keys(b)) {
+    if (!WRITABLE.includes(key) && !READ_ONLY.has(key)) out.push({ field: key, rule: 'unknown', message: `unknown property '${key}'${didYouMean(key, WRITABLE)}` })
+  }
+  if (b.email !== undefined || creating) {
+    const email = normalizeEmail(b.email)
+    if (email === null) out.push({ field: 'email', rule: 'format', message: 'email must be a valid email address' })
+    else changes.email = email
+  }
+  if (b.password !== undefined || creating) {
+    const problem = checkPassword(b.password)
+    if (problem !== null) out.push(problem)
+    else changes.password = b.password as string
+  }
+  if (b.roles !== undefined) changes.roles = validateRoles(b.roles, { field: 'roles', out, allowEmpty: true })
+  if (b.active !== undefined) {
+    if (typeof b.active !== 'boolean') out.push({ field: 'active', rule: 'type', message: 'active must be a boolean' })
+    else changes.active = b.active
+  }
+  if (out.length > 0) throw validationFailed(`Invalid user: ${out[0]?.message ?? ''}`, out)
+  return changes
+}
+
+function emailTaken (email: string): Error {
+  return conflict(`A user with email '${email}' already exists`, [{ field: 'email', rule: 'unique', message: 'email is taken' }])
+}
+
+function isUniqueViolation (err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505'
+}
+
+/** Whether a user with this (normalized) email exists, case-insensitively. */
+export async function userExists (db: Db, email: string, exceptId?: string): Promise<boolean> {
+  let q = db.selectFrom('_users').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', email))
+  if (exceptId !== undefined) q = q.where('id', '<>', exceptId)
+  return (await q.executeTakeFirst()) !== undefined
+}
+
+/** One page of users ordered by email, and the total. */
+export async function listUsers (db: Db, page: { page: number, perPage: number }): Promise<{ rows: UserRecord[], total: number }> {
+  const [rows, count] = await Promise.all([
+    db.selectFrom('_users').select(COLUMNS).orderBy('email').orderBy('id').limit(page.perPage).offset((page.page - 1) * page.perPage).execute(),
+    db.selectFrom('_users').select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow()
+  ])
+  return { rows, total: Number(count.total) }
+}
+
+/** One user; NOT_FOUND (also for an id that is not a UUID). */
+export async function getUser (db: Db, id: string): Promise<UserRecord> {
+  const row = UUID_RE.test(id) ? await db.selectFrom('_users').select(COLUMNS).where('id', '=', id).executeTakeFirst() : undefined
+  if (row === undefined) throw notFound(`User '${id.slice(0, 100)}' not found`)
+  return row
+}
+
+/** Creates a user: email (unique, case-insensitive → 409), password (hashed), roles, active. */
+export async function createUser (db: Db, body: unknown): Promise<UserRecord> {
+  const c = parseUserBody(body, true)
+  const email = c.email as string
+  if (await userExists(db, email)) throw emailTaken(email)
+  try {
+    return await db.insertInto('_users')
+      .values({ email, password_hash: await hashPassword(c.password as string), roles: c.roles ?? [], ...(c.active !== undefined ? { active: c.active } : {}) })
+      .returning(COLUMNS).executeTakeFirstOrThrow()
+  } catch (err) {
+    if (isUniqueViolation(err)) throw emailTaken(email)
+    throw err
+  }
+}
+
+/** What an update changed that the caller must act on (token revocation). */
+export interface UserUpdate {
+  user: UserRecord
+  before: UserRecord
+  passwordChanged: boolean
+}
+
+/** Partial update (PUT with a subset of email, password, roles, active). */
+export async function updateUser (db: Db, id: string, body: unknown): Promise<UserUpdate> {
+  const before = await getUser(db, id)
+  const c = parseUserBody(body, false)
+  if (c.email !== undefined && c.email !== before.email && await userExists(db, c.email, before.id)) throw emailTaken(c.email)
+  const set = {
+    ...(c.email !== undefined ? { email: c.email } : {}),
+    ...(c.roles !== undefined ? { roles: c.roles } : {}),
+    ...(c.active !== undefined ? { active: c.active } : {}),
+    ...(c.password !== undefined ? { password_hash: await hashPassword(c.password) } : {}),
+    updated_at: new Date()
+  }
+  try {
+    const user = await db.updateTable('_users').set(set).where('id', '=', before.id).returning(COLUMNS).executeTakeFirst()
+    if (user === undefined) throw notFound(`User '${id}' not found`)
+    return { user, before, passwordChanged: c.password !== undefined }
+  } catch (err) {
+    if (isUniqueViolation(err)) throw emailTaken(c.email ?? before.email)
+    throw err
+  }
+}
+
+/** Deletes a user (their refresh tokens go with them: ON DELETE CASCADE). */
+export async function deleteUser (db: Db, id: string): Promise<UserRecord> {
+  const user = await getUser(db, id)
+  await db.deleteFrom('_users').where('id', '=', user.id).execute()
+  return user
+}

@@ -1,0 +1,86 @@
+import { isAdmin, type UserContext } from '../apps/context.js'
+import type { EngineModule } from '../engine/modules.js'
+import { forbidden, notFound, type ApiError } from '../errors.js'
+import type { Registry } from '../metadata/registry.js'
+import type { ReadExtra, SqlCondition } from '../query/index.js'
+import type { WriteNode, WriteUnit } from '../write/hooks.js'
+import { compilePolicies, grantFor, type PolicySet } from './compile.js'
+import { loadPermissions } from './store.js'
+
+/** Module name; also the key of the compiled policies in `registry.extensions`. */
+export const PERMISSIONS = 'permissions'
+
+const EMPTY: PolicySet = { buckets: new Map() }
+/** `WHERE FALSE`: an included entity the caller may not read at all is hidden entirely. */
+const HIDDEN: SqlCondition[] = [{ any: [] }]
+
+/** The compiled policies of a registry version (none when the module has not loaded: everything is denied). */
+export function policiesOf (registry: Registry): PolicySet {
+  return (registry.extensions.get(PERMISSIONS) as PolicySet | undefined) ?? EMPTY
+}
+
+/** Read conditions of included entities: hidden without a read policy, filtered by its conditions. */
+function includeWhere (set: PolicySet, user: UserContext | null): (entity: string) => SqlCondition[] {
+  return (entity) => {
+    const g = grantFor(set, { entity, action: 'read', user })
+    return g.kind === 'none' ? HIDDEN : g.kind === 'all' ? [] : [g.where]
+  }
+}
+
+function denied (node: WriteNode, message: string): ApiError {
+  return node.path === '' ? forbidden(message) : forbidden(message, [{ field: node.path, rule: 'permission', message }])
+}
+
+/** Whether the caller could read this row (decides 404 versus 403 for a refused update/delete). */
+function readable (set: PolicySet, node: WriteNode, user: UserContext | null): boolean {
+  const g = grantFor(set, { entity: node.entity.name, action: 'read', user })
+  return g.kind === 'all' || (g.kind === 'some' && node.old !== null && g.test(node.old))
+}
+
+/**
+ * Checks one record of a unit of work inside the write transaction: creates against the
+ * incoming values, updates and deletes against the current row (locked FOR UPDATE). Rows
+ * removed by an `on_delete: cascade` follow the relation's policy and are not checked, nor
+ * are units without a user (engine work such as scheduled jobs: HTTP requests always carry
+ * one, and `authorize` refuses a request without one).
+ * A refused root update/delete of a row the caller cannot read either is 404, as if it did
+ * not exist; a readable but not writable row is 403.
+ */
+function checkNode (node: WriteNode, unit: WriteUnit): void {
+  if (node.cascade === true || unit.user === null || isAdmin(unit.user)) return
+  const set = policiesOf(unit.registry)
+  const { entity, action } = node
+  const grant = grantFor(set, { entity: entity.name, action, user: unit.user })
+  if (grant.kind === 'all') return
+  if (grant.kind === 'none') throw denied(node, `Not allowed to ${action} ${entity.name}`)
+  const row = action === 'create' ? node.values : node.old ?? {}
+  if (grant.test(row)) return
+  if (action !== 'create' && node.path === '' && !readable(set, node, unit.user)) {
+    throw notFound(`${entity.name} '${String(node.old?.[entity.pk.name] ?? '')}' not found`)
+  }
+  throw denied(node, `Not allowed to ${action} this ${entity.name}`)
+}
+
+/**
+ * Permission policies (SPEC §8), first in the pipeline. Whitelist: without a matching
+ * policy a non-admin caller gets 403; the `admin` role and platform tokens bypass. Reads get
+ * the policy conditions as one extra WHERE term (lists, counts, get by id, includes); writes
+ * are checked per record in `beforeWrite`.
+ */
+export function permissionsModule (): EngineModule {
+  return {
+    name: PERMISSIONS,
+    load: async (app, registry) => {
+      registry.extensions.set(PERMISSIONS, compilePolicies(await loadPermissions(app.db), registry))
+    },
+    authorize: ({ registry, entity, action, user }): ReadExtra | undefined => {
+      if (isAdmin(user)) return undefined
+      const set = policiesOf(registry)
+      const grant = grantFor(set, { entity: entity.name, action, user })
+      if (grant.kind === 'none') throw forbidden(`Not allowed to ${action} ${entity.name}`)
+      if (action !== 'read') return undefined
+      return { ...(grant.kind === 'some' ? { where: [grant.where] } : {}), includeWhere: includeWhere(set, user) }
+    },
+    writeHooks: { name: PERMISSIONS, beforeWrite: checkNode }
+  }
+}

@@ -1,0 +1,83 @@
+import { validationFailed } from '../errors.js'
+import { ExpressionBudgetError, type ExpressionScope } from '../expressions/index.js'
+import { recordOf, scopeOf } from '../rules/scope.js'
+import type { WriteNode, WriteUnit } from '../write/hooks.js'
+import { machinesOf } from './compile.js'
+import { dispatchSideEffects, type SideEffect } from './side-effects.js'
+import { takenTransitions, type TakenTransition } from './transition.js'
+import type { CreateRecordAction } from './types.js'
+
+function evaluateData (action: CreateRecordAction, scope: ExpressionScope): Record<string, unknown> {
+  const body: Record<string, unknown> = {}
+  for (const { field, value } of action.data) {
+    if ('literal' in value) {
+      body[field] = value.literal
+      continue
+    }
+    try {
+      const v = value.evaluate(scope)
+      // Dates (now(), date(x)) travel as the ISO text a client would send.
+      body[field] = v instanceof Date ? v.toISOString() : v ?? null
+    } catch (err) {
+      if (!(err instanceof ExpressionBudgetError)) throw err
+      throw validationFailed(`create_record into ${action.entity}: ${field} could not be evaluated (${err.message})`)
+    }
+  }
+  return body
+}
+
+/** The module's `needsAfterRow`: only records whose transition creates records need the row hook. */
+export function createsRecords (node: WriteNode, unit: WriteUnit): boolean {
+  return takenTransitions(unit).some((t) => t.node === node && t.transition.actions.some((a) => a.type === 'create_record'))
+}
+
+/**
+ * The module's `afterRow`: once a record that took a transition is written, its
+ * `create_record` actions insert into their entity inside the same transaction, through the
+ * whole write path (type validation, that entity's rules and state machines). Data
+ * expressions see the written row as `record` (so `record.id` is known on create). The record
+ * is created as engine work: the admin defined the action, so the caller's permission policies
+ * do not apply to it. Any failure rolls the whole unit back.
+ */
+export async function runRowActions (node: WriteNode, unit: WriteUnit): Promise<void> {
+  const taken = takenTransitions(unit).filter((t) => t.node === node)
+  for (const t of taken) {
+    for (const a of t.transition.actions) {
+      if (a.type !== 'create_record') continue
+      const entity = unit.registry.entities.get(a.entity)
+      if (entity === undefined) throw new Error(`create_record: entity ${a.entity} vanished from a compiled registry`)
+      const scope = scopeOf(node, unit, { record: { ...recordOf(node), ...node.row } })
+      await unit.createRecord(entity, evaluateData(a, scope), { user: null })
+    }
+  }
+}
+
+function effectsOf (t: TakenTransition, unit: WriteUnit): SideEffect[] {
+  const app = machinesOf(unit.registry)?.app
+  const row = t.node.row
+  if (app === undefined || row === undefined) return []
+  const u = unit.user
+  const out: SideEffect[] = []
+  for (const a of t.transition.actions) {
+    if (a.type !== 'webhook' && a.type !== 'send_event') continue
+    out.push({
+      type: a.type,
+      action: a.definition,
+      app,
+      entity: t.machine.entity,
+      field: t.machine.field.name,
+      from: t.from,
+      to: t.transition.to,
+      record: row,
+      user: u === null ? null : { id: u.id, email: u.email, roles: u.roles },
+      at: unit.now.toISOString()
+    })
+  }
+  return out
+}
+
+/** The module's `afterCommit`: hands the committed transitions' webhook / send_event actions to their handlers. */
+export async function runCommitActions (_nodes: WriteNode[], unit: WriteUnit): Promise<void> {
+  const effects = takenTransitions(unit).flatMap((t) => effectsOf(t, unit))
+  if (effects.length > 0) await dispatchSideEffects(effects)
+}

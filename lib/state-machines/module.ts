@@ -1,0 +1,28 @@
+import type { EngineModule } from '../engine/modules.js'
+import { createsRecords, runCommitActions, runRowActions } from './actions.js'
+import { compileMachines, STATE_MACHINES } from './compile.js'
+import { loadActiveMachines } from './store.js'
+import { applyStateMachines } from './transition.js'
+
+/**
+ * State machines (SPEC §8) as an engine module: active machines are compiled once per metadata
+ * version into `registry.extensions`; per record, `beforeWrite` (after the rules) enforces the
+ * transition, its roles and guard and applies `set_field`; `afterRow` runs `create_record`
+ * inside the transaction (only for records that need it, so lone inserts keep their fast path);
+ * `afterCommit` dispatches `webhook` / `send_event` (see side-effects.ts).
+ */
+export function stateMachinesModule (): EngineModule {
+  return {
+    name: STATE_MACHINES,
+    load: async (app, registry) => {
+      registry.extensions.set(STATE_MACHINES, compileMachines(app, await loadActiveMachines(app.sql), registry))
+    },
+    writeHooks: {
+      name: STATE_MACHINES,
+      beforeWrite: applyStateMachines,
+      afterRow: async (node, _tx, unit) => { await runRowActions(node, unit) },
+      needsAfterRow: createsRecords,
+      afterCommit: runCommitActions
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import type { Config } from '../../config/index.js'
+import type { Backoff } from './types.js'
+
+/** How this server delivers webhooks; derived from the configuration once per server. */
+export interface WebhookSettings {
+  /** Lower-cased host names (`*.example.com` matches subdomains); empty = any host. */
+  allowedHosts: readonly string[]
+  pollIntervalMs: number
+  /** Retry delay base: `fixed` waits this long, `exponential` base × 2^(attempt − 1). */
+  backoffBaseMs: number
+  /** Delivery timeout of rows without a webhook behind them (state-machine actions). */
+  defaultTimeoutMs: number
+  /** A claimed row stays invisible to other claimers this long; a crash mid-delivery frees it then. */
+  leaseMs: number
+  /** A pending row its writer did not claim (crash right after COMMIT) becomes due after this. */
+  recoveryGraceMs: number
+  /** Rows claimed per app per scheduler tick. */
+  batchSize: number
+  /** Deliveries running at once; beyond it, after-commit dispatch leaves rows to the scheduler. */
+  maxInFlight: number
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000
+export const MAX_TIMEOUT_MS = 60_000
+
+type WebhookConfig = Pick<Config, 'webhookAllowedHosts' | 'webhookPollIntervalMs' | 'webhookBackoffBaseMs'>
+
+/** Settings from the configuration (defaults when a key is missing: lib-level tests build engines without one). */
+export function webhookSettings (config: Partial<WebhookConfig> = {}): WebhookSettings {
+  return {
+    allowedHosts: (config.webhookAllowedHosts ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== ''),
+    pollIntervalMs: config.webhookPollIntervalMs ?? 5000,
+    backoffBaseMs: config.webhookBackoffBaseMs ?? 30_000,
+    defaultTimeoutMs: DEFAULT_TIMEOUT_MS,
+    leaseMs: 2 * MAX_TIMEOUT_MS,
+    recoveryGraceMs: 10_000,
+    batchSize: 20,
+    maxInFlight: 100
+  }
+}
+
+/** Delay before the next attempt once `attempt` attempts failed (SPEC: 30 s × 2^attempt). */
+export function backoffDelay (backoff: Backoff, attempt: number, baseMs: number): number {
+  if (backoff === 'fixed') return baseMs
+  return baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 20))
+}
+
+function hostAllowed (host: string, allowed: readonly string[]): boolean {
+  if (allowed.length === 0) return true
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '')
+  return allowed.some((a) => a.startsWith('*.') ? h.endsWith(a.slice(1)) : h === a)
+}
+
+/**
+ * Why a URL may not receive deliveries (only http(s), and only allowed hosts), or null when it
+ * may. Checked when a webhook is saved and again before every delivery (the allow-list may have
+ * changed; state-machine actions are never saved through the webhook API).
+ */
+export function urlProblem (url: string, allowedHosts: readonly string[]): string | null {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return 'url must be an absolute http(s) URL'
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'url must use http or https'
+  if (parsed.username !== '' || parsed.password !== '') return 'url must not carry credentials (use headers)'
+  if (!hostAllowed(parsed.hostname, allowedHosts)) return `host '${parsed.hostname}' is not in WEBHOOK_ALLOWED_HOSTS`
+  return null
+}

@@ -1,0 +1,70 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { AppContext } from '../../../lib/apps/context.js'
+import { blocklistOf } from '../../../lib/auth/blocklist.js'
+import { revokeUserTokens } from '../../../lib/auth/refresh-tokens.js'
+import { createUser, deleteUser, getUser, listUsers, updateUser } from '../../../lib/auth/users.js'
+import { invalidPayload } from '../../../lib/errors.js'
+import { announceMetadataChange } from '../../../lib/platform/boot.js'
+
+type IdParams = { Params: { id: string } }
+
+const DEFAULT_PER_PAGE = 50
+const MAX_PER_PAGE = 500
+
+function pageOf (query: Record<string, unknown>): { page: number, perPage: number } {
+  const num = (key: string, def: number): number => {
+    const raw = query[key]
+    if (raw === undefined) return def
+    const n = typeof raw === 'string' && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : 0
+    if (n < 1) throw invalidPayload(`Query parameter '${key}' must be a positive integer`, [{ field: key, message: 'must be a positive integer' }])
+    return n
+  }
+  return { page: num('page', 1), perPage: Math.min(num('per_page', DEFAULT_PER_PAGE), MAX_PER_PAGE) }
+}
+
+/**
+ * App user management (SPEC §8). Passwords are write-only (bcrypt-hashed, never returned).
+ * Deactivating or deleting a user revokes their refresh tokens and puts them on the app's
+ * in-memory blocklist, so their access tokens are refused from the next request on.
+ */
+export default async function userAdminRoutes (fastify: FastifyInstance): Promise<void> {
+  const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
+  const revoke = async (app: AppContext, userId: string): Promise<void> => { await revokeUserTokens(app.sql, { table: '_refresh_tokens', userId }) }
+
+  fastify.get('/', async (request) => {
+    const page = pageOf(request.query as Record<string, unknown>)
+    const { rows, total } = await listUsers(appOf(request).db, page)
+    return { data: rows, meta: { page: page.page, per_page: page.perPage, total } }
+  })
+
+  fastify.get<IdParams>('/:id', async (request) => ({ data: await getUser(appOf(request).db, request.params.id) }))
+
+  fastify.post('/', async (request, reply) => {
+    const user = await createUser(appOf(request).db, request.body)
+    return await reply.code(201).send({ data: user })
+  })
+
+  fastify.put<IdParams>('/:id', async (request) => {
+    const app = appOf(request)
+    const { user, before, passwordChanged } = await updateUser(app.db, request.params.id, request.body)
+    if (before.active && !user.active) {
+      blocklistOf(app).deactivated(user.id)
+      await revoke(app, user.id)
+    } else if (!before.active && user.active) {
+      blocklistOf(app).reactivated(user.id)
+    } else if (passwordChanged) {
+      // A new password ends the user's other sessions (refresh tokens); access tokens expire on their own.
+      await revoke(app, user.id)
+    }
+    // Other processes refresh their blocklists when the change is announced.
+    if (before.active !== user.active) await announceMetadataChange(fastify.platform, app.name)
+    return { data: user }
+  })
+
+  fastify.delete<IdParams>('/:id', async (request) => {
+    const app = appOf(request)
+    const user = await deleteUser(app.db, request.params.id)
+    blocklistOf(app).removed(user.id, fastify.platform.config.accessTokenTtl)
+    return { data: { id: user.id } }
+  })
+}

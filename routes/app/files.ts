@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto'
+import type { MultipartFile } from '@fastify/multipart'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { AppContext } from '../../lib/apps/context.js'
+import { invalidPayload, notFound, payloadTooLarge } from '../../lib/errors.js'
+import { UUID_RE } from '../../lib/fields/spec.js'
+import { contentDisposition, normalizeMimeType, sanitizeFilename } from '../../lib/files/names.js'
+import { fileKey, type FileStorage } from '../../lib/files/storage.js'
+import { deleteFile, getFile, insertFile, listFiles } from '../../lib/files/store.js'
+import multipart from '../../plugins/multipart.js'
+import { parseListQuery } from './pagination.js'
+
+type IdParams = { Params: { id: string } }
+
+/** The `file` part of an upload request; 400 for a body that is not well-formed multipart. */
+async function filePart (request: FastifyRequest): Promise<MultipartFile> {
+  if (!request.isMultipart()) throw invalidPayload('Send multipart/form-data with a "file" part')
+  let part: MultipartFile | undefined
+  try {
+    part = await request.file()
+  } catch {
+    throw invalidPayload('Malformed multipart body')
+  }
+  if (part === undefined) throw invalidPayload('Missing "file" part', [{ field: 'file', message: 'is required' }])
+  if (part.fieldname !== 'file') {
+    // Let busboy read past the unwanted part so the request body is consumed.
+    part.file.resume()
+    throw invalidPayload(`Unexpected file part '${part.fieldname.slice(0, 100)}'`, [{ field: 'file', message: 'is required' }])
+  }
+  return part
+}
+
+/**
+ * Streams the part into storage. A file over `MAX_FILE_SIZE` arrives truncated (busboy stops
+ * passing bytes on and discards the rest): its partial copy is removed and the request is a 413.
+ * A broken multipart stream is the client's fault (400); a failing disk is ours (500).
+ */
+async function store (storage: FileStorage, key: string, part: MultipartFile): Promise<number> {
+  // The source may already have failed (busboy destroys it when the body ends early) before we
+  // see it; any error it carries before storage touched it is the client's.
+  let clientError: unknown = part.file.errored ?? null
+  part.file.once('error', (err) => { clientError = err })
+  let size: number
+  try {
+    size = await storage.save(key, part.file)
+  } catch (err) {
+    if (clientError !== null) throw invalidPayload('Upload interrupted or malformed')
+    // Storage failed (maybe before reading anything): drain the rest so the request can end.
+    part.file.resume()
+    throw err
+  }
+  if (part.file.truncated) {
+    await storage.remove(key)
+    throw payloadTooLarge('File is too large')
+  }
+  return size
+}
+
+/**
+ * `/api/:app/_files`: upload and download for every authenticated user of the app; listing and
+ * deleting for admins. Bytes go through `platform.files` (streamed both ways), facts to `_files`.
+ */
+export default async function fileRoutes (fastify: FastifyInstance): Promise<void> {
+  const storage = fastify.platform.files
+  const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
+  const admin = { onRequest: fastify.requireAdmin }
+  const checkId = (id: string): void => {
+    if (!UUID_RE.test(id)) throw invalidPayload(`Malformed file id '${id.slice(0, 100)}'`, [{ field: 'id', message: 'must be a uuid' }])
+  }
+
+  await fastify.register(multipart, { maxFileSize: fastify.platform.config.maxFileSize })
+
+  fastify.post('/upload', async (request, reply) => {
+    const app = appOf(request)
+    const part = await filePart(request)
+    const id = randomUUID()
+    const key = fileKey(app.name, id)
+    const size = await store(storage, key, part)
+    try {
+      const data = await insertFile(app.sql, {
+        id,
+        filename: sanitizeFilename(part.filename),
+        storage_path: key,
+        mime_type: normalizeMimeType(part.mimetype),
+        size,
+        uploaded_by: request.user.platform === true ? null : request.user.id
+      })
+      const { uploaded_by: _by, ...shown } = data
+      return await reply.code(201).send({ data: shown })
+    } catch (err) {
+      await storage.remove(key)
+      throw err
+    }
+  })
+
+  fastify.get<IdParams>('/:id', async (request, reply) => {
+    checkId(request.params.id)
+    const file = await getFile(appOf(request).sql, request.params.id)
+    const stream = file === null ? null : await storage.open(file.storage_path)
+    if (file === null || stream === null) {
+      if (file !== null) request.log.warn({ file: file.id }, 'file row without stored content')
+      throw notFound(`File '${request.params.id}' not found`)
+    }
+    return await reply
+      .type(file.mime_type)
+      .header('content-length', file.size)
+      .header('content-disposition', contentDisposition(file.filename, file.mime_type))
+      .header('cache-control', 'private, max-age=3600')
+      .send(stream)
+  })
+
+  fastify.get('/', admin, async (request) => {
+    const q = parseListQuery(request.query, [])
+    const { rows, total } = await listFiles(appOf(request).sql, q)
+    return { data: rows, meta: { page: q.page, per_page: q.perPage, total } }
+  })
+
+  fastify.delete<IdParams>('/:id', admin, async (request) => {
+    checkId(request.params.id)
+    const file = await deleteFile(appOf(request).sql, request.params.id)
+    if (file === null) throw notFound(`File '${request.params.id}' not found`)
+    // The row is gone, so the file is unreachable: a failure here only leaves disk space behind.
+    await storage.remove(file.storage_path).catch((err: unknown) => { request.log.warn({ err, file: file.id }, 'removing file content failed') })
+    return { data: { id: file.id } }
+  })
+}

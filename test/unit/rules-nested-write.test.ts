@@ -1,0 +1,116 @@
+import t from 'tap'
+import type { Test } from 'tap'
+import type { AppContext } from '../../lib/apps/context.js'
+import { createTableStatements } from '../../lib/ddl/entity-ddl.js'
+import type { ApiError } from '../../lib/errors.js'
+import { buildRegistry, releaseRegistry } from '../../lib/metadata/registry.js'
+import type { CompiledEntity } from '../../lib/metadata/compiled.js'
+import type { EntityDef } from '../../lib/metadata/types.js'
+import { validateEntityDef } from '../../lib/metadata/validate-entity.js'
+import { dispatchSideEffects, recordedSideEffects, registerActionHandler, type SideEffect } from '../../lib/state-machines/side-effects.js'
+import { MAX_NESTED_WRITES } from '../../lib/write/execute.js'
+import { createRecord, type WriteDeps, type WriteHooks } from '../../lib/write/index.js'
+import { freshDatabase, stopTestServer } from '../db-helper.js'
+
+t.teardown(stopTestServer)
+
+async function setup (t: Test, hooks: WriteHooks[]): Promise<{ deps: WriteDeps, count: (table: string) => Promise<number> }> {
+  const sql = await freshDatabase(t)
+  const defs: EntityDef[] = [
+    validateEntityDef({ name: 'doc', table: 'docs', fields: [{ name: 'id', type: 'uuid' }, { name: 'title', type: 'string', required: true }] }),
+    validateEntityDef({ name: 'log', table: 'logs', fields: [{ name: 'id', type: 'uuid' }, { name: 'doc_id', type: 'uuid' }, { name: 'text', type: 'string', required: true, unique: true }] })
+  ]
+  for (const d of defs) for (const s of createTableStatements(d)) await sql.unsafe(s)
+  const registry = buildRegistry(defs, [], 1)
+  t.teardown(() => releaseRegistry(registry))
+  return {
+    deps: { sql, registry, user: { id: 'u1', email: 'u@x.y', roles: [] }, hooks },
+    count: async (table) => Number((await sql.unsafe(`SELECT count(*)::int AS n FROM ${table}`))[0]?.n)
+  }
+}
+
+function entityOf (deps: WriteDeps, name: string): CompiledEntity {
+  const entity = deps.registry.entities.get(name)
+  if (entity === undefined) throw new Error(`no entity ${name}`)
+  return entity
+}
+
+t.test('WriteUnit.createRecord joins the transaction; its after-commit work waits for the outer commit', async (t) => {
+  const calls: string[] = []
+  const hooks: WriteHooks[] = [{
+    name: 'audit',
+    beforeWrite: (node, unit) => { calls.push(`before:${node.entity.name}:tx=${String(unit.tx !== null)}`) },
+    afterRow: async (node, _tx, unit) => {
+      calls.push(`row:${node.entity.name}`)
+      const log = unit.registry.entities.get('log')
+      if (node.entity.name === 'doc' && log !== undefined) {
+        const row = await unit.createRecord(log, { doc_id: node.row?.id, text: String(node.values.title) }, { user: null })
+        calls.push(`created:${typeof row.id}`)
+      }
+    },
+    afterCommit: (nodes, unit) => { calls.push(`commit:${nodes.map((n) => n.entity.name).join(',')}:user=${unit.user?.id ?? 'none'}:tx=${String(unit.tx !== null)}`) }
+  }]
+  const f = await setup(t, hooks)
+  await createRecord(f.deps, entityOf(f.deps, 'doc'), { title: 'first' })
+  // A lone insert runs beforeWrite before its transaction opens (nothing to lock); the nested write joins the open one.
+  t.same(calls, ['before:doc:tx=false', 'row:doc', 'before:log:tx=true', 'row:log', 'created:string', 'commit:doc:user=u1:tx=false', 'commit:log:user=none:tx=false'])
+  t.equal(await f.count('logs'), 1)
+  calls.length = 0
+  const err = await createRecord(f.deps, entityOf(f.deps, 'doc'), { title: 'first' }).catch((e: unknown) => e as ApiError)
+  t.equal((err as ApiError).statusCode, 409, 'the nested insert failed (unique text)')
+  t.equal(await f.count('docs'), 1, 'and the outer insert was rolled back with it')
+  t.notOk(calls.some((c) => c.startsWith('commit')), 'no after-commit work for a rolled-back unit')
+})
+
+t.test('needsAfterRow: a lone insert nobody needs the row of skips afterRow and the transaction', async (t) => {
+  const rows: string[] = []
+  const f = await setup(t, [{
+    name: 'occasional',
+    afterRow: (node, tx) => { rows.push(`${String(node.values.title)}:${typeof tx.unsafe}`) },
+    needsAfterRow: (node) => node.values.title === 'wanted'
+  }])
+  await createRecord(f.deps, entityOf(f.deps, 'doc'), { title: 'skipped' })
+  await createRecord(f.deps, entityOf(f.deps, 'doc'), { title: 'wanted' })
+  t.same(rows, ['wanted:function'])
+  t.equal(await f.count('docs'), 2)
+})
+
+t.test('nested writes are bounded; createRecord outside a transaction is refused', async (t) => {
+  const loop: WriteHooks = {
+    name: 'loop',
+    afterRow: async (node, _tx, unit) => { await unit.createRecord(node.entity, { title: 'again' }) }
+  }
+  const f = await setup(t, [loop])
+  const err = await createRecord(f.deps, entityOf(f.deps, 'doc'), { title: 'x' }).catch((e: unknown) => e as ApiError)
+  t.equal((err as ApiError).statusCode, 422)
+  t.match((err as ApiError).message, new RegExp(`deeper than ${MAX_NESTED_WRITES}`))
+  t.equal(await f.count('docs'), 0)
+  const early: WriteHooks = { name: 'early', beforeWrite: async (node, unit) => { await unit.createRecord(node.entity, { title: 'y' }) } }
+  const g = await setup(t, [early])
+  await t.rejects(createRecord(g.deps, entityOf(g.deps, 'doc'), { title: 'x' }), /open transaction/, 'a lone insert has no transaction to join')
+})
+
+t.test('side effects: handlers by type, recorder by default, failures aggregated', async (t) => {
+  // Types of their own: engine modules register handlers for webhook / send_event.
+  const effect = (type: string, to: string): SideEffect => ({
+    type, to, from: 'a', action: { type }, app: { name: 'unit_effects' } as unknown as AppContext, entity: 'doc', field: 'state', record: {}, user: null, at: new Date(0).toISOString()
+  })
+  const seen: string[] = []
+  const restore = registerActionHandler('unit_hook', (e) => { seen.push(e.to) })
+  await dispatchSideEffects([effect('unit_hook', 'b'), effect('unit_event', 'c')])
+  t.same(seen, ['b'])
+  t.same(recordedSideEffects().filter((e) => e.app.name === 'unit_effects').map((e) => e.to), ['c'])
+  const restoreFailing = registerActionHandler('unit_hook', () => { throw new Error('down') })
+  await t.rejects(dispatchSideEffects([effect('unit_hook', 'd'), effect('unit_event', 'e')]), { message: 'down' })
+  t.same(recordedSideEffects().filter((e) => e.app.name === 'unit_effects').map((e) => e.to), ['c', 'e'], 'a failing handler does not stop the others')
+  await t.rejects(dispatchSideEffects([effect('unit_hook', 'f'), effect('unit_hook', 'g')]), AggregateError)
+  restoreFailing()
+  await dispatchSideEffects([effect('unit_hook', 'h')])
+  t.same(seen, ['b', 'h'], 'restoring brings the previous handler back')
+  restore()
+  await dispatchSideEffects([effect('unit_hook', 'i')])
+  t.equal(recordedSideEffects().at(-1)?.to, 'i', 'without a handler the type is recorded again')
+  for (let i = 0; i < 1100; i++) await dispatchSideEffects([effect('unit_event', `n${i}`)])
+  t.equal(recordedSideEffects().length, 1000, 'the recorder keeps the latest 1000 effects')
+  t.equal(recordedSideEffects().at(-1)?.to, 'n1099')
+})
