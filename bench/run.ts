@@ -7,7 +7,8 @@
  *
  * Env: BENCH_WARMUP (s, 3), BENCH_DURATION (s, 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_POOL_SIZE (10, both servers), BENCH_SCENARIOS (e.g. "S1,S4"; a subset does not write
- * RESULTS.md), BENCH_SOAK (s), BENCH_RSS_LIMIT (MB, 250).
+ * RESULTS.md), BENCH_SOAK (s), BENCH_RSS_LIMIT (MB, 250), BENCH_FLOOR_AUDIT (1: the floor's
+ * writes also write the audit row, as SPEC §8 requires of every write; 0: they do not).
  * Exit code 1 when any request failed (non-2xx, error, timeout) or a bar was missed.
  */
 import path from 'node:path'
@@ -30,6 +31,8 @@ const load: LoadOptions = { connections: num('BENCH_CONNECTIONS', 50), warmupSec
 const rounds = num('BENCH_ROUNDS', 3)
 const poolSize = num('BENCH_POOL_SIZE', 10)
 const rssLimit = num('BENCH_RSS_LIMIT', 250)
+/** The floor writes SPEC §8's audit row like Rocket does (BENCH_FLOOR_AUDIT=0: it does not). */
+const floorAudit = env.BENCH_FLOOR_AUDIT !== '0'
 const soakSeconds = args.has('--soak') ? num('BENCH_SOAK', 60) : num('BENCH_SOAK', 0)
 /** Which server runs under `--cpu-prof`: `--profile` is Rocket, `--profile=floor` the floor. */
 const profiled = args.has('--profile') ? 'rocket' : args.has('--profile=floor') ? 'floor' : null
@@ -63,7 +66,7 @@ async function startServers (pgUrl: string): Promise<Servers> {
   console.log(`rocket  pid ${rocket.pid} at ${rocket.url}`)
   const ds = await createDataset(rocket.url, pgUrl, 'bench')
   console.log(`dataset app '${ds.app}': ${ds.customerIds.length} customers, ${ds.invoiceIds.length} invoices`)
-  const floor = await spawnServer({ name: 'floor', script: 'bench/floor/server.ts', env: { FLOOR_MGMT_URL: mgmt, FLOOR_APP: ds.app, FLOOR_POOL_SIZE: String(poolSize) }, nodeFlags: profFlags('floor') })
+  const floor = await spawnServer({ name: 'floor', script: 'bench/floor/server.ts', env: { FLOOR_MGMT_URL: mgmt, FLOOR_APP: ds.app, FLOOR_POOL_SIZE: String(poolSize), FLOOR_AUDIT: floorAudit ? '1' : '0' }, nodeFlags: profFlags('floor') })
   console.log(`floor   pid ${floor.pid} at ${floor.url}`)
   return { rocket, floor, ds, pgVersion: await pgVersion(pgUrl) }
 }
@@ -96,7 +99,8 @@ function header (s: Servers): string {
   return [
     `Run ${new Date().toISOString()} — ${machineLine(s.pgVersion)}.`,
     `Command: \`${cmd}\` (${load.connections} connections, ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s measured per server and scenario, ` +
-      `${rounds} rounds alternating which server goes first, pool size ${poolSize} on both, Rocket with LOG_LEVEL=warn).`
+      `${rounds} rounds alternating which server goes first, pool size ${poolSize} on both, Rocket with LOG_LEVEL=warn, ` +
+      `floor writes ${floorAudit ? 'with' : 'WITHOUT'} the audit row).`
   ].join('\n')
 }
 
@@ -118,7 +122,7 @@ async function runComparison (s: Servers): Promise<boolean> {
     `Rocket peak RSS under load: ${rssMax} MB (bar ≤ ${rssLimit} MB). ${ok ? 'All bars met.' : 'Some bars NOT met (see FAIL rows).'}\n\n` +
     `Cold metadata changes (median of 3):\n\n${metadataBlock(meta)}`
   console.log(`\n${text}\n`)
-  if (only === undefined) writeBlock(resultsFile, 'scenarios', text)
+  if (only === undefined) writeBlock(resultsFile, floorAudit ? 'scenarios' : 'scenarios-floor-without-audit', text)
   return ok
 }
 
@@ -132,7 +136,7 @@ async function main (): Promise<number> {
     await stopServers()
     await pg.stop().catch(() => {})
   }
-  if (profiled !== null) await printProfile(profileDir, { windows: profiledWindows })
+  if (profiled !== null) await printProfile(profileDir, { windows: profiledWindows, count: num('BENCH_PROFILE_TOP', 25) })
   return ok ? 0 : 1
 }
 

@@ -38,6 +38,16 @@ declare module 'fastify' {
   }
 }
 
+interface VerifiedToken {
+  user: UserContext
+  claims: Partial<AccessClaims>
+  secret: string
+  /** `exp` in ms: the token is refused from then on, as the verifier would. */
+  expiresAt: number
+}
+
+const MAX_VERIFIED_TOKENS = 10_000
+
 /**
  * JWT authentication (HS256). One @fastify/jwt registration whose secret is chosen per token:
  * platform tokens verify with the platform secret, app tokens with their app's own secret, so
@@ -69,14 +79,43 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
   fastify.decorate('signAccessToken', (claims: Omit<AccessClaims, 'type'>, secret: string) =>
     fastify.jwt.sign({ ...claims, type: 'access' }, { key: secret, expiresIn: ttl }))
 
-  async function verify (request: FastifyRequest): Promise<AccessClaims> {
-    if (request.headers.authorization === undefined) throw unauthorized('Missing bearer token')
+  /**
+   * Authorization headers verified recently, with the secret that verified them. A client
+   * sends the same token on every request until it expires: a repeat skips decoding and the
+   * HMAC (most of the per-request auth cost). A hit counts only while the token is unexpired
+   * and the secret the request would verify it with is still the one that did.
+   */
+  const verified = new Map<string, VerifiedToken>()
+
+  function secretFor (request: FastifyRequest, claims: Partial<AccessClaims>): string | null {
+    if (claims.scope === 'platform') return platformSecret
+    const app = request.appCtx
+    return app !== null && claims.app === app.name ? app.jwtSecret : null
+  }
+
+  async function verify (request: FastifyRequest): Promise<void> {
+    const header = request.headers.authorization
+    if (header === undefined) throw unauthorized('Missing bearer token')
+    const hit = verified.get(header)
+    if (hit !== undefined && hit.expiresAt > Date.now() && secretFor(request, hit.claims) === hit.secret) {
+      request.user = { ...hit.user, roles: [...hit.user.roles] }
+      return
+    }
     try {
       await request.jwtVerify()
     } catch (err) {
       throw unauthorized((err as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED' ? 'Token expired' : 'Invalid token')
     }
-    return request.user as unknown as AccessClaims
+    remember(request, header)
+  }
+
+  function remember (request: FastifyRequest, header: string): void {
+    const claims = JSON.parse(Buffer.from(header.split('.')[1] ?? '', 'base64url').toString()) as Partial<AccessClaims> & { exp?: unknown, nbf?: unknown }
+    const secret = secretFor(request, claims)
+    if (typeof claims.exp !== 'number' || claims.nbf !== undefined || secret === null) return
+    // Only verified tokens get here, so the bound is about long uptimes, not about attackers.
+    if (verified.size >= MAX_VERIFIED_TOKENS) verified.clear()
+    verified.set(header, { user: { ...request.user, roles: [...request.user.roles] }, claims, secret, expiresAt: claims.exp * 1000 })
   }
 
   const { config } = fastify.platform

@@ -5,7 +5,9 @@
  * serialization, HS256 verification with the app's own secret (fast-jwt, cached verifier).
  * It is the practical upper bound of the stack Rocket runs on.
  *
- * Env: FLOOR_MGMT_URL (management database), FLOOR_APP, PORT, HOST, FLOOR_POOL_SIZE.
+ * Writes also write the audit row SPEC §8 requires (same statement); FLOOR_AUDIT=0 leaves it out.
+ *
+ * Env: FLOOR_MGMT_URL (management database), FLOOR_APP, PORT, HOST, FLOOR_POOL_SIZE, FLOOR_AUDIT.
  */
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
 import { createVerifier } from 'fast-jwt'
@@ -13,7 +15,7 @@ import fastJson from 'fast-json-stringify'
 import postgres from 'postgres'
 import { STATUSES } from '../schema.js'
 import {
-  ENTITY_TABLES, INSERT_INVOICE, INSERT_ITEMS, ITEMS_OF, UPDATE_INVOICE_STATUS, invoiceWithItems, listStatement, type Table
+  ENTITY_TABLES, ITEMS_OF, invoiceWithItems, listStatement, writeStatements, type Table
 } from './tables.js'
 
 type Row = Record<string, unknown>
@@ -36,6 +38,14 @@ const sql = postgres(url.toString(), {
   types: { date: { to: 1082, from: [1082], serialize: (x: unknown) => x, parse: (x: string) => x } }
 })
 const verify = createVerifier({ key: app.jwt_secret, algorithms: ['HS256'], cache: true })
+const AUDIT = env.FLOOR_AUDIT !== '0'
+const { insertInvoice, insertItems, updateStatus } = writeStatements(AUDIT)
+/** Extra parameter of audited statements: the caller's id, as Rocket records it. */
+const userParam = (request: FastifyRequest): unknown[] => (AUDIT ? [request.userId] : [])
+
+declare module 'fastify' {
+  interface FastifyRequest { userId: string | null }
+}
 
 function fail (reply: FastifyReply, status: number, code: string): FastifyReply {
   return reply.code(status).send({ error: { code, message: code } })
@@ -46,6 +56,7 @@ function run (text: string, params: unknown[]): Promise<Row[]> {
 }
 
 const fastify = Fastify({ logger: false })
+fastify.decorateRequest('userId', null)
 const dataOf = (record: unknown): object => ({ type: 'object', properties: { data: record } })
 const recordSchema = { 200: dataOf(invoiceWithItems), 201: dataOf(invoiceWithItems) }
 
@@ -54,8 +65,9 @@ fastify.addHook('onRequest', async (request: FastifyRequest<{ Params: Params }>,
   const header = request.headers.authorization
   try {
     if (header === undefined || !header.startsWith('Bearer ')) throw new Error('no token')
-    const claims = verify(header.slice(7)) as { app?: string, scope?: string, type?: string }
+    const claims = verify(header.slice(7)) as { sub?: string, app?: string, scope?: string, type?: string }
     if (claims.type !== 'access' || (claims.scope !== 'platform' && claims.app !== request.params.app)) throw new Error('wrong app')
+    request.userId = claims.sub ?? null
   } catch {
     return fail(reply, 401, 'UNAUTHORIZED')
   }
@@ -163,16 +175,16 @@ interface InvoiceBody {
 
 fastify.post<{ Params: Params, Body: InvoiceBody }>('/api/:app/invoice', { schema: { body: invoiceBody, response: recordSchema } }, async (request, reply) => {
   const b = request.body
-  const values = [b.number, b.status, b.total ?? null, b.customer_id ?? null, b.issued_on ?? null]
+  const values = [b.number, b.status, b.total ?? null, b.customer_id ?? null, b.issued_on ?? null, ...userParam(request)]
   const list = b.items
   if (list === undefined) {
-    const [row] = await run(INSERT_INVOICE, values)
+    const [row] = await run(insertInvoice, values)
     return await reply.code(201).send({ data: row })
   }
   const row = await sql.begin(async (tx) => {
-    const [invoice] = await tx.unsafe<Row[]>(INSERT_INVOICE, values as never[], { prepare: true })
-    const params = [invoice?.id, list.map((i) => i.description), list.map((i) => i.quantity), list.map((i) => String(i.unit_price ?? 0))]
-    const created = list.length === 0 ? [] : await tx.unsafe<Row[]>(INSERT_ITEMS, params as never[], { prepare: true })
+    const [invoice] = await tx.unsafe<Row[]>(insertInvoice, values as never[], { prepare: true })
+    const params = [invoice?.id, list.map((i) => i.description), list.map((i) => i.quantity), list.map((i) => String(i.unit_price ?? 0)), ...userParam(request)]
+    const created = list.length === 0 ? [] : await tx.unsafe<Row[]>(insertItems, params as never[], { prepare: true })
     return { ...invoice, items: created }
   })
   return await reply.code(201).send({ data: row })
@@ -188,7 +200,7 @@ const statusBody = {
 fastify.put<{ Params: Params, Body: { status: string } }>('/api/:app/invoice/:id', { schema: { body: statusBody, response: recordSchema } }, async (request, reply) => {
   const id = request.params.id ?? ''
   if (!UUID_RE.test(id)) return fail(reply, 400, 'INVALID_PAYLOAD')
-  const [row] = await run(UPDATE_INVOICE_STATUS, [request.body.status, id])
+  const [row] = await run(updateStatus, [request.body.status, id, ...userParam(request)])
   if (row === undefined) return fail(reply, 404, 'NOT_FOUND')
   return { data: row }
 })

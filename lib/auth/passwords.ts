@@ -9,7 +9,7 @@ export async function hashPassword (password: string): Promise<string> {
 
 // A real hash of a random string: comparing against it costs what a real check costs, so an
 // unknown email answers in the same time as a wrong password.
-const DUMMY_HASH = bcrypt.hashSync(Math.random().toString(36), COST)
+export const DUMMY_HASH = bcrypt.hashSync(Math.random().toString(36), COST)
 
 /** Checks a password; with a null hash (unknown user) it still spends one bcrypt comparison. */
 export async function verifyPassword (password: string, hash: string | null): Promise<boolean> {

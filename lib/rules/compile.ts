@@ -4,6 +4,7 @@ import type { Registry } from '../metadata/registry.js'
 import { defaultFieldMessage, fieldCheck } from './field-checks.js'
 import { checkKeys, Problems } from './problems.js'
 import { compileRelatedLoad } from './related.js'
+import { parseRuleBody } from './validate.js'
 import {
   FIELD_OPERATORS, type CompiledComputedRule, type CompiledExpressionRule, type CompiledFieldRule, type CompiledRules,
   type EntityRules, type FieldOperator, type RuleDef, type RuleSet
@@ -117,17 +118,19 @@ export function compileRules (rows: ReadonlyArray<RuleDef & { id: string }>, reg
   const skipped: CompiledRules['skipped'] = []
   for (const row of rows) {
     const problems = new Problems()
-    const compiled = compileRule(row, registry, problems)
-    if (compiled === null || problems.any) {
+    // Rows are re-checked whole: the table may hold rows written by hand or by an older version.
+    const def = parseRuleBody(row, problems)
+    const compiled = def === null ? null : compileRule({ ...def, id: row.id }, registry, problems)
+    if (def === null || compiled === null || problems.any) {
       skipped.push({ id: row.id, message: problems.details.map((d) => d.message).join('; ') })
       continue
     }
-    let rules = byEntity.get(row.entity)
+    let rules = byEntity.get(def.entity)
     if (rules === undefined) {
       rules = { write: emptySet(), delete: emptySet() }
-      byEntity.set(row.entity, rules)
+      byEntity.set(def.entity, rules)
     }
-    const set = row.hook === 'before_delete' ? rules.delete : rules.write
+    const set = def.hook === 'before_delete' ? rules.delete : rules.write
     if (compiled.kind === 'field') set.fields.push(compiled.rule)
     else if (compiled.kind === 'expression') set.expressions.push(compiled.rule)
     else set.computed.push(compiled.rule)

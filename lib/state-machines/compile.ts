@@ -4,6 +4,7 @@ import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
 import { checkKeys, isObject, Problems } from '../rules/problems.js'
 import { compileActions } from './compile-actions.js'
+import { parseMachineBody } from './validate.js'
 import type { CompiledMachine, CompiledMachines, CompiledTransition, MachineDef } from './types.js'
 
 /** Module name; also the key of the compiled machines in `registry.extensions`. */
@@ -132,7 +133,9 @@ export function compileMachines (app: AppContext, rows: ReadonlyArray<MachineDef
   const skipped: CompiledMachines['skipped'] = []
   for (const row of rows) {
     const problems = new Problems()
-    const machine = compileMachine(row, registry, problems)
+    // Rows are re-checked whole: the table may hold rows written by hand or by an older version.
+    const def = parseMachineBody(row, problems)
+    const machine = def === null ? null : compileMachine({ ...def, id: row.id }, registry, problems)
     if (machine === null) {
       skipped.push({ id: row.id, message: problems.details.map((p) => p.message).join('; ') })
       continue

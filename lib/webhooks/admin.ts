@@ -33,10 +33,12 @@ async function stored (app: AppContext, id: string): Promise<WebhookRow> {
   return row
 }
 
+/** Every webhook (or those of one entity), secrets hidden. */
 export async function listWebhooks (app: AppContext, entity?: string): Promise<WebhookView[]> {
   return (await listWebhookRows(app.sql, entity)).map(webhookView)
 }
 
+/** One webhook by id, secret hidden; 404 NOT_FOUND when unknown or not a uuid. */
 export async function getWebhook (app: AppContext, id: string): Promise<WebhookView> {
   return webhookView(await stored(app, id))
 }

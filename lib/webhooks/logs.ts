@@ -55,6 +55,7 @@ export async function listLogs (app: AppContext, q: LogQuery): Promise<{ data: L
   return { data: rows, meta: { page: q.page, per_page: q.perPage, total: Number(count[0]?.total ?? 0) } }
 }
 
+/** One delivery log by id; 404 NOT_FOUND when unknown or not a uuid. */
 export async function getLog (app: AppContext, id: string): Promise<LogRow> {
   const rows = UUID_RE.test(id) ? await app.sql<LogRow[]>`SELECT * FROM _webhook_logs WHERE id = ${id}` : []
   const row = rows[0]

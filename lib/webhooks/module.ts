@@ -7,6 +7,8 @@ import { WebhookRuntime } from './runtime.js'
 import { webhookSettings, type WebhookSettings } from './settings.js'
 import { loadActiveWebhooks } from './store.js'
 
+let handlerRegistered = false
+
 /** The webhook engine module, with the delivery runtime the scheduler plugin drives. */
 export interface WebhooksModule extends EngineModule {
   runtime: WebhookRuntime
@@ -22,8 +24,12 @@ export interface WebhooksModule extends EngineModule {
  */
 export function webhooksModule (settings: WebhookSettings = webhookSettings()): WebhooksModule {
   const runtime = new WebhookRuntime(settings)
-  // The handler finds the runtime through the app's registry, so several servers in one process each deliver their own.
-  registerActionHandler('webhook', handleWebhookAction)
+  // Once per process: the handler finds the runtime through the app's registry (so several
+  // servers in one process each deliver their own), and a handler registered later stays.
+  if (!handlerRegistered) {
+    registerActionHandler('webhook', handleWebhookAction)
+    handlerRegistered = true
+  }
   return {
     name: WEBHOOKS,
     runtime,

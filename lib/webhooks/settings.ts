@@ -20,6 +20,7 @@ export interface WebhookSettings {
   maxInFlight: number
 }
 
+/** Delivery timeout when a webhook sets none, and the largest it may set (ms). */
 export const DEFAULT_TIMEOUT_MS = 5000
 export const MAX_TIMEOUT_MS = 60_000
 

@@ -18,6 +18,7 @@ export async function webhookRow (sql: Sql, id: string): Promise<WebhookRow | nu
   return rows[0] ?? null
 }
 
+/** Stores a validated webhook (secret included). */
 export async function insertWebhookRow (sql: Sql, def: WebhookDef): Promise<WebhookRow> {
   const rows = await sql<WebhookRow[]>`
     INSERT INTO _webhooks (entity, hook, url, method, headers, condition, async, retry, timeout_ms, secret, active)
@@ -27,6 +28,7 @@ export async function insertWebhookRow (sql: Sql, def: WebhookDef): Promise<Webh
   return rows[0] as WebhookRow
 }
 
+/** Replaces a webhook's definition; null when the id is unknown. */
 export async function updateWebhookRow (sql: Sql, id: string, def: WebhookDef): Promise<WebhookRow | null> {
   const rows = await sql<WebhookRow[]>`
     UPDATE _webhooks SET entity = ${def.entity}, hook = ${def.hook}, url = ${def.url}, method = ${def.method},

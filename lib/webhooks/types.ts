@@ -1,11 +1,14 @@
 import type { CompiledExpression } from '../expressions/index.js'
 
+/** When a webhook fires: before_* inside the transaction (sync, can veto), after_* once written. */
 export const WEBHOOK_HOOKS = ['before_write', 'after_write', 'before_delete', 'after_delete'] as const
 export type WebhookHook = typeof WEBHOOK_HOOKS[number]
 
+/** HTTP methods a webhook may use (GET sends no body). */
 export const WEBHOOK_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 export type WebhookMethod = typeof WEBHOOK_METHODS[number]
 
+/** Retry delays: `fixed` = base, `exponential` = base × 2^(attempt − 1). */
 export const BACKOFFS = ['exponential', 'fixed'] as const
 export type Backoff = typeof BACKOFFS[number]
 
@@ -16,6 +19,7 @@ export type LogStatus = typeof LOG_STATUSES[number]
 /** `hook` of log rows written for state-machine `webhook` actions (no `_webhooks` row behind them). */
 export const STATE_MACHINE_HOOK = 'state_machine'
 
+/** How often a failed async delivery is tried, and how the delay grows. */
 export interface RetryPolicy {
   max_attempts: number
   backoff: Backoff
@@ -38,6 +42,7 @@ export interface WebhookDef {
   active: boolean
 }
 
+/** A stored webhook. */
 export interface WebhookRow extends WebhookDef {
   id: string
   created_at: Date

@@ -8,6 +8,7 @@ import { writeLinks } from './links.js'
 import { lockRow } from './lookup.js'
 import { newPlanContext, planRoot, type PlanContext } from './plan.js'
 import { resolveNode } from './resolve.js'
+import { transaction } from './transaction.js'
 import { applySlug } from './slug.js'
 import { columnsOf, insertStatement, run, toParam, updateStatement, type Row } from './sql.js'
 import type { ExecContext, PlanNode, RelationPlan, WriteDeps } from './types.js'
@@ -84,7 +85,7 @@ export async function runPlan (deps: WriteDeps, ctx: PlanContext, plan: PlanNode
     unit.defer(async () => { unit.tx = null; await afterCommit() })
     return row
   }
-  const row = await deps.sql.begin(work)
+  const row = await transaction(deps.sql, work)
   unit.tx = null
   await afterCommit()
   await unit.flush()
@@ -110,7 +111,7 @@ async function insertAlone (deps: WriteDeps, plan: PlanNode, unit: Unit): Promis
   if (!needsAfterRow(hooks, node, unit)) {
     node.row = (await run(deps.sql, stmt, site))[0] as Row
   } else {
-    await deps.sql.begin(async (tx) => {
+    await transaction(deps.sql, async (tx) => {
       unit.tx = tx
       node.row = (await run(tx, stmt, site))[0] as Row
       await runAfterRow({ hooks, tx, unit }, node)

@@ -6,6 +6,7 @@ import { runAfterCommit, runBeforeWrite, type WriteNode } from './hooks.js'
 import { lockRow, parseRecordId } from './lookup.js'
 import { newPlanContext, planRoot } from './plan.js'
 import type { Row } from './sql.js'
+import { transaction } from './transaction.js'
 import type { ExecContext, WriteDeps } from './types.js'
 
 /**
@@ -45,7 +46,7 @@ export async function deleteRecord (deps: WriteDeps, entity: CompiledEntity, id:
   const hooks = deps.hooks ?? []
   const unit = newUnit(deps)
   let nodes: WriteNode[] = []
-  const key = await deps.sql.begin(async (tx) => {
+  const key = await transaction(deps.sql, async (tx) => {
     unit.tx = tx
     const ec: ExecContext = { tx, unit, hooks, registry: deps.registry, now: unit.now, deleting: new Map() }
     const row = await lockRow(tx, entity, lookup)

@@ -6,9 +6,9 @@ import { invalidPayload, notFound, payloadTooLarge } from '../../lib/errors.js'
 import { UUID_RE } from '../../lib/fields/spec.js'
 import { contentDisposition, normalizeMimeType, sanitizeFilename } from '../../lib/files/names.js'
 import { fileKey, type FileStorage } from '../../lib/files/storage.js'
-import { deleteFile, getFile, insertFile, listFiles } from '../../lib/files/store.js'
+import { deleteFile, getFile, insertFile, listFiles, type FileRecord } from '../../lib/files/store.js'
 import multipart from '../../plugins/multipart.js'
-import { parseListQuery } from './pagination.js'
+import { parsePagedQuery } from './pagination.js'
 
 type IdParams = { Params: { id: string } }
 
@@ -57,6 +57,32 @@ async function store (storage: FileStorage, key: string, part: MultipartFile): P
 }
 
 /**
+ * Stores the request's file and records it; the answer shows `{id, filename, size, mime_type,
+ * created_at}`. A platform user's id is not an app user's, so its uploads have no `uploaded_by`.
+ */
+async function upload (storage: FileStorage, request: FastifyRequest): Promise<Omit<FileRecord, 'uploaded_by'>> {
+  const app = request.appCtx as AppContext
+  const part = await filePart(request)
+  const id = randomUUID()
+  const key = fileKey(app.name, id)
+  const size = await store(storage, key, part)
+  try {
+    const { uploaded_by: _by, ...shown } = await insertFile(app.sql, {
+      id,
+      filename: sanitizeFilename(part.filename),
+      storage_path: key,
+      mime_type: normalizeMimeType(part.mimetype),
+      size,
+      uploaded_by: request.user.platform === true ? null : request.user.id
+    })
+    return shown
+  } catch (err) {
+    await storage.remove(key)
+    throw err
+  }
+}
+
+/**
  * `/api/:app/_files`: upload and download for every authenticated user of the app; listing and
  * deleting for admins. Bytes go through `platform.files` (streamed both ways), facts to `_files`.
  */
@@ -71,26 +97,7 @@ export default async function fileRoutes (fastify: FastifyInstance): Promise<voi
   await fastify.register(multipart, { maxFileSize: fastify.platform.config.maxFileSize })
 
   fastify.post('/upload', async (request, reply) => {
-    const app = appOf(request)
-    const part = await filePart(request)
-    const id = randomUUID()
-    const key = fileKey(app.name, id)
-    const size = await store(storage, key, part)
-    try {
-      const data = await insertFile(app.sql, {
-        id,
-        filename: sanitizeFilename(part.filename),
-        storage_path: key,
-        mime_type: normalizeMimeType(part.mimetype),
-        size,
-        uploaded_by: request.user.platform === true ? null : request.user.id
-      })
-      const { uploaded_by: _by, ...shown } = data
-      return await reply.code(201).send({ data: shown })
-    } catch (err) {
-      await storage.remove(key)
-      throw err
-    }
+    return await reply.code(201).send({ data: await upload(storage, request) })
   })
 
   fastify.get<IdParams>('/:id', async (request, reply) => {
@@ -110,7 +117,7 @@ export default async function fileRoutes (fastify: FastifyInstance): Promise<voi
   })
 
   fastify.get('/', admin, async (request) => {
-    const q = parseListQuery(request.query, [])
+    const q = parsePagedQuery(request.query, [])
     const { rows, total } = await listFiles(appOf(request).sql, q)
     return { data: rows, meta: { page: q.page, per_page: q.perPage, total } }
   })

@@ -13,7 +13,7 @@ const MAX_PER_PAGE = 100
  * and the route's own `filters`, each a single string. Any other parameter is a 400, so a
  * misspelt filter is reported instead of silently returning everything.
  */
-export function parseListQuery<K extends string> (query: unknown, filters: readonly K[]): PageQuery & { filters: Partial<Record<K, string>> } {
+export function parsePagedQuery<K extends string> (query: unknown, filters: readonly K[]): PageQuery & { filters: Partial<Record<K, string>> } {
   const q = (typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>
   const out: Partial<Record<K, string>> = {}
   for (const [key, value] of Object.entries(q)) {

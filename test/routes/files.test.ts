@@ -6,6 +6,8 @@ import { build, createTestApp, expectError, type TestApp } from '../helper.js'
 
 const BOUNDARY = '----rocket-test-boundary'
 const MULTIPART = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }
+// A small MAX_FILE_SIZE keeps the over-the-limit upload cheap (the same for every build call of the file).
+const CONFIG = { maxFileSize: 256 * 1024 }
 
 interface Part {
   name: string
@@ -45,7 +47,7 @@ function appDir (app: FastifyInstance, a: TestApp): string {
 }
 
 t.test('upload, download, list and delete', async (t) => {
-  const app = await build(t)
+  const app = await build(t, CONFIG)
   const a = await createTestApp(app)
   const staff = await userToken(a, 'staff@files.test')
 
@@ -94,7 +96,7 @@ t.test('upload, download, list and delete', async (t) => {
 })
 
 t.test('upload errors', async (t) => {
-  const app = await build(t)
+  const app = await build(t, CONFIG)
   const a = await createTestApp(app)
   const post = async (payload: string | Buffer | object, headers?: Record<string, string>): Promise<Awaited<ReturnType<TestApp['as']>>> =>
     await a.as(a.admin, { method: 'POST', url: '/_files/upload', payload, ...(headers !== undefined ? { headers } : {}) })
@@ -118,7 +120,7 @@ t.test('upload errors', async (t) => {
 })
 
 t.test('file fields store the resolved upload', async (t) => {
-  const app = await build(t)
+  const app = await build(t, CONFIG)
   const a = await createTestApp(app)
   for (const payload of [
     { name: 'doc', table: 'docs', fields: [{ name: 'id', type: 'uuid' }, { name: 'title', type: 'string' }, { name: 'attachment', type: 'file' }] },
@@ -154,7 +156,7 @@ t.test('file fields store the resolved upload', async (t) => {
 })
 
 t.test('deleting an app removes its files', async (t) => {
-  const app = await build(t)
+  const app = await build(t, CONFIG)
   const a = await createTestApp(app)
   await upload(a, a.admin, { filename: 'a.txt', content: 'a' })
   t.ok(existsSync(appDir(app, a)))

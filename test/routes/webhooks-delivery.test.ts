@@ -5,6 +5,7 @@ import type { Sql } from '../../lib/db/connection.js'
 import { build, createTestApp, expectError, type TestApp } from '../helper.js'
 import { eventually, startReceiver, type Receiver } from './webhooks-receiver.js'
 
+// Response bodies are read loosely, as a client would.
 type Json = Record<string, any>
 
 const TICKET = {

@@ -3,6 +3,7 @@ import t, { type Test } from 'tap'
 import { build, createTestApp, expectError, type TestApp } from '../helper.js'
 import { eventually, startReceiver, type Receiver } from './webhooks-receiver.js'
 
+// Response bodies are read loosely, as a client would.
 type Json = Record<string, any>
 
 const ORDER = {

@@ -1,42 +1,20 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../../lib/apps/context.js'
 import { notFound } from '../../../lib/errors.js'
 import { createRelation, deleteRelation, updateRelation } from '../../../lib/metadata/admin.js'
-import { announceMetadataChange } from '../../../lib/platform/boot.js'
+import type { RelationDef } from '../../../lib/metadata/types.js'
+import { metadataCrudRoutes } from './metadata-crud.js'
 
-type NameParams = { Params: { name: string } }
+function find (app: AppContext, name: string): RelationDef {
+  const def = app.registry.relationDefs.find((r) => r.name === name)
+  if (def === undefined) throw notFound(`Relation '${name}' not found`)
+  return def
+}
 
 /** Relation metadata CRUD; foreign keys and join tables are migrated with the change. */
-export default async function relationAdminRoutes (fastify: FastifyInstance): Promise<void> {
-  const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
-  const announce = async (app: AppContext): Promise<void> => { await announceMetadataChange(fastify.platform, app.name) }
-
-  fastify.get('/', async (request) => ({ data: appOf(request).registry.relationDefs }))
-
-  fastify.get<NameParams>('/:name', async (request) => {
-    const def = appOf(request).registry.relationDefs.find((r) => r.name === request.params.name)
-    if (def === undefined) throw notFound(`Relation '${request.params.name}' not found`)
-    return { data: def }
-  })
-
-  fastify.post('/', async (request, reply) => {
-    const app = appOf(request)
-    const def = await createRelation(app, request.body)
-    await announce(app)
-    return await reply.code(201).send({ data: def })
-  })
-
-  fastify.put<NameParams>('/:name', async (request) => {
-    const app = appOf(request)
-    const def = await updateRelation(app, request.params.name, request.body)
-    await announce(app)
-    return { data: def }
-  })
-
-  fastify.delete<NameParams>('/:name', async (request) => {
-    const app = appOf(request)
-    await deleteRelation(app, request.params.name)
-    await announce(app)
-    return { data: { name: request.params.name } }
-  })
-}
+export default metadataCrudRoutes<RelationDef>({
+  list: (app, { entity }) => app.registry.relationDefs.filter((r) => entity === undefined || r.source === entity || r.target === entity),
+  get: find,
+  create: createRelation,
+  update: updateRelation,
+  remove: deleteRelation
+}, 'name')

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../../lib/apps/context.js'
 import { deleteUiConfig, getUiConfig, insertUiConfig, listUiConfigs, updateUiConfig } from '../../../lib/ui-configs/store.js'
 import { parseUiConfig } from '../../../lib/ui-configs/validate.js'
-import { parseListQuery } from '../pagination.js'
+import { parsePagedQuery } from '../pagination.js'
 
 type IdParams = { Params: { id: string } }
 
@@ -11,7 +11,7 @@ export default async function uiConfigAdminRoutes (fastify: FastifyInstance): Pr
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
 
   fastify.get('/', async (request) => {
-    const q = parseListQuery(request.query, ['entity', 'scope'])
+    const q = parsePagedQuery(request.query, ['entity', 'scope'])
     const { rows, total } = await listUiConfigs(appOf(request).sql, q.filters, q)
     return { data: rows, meta: { page: q.page, per_page: q.perPage, total } }
   })

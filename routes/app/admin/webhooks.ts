@@ -1,40 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { AppContext } from '../../../lib/apps/context.js'
-import { announceMetadataChange } from '../../../lib/platform/boot.js'
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from '../../../lib/webhooks/admin.js'
+import { metadataCrudRoutes } from './metadata-crud.js'
 
-type IdParams = { Params: { id: string } }
-
-/** Webhooks (`/_admin/webhooks`); every change recompiles the app's registry here and in other processes. */
-export default async function webhookAdminRoutes (fastify: FastifyInstance): Promise<void> {
-  const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
-  const announce = async (app: AppContext): Promise<void> => { await announceMetadataChange(fastify.platform, app.name) }
-
-  fastify.get<{ Querystring: { entity?: string } }>('/', async (request) => {
-    const entity = typeof request.query.entity === 'string' ? request.query.entity : undefined
-    return { data: await listWebhooks(appOf(request), entity) }
-  })
-
-  fastify.get<IdParams>('/:id', async (request) => ({ data: await getWebhook(appOf(request), request.params.id) }))
-
-  fastify.post('/', async (request, reply) => {
-    const app = appOf(request)
-    const row = await createWebhook(app, request.body)
-    await announce(app)
-    return await reply.code(201).send({ data: row })
-  })
-
-  fastify.put<IdParams>('/:id', async (request) => {
-    const app = appOf(request)
-    const row = await updateWebhook(app, request.params.id, request.body)
-    await announce(app)
-    return { data: row }
-  })
-
-  fastify.delete<IdParams>('/:id', async (request) => {
-    const app = appOf(request)
-    await deleteWebhook(app, request.params.id)
-    await announce(app)
-    return { data: { id: request.params.id } }
-  })
-}
+/** Webhooks (`/_admin/webhooks`, `?entity`); secrets are write-only. */
+export default metadataCrudRoutes({
+  list: async (app, { entity }) => await listWebhooks(app, entity),
+  get: getWebhook,
+  create: createWebhook,
+  update: updateWebhook,
+  remove: deleteWebhook
+})
