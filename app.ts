@@ -2,14 +2,17 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import { loadConfig, type Config } from './config/index.js'
 import { createEngine } from './lib/engine/modules.js'
 import { engineModules } from './lib/engine/registry-of-modules.js'
+import { traceIdOf } from './lib/events/ids.js'
 import appResolver from './plugins/app-resolver.js'
 import auth from './plugins/auth.js'
 import corsPlugin from './plugins/cors.js'
 import errorHandler from './plugins/error-handler.js'
+import events from './plugins/events.js'
 import jsonBody from './plugins/json-body.js'
 import platform from './plugins/platform.js'
 import securityHeaders from './plugins/security-headers.js'
 import webhooks from './plugins/webhooks.js'
+import workflows from './plugins/workflows.js'
 import appScope from './routes/app/index.js'
 import healthRoutes from './routes/health.js'
 import platformAppRoutes from './routes/platform/apps.js'
@@ -31,19 +34,24 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     logger: options.logger ?? false,
     bodyLimit: config.bodyLimit,
     trustProxy: true,
+    // The request id is the trace id (SPEC §8): from traceparent / X-Trace-ID, else random; logs carry it.
+    genReqId: traceIdOf,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     // Router-level failures (malformed URL encoding) bypass the error handler: answer them here.
-    frameworkErrors: (_error, _request, reply) => {
-      void (reply as FastifyReply).code(400).type('application/json; charset=utf-8')
+    frameworkErrors: (_error, request, reply) => {
+      void (reply as FastifyReply).code(400).header('x-trace-id', request.id).type('application/json; charset=utf-8')
         .send('{"error":{"code":"INVALID_PAYLOAD","message":"Malformed URL"}}')
     }
   })
   await fastify.register(errorHandler)
   await fastify.register(securityHeaders)
-  await fastify.register(corsPlugin, { origin: config.corsOrigin })
   await fastify.register(jsonBody)
   await fastify.register(platform, { config, engine: createEngine(engineModules(config)) })
+  // Trace id header and sampling before CORS answers preflights; closed after the jobs below, before platform.
+  await fastify.register(events)
+  await fastify.register(corsPlugin, { origin: config.corsOrigin })
   await fastify.register(webhooks)
+  await fastify.register(workflows)
   await fastify.register(appResolver)
   await fastify.register(auth)
 

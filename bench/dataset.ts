@@ -87,10 +87,16 @@ export async function createDataset (base: string, serverUrl: string, name: stri
  * re-analyzes, so every round's reads see the same tables.
  */
 export async function resetWrites (appDbUrl: string): Promise<void> {
+  // Requests cut off by the end of a run may still be committing: let them land first.
+  await new Promise((resolve) => setTimeout(resolve, 1000))
   const sql = postgres(appDbUrl, { max: 1, onnotice: () => {} })
   try {
-    await sql.unsafe("DELETE FROM invoice_items WHERE invoice_id IN (SELECT id FROM invoices WHERE number LIKE 'B-%')")
-    await sql.unsafe("DELETE FROM invoices WHERE number LIKE 'B-%'")
+    await sql.begin(async (tx) => {
+      // Locked first: a straggler adding items to one of them waits and then fails, never the reset.
+      await tx.unsafe("SELECT id FROM invoices WHERE number LIKE 'B-%' FOR UPDATE")
+      await tx.unsafe("DELETE FROM invoice_items WHERE invoice_id IN (SELECT id FROM invoices WHERE number LIKE 'B-%')")
+      await tx.unsafe("DELETE FROM invoices WHERE number LIKE 'B-%'")
+    })
     await sql.unsafe('VACUUM ANALYZE invoices, invoice_items')
   } finally {
     await sql.end()

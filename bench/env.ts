@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -43,6 +43,7 @@ export interface ServerProcess {
   stop: () => Promise<void>
 }
 
+/** How to start a server under test. */
 export interface SpawnOptions {
   name: string
   /** Script path relative to the repository root. */
@@ -71,6 +72,22 @@ export function cpuOf (pid: number): number {
   } catch {
     return 0
   }
+}
+
+/**
+ * CPU time (ms) used so far by the PostgreSQL backends serving database `db`, per pid: their
+ * process titles read `postgres: <user> <db> <client> <state>`.
+ */
+export function backendCpu (db: string): Map<number, number> {
+  const out = new Map<number, number>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
+      if (cmd.startsWith('postgres: ') && cmd.split(' ')[2] === db) out.set(Number(entry), cpuOf(Number(entry)))
+    } catch {}
+  }
+  return out
 }
 
 async function waitForHealth (url: string, child: ChildProcess, timeoutMs: number): Promise<void> {

@@ -1,82 +1,145 @@
 /**
- * One load run with autocannon: a warm-up whose numbers are discarded, then the measured
- * run, sampling the server's RSS meanwhile.
+ * Load runs with autocannon. A comparison warms both servers up, then alternates short
+ * slices between them (A B, B A, …) until each had its measured time: on a shared 2-core
+ * machine, other work comes and goes by the second, and slicing exposes both servers to it
+ * alike. Server CPU, PostgreSQL backend CPU and RSS are sampled per slice.
  */
 import autocannon, { type Request, type Result } from 'autocannon'
-import type { ServerProcess } from './env.js'
+import { backendCpu, type ServerProcess } from './env.js'
+import type { Window } from './profile.js'
 
+/** Load shape: concurrent connections, warm-up and measured seconds (per server). */
 export interface LoadOptions {
   connections: number
   warmupSeconds: number
   durationSeconds: number
+  /** Length of one measured slice in a comparison, seconds. */
+  sliceSeconds?: number
+  /** Database whose backends' CPU is counted (`rocket_<app>`). */
+  db: string
 }
 
-/** The numbers kept from one measured run. */
+/** The numbers kept from one server's measured time. */
 export interface Measurement {
   rps: number
+  /** Medians over the slices, ms. */
   p50: number
   p99: number
   requests: number
-  /** Non-2xx responses plus socket errors and timeouts. */
+  /** Non-2xx responses plus socket errors and timeouts (warm-up included). */
   failures: number
-  /** Peak VmRSS of the server during the measured run, MB. */
+  /** Peak VmRSS of the server while measured, MB. */
   rssPeak: number
-  /** Server CPU time per request during the measured run, ms (what the server itself costs). */
+  /** Server CPU time per request, ms (what the server itself costs). */
   cpuPerRequest: number
-  /** The measured window on the monotonic clock, µs (to cut a CPU profile to it). */
-  window: { from: number, to: number }
-  /** First failing response seen (status and body start), to explain a failed run. */
+  /** CPU time of the app database's PostgreSQL backends per request, ms. */
+  pgCpuPerRequest: number
+  /** The measured windows on the monotonic clock, µs (to cut a CPU profile to them). */
+  windows: Window[]
+  /** First failing status seen, to explain a failed run. */
   firstFailure?: string
 }
 
 const micros = (): number => Number(process.hrtime.bigint() / 1000n)
 
-async function fire (url: string, requests: Request[], connections: number, duration: number, onFailure?: (s: string) => void): Promise<Result> {
+async function fire (url: string, requests: Request[], opts: { connections: number, seconds: number }, onFailure: (s: string) => void): Promise<Result> {
   return await new Promise((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration, requests, timeout: 30 }, (err, result) => {
+    const instance = autocannon({ url, connections: opts.connections, duration: opts.seconds, requests, timeout: 30 }, (err, result) => {
       if (err !== null && err !== undefined) reject(err)
       else resolve(result)
     })
-    instance.on('response', (client, statusCode, _bytes, _time) => {
-      if (statusCode < 200 || statusCode >= 300) onFailure?.(`HTTP ${statusCode}`)
-      void client
+    instance.on('response', (_client, statusCode) => {
+      if (statusCode < 200 || statusCode >= 300) onFailure(`HTTP ${statusCode}`)
     })
   })
 }
 
-/**
- * Runs `makeRequests()` templates against `server`: warm-up, then the measured window.
- * Failures of the warm-up count too (a server that errors while warming is broken).
- */
-export async function measure (server: ServerProcess, makeRequests: () => Request[], opts: LoadOptions): Promise<Measurement> {
-  let firstFailure: string | undefined
-  const note = (s: string): void => { firstFailure ??= s }
-  let warmFailures = 0
-  if (opts.warmupSeconds > 0) {
-    const warm = await fire(server.url, makeRequests(), opts.connections, opts.warmupSeconds, note)
-    warmFailures = warm.non2xx + warm.errors + warm.timeouts
+/** Running totals of one server over its slices. */
+class Tally {
+  requests = 0
+  seconds = 0
+  failures = 0
+  cpuMs = 0
+  pgMs = 0
+  rssPeak = 0
+  p50s: number[] = []
+  p99s: number[] = []
+  windows: Window[] = []
+  firstFailure: string | undefined
+
+  constructor (readonly server: ServerProcess, readonly makeRequests: () => Request[]) {}
+
+  note = (s: string): void => { this.firstFailure ??= s }
+
+  async warmUp (opts: LoadOptions): Promise<void> {
+    if (opts.warmupSeconds <= 0) return
+    const r = await fire(this.server.url, this.makeRequests(), { connections: opts.connections, seconds: opts.warmupSeconds }, this.note)
+    this.failures += r.non2xx + r.errors + r.timeouts
   }
-  let rssPeak = server.rss()
-  const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, server.rss()) }, 250)
-  try {
+
+  async slice (opts: LoadOptions, seconds: number): Promise<void> {
+    const { server } = this
     const cpu0 = server.cpu()
+    const pg0 = backendCpu(opts.db)
+    this.rssPeak = Math.max(this.rssPeak, server.rss())
+    const sampler = setInterval(() => { this.rssPeak = Math.max(this.rssPeak, server.rss()) }, 250)
     const from = micros()
-    const r = await fire(server.url, makeRequests(), opts.connections, opts.durationSeconds, note)
-    const to = micros()
-    const cpuMs = server.cpu() - cpu0
-    rssPeak = Math.max(rssPeak, server.rss())
-    return {
-      rps: r.requests.average,
-      p50: r.latency.p50,
-      p99: r.latency.p99,
-      requests: r.requests.total,
-      failures: r.non2xx + r.errors + r.timeouts + warmFailures,
-      rssPeak,
-      cpuPerRequest: r.requests.total > 0 ? cpuMs / r.requests.total : 0,
-      window: { from, to },
-      ...(firstFailure !== undefined ? { firstFailure } : {})
+    let r: Result
+    try {
+      r = await fire(server.url, this.makeRequests(), { connections: opts.connections, seconds }, this.note)
+    } finally {
+      clearInterval(sampler)
     }
-  } finally {
-    clearInterval(sampler)
+    this.windows.push({ from, to: micros() })
+    this.cpuMs += server.cpu() - cpu0
+    for (const [pid, ms] of backendCpu(opts.db)) this.pgMs += ms - (pg0.get(pid) ?? 0)
+    this.rssPeak = Math.max(this.rssPeak, server.rss())
+    this.requests += r.requests.total
+    this.seconds += r.duration
+    this.failures += r.non2xx + r.errors + r.timeouts
+    this.p50s.push(r.latency.p50)
+    this.p99s.push(r.latency.p99)
   }
+
+  result (): Measurement {
+    const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
+    const per = (ms: number): number => (this.requests > 0 ? ms / this.requests : 0)
+    return {
+      rps: this.seconds > 0 ? this.requests / this.seconds : 0,
+      p50: med(this.p50s),
+      p99: med(this.p99s),
+      requests: this.requests,
+      failures: this.failures,
+      rssPeak: this.rssPeak,
+      cpuPerRequest: per(this.cpuMs),
+      pgCpuPerRequest: per(this.pgMs),
+      windows: this.windows,
+      ...(this.firstFailure !== undefined ? { firstFailure: this.firstFailure } : {})
+    }
+  }
+}
+
+/** One server alone: warm-up, then one continuous measured window (the soak). */
+export async function measure (server: ServerProcess, makeRequests: () => Request[], opts: LoadOptions): Promise<Measurement> {
+  const t = new Tally(server, makeRequests)
+  await t.warmUp(opts)
+  await t.slice(opts, opts.durationSeconds)
+  return t.result()
+}
+
+/**
+ * Two servers on the same scenario: both warm up, then measured slices alternate (A B, B A,
+ * A B, …) until each had `durationSeconds`.
+ */
+export async function compare (a: ServerProcess, b: ServerProcess, makeRequests: () => Request[], opts: LoadOptions): Promise<[Measurement, Measurement]> {
+  const ta = new Tally(a, makeRequests)
+  const tb = new Tally(b, makeRequests)
+  await ta.warmUp(opts)
+  await tb.warmUp(opts)
+  const slice = Math.max(1, Math.min(opts.sliceSeconds ?? 2, opts.durationSeconds))
+  const n = Math.max(1, Math.round(opts.durationSeconds / slice))
+  for (let i = 0; i < n; i++) {
+    for (const t of i % 2 === 0 ? [ta, tb] : [tb, ta]) await t.slice(opts, slice)
+  }
+  return [ta.result(), tb.result()]
 }

@@ -7,6 +7,7 @@ import type { Dataset } from './dataset.js'
 import { api } from './dataset.js'
 import { median } from './report.js'
 
+/** Medians of the cold metadata probes, in ms. */
 export interface MetadataTiming {
   /** POST _admin/entities round trip (DDL + metadata row + registry rebuild). */
   createEntityMs: number

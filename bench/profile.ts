@@ -24,7 +24,19 @@ interface CpuProfile {
 /** A time window in microseconds of the monotonic clock (`process.hrtime`). */
 export interface Window { from: number, to: number }
 
+/** A function (or package) and the time spent in it. */
 export interface HotFunction { name: string, where: string, ms: number, share: number }
+
+/** Package of a frame: `nm:<package>`, `node:`, the repository folder, or `(native)`. */
+function groupOf (where: string): string {
+  if (where === '') return '(native)'
+  if (where.startsWith('nm:')) {
+    const parts = where.slice(3).split('/')
+    return `nm:${parts[0]?.startsWith('@') === true ? `${parts[0]}/${parts[1] ?? ''}` : parts[0] ?? ''}`
+  }
+  if (where.startsWith('node:')) return 'node:'
+  return where.split('/').slice(0, where.startsWith('lib/') ? 2 : 1).join('/').replace(/:\d+$/, '')
+}
 
 function keyOf (node: ProfileNode): { key: string, name: string, where: string } {
   const { functionName, url, lineNumber } = node.callFrame
@@ -43,12 +55,13 @@ function top (map: Map<string, HotFunction>, total: number, count: number): HotF
  * Self and inclusive time per function (summed over call sites; a recursive function counts
  * once per sample), as shares of busy time: `(idle)` is the event loop waiting.
  */
-export function analyze (profile: CpuProfile, windows: Window[] = [], count = 25): { self: HotFunction[], inclusive: HotFunction[], busyMs: number } {
+export function analyze (profile: CpuProfile, windows: Window[] = [], count = 25): { self: HotFunction[], inclusive: HotFunction[], groups: HotFunction[], busyMs: number } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const parent = new Map<number, number>()
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
   const self = new Map<string, HotFunction>()
   const inclusive = new Map<string, HotFunction>()
+  const groups = new Map<string, HotFunction>()
   const add = (map: Map<string, HotFunction>, node: ProfileNode, ms: number): void => {
     const k = keyOf(node)
     const entry = map.get(k.key) ?? { name: k.name, where: k.where, ms: 0, share: 0 }
@@ -67,6 +80,10 @@ export function analyze (profile: CpuProfile, windows: Window[] = [], count = 25
     const ms = (deltas[i + 1] ?? deltas[i] ?? 0) / 1000
     busy += ms
     add(self, node, ms)
+    const g = groupOf(keyOf(node).where)
+    const ge = groups.get(g) ?? { name: g, where: '', ms: 0, share: 0 }
+    ge.ms += ms
+    groups.set(g, ge)
     const seen = new Set<string>()
     for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
       const n = byId.get(id) as ProfileNode
@@ -76,7 +93,7 @@ export function analyze (profile: CpuProfile, windows: Window[] = [], count = 25
       add(inclusive, n, ms)
     }
   }
-  return { self: top(self, busy, count), inclusive: top(inclusive, busy, count * 2), busyMs: busy }
+  return { self: top(self, busy, count), inclusive: top(inclusive, busy, count * 2), groups: top(groups, busy, 30), busyMs: busy }
 }
 
 /** The newest process's main-thread profile: its largest file (loader threads write small ones). */
@@ -100,10 +117,12 @@ export async function printProfile (target: string, opts: { windows?: Window[], 
   try { file = newestProfile(target) } catch { file = null }
   if (file === null) { console.log(`no .cpuprofile under ${target}`); return }
   const count = opts.count ?? 25
-  const { self, inclusive, busyMs } = analyze(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, opts.windows, count)
+  const { self, inclusive, groups, busyMs } = analyze(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, opts.windows, count)
   const scope = (opts.windows?.length ?? 0) > 0 ? 'measured windows' : 'whole run'
   console.log(`\n${path.relative(process.cwd(), file)} (${scope}, ${busyMs.toFixed(0)} ms busy)\nTop ${count} by self time:`)
   for (const h of self) console.log(line(h))
+  console.log('Self time by package:')
+  for (const h of groups) console.log(line(h))
   console.log(`Top ${count * 2} by inclusive time:`)
   for (const h of inclusive) console.log(line(h))
 }

@@ -11,9 +11,12 @@ import type { MetadataTiming } from './metadata.js'
 import type { Scenario } from './scenarios.js'
 import type { SoakResult } from './soak.js'
 
+/** One scenario run on both servers. */
 export interface Round { rocket: Measurement, floor: Measurement }
+/** Every round of one scenario. */
 export interface ScenarioRuns { scenario: Scenario, rounds: Round[] }
 
+/** Median (NaN for no values). */
 export function median (values: number[]): number {
   if (values.length === 0) return NaN
   const s = [...values].sort((a, b) => a - b)
@@ -22,8 +25,9 @@ export function median (values: number[]): number {
 }
 
 /** One server's medians over the rounds (RSS: the peak). */
-export interface Side { rps: number, p50: number, p99: number, rss: number, cpu: number }
+export interface Side { rps: number, p50: number, p99: number, rss: number, cpu: number, pgCpu: number }
 
+/** One table row: medians over rounds and the verdict against the scenario's bar. */
 export interface Summary {
   id: string
   title: string
@@ -33,12 +37,18 @@ export interface Summary {
   rocket: Side
   floor: Side
   failures: number
+  /**
+   * Floor's CPU per request over Rocket's, server plus PostgreSQL backends: what the req/s
+   * ratio would tend to on a machine saturated by these two alone. Robust to other load.
+   */
+  cpuRatio: number
   pass: boolean
 }
 
 function side (rounds: Measurement[]): Side {
   return {
     cpu: median(rounds.map((m) => m.cpuPerRequest)),
+    pgCpu: median(rounds.map((m) => m.pgCpuPerRequest)),
     rps: median(rounds.map((m) => m.rps)),
     p50: median(rounds.map((m) => m.p50)),
     p99: median(rounds.map((m) => m.p99)),
@@ -52,11 +62,14 @@ export function summarize (runs: ScenarioRuns): Summary {
   const ratio = median(ratios)
   const failures = runs.rounds.reduce((n, r) => n + r.rocket.failures + r.floor.failures, 0)
   const { id, title, bar } = runs.scenario
+  const rocket = side(runs.rounds.map((r) => r.rocket))
+  const floor = side(runs.rounds.map((r) => r.floor))
   return {
     id, title, bar, ratio, ratios,
-    rocket: side(runs.rounds.map((r) => r.rocket)),
-    floor: side(runs.rounds.map((r) => r.floor)),
+    rocket,
+    floor,
     failures,
+    cpuRatio: (floor.cpu + floor.pgCpu) / (rocket.cpu + rocket.pgCpu),
     pass: failures === 0 && ratio >= bar
   }
 }
@@ -67,12 +80,12 @@ const f2 = (n: number): string => n.toFixed(2)
 /** The main table (markdown). */
 export function scenarioTable (summaries: Summary[], rssLimit: number): string {
   const lines = [
-    '| Scenario | Rocket req/s | Floor req/s | Ratio (rounds) | Bar | Rocket p50 / p99 ms | Floor p50 / p99 ms | CPU ms/req R / F | non-2xx | Rocket RSS MB | Floor RSS MB | |',
-    '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|'
+    '| Scenario | Rocket req/s | Floor req/s | Ratio (rounds) | Bar | CPU-cost ratio | Rocket p50 / p99 ms | Floor p50 / p99 ms | Server CPU ms/req R / F | PG CPU ms/req R / F | non-2xx | Rocket RSS MB | Floor RSS MB | |',
+    '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|'
   ]
   for (const s of summaries) {
-    lines.push(`| ${s.id} ${s.title} | ${f0(s.rocket.rps)} | ${f0(s.floor.rps)} | **${f2(s.ratio)}** (${s.ratios.map(f2).join(', ')}) | ≥ ${f2(s.bar)} | ` +
-      `${f0(s.rocket.p50)} / ${f0(s.rocket.p99)} | ${f0(s.floor.p50)} / ${f0(s.floor.p99)} | ${s.rocket.cpu.toFixed(2)} / ${s.floor.cpu.toFixed(2)} | ${s.failures} | ${s.rocket.rss} | ${s.floor.rss} | ` +
+    lines.push(`| ${s.id} ${s.title} | ${f0(s.rocket.rps)} | ${f0(s.floor.rps)} | **${f2(s.ratio)}** (${s.ratios.map(f2).join(', ')}) | ≥ ${f2(s.bar)} | ${f2(s.cpuRatio)} | ` +
+      `${f0(s.rocket.p50)} / ${f0(s.rocket.p99)} | ${f0(s.floor.p50)} / ${f0(s.floor.p99)} | ${s.rocket.cpu.toFixed(3)} / ${s.floor.cpu.toFixed(3)} | ${s.rocket.pgCpu.toFixed(3)} / ${s.floor.pgCpu.toFixed(3)} | ${s.failures} | ${s.rocket.rss} | ${s.floor.rss} | ` +
       `${s.pass && s.rocket.rss <= rssLimit ? 'pass' : 'FAIL'} |`)
   }
   return lines.join('\n')

@@ -5,18 +5,20 @@
  * RSS soak (S1 + S4 mixed, 60 s by default); `--profile` (`--profile=floor`) writes a CPU profile of the
  * Rocket (floor) process and prints its hot functions over the measured windows. Results go to the console and bench/RESULTS.md.
  *
- * Env: BENCH_WARMUP (s, 3), BENCH_DURATION (s, 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
+ * Env: BENCH_WARMUP (s, 3), BENCH_DURATION (s, 10), BENCH_SLICE (s, 2), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_POOL_SIZE (10, both servers), BENCH_SCENARIOS (e.g. "S1,S4"; a subset does not write
- * RESULTS.md), BENCH_SOAK (s), BENCH_RSS_LIMIT (MB, 250), BENCH_FLOOR_AUDIT (1: the floor's
+ * RESULTS.md), BENCH_SOAK (s), BENCH_RSS_LIMIT (MB, 250), BENCH_NODE_FLAGS (extra node flags for Rocket), BENCH_FLOOR_AUDIT (1: the floor's
  * writes also write the audit row, as SPEC §8 requires of every write; 0: they do not).
  * Exit code 1 when any request failed (non-2xx, error, timeout) or a bar was missed.
  */
+import { loadavg } from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
 import { withDatabase } from '../lib/db/connection.js'
 import { createDataset, resetWrites, type Dataset } from './dataset.js'
 import { ROOT, spawnServer, startDatabase, stopServers, type ServerProcess } from './env.js'
-import { measure, type LoadOptions } from './load.js'
+import type { Request } from 'autocannon'
+import { compare, type LoadOptions } from './load.js'
 import { measureMetadata } from './metadata.js'
 import { preflight } from './preflight.js'
 import { printProfile, type Window } from './profile.js'
@@ -27,7 +29,12 @@ import { soak } from './soak.js'
 const env = process.env
 const num = (key: string, def: number): number => (env[key] !== undefined && env[key] !== '' ? Number(env[key]) : def)
 const args = new Set(process.argv.slice(2))
-const load: LoadOptions = { connections: num('BENCH_CONNECTIONS', 50), warmupSeconds: num('BENCH_WARMUP', 3), durationSeconds: num('BENCH_DURATION', 10) }
+const load: Omit<LoadOptions, 'db'> = {
+  connections: num('BENCH_CONNECTIONS', 50),
+  warmupSeconds: num('BENCH_WARMUP', 3),
+  durationSeconds: num('BENCH_DURATION', 10),
+  sliceSeconds: num('BENCH_SLICE', 2)
+}
 const rounds = num('BENCH_ROUNDS', 3)
 const poolSize = num('BENCH_POOL_SIZE', 10)
 const rssLimit = num('BENCH_RSS_LIMIT', 250)
@@ -61,33 +68,33 @@ async function startServers (pgUrl: string): Promise<Servers> {
     name: 'rocket',
     script: 'server.ts',
     env: { DATABASE_URL: mgmt, LOG_LEVEL: 'warn', APP_POOL_SIZE: String(poolSize), POOL_SIZE: '2', ACCESS_TOKEN_TTL: '86400' },
-    nodeFlags: profFlags('rocket')
+    nodeFlags: [...profFlags('rocket'), ...(env.BENCH_NODE_FLAGS?.split(' ').filter((f) => f !== '') ?? [])]
   })
   console.log(`rocket  pid ${rocket.pid} at ${rocket.url}`)
   const ds = await createDataset(rocket.url, pgUrl, 'bench')
   console.log(`dataset app '${ds.app}': ${ds.customerIds.length} customers, ${ds.invoiceIds.length} invoices`)
   const floor = await spawnServer({ name: 'floor', script: 'bench/floor/server.ts', env: { FLOOR_MGMT_URL: mgmt, FLOOR_APP: ds.app, FLOOR_POOL_SIZE: String(poolSize), FLOOR_AUDIT: floorAudit ? '1' : '0' }, nodeFlags: profFlags('floor') })
-  console.log(`floor   pid ${floor.pid} at ${floor.url}`)
+  console.log(`floor   pid ${floor.pid} at ${floor.url}; idle RSS rocket ${rocket.rss()} MB, floor ${floor.rss()} MB`)
   return { rocket, floor, ds, pgVersion: await pgVersion(pgUrl) }
 }
 
-/** Every scenario on both servers, alternating which goes first, `rounds` times. */
+/** Every scenario on both servers (slices alternating, see load.ts), `rounds` times. */
 async function runScenarios (s: Servers): Promise<ScenarioRuns[]> {
   const runs = scenarios.map((scenario) => ({ scenario, rounds: [] as Round[] }))
+  const opts = { ...load, db: `rocket_${s.ds.app}` }
   for (let r = 0; r < rounds; r++) {
     for (const run of runs) {
-      const order = r % 2 === 0 ? [s.rocket, s.floor] : [s.floor, s.rocket]
-      const round: Partial<Round> = {}
-      for (const server of order) {
-        const tag = `${server.name[0] as string}${r}${run.scenario.id}`
-        round[server.name as keyof Round] = await measure(server, () => run.scenario.requests(s.ds, tag), load)
-      }
-      const done = round as Round
+      const makeRequests = (): Request[] => run.scenario.requests(s.ds, `${r}${run.scenario.id}`)
+      // Which server opens alternates by round, so neither always measures first.
+      const [first, second] = r % 2 === 0 ? [s.rocket, s.floor] : [s.floor, s.rocket]
+      const [m1, m2] = await compare(first, second, makeRequests, opts)
+      const done: Round = first === s.rocket ? { rocket: m1, floor: m2 } : { rocket: m2, floor: m1 }
       run.rounds.push(done)
-      if (profiled !== null) profiledWindows.push(done[profiled].window)
+      if (profiled !== null) profiledWindows.push(...done[profiled].windows)
       console.log(`round ${r + 1} ${run.scenario.id}: rocket ${Math.round(done.rocket.rps)} req/s, floor ${Math.round(done.floor.rps)} req/s, ` +
         `ratio ${(done.rocket.rps / done.floor.rps).toFixed(2)}, failures ${done.rocket.failures}/${done.floor.failures}, ` +
-        `cpu/req ${done.rocket.cpuPerRequest.toFixed(3)}/${done.floor.cpuPerRequest.toFixed(3)} ms, rocket rss ${done.rocket.rssPeak} MB`)
+        `cpu/req ${done.rocket.cpuPerRequest.toFixed(3)}/${done.floor.cpuPerRequest.toFixed(3)} ms, ` +
+        `pg cpu/req ${done.rocket.pgCpuPerRequest.toFixed(3)}/${done.floor.pgCpuPerRequest.toFixed(3)} ms, rocket rss ${done.rocket.rssPeak} MB`)
     }
     if (scenarios.some((x) => x.write)) await resetWrites(s.ds.appDbUrl)
   }
@@ -95,17 +102,18 @@ async function runScenarios (s: Servers): Promise<ScenarioRuns[]> {
 }
 
 function header (s: Servers): string {
-  const cmd = `npm run bench${soakSeconds > 0 ? ' -- --soak' : ''}`
+  const machine = `Run ${new Date().toISOString()} — ${machineLine(s.pgVersion)}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min).`
+  if (soakSeconds > 0) return `${machine}\nCommand: \`npm run bench -- --soak\` (${load.connections} connections, ${load.warmupSeconds} s warm-up, Rocket only, APP_POOL_SIZE ${poolSize}).`
   return [
-    `Run ${new Date().toISOString()} — ${machineLine(s.pgVersion)}.`,
-    `Command: \`${cmd}\` (${load.connections} connections, ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s measured per server and scenario, ` +
+    machine,
+    `Command: \`npm run bench\` (${load.connections} connections, ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s measured per server and scenario, ` +
       `${rounds} rounds alternating which server goes first, pool size ${poolSize} on both, Rocket with LOG_LEVEL=warn, ` +
       `floor writes ${floorAudit ? 'with' : 'WITHOUT'} the audit row).`
   ].join('\n')
 }
 
 async function runSoak (s: Servers): Promise<boolean> {
-  const result = await soak(s.rocket, s.ds, { ...load, seconds: soakSeconds })
+  const result = await soak(s.rocket, s.ds, { ...load, db: `rocket_${s.ds.app}`, seconds: soakSeconds })
   const text = `${header(s)}\n\n${soakBlock(result)}`
   console.log(`\n${text}\n`)
   writeBlock(resultsFile, 'soak', text)

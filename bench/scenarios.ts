@@ -8,6 +8,7 @@ import type { Request } from 'autocannon'
 import type { Dataset } from './dataset.js'
 import { STATUSES } from './schema.js'
 
+/** One benchmark scenario and its bar. */
 export interface Scenario {
   id: string
   title: string
@@ -45,6 +46,7 @@ function creating (ds: Dataset, run: string, items: number): Request[] {
   }]
 }
 
+/** S1–S3 read, S4–S6 write (SPEC §11 bars: 0.80 on reads, 0.70 on writes). */
 export const SCENARIOS: readonly Scenario[] = [
   {
     id: 'S1',

@@ -7,8 +7,10 @@
 /** Invoice statuses, in the order S6 cycles through them. */
 export const STATUSES = ['draft', 'sent', 'paid', 'void'] as const
 
+/** Seeded row counts (items: per invoice). */
 export const ROWS = { customers: 10_000, invoices: 50_000, itemsPerInvoice: 4 } as const
 
+/** Entity metadata, POSTed to `_admin/entities` in this order. */
 export const ENTITIES = [
   {
     name: 'customer',
@@ -49,6 +51,7 @@ export const ENTITIES = [
   }
 ]
 
+/** Relation metadata: customer → invoices (inverse `customer`), invoice → items. */
 export const RELATIONS = [
   { name: 'invoices', type: 'one_to_many', source: 'customer', target: 'invoice', source_key: 'id', target_key: 'customer_id', inverse_name: 'customer', on_delete: 'restrict' },
   { name: 'items', type: 'one_to_many', source: 'invoice', target: 'invoice_item', source_key: 'id', target_key: 'invoice_id', on_delete: 'cascade' }

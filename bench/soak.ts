@@ -8,6 +8,7 @@ import type { ServerProcess } from './env.js'
 import { measure, type LoadOptions } from './load.js'
 import { soakRequests } from './scenarios.js'
 
+/** What the soak measured. */
 export interface SoakResult {
   seconds: number
   rps: number

@@ -36,6 +36,16 @@ export interface Config {
   webhookPollIntervalMs: number
   /** Base delay of webhook retries in ms (SPEC: 30 s; exponential doubles it per attempt). */
   webhookBackoffBaseMs: number
+  /** How often the workflow scheduler looks for approval timeouts, due waits and interrupted instances, in ms. */
+  workflowPollIntervalMs: number
+  /** Records trace spans (HTTP, auth, query, write…) of sampled requests in `_events`; business events are recorded either way. */
+  eventsEnabled: boolean
+  /** Share of requests whose spans are recorded (0..1; 0 records none; a W3C traceparent sampled flag can force a few more). */
+  eventsSamplingRate: number
+  /** `_events` rows older than this many days are deleted by the retention job. */
+  eventsRetentionDays: number
+  /** How often buffered events are written to `_events` (also at 500 buffered events), in ms. */
+  eventsFlushIntervalMs: number
 }
 
 /** Each entry: env var name, config key, JSON Schema for the value, default. */
@@ -62,7 +72,12 @@ const ENTRIES = [
   ['LOGIN_WINDOW', 'loginWindow', { type: 'integer', minimum: 1 }, 15 * 60],
   ['WEBHOOK_ALLOWED_HOSTS', 'webhookAllowedHosts', { type: 'string' }, ''],
   ['WEBHOOK_POLL_INTERVAL_MS', 'webhookPollIntervalMs', { type: 'integer', minimum: 10 }, 5000],
-  ['WEBHOOK_BACKOFF_BASE_MS', 'webhookBackoffBaseMs', { type: 'integer', minimum: 1 }, 30000]
+  ['WEBHOOK_BACKOFF_BASE_MS', 'webhookBackoffBaseMs', { type: 'integer', minimum: 1 }, 30000],
+  ['WORKFLOW_POLL_INTERVAL_MS', 'workflowPollIntervalMs', { type: 'integer', minimum: 10 }, 10000],
+  ['EVENTS_ENABLED', 'eventsEnabled', { type: 'boolean' }, true],
+  ['EVENTS_SAMPLING_RATE', 'eventsSamplingRate', { type: 'number', minimum: 0, maximum: 1 }, 0.1],
+  ['EVENTS_RETENTION_DAYS', 'eventsRetentionDays', { type: 'integer', minimum: 1, maximum: 3650 }, 7],
+  ['EVENTS_FLUSH_INTERVAL_MS', 'eventsFlushIntervalMs', { type: 'integer', minimum: 10, maximum: 60000 }, 1000]
 ] as const
 
 type Entry = typeof ENTRIES[number]

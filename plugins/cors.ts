@@ -15,8 +15,8 @@ export function corsOptionsOf (setting: string): FastifyCorsOptions | null {
   return {
     origin,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
-    exposedHeaders: ['Retry-After', 'Content-Disposition', 'X-Request-Id'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-Trace-ID', 'traceparent'],
+    exposedHeaders: ['Retry-After', 'Content-Disposition', 'X-Request-Id', 'X-Trace-ID'],
     // Bearer tokens, not cookies: credentialed requests are not needed.
     credentials: false,
     maxAge: 600

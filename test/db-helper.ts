@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { connect, withDatabase, type Sql } from '../lib/db/connection.js'
@@ -18,13 +19,35 @@ export function testServerUrl (): Promise<string> {
     return serverUrl
   }
   serverUrl = (async () => {
-    const port = 20000 + Math.floor(Math.random() * 30000)
-    const dataDir = path.join(tmpdir(), `rocket-test-${process.pid}-${randomBytes(4).toString('hex')}`)
-    const pg = await startEmbeddedPostgres({ dataDir, port, ephemeral: true })
-    stopHooks.push(pg.stop)
-    return pg.url
+    // Test files run in parallel, each with its own server: a start can still lose a port race
+    // or time out on a loaded machine, so try a few times on fresh ports and directories.
+    let lastError: unknown
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const dataDir = path.join(tmpdir(), `rocket-test-${process.pid}-${randomBytes(4).toString('hex')}`)
+      try {
+        const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), ephemeral: true })
+        stopHooks.push(pg.stop)
+        return pg.url
+      } catch (err) {
+        lastError = err
+      }
+    }
+    throw lastError
   })()
   return serverUrl
+}
+
+/** A TCP port the OS just reported free on the loopback interface. */
+async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      srv.close(() => { resolve(port) })
+    })
+  })
 }
 
 const stopHooks: Array<() => Promise<void>> = []

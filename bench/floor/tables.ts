@@ -6,6 +6,7 @@
 
 type Kind = 'uuid' | 'text' | 'int' | 'decimal' | 'date' | 'timestamp'
 
+/** One table the floor serves, with its prebuilt SQL. */
 export interface Table {
   name: string
   columns: ReadonlyArray<readonly [string, Kind]>
@@ -41,15 +42,18 @@ function table (name: string, softDelete: boolean, columns: ReadonlyArray<readon
   }
 }
 
+/** `customer` rows. */
 export const customers = table('customers', false, [
   ['id', 'uuid'], ['name', 'text'], ['email', 'text'], ['city', 'text'], ['created_at', 'timestamp']
 ])
 
+/** `invoice` rows (soft delete: `deleted_at` is a column and live rows have it null). */
 export const invoices = table('invoices', true, [
   ['id', 'uuid'], ['number', 'text'], ['status', 'text'], ['total', 'decimal'], ['customer_id', 'uuid'],
   ['issued_on', 'date'], ['created_at', 'timestamp'], ['updated_at', 'timestamp']
 ])
 
+/** `invoice_item` rows. */
 export const items = table('invoice_items', false, [
   ['id', 'uuid'], ['invoice_id', 'uuid'], ['description', 'text'], ['quantity', 'int'], ['unit_price', 'decimal']
 ])
@@ -100,6 +104,7 @@ export function writeStatements (audit: boolean): { insertInvoice: string, inser
   }
 }
 
+/** Items of many invoices in one query (`= ANY($1)`), in id order like Rocket's includes. */
 export const ITEMS_OF = `SELECT ${items.select} FROM invoice_items WHERE invoice_id = ANY($1::uuid[]) ORDER BY id`
 
 /**

@@ -1,10 +1,14 @@
 import { auditModule } from '../audit/module.js'
 import { usersModule } from '../auth/module.js'
+import { eventSettings } from '../events/instrumenter.js'
+import { eventsModule } from '../events/module.js'
 import { permissionsModule } from '../permissions/module.js'
 import { rulesModule } from '../rules/module.js'
 import { stateMachinesModule } from '../state-machines/module.js'
 import { webhooksModule } from '../webhooks/module.js'
 import { webhookSettings } from '../webhooks/settings.js'
+import { workflowsModule } from '../workflows/module.js'
+import { workflowSettings } from '../workflows/runtime.js'
 import type { Config } from '../../config/index.js'
 import type { EngineModule } from './modules.js'
 
@@ -14,5 +18,7 @@ import type { EngineModule } from './modules.js'
  * `config` tunes modules that need it (webhook delivery); without it they use their defaults.
  */
 export function engineModules (config?: Config): EngineModule[] {
-  return [permissionsModule(), usersModule(), rulesModule(), stateMachinesModule(), webhooksModule(webhookSettings(config)), auditModule()]
+  // Events first: its afterCommit only times the unit, before the others' after-commit work.
+  return [eventsModule(eventSettings(config)), permissionsModule(), usersModule(), rulesModule(), stateMachinesModule(), webhooksModule(webhookSettings(config)),
+    workflowsModule(workflowSettings(config)), auditModule()]
 }

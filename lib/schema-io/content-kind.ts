@@ -11,13 +11,13 @@ import type { Item, ItemOutcome, SchemaKind } from './types.js'
  *   entity that only gains fields is updated), else skipped ("exists with a different definition");
  * - otherwise `create` (which validates against the app's metadata and throws a 422 when invalid).
  */
-export interface ContentKindSpec<T> {
+export interface ContentKindSpec<T extends object> {
   key: string
   /** Stored items in document form (what export writes and what imports compare with). */
   list: (app: AppContext) => Promise<T[]>
   /** The document item as it would be stored: checked and defaults filled; throws an ApiError when malformed. */
   normalize: (app: AppContext, item: Item) => T | Promise<T>
-  /** Natural key of an item, or null when only its content identifies it (rules, permissions, webhooks). */
+  /** Natural key of an item, or null when only its content identifies it (permissions). */
   identity?: (item: T) => string | null
   /** What is compared (default: the item itself), e.g. an entity with its fields in name order. */
   comparable?: (item: T) => unknown
@@ -31,12 +31,13 @@ export const SAME = 'already exists'
 export const DIFFERENT = 'exists with a different definition'
 
 /** Builds a `SchemaKind` from a `ContentKindSpec`. */
-export function contentKind<T> (spec: ContentKindSpec<T>): SchemaKind {
+export function contentKind<T extends object> (spec: ContentKindSpec<T>): SchemaKind {
   const comparable = spec.comparable ?? ((x: T): unknown => x)
   return {
     key: spec.key,
     label: spec.label,
-    export: async (app) => await spec.list(app) as Item[],
+    // Document forms are JSON objects; T names their known shape.
+    export: async (app) => await spec.list(app) as unknown as Item[],
     importItem: async (app, item) => {
       const normalized = await spec.normalize(app, item)
       const stored = await spec.list(app)

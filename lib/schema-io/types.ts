@@ -49,7 +49,7 @@ export interface KindReport {
 export interface SampleReport {
   created: number
   skipped: number
-  errors: Array<{ index: number, id?: unknown, message: string, details?: ErrorDetail[] }>
+  errors: Array<{ index?: number, id?: unknown, message: string, details?: ErrorDetail[] }>
 }
 
 /** Result of a whole import: one report per kind (document order), and the sample rows' when the document has some. */

@@ -40,8 +40,10 @@ function allowedFrom (m: CompiledMachine, from: string): string {
  * Which transition this write makes, if any. On create an absent value becomes `initial`, and a
  * different one must be reachable by a transition from `initial`. On update only a changed
  * value counts; a row without a state yet (created before the machine) counts as `initial`.
+ * A workflow step (`unit.actor` 'workflow') may also make a change no transition defines: the
+ * workflow is the process deciding the state (its approval steps are the authorization).
  */
-function transitionOf (m: CompiledMachine, node: WriteNode): { transition: CompiledTransition, from: string } | null {
+function transitionOf (m: CompiledMachine, node: WriteNode, unit: WriteUnit): { transition: CompiledTransition, from: string } | null {
   const name = m.field.name
   const values = node.values
   if (node.action === 'create' && (values[name] === undefined || values[name] === null)) {
@@ -55,6 +57,7 @@ function transitionOf (m: CompiledMachine, node: WriteNode): { transition: Compi
   if (to === from) return null
   const transition = typeof to === 'string' ? m.transitions.get(from)?.get(to) : undefined
   if (transition !== undefined) return { transition, from }
+  if (unit.actor?.name === 'workflow') return null
   const message = node.action === 'create'
     ? `Invalid initial ${name} '${String(to)}': a new ${node.entity.name} starts as '${m.initial}' (${allowedFrom(m, from)})`
     : `Invalid ${name} transition from '${from}' to '${String(to)}' (${allowedFrom(m, from)})`
@@ -101,7 +104,7 @@ export function applyStateMachines (node: WriteNode, unit: WriteUnit): void {
   const machines = machinesOf(unit.registry)?.byEntity.get(node.entity.name)
   if (machines === undefined) return
   for (const machine of machines) {
-    const found = transitionOf(machine, node)
+    const found = transitionOf(machine, node, unit)
     if (found === null) continue
     const taken: TakenTransition = { node, machine, ...found }
     authorize(taken, unit)

@@ -10,7 +10,7 @@ import { webhookRow } from './store.js'
 import { STATE_MACHINE_HOOK, WEBHOOK_METHODS, type WebhookMethod, type WebhookPayload } from './types.js'
 
 /** What to call, from a `webhook` action: either a configured webhook or an inline target. */
-interface Target {
+export interface Target {
   webhookId: string | null
   url: string
   method: string
@@ -27,9 +27,10 @@ function stringHeaders (raw: unknown): Record<string, string> {
 /**
  * The target of a state-machine `webhook` action: `{webhook_id}` reuses a configured webhook
  * (its url, method, headers, retry policy and secret), otherwise `{url, method?, headers?,
- * max_attempts?}` describes an unsigned one.
+ * max_attempts?}` describes an unsigned one (also used by workflow `webhook` actions). A string
+ * names why there is no target (unknown webhook).
  */
-async function targetOf (app: AppContext, action: Readonly<Record<string, unknown>>): Promise<Target | string> {
+export async function targetOf (app: AppContext, action: Readonly<Record<string, unknown>>): Promise<Target | string> {
   const id = action.webhook_id
   if (typeof id === 'string') {
     const row = UUID_RE.test(id) ? await webhookRow(app.sql, id) : null

@@ -2,7 +2,7 @@ import type { AppContext } from '../apps/context.js'
 import { sendWebhook, type DeliveryResult } from './http.js'
 import { claimLogs, recordOutcome, type ClaimedLog } from './outbox.js'
 import { backoffDelay, type WebhookSettings } from './settings.js'
-import { STATE_MACHINE_HOOK, type LogStatus } from './types.js'
+import { STATE_MACHINE_HOOK, WORKFLOW_HOOK, type LogStatus } from './types.js'
 
 /** Where background delivery problems (database errors, not receiver failures) are reported. */
 export interface RuntimeLogger {
@@ -88,7 +88,7 @@ export class WebhookRuntime {
 
   /** One attempt of one claimed row, and its outcome recorded. */
   private async deliver (app: AppContext, log: ClaimedLog): Promise<void> {
-    const orphan = log.webhook_id === null && log.hook !== STATE_MACHINE_HOOK
+    const orphan = log.webhook_id === null && log.hook !== STATE_MACHINE_HOOK && log.hook !== WORKFLOW_HOOK
     const result: DeliveryResult = orphan
       ? { ok: false, status: null, body: null, error: 'webhook deleted before delivery' }
       : await sendWebhook({

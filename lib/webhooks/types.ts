@@ -19,6 +19,9 @@ export type LogStatus = typeof LOG_STATUSES[number]
 /** `hook` of log rows written for state-machine `webhook` actions (no `_webhooks` row behind them). */
 export const STATE_MACHINE_HOOK = 'state_machine'
 
+/** `hook` of log rows written for workflow `webhook` actions (no `_webhooks` row behind them either). */
+export const WORKFLOW_HOOK = 'workflow'
+
 /** How often a failed async delivery is tried, and how the delay grows. */
 export interface RetryPolicy {
   max_attempts: number

@@ -29,6 +29,8 @@ export function newUnit (deps: WriteDeps, now: Date = new Date()): Unit {
   const within = deps.within
   const unit: Unit = {
     user: deps.user,
+    actor: deps.actor,
+    trace: deps.trace,
     registry: deps.registry,
     state: new Map(),
     now,
@@ -180,6 +182,34 @@ async function writeChildren (ec: ExecContext, parentRow: Row, rp: RelationPlan)
   for (const item of rp.items) {
     const { node } = item
     if (node.action === 'create' || (node.old !== null && node.old[fk] === null)) node.values[fk] = parentKey
-    await writeNode(ec, item)
+  }
+  if (rp.items.length > 1 && rp.items.every(isPlainCreate)) return await insertSiblings(ec, rp.items)
+  for (const item of rp.items) await writeNode(ec, item)
+}
+
+/** A new record with nothing of its own to write first or after (no relations, no slug). */
+function isPlainCreate (plan: PlanNode): boolean {
+  return plan.node.action === 'create' && plan.relations.length === 0 && plan.node.entity.def.slug === undefined
+}
+
+/**
+ * New children without relations of their own: their INSERTs do not depend on each other, so
+ * they are sent together (one round trip instead of one per child), in payload order; each
+ * child's afterRow hooks then run in that order. The first failing INSERT is the error thrown,
+ * with its own index (the ones after it fail only because the transaction is aborted).
+ */
+async function insertSiblings (ec: ExecContext, items: PlanNode[]): Promise<void> {
+  const pending = items.map(async (item) => {
+    const { entity, values } = item.node
+    const { fields, params } = columnsOf(entity, values)
+    return await run(ec.tx, { text: insertStatement(entity, fields), params }, { entity, loc: item.loc })
+  })
+  const results = await Promise.all(pending)
+  for (let i = 0; i < items.length; i++) {
+    const node = (items[i] as PlanNode).node
+    const row = results[i]?.[0]
+    if (row === undefined) throw new Error(`${node.entity.name}: write returned no row`)
+    node.row = row
+    await runAfterRow(ec, node)
   }
 }

@@ -1,5 +1,6 @@
 import type { UserContext } from '../apps/context.js'
 import type { Sql, TransactionSql } from '../db/connection.js'
+import type { RequestTrace } from '../events/types.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
 
@@ -41,6 +42,21 @@ export interface WriteUnit {
    * overrides the unit's user (null: engine work, which permission checks let through).
    */
   createRecord: (entity: CompiledEntity, body: unknown, as?: { user: UserContext | null }) => Promise<Record<string, unknown>>
+  /** Set when an engine capability writes on its own authority (`WriteDeps.actor`). */
+  actor?: WriteActor | undefined
+  /** The sampled request this unit serves (`WriteDeps.trace`): the events module adds its write spans there. */
+  trace?: RequestTrace | null | undefined
+}
+
+/**
+ * An engine capability writing on its own authority (no user), e.g. a workflow step: hooks may
+ * treat its writes differently (state machines let a workflow move a state off their transition
+ * table; workflow triggers count `chain` to stop trigger cycles).
+ */
+export interface WriteActor {
+  name: string
+  /** How many such engine writes led to this one (1 for a workflow started by a user's change). */
+  chain: number
 }
 
 /**

@@ -1,6 +1,6 @@
 /** The write path (SPEC §7): create / update / delete with nested relations, free of Fastify. */
 export { createRecord, deleteRecord, updateRecord } from './record.js'
-export type { WriteHooks, WriteNode, WriteUnit } from './hooks.js'
+export type { WriteActor, WriteHooks, WriteNode, WriteUnit } from './hooks.js'
 export type { FileResolveSite, FileResolver, RecordLookup, WriteDeps } from './types.js'
 export { parseRecordId } from './lookup.js'
 export { slugify } from './slug.js'

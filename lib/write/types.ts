@@ -3,7 +3,8 @@ import type { Sql, TransactionSql } from '../db/connection.js'
 import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
 import type { WriteMode } from '../metadata/types.js'
-import type { WriteHooks, WriteNode, WriteUnit } from './hooks.js'
+import type { RequestTrace } from '../events/types.js'
+import type { WriteActor, WriteHooks, WriteNode, WriteUnit } from './hooks.js'
 
 /** Where a file field value is resolved; `lib/files` replaces the default (which trusts the payload). */
 export type FileResolver = (value: unknown, at: FileResolveSite) => Promise<unknown> | unknown
@@ -28,6 +29,10 @@ export interface WriteDeps {
   onHookError?: (err: unknown, hook: string) => void
   /** Set by `WriteUnit.createRecord`: run inside the caller's transaction instead of opening one. */
   within?: EnclosingUnit
+  /** An engine capability writing on its own authority (user null); copied to `WriteUnit.actor`. */
+  actor?: WriteActor
+  /** The request's trace when it is sampled (null/absent: no spans); copied to `WriteUnit.trace`. */
+  trace?: RequestTrace | null
 }
 
 /** The unit of work a nested write (a hook's `createRecord`) joins. */

@@ -38,10 +38,13 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     return { app, registry, entity }
   }
 
+  // Most modules have no `authorize`: skip them once here rather than on every request.
+  const authorizers = engine.modules.filter((m) => m.authorize !== undefined)
+
   function authorize (t: Target, action: EntityAction, request: FastifyRequest): ReadExtra {
     let extra: ReadExtra = {}
-    for (const m of engine.modules) {
-      const more = m.authorize?.({ ...t, action, user: request.user })
+    for (const m of authorizers) {
+      const more = m.authorize?.({ app: t.app, registry: t.registry, entity: t.entity, action, user: request.user })
       if (more !== undefined) extra = mergeExtra(extra, more)
     }
     return extra
@@ -54,6 +57,7 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
       user: request.user,
       hooks: engine.writeHooks,
       resolveFileValue,
+      trace: request.trace,
       onHookError: (err, hook) => request.log.error({ err, hook }, 'after-commit hook failed')
     }
   }

@@ -3,8 +3,10 @@ import adminRoutes from './admin/index.js'
 import appAuthRoutes from './auth.js'
 import { collectRoutes, docsPageRoutes, openApiRoutes } from './docs.js'
 import entityRoutes from './entities.js'
+import eventRoutes from './events.js'
 import fileRoutes from './files.js'
 import uiRoutes from './ui.js'
+import workflowRoutes from './workflows.js'
 
 /**
  * Everything under `/api/:app`. The app is resolved first (404 APP_NOT_FOUND); auth routes are
@@ -23,6 +25,8 @@ export default async function appScope (fastify: FastifyInstance): Promise<void>
     await authed.register(adminRoutes, { prefix: '/_admin' })
     await authed.register(fileRoutes, { prefix: '/_files' })
     await authed.register(uiRoutes, { prefix: '/_ui' })
+    await authed.register(eventRoutes, { prefix: '/_events' })
+    await authed.register(workflowRoutes, { prefix: '/_workflows' })
     await authed.register(entityRoutes)
   })
 }

@@ -69,7 +69,7 @@ export async function startReceiver (): Promise<Receiver> {
 }
 
 /** Polls `probe` until it returns a value other than undefined (throws after `timeoutMs`). */
-export async function eventually<T> (probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+export async function eventually<T> (probe: () => Promise<T | undefined>, timeoutMs = 15000): Promise<T> {
   const started = Date.now()
   for (;;) {
     const value = await probe()

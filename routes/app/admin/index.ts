@@ -1,15 +1,18 @@
 import type { FastifyInstance } from 'fastify'
 import auditAdminRoutes from './audit.js'
 import entityAdminRoutes from './entities.js'
+import eventAdminRoutes from './events.js'
 import inviteAdminRoutes from './invites.js'
 import permissionAdminRoutes from './permissions.js'
 import relationAdminRoutes from './relations.js'
 import ruleAdminRoutes from './rules.js'
+import schemaIoRoutes from './schema-io.js'
 import stateMachineAdminRoutes from './state-machines.js'
 import uiConfigAdminRoutes from './ui-configs.js'
 import userAdminRoutes from './users.js'
 import webhookLogRoutes from './webhook-logs.js'
 import webhookAdminRoutes from './webhooks.js'
+import workflowAdminRoutes from './workflows.js'
 
 /** `/api/:app/_admin/*`: authenticated (by the parent scope) and admin-only. */
 export default async function adminRoutes (fastify: FastifyInstance): Promise<void> {
@@ -23,6 +26,9 @@ export default async function adminRoutes (fastify: FastifyInstance): Promise<vo
   await fastify.register(inviteAdminRoutes, { prefix: '/invites' })
   await fastify.register(uiConfigAdminRoutes, { prefix: '/ui-configs' })
   await fastify.register(auditAdminRoutes, { prefix: '/audit' })
+  await fastify.register(eventAdminRoutes, { prefix: '/events' })
   await fastify.register(webhookAdminRoutes, { prefix: '/webhooks' })
+  await fastify.register(workflowAdminRoutes, { prefix: '/workflows' })
   await fastify.register(webhookLogRoutes, { prefix: '/webhook-logs' })
+  await fastify.register(schemaIoRoutes)
 }

@@ -1,0 +1,172 @@
+import type { AppContext } from '../apps/context.js'
+import type { CompiledExpression } from '../expressions/index.js'
+import type { CompiledField } from '../metadata/compiled.js'
+import type { WorkflowRuntime } from './runtime.js'
+
+/** The goto target that finishes an instance. */
+export const END = 'end'
+
+export const STEP_TYPES = ['action', 'condition', 'approval', 'wait'] as const
+export type StepType = typeof STEP_TYPES[number]
+
+export const WORKFLOW_ACTION_TYPES = ['set_field', 'create_record', 'webhook', 'send_event'] as const
+
+/**
+ * Instance statuses: `running` (steps are being executed, or were when the process died: the
+ * scheduler resumes it once its lease expired), `waiting_approval` (paused on an approval step),
+ * `waiting` (paused on a wait step), then one of the final `completed` (reached `end`),
+ * `failed` (a step failed; the error is in the history) or `cancelled` (its workflow was deleted).
+ */
+export const INSTANCE_STATUSES = ['running', 'waiting_approval', 'waiting', 'completed', 'failed', 'cancelled'] as const
+export type InstanceStatus = typeof INSTANCE_STATUSES[number]
+
+/** `{type: state_change, entity, field, to}`: a committed change of `field` to `to` starts an instance. */
+export interface TriggerDef {
+  type: 'state_change'
+  entity: string
+  field: string
+  to: unknown
+}
+
+/** A workflow as sent through the admin API (defaults filled) and stored in `_workflows`. */
+export interface WorkflowDef {
+  name: string
+  trigger: TriggerDef
+  /** Instance context key → expression over `record`, `old`, `trigger`, `user`, evaluated at start. */
+  context: Record<string, string>
+  steps: Array<Record<string, unknown>>
+  active: boolean
+}
+
+export interface WorkflowRow extends WorkflowDef {
+  id: string
+  created_at: Date
+  updated_at: Date
+}
+
+/** Who may decide an approval: holders of a role, or one user. */
+export type Assignee = { type: 'role', role: string } | { type: 'user', user_id: string }
+
+export interface SetFieldAction {
+  type: 'set_field'
+  entity: string
+  recordId: CompiledExpression
+  field: CompiledField
+  value: unknown
+  now: boolean
+}
+
+export interface CreateRecordAction {
+  type: 'create_record'
+  entity: string
+  data: Array<{ field: string, value: CompiledExpression | { literal: unknown } }>
+}
+
+/** `webhook` and `send_event` keep their definition (url/method/headers or webhook_id; event…). */
+export interface PassThroughAction {
+  type: 'webhook' | 'send_event'
+  definition: Readonly<Record<string, unknown>>
+}
+
+export type WorkflowAction = SetFieldAction | CreateRecordAction | PassThroughAction
+
+export interface ActionStep {
+  id: string
+  type: 'action'
+  actions: WorkflowAction[]
+  then: string
+}
+
+export interface ConditionStep {
+  id: string
+  type: 'condition'
+  expression: CompiledExpression
+  onTrue: string
+  onFalse: string
+}
+
+export interface ApprovalStep {
+  id: string
+  type: 'approval'
+  assignee: Assignee
+  /** Null: waits until decided. */
+  timeoutMs: number | null
+  onApprove: string
+  onReject: string
+  onTimeout: string | null
+}
+
+export interface WaitStep {
+  id: string
+  type: 'wait'
+  durationMs: number
+  then: string
+}
+
+export type CompiledStep = ActionStep | ConditionStep | ApprovalStep | WaitStep
+
+export interface CompiledWorkflow {
+  id: string
+  name: string
+  active: boolean
+  trigger: { entity: string, field: CompiledField, to: unknown }
+  context: Array<{ key: string, expression: CompiledExpression }>
+  /** Steps by id; `first` is where an instance starts. */
+  steps: Map<string, CompiledStep>
+  first: string
+}
+
+/** What the workflow module keeps per registry version (`registry.extensions`). */
+export interface CompiledWorkflows {
+  app: AppContext
+  runtime: WorkflowRuntime
+  /** Every stored workflow that fits the metadata, active or not (instances of a deactivated one finish). */
+  byId: Map<string, CompiledWorkflow>
+  /** Active workflows by trigger entity. */
+  byEntity: Map<string, CompiledWorkflow[]>
+  /** Stored workflows that no longer fit the metadata: neither triggered nor resumed. */
+  skipped: Array<{ id: string, message: string }>
+}
+
+/** One entry of an instance's history. `by` is the deciding user, null for the engine. */
+export interface HistoryEntry {
+  step: string | null
+  status: string
+  by: string | null
+  at: string
+  detail?: Record<string, unknown>
+}
+
+/** What started an instance (without the record itself, which may be large). */
+export interface TriggerInfo {
+  entity: string
+  field: string
+  from: unknown
+  to: unknown
+  record_id: unknown
+}
+
+/** A `_workflow_instances` row. */
+export interface InstanceRow {
+  id: string
+  workflow_id: string | null
+  workflow_name: string
+  status: InstanceStatus
+  current_step: string | null
+  current_step_deadline: Date | null
+  context: Record<string, unknown>
+  history: HistoryEntry[]
+  trigger: TriggerInfo
+  /** Set while `waiting_approval`. */
+  assignee: Assignee | null
+  /** How many workflow-made writes led to this instance (bounds trigger cycles). */
+  chain: number
+  /** Identifies the process run currently advancing the instance; with `locked_until`, its lease. */
+  lease_id: string | null
+  locked_until: Date | null
+  created_at: Date
+  updated_at: Date
+}
+
+/** An instance as the API shows it (lease bookkeeping left out). */
+export type InstanceView = Omit<InstanceRow, 'lease_id' | 'locked_until' | 'chain'>

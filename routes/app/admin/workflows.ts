@@ -1,0 +1,11 @@
+import { createWorkflow, deleteWorkflow, getWorkflow, listWorkflows, updateWorkflow } from '../../../lib/workflows/admin.js'
+import { metadataCrudRoutes } from './metadata-crud.js'
+
+/** Workflows (`/_admin/workflows`, `?entity` = trigger entity); every change recompiles the app's registry. */
+export default metadataCrudRoutes({
+  list: async (app, { entity }) => await listWorkflows(app, entity),
+  get: getWorkflow,
+  create: createWorkflow,
+  update: updateWorkflow,
+  remove: deleteWorkflow
+})

@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify'
+import type { AppContext } from '../../lib/apps/context.js'
+import { businessEventRow, parseBusinessEvent } from '../../lib/events/business.js'
+
+/**
+ * `POST /api/:app/_events` (any authenticated user): records a business event
+ * `{event_type, entity?, record_id?, metadata?}` in the request's trace, whatever the sampling.
+ * It goes through the event buffer, so the answer is 202 with the event's id and trace id
+ * before the row is written.
+ */
+export default async function eventRoutes (fastify: FastifyInstance): Promise<void> {
+  fastify.post('/', async (request, reply) => {
+    const input = parseBusinessEvent(request.body)
+    const row = businessEventRow(input, { traceId: request.id, parentSpanId: request.trace?.spanId ?? null, userId: request.user.id })
+    fastify.events.instrumenter.record(request.appCtx as AppContext, [row])
+    return await reply.code(202).send({ data: { id: row.id, trace_id: row.trace_id } })
+  })
+}
