@@ -103,10 +103,12 @@ export function metadataBlock (m: MetadataTiming): string {
 export function soakBlock (s: SoakResult): string {
   const first = s.samples[0] ?? 0
   const last = s.samples[s.samples.length - 1] ?? 0
+  const half = Math.floor(s.samples.length / 2)
   return [
-    `- ${s.seconds} s of S1 + S4 interleaved: ${f0(s.rps)} req/s, ${s.failures} non-2xx`,
+    `- ${s.seconds} s of S1 + S4 interleaved after a 10 s warm-up: ${f0(s.rps)} req/s, ${s.failures} non-2xx`,
     `- Rocket RSS every 5 s (MB): ${s.samples.join(', ')}`,
-    `- first ${first} MB → last ${last} MB (max ${Math.max(...s.samples)} MB): ${s.stable ? 'no growth (pass)' : 'GROWTH (FAIL)'}`
+    `- first ${first} MB → last ${last} MB; peak of the first half ${Math.max(...s.samples.slice(0, half))} MB, ` +
+      `of the second half ${Math.max(...s.samples.slice(half))} MB: ${s.stable ? 'no growth (pass)' : 'GROWTH (FAIL)'}`
   ].join('\n')
 }
 

@@ -1,14 +1,17 @@
 /**
- * `npm run bench`: Rocket against the floor server (bench/floor/server.ts) on the same
- * seeded dataset, scenario by scenario, alternating servers, over several rounds; then cold
- * metadata change timings. `npm run bench -- --soak` (or BENCH_SOAK=<seconds>) runs only the
- * RSS soak (S1 + S4 mixed, 60 s by default); `--profile` (`--profile=floor`) writes a CPU profile of the
- * Rocket (floor) process and prints its hot functions over the measured windows. Results go to the console and bench/RESULTS.md.
+ * `npm run bench`: Rocket against the floor server (bench/floor/server.ts) on the same seeded
+ * dataset, scenario by scenario, in alternating slices, over several rounds (fresh server
+ * processes each round); then cold metadata change timings. Results go to the console and to
+ * bench/RESULTS.md.
+ * - `npm run bench -- --soak` (or BENCH_SOAK=<seconds>): only the RSS soak (S1 + S4, 60 s).
+ * - `--profile` / `--profile=floor`: runs Rocket / the floor under `--cpu-prof` and prints its
+ *   hot functions over the measured windows.
  *
- * Env: BENCH_WARMUP (s, 3), BENCH_DURATION (s, 10), BENCH_SLICE (s, 2), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
- * BENCH_POOL_SIZE (10, both servers), BENCH_SCENARIOS (e.g. "S1,S4"; a subset does not write
- * RESULTS.md), BENCH_SOAK (s), BENCH_RSS_LIMIT (MB, 250), BENCH_NODE_FLAGS (extra node flags for Rocket), BENCH_FLOOR_AUDIT (1: the floor's
- * writes also write the audit row, as SPEC §8 requires of every write; 0: they do not).
+ * Env: BENCH_WARMUP (s, 3), BENCH_DURATION (s, 10), BENCH_SLICE (s, 2), BENCH_ROUNDS (3),
+ * BENCH_CONNECTIONS (50), BENCH_POOL_SIZE (10, both servers), BENCH_SCENARIOS (e.g. "S1,S4";
+ * a subset does not write RESULTS.md), BENCH_SOAK (s), BENCH_RSS_LIMIT (MB, 250),
+ * BENCH_NODE_FLAGS (extra node flags for Rocket), BENCH_FLOOR_AUDIT (1: the floor's writes
+ * also write the audit row SPEC §8 requires of every write, as Rocket's do; 0: they do not).
  * Exit code 1 when any request failed (non-2xx, error, timeout) or a bar was missed.
  */
 import { loadavg } from 'node:os'
@@ -52,7 +55,14 @@ const profFlags = (name: string): string[] => (profiled === name ? ['--cpu-prof'
 /** Measured windows of the profiled server's runs: the CPU profile is cut to them. */
 const profiledWindows: Window[] = []
 
-interface Servers { rocket: ServerProcess, floor: ServerProcess, ds: Dataset, pgVersion: string }
+interface Servers {
+  rocket: ServerProcess
+  floor: ServerProcess
+  ds: Dataset
+  pgVersion: string
+  /** Stops both servers and starts them again on the same database (between rounds). */
+  restart: () => Promise<void>
+}
 
 async function pgVersion (url: string): Promise<string> {
   const sql = postgres(url, { max: 1 })
@@ -64,18 +74,36 @@ async function pgVersion (url: string): Promise<string> {
 
 async function startServers (pgUrl: string): Promise<Servers> {
   const mgmt = withDatabase(pgUrl, 'rocket')
-  const rocket = await spawnServer({
+  const startRocket = async (): Promise<ServerProcess> => await spawnServer({
     name: 'rocket',
     script: 'server.ts',
     env: { DATABASE_URL: mgmt, LOG_LEVEL: 'warn', APP_POOL_SIZE: String(poolSize), POOL_SIZE: '2', ACCESS_TOKEN_TTL: '86400' },
     nodeFlags: [...profFlags('rocket'), ...(env.BENCH_NODE_FLAGS?.split(' ').filter((f) => f !== '') ?? [])]
   })
+  const startFloor = async (app: string): Promise<ServerProcess> => await spawnServer({
+    name: 'floor',
+    script: 'bench/floor/server.ts',
+    env: { FLOOR_MGMT_URL: mgmt, FLOOR_APP: app, FLOOR_POOL_SIZE: String(poolSize), FLOOR_AUDIT: floorAudit ? '1' : '0' },
+    nodeFlags: profFlags('floor')
+  })
+  const rocket = await startRocket()
   console.log(`rocket  pid ${rocket.pid} at ${rocket.url}`)
   const ds = await createDataset(rocket.url, pgUrl, 'bench')
   console.log(`dataset app '${ds.app}': ${ds.customerIds.length} customers, ${ds.invoiceIds.length} invoices`)
-  const floor = await spawnServer({ name: 'floor', script: 'bench/floor/server.ts', env: { FLOOR_MGMT_URL: mgmt, FLOOR_APP: ds.app, FLOOR_POOL_SIZE: String(poolSize), FLOOR_AUDIT: floorAudit ? '1' : '0' }, nodeFlags: profFlags('floor') })
+  const floor = await startFloor(ds.app)
   console.log(`floor   pid ${floor.pid} at ${floor.url}; idle RSS rocket ${rocket.rss()} MB, floor ${floor.rss()} MB`)
-  return { rocket, floor, ds, pgVersion: await pgVersion(pgUrl) }
+  const servers: Servers = {
+    rocket,
+    floor,
+    ds,
+    pgVersion: await pgVersion(pgUrl),
+    restart: async () => {
+      await stopServers()
+      servers.rocket = await startRocket()
+      servers.floor = await startFloor(ds.app)
+    }
+  }
+  return servers
 }
 
 /** Every scenario on both servers (slices alternating, see load.ts), `rounds` times. */
@@ -83,6 +111,9 @@ async function runScenarios (s: Servers): Promise<ScenarioRuns[]> {
   const runs = scenarios.map((scenario) => ({ scenario, rounds: [] as Round[] }))
   const opts = { ...load, db: `rocket_${s.ds.app}` }
   for (let r = 0; r < rounds; r++) {
+    // Fresh processes per round: a long-lived pool drifts (postgres.js's busy-connection queue
+    // grows while it never drains), which would penalise whichever server ran most requests.
+    if (r > 0) await s.restart()
     for (const run of runs) {
       const makeRequests = (): Request[] => run.scenario.requests(s.ds, `${r}${run.scenario.id}`)
       // Which server opens alternates by round, so neither always measures first.
@@ -103,11 +134,12 @@ async function runScenarios (s: Servers): Promise<ScenarioRuns[]> {
 
 function header (s: Servers): string {
   const machine = `Run ${new Date().toISOString()} — ${machineLine(s.pgVersion)}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min).`
-  if (soakSeconds > 0) return `${machine}\nCommand: \`npm run bench -- --soak\` (${load.connections} connections, ${load.warmupSeconds} s warm-up, Rocket only, APP_POOL_SIZE ${poolSize}).`
+  if (soakSeconds > 0) return `${machine}\nCommand: \`npm run bench -- --soak\` (${load.connections} connections, ${Math.max(load.warmupSeconds, 10)} s warm-up, Rocket only, APP_POOL_SIZE ${poolSize}).`
   return [
     machine,
-    `Command: \`npm run bench\` (${load.connections} connections, ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s measured per server and scenario, ` +
-      `${rounds} rounds alternating which server goes first, pool size ${poolSize} on both, Rocket with LOG_LEVEL=warn, ` +
+    `Command: \`npm run bench\` (${load.connections} connections; per round, server and scenario ${load.warmupSeconds} s warm-up, then ` +
+      `${load.durationSeconds} s measured in ${load.sliceSeconds ?? 2} s slices alternating with the other server; ${rounds} rounds, ` +
+      `fresh server processes each round; pool size ${poolSize} on both, Rocket with LOG_LEVEL=warn, ` +
       `floor writes ${floorAudit ? 'with' : 'WITHOUT'} the audit row).`
   ].join('\n')
 }

@@ -1,7 +1,7 @@
 /**
  * Soak: S1 and S4 interleaved against Rocket for a fixed time, sampling its RSS every 5 s.
- * Memory that grows with traffic (caches without bounds, leaked listeners) shows up as a
- * last sample well above the first.
+ * Memory that grows with traffic (caches without bounds, leaked listeners) shows up as peaks
+ * that keep rising from the first half of the window to the second.
  */
 import type { Dataset } from './dataset.js'
 import type { ServerProcess } from './env.js'
@@ -15,11 +15,15 @@ export interface SoakResult {
   failures: number
   /** RSS samples in MB, one every 5 s of the measured window. */
   samples: number[]
-  /** Holds when the last sample is within 10 % (or 16 MB) of the first. */
+  /**
+   * RSS is a sawtooth (old-space garbage builds up until the next mark-compact), so first vs
+   * last sample says little: growth means the second half's peak exceeds the first half's by
+   * more than 10 % (+5 MB), i.e. memory that the collector no longer gives back.
+   */
   stable: boolean
 }
 
-/** Runs the soak mix for `seconds` after the usual warm-up. */
+/** Runs the soak mix for `seconds` after a warm-up of at least 10 s (the heap settles first). */
 export async function soak (server: ServerProcess, ds: Dataset, opts: LoadOptions & { seconds: number }): Promise<SoakResult> {
   const samples: number[] = []
   let sampler: NodeJS.Timeout | undefined
@@ -31,10 +35,11 @@ export async function soak (server: ServerProcess, ds: Dataset, opts: LoadOption
       sampler = setInterval(() => samples.push(server.rss()), 5_000)
     }
     return soakRequests(ds, `soak${run}`)
-  }, { ...opts, durationSeconds: opts.seconds })
+  }, { ...opts, warmupSeconds: Math.max(opts.warmupSeconds, 10), durationSeconds: opts.seconds })
   clearInterval(sampler)
   samples.push(server.rss())
-  const first = samples[0] ?? 0
-  const last = samples[samples.length - 1] ?? 0
-  return { seconds: opts.seconds, rps: result.rps, failures: result.failures, samples, stable: last <= Math.max(first * 1.1, first + 16) }
+  const half = Math.floor(samples.length / 2)
+  const early = Math.max(...samples.slice(0, half))
+  const late = Math.max(...samples.slice(half))
+  return { seconds: opts.seconds, rps: result.rps, failures: result.failures, samples, stable: late <= early * 1.1 + 5 }
 }
