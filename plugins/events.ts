@@ -2,11 +2,13 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { performance } from 'node:perf_hooks'
 import type { UserContext } from '../lib/apps/context.js'
-import { eventSettings, Instrumenter } from '../lib/events/instrumenter.js'
+import { webhookSpan } from '../lib/events/background-spans.js'
+import { eventSettings, eventUserId, Instrumenter } from '../lib/events/instrumenter.js'
 import { instrumenterOf } from '../lib/events/module.js'
 import { requestSpans, type RequestOutcome } from '../lib/events/request-spans.js'
 import { startRetention, type RetentionJob } from '../lib/events/retention.js'
 import type { RequestTrace } from '../lib/events/types.js'
+import { webhookRuntimeOf } from '../lib/webhooks/module.js'
 
 /** What the server exposes of its instrumentation (tests, operations). */
 export interface EventsControl {
@@ -37,7 +39,7 @@ function outcomeOf (request: FastifyRequest, reply: FastifyReply): RequestOutcom
     method: request.method,
     route: request.routeOptions.url ?? null,
     statusCode: reply.statusCode,
-    userId: user?.id ?? null,
+    userId: eventUserId(user?.id),
     entity: params?.entity ?? null,
     recordId: params?.id ?? null,
     end: performance.now()
@@ -49,8 +51,9 @@ function outcomeOf (request: FastifyRequest, reply: FastifyReply): RequestOutcom
  * `traceIdOf` (app.ts `genReqId`) — returned in `X-Trace-ID`. A sampled request carries a
  * `RequestTrace`: the lifecycle hooks mark where auth ends and the handler starts, the write
  * path adds write spans, and when the response has gone its spans go to the app's event buffer
- * in one push. Unsampled requests cost a header and a null check per hook. Also runs the
- * retention job, and flushes the buffer on close (after the background jobs, before the pools close).
+ * in one push. Unsampled requests cost a header and a null check per hook. Also records webhook
+ * delivery attempts, runs the retention job, and flushes the buffer on close (after the
+ * background jobs, before the pools close).
  */
 async function eventsPlugin (fastify: FastifyInstance): Promise<void> {
   const { config, engine } = fastify.platform
@@ -78,6 +81,14 @@ async function eventsPlugin (fastify: FastifyInstance): Promise<void> {
     if (trace !== null && request.appCtx !== null) instrumenter.record(request.appCtx, requestSpans(trace, outcomeOf(request, reply)))
     done()
   })
+
+  // Webhook deliveries happen in the background: one span per attempt (its plugin closes before this one).
+  const webhooks = webhookRuntimeOf(engine)
+  if (webhooks !== null) {
+    webhooks.onAttempt = (app, attempt) => {
+      if (instrumenter.keepBackground(attempt.status !== 'delivered')) instrumenter.record(app, [webhookSpan(attempt)])
+    }
+  }
 
   let retention: RetentionJob | null = null
   fastify.addHook('onReady', async () => {

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto'
 import { didYouMean, invalidPayload, unknownField, validationFailed, type ApiError } from '../errors.js'
 import { NAME_RE } from '../metadata/validate-entity.js'
-import { eventUserId, safeText } from './instrumenter.js'
-import { randomHex } from './ids.js'
+import { eventUserId, nowMs, safeText } from './instrumenter.js'
+import { randomHex, uuidv7 } from './ids.js'
 import type { EventRow } from './types.js'
 
 /** Business event names: lower-case, may be namespaced (`order.shipped`, `billing:invoice-paid`). */
@@ -89,7 +88,7 @@ function unknownFieldError (key: string): ApiError {
 export function businessEventRow (input: BusinessEventInput, ctx: { traceId: string, parentSpanId: string | null, userId: string | null }): EventRow {
   const userId = eventUserId(ctx.userId)
   return {
-    id: randomUUID(),
+    id: uuidv7(),
     trace_id: ctx.traceId,
     span_id: randomHex(8),
     parent_span_id: ctx.parentSpanId,
@@ -103,6 +102,6 @@ export function businessEventRow (input: BusinessEventInput, ctx: { traceId: str
     duration_ms: null,
     status: null,
     metadata: input.metadata,
-    created_at: new Date()
+    created_at: nowMs()
   }
 }

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { Config } from '../../config/index.js'
 import type { AppContext } from '../apps/context.js'
 import { UUID_RE } from '../fields/spec.js'
 import { EventBuffer } from './buffer.js'
-import { parseTraceparent, randomHex } from './ids.js'
+import { parseTraceparent, randomHex, uuidv7 } from './ids.js'
 import type { EventRow, EventSettings, RequestTrace } from './types.js'
 import { insertEvents } from './write.js'
 
@@ -31,14 +30,20 @@ export interface SpanFields {
   action?: string | null
   entity?: string | null
   recordId?: string | null
+  /** A UUID (see `eventUserId`) or null. */
   userId?: string | null
-  /** Wall-clock ms when the span started. */
+  /** Wall-clock epoch ms when the span started. */
   startedAt: number
   durationMs: number | null
   status: 'ok' | 'error'
   metadata?: Record<string, unknown> | null
   /** Defaults to the request's http span. */
   parentSpanId?: string | null
+}
+
+/** Wall-clock epoch ms with a fraction (µs): spans starting within one ms keep their order. */
+export function nowMs (): number {
+  return performance.timeOrigin + performance.now()
 }
 
 /** Rounds a duration to microseconds (what the eye and percentile_cont need). */
@@ -72,7 +77,7 @@ export function wallOf (trace: RequestTrace, mono: number): number {
 /** A span of a request's trace as an `_events` row (a child of the http span unless told otherwise). */
 export function spanRow (trace: RequestTrace, f: SpanFields): EventRow {
   return {
-    id: randomUUID(),
+    id: uuidv7(),
     trace_id: trace.traceId,
     span_id: randomHex(8),
     parent_span_id: f.parentSpanId === undefined ? trace.spanId : f.parentSpanId,
@@ -82,11 +87,11 @@ export function spanRow (trace: RequestTrace, f: SpanFields): EventRow {
     action: f.action ?? null,
     entity: safeText(f.entity),
     record_id: safeText(f.recordId),
-    user_id: eventUserId(f.userId),
+    user_id: f.userId ?? null,
     duration_ms: f.durationMs === null ? null : roundMs(f.durationMs),
     status: f.status,
     metadata: f.metadata ?? null,
-    created_at: new Date(f.startedAt)
+    created_at: f.startedAt
   }
 }
 
@@ -129,11 +134,20 @@ export class Instrumenter {
       spanId: randomHex(8),
       parentSpanId: linked?.parentId ?? null,
       mono: performance.now(),
-      wall: Date.now(),
+      wall: nowMs(),
       authEnd: 0,
       handlerStart: 0,
       spans: []
     }
+  }
+
+  /**
+   * Whether to record a span of background work (a webhook delivery): failures always, other
+   * work by the sampling rate. Nothing while request spans are switched off.
+   */
+  keepBackground (failed: boolean): boolean {
+    const { enabled, samplingRate } = this.settings
+    return enabled && samplingRate > 0 && (failed || Math.random() < samplingRate)
   }
 
   /** Buffers events of an app (finished request spans, business events). */

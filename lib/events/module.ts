@@ -1,6 +1,6 @@
 import type { Engine, EngineModule } from '../engine/modules.js'
 import type { WriteNode, WriteUnit } from '../write/hooks.js'
-import { eventSettings, Instrumenter, spanRow } from './instrumenter.js'
+import { eventSettings, eventUserId, Instrumenter, nowMs, spanRow, wallOf } from './instrumenter.js'
 import type { EventSettings } from './types.js'
 
 export const EVENTS = 'events'
@@ -28,8 +28,9 @@ export function recordWriteSpans (nodes: WriteNode[], unit: WriteUnit): void {
   const trace = unit.trace
   if (trace === null || trace === undefined || nodes.length === 0) return
   const root = nodes.find((n) => n.path === '') ?? nodes[0] as WriteNode
-  const startedAt = unit.now.getTime()
-  const userId = unit.user?.id ?? null
+  // `unit.now` is whole ms: a unit cannot start before its request's handler did.
+  const startedAt = Math.max(unit.now.getTime(), trace.handlerStart > 0 ? wallOf(trace, trace.handlerStart) : 0)
+  const userId = eventUserId(unit.user?.id)
   const write = spanRow(trace, {
     eventType: `write.${root.action}`,
     component: 'write',
@@ -38,7 +39,7 @@ export function recordWriteSpans (nodes: WriteNode[], unit: WriteUnit): void {
     recordId: recordIdOf(root),
     userId,
     startedAt,
-    durationMs: Date.now() - startedAt,
+    durationMs: Math.max(0, nowMs() - startedAt),
     status: 'ok',
     metadata: nodes.length > 1 ? { records: nodes.length } : null
   })

@@ -1,6 +1,6 @@
 import type { PendingQuery, Row } from 'postgres'
 import type { Sql } from '../db/connection.js'
-import type { EventRow } from './types.js'
+import type { StoredEvent } from './types.js'
 
 /** Filters of the admin event list; every one optional, all values bound. */
 export interface EventFilter {
@@ -35,10 +35,10 @@ function whereOf (sql: Sql, f: EventFilter): Fragment {
 }
 
 /** One page of events, newest first, with the total for the same filters. */
-export async function listEvents (sql: Sql, filter: EventFilter, page: { page: number, perPage: number }): Promise<{ rows: EventRow[], total: number }> {
+export async function listEvents (sql: Sql, filter: EventFilter, page: { page: number, perPage: number }): Promise<{ rows: StoredEvent[], total: number }> {
   const where = whereOf(sql, filter)
   const [rows, count] = await Promise.all([
-    sql<EventRow[]>`
+    sql<StoredEvent[]>`
       SELECT ${sql.unsafe(COLUMNS)} FROM _events ${where}
       ORDER BY created_at DESC, id DESC LIMIT ${page.perPage} OFFSET ${(page.page - 1) * page.perPage}`,
     sql<Array<{ total: string }>>`SELECT count(*) AS total FROM _events ${where}`
@@ -47,8 +47,8 @@ export async function listEvents (sql: Sql, filter: EventFilter, page: { page: n
 }
 
 /** The events of one trace in start order (uses the `trace_id` index). */
-export async function traceEvents (sql: Sql, traceId: string): Promise<EventRow[]> {
-  return await sql<EventRow[]>`
+export async function traceEvents (sql: Sql, traceId: string): Promise<StoredEvent[]> {
+  return await sql<StoredEvent[]>`
     SELECT ${sql.unsafe(COLUMNS)} FROM _events WHERE trace_id = ${traceId}
     ORDER BY created_at, id LIMIT ${MAX_TRACE_SPANS}`
 }

@@ -7,7 +7,7 @@ export interface RequestOutcome {
   /** The matched route pattern, e.g. `/api/:app/:entity`; null when no route matched. */
   route: string | null
   statusCode: number
-  /** The authenticated caller, null when the route is public or authentication failed. */
+  /** The authenticated caller (a UUID, see `eventUserId`), null when the route is public or authentication failed. */
   userId: string | null
   /** `:entity` / `:id` of the route, when it has them. */
   entity: string | null
@@ -38,7 +38,7 @@ function authSpan (trace: RequestTrace, o: RequestOutcome): EventRow | null {
     userId: o.userId,
     startedAt: trace.wall,
     durationMs: (refused ? o.end : trace.authEnd) - trace.mono,
-    status: refused && (o.statusCode === 401 || o.statusCode === 403) ? 'error' : 'ok'
+    status: o.statusCode === 401 || (refused && o.statusCode === 403) ? 'error' : 'ok'
   })
 }
 

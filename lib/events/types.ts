@@ -1,8 +1,8 @@
 /** Where an event comes from: the engine's own instrumentation, or an app's `POST /_events`. */
 export type EventSource = 'system' | 'business'
 
-/** One `_events` row as the buffer writes it (every column present, so a batch has one shape). */
-export interface EventRow {
+/** The columns of an `_events` row but its time. */
+interface EventColumns {
   id: string
   trace_id: string
   span_id: string | null
@@ -18,7 +18,16 @@ export interface EventRow {
   duration_ms: number | null
   status: 'ok' | 'error' | null
   metadata: Record<string, unknown> | null
-  /** When the span started (or the event happened). */
+}
+
+/** An event on its way to `_events` (what the buffer holds). */
+export interface EventRow extends EventColumns {
+  /** When the span started (or the event happened), epoch ms with a fraction (µs are kept). */
+  created_at: number
+}
+
+/** An `_events` row as read back. */
+export interface StoredEvent extends EventColumns {
   created_at: Date
 }
 
@@ -36,7 +45,7 @@ export interface RequestTrace {
   parentSpanId: string | null
   /** `performance.now()` at the start of the request: span times are offsets from it. */
   mono: number
-  /** Wall-clock ms matching `mono`. */
+  /** Wall-clock epoch ms matching `mono` (with a fraction). */
   wall: number
   /** `performance.now()` when the auth phase ended (the body starts being read); 0 until then. */
   authEnd: number

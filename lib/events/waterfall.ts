@@ -1,7 +1,7 @@
-import type { EventRow } from './types.js'
+import type { StoredEvent } from './types.js'
 
 /** A span placed in its trace: nesting depth and start offset from the trace's first span. */
-export type WaterfallSpan = EventRow & { depth: number, offset_ms: number }
+export type WaterfallSpan = StoredEvent & { depth: number, offset_ms: number }
 
 export interface Waterfall {
   trace_id: string
@@ -14,25 +14,26 @@ export interface Waterfall {
 const round = (ms: number): number => Math.round(ms * 1000) / 1000
 
 /**
- * Siblings: earlier start first; at the same start (times are in ms) the one that ends first,
- * as it most likely ran first (auth before the write it let through).
+ * Siblings: earlier start first. Times read back are whole ms while the table keeps µs, so
+ * spans starting within one ms keep the order they came in (`traceEvents` sorts by the exact
+ * time; `Array#sort` is stable).
  */
-function byStart (a: EventRow, b: EventRow): number {
-  return a.created_at.getTime() - b.created_at.getTime() || (a.duration_ms ?? 0) - (b.duration_ms ?? 0) || (a.id < b.id ? -1 : 1)
+function byStart (a: StoredEvent, b: StoredEvent): number {
+  return a.created_at.getTime() - b.created_at.getTime()
 }
 
 /**
- * Orders a trace's events as a waterfall: depth-first from the roots (spans whose parent is not
- * in the trace, e.g. the http span or the caller's span), children under their parent, siblings
- * by start. Each span gets its `depth` and `offset_ms`. Pure; a parent cycle cannot loop (every
+ * Orders a trace's events (given in start order) as a waterfall: depth-first from the roots
+ * (spans whose parent is not in the trace, e.g. the http span or the caller's span), children
+ * under their parent, siblings by start. Each span gets its `depth` and `offset_ms`. Pure; a parent cycle cannot loop (every
  * span is placed once). Null for an empty trace.
  */
-export function buildWaterfall (rows: readonly EventRow[]): Waterfall | null {
+export function buildWaterfall (rows: readonly StoredEvent[]): Waterfall | null {
   const first = rows[0]
   if (first === undefined) return null
-  const bySpanId = new Map<string, EventRow>()
+  const bySpanId = new Map<string, StoredEvent>()
   for (const r of rows) if (r.span_id !== null) bySpanId.set(r.span_id, r)
-  const children = new Map<EventRow | null, EventRow[]>()
+  const children = new Map<StoredEvent | null, StoredEvent[]>()
   for (const r of rows) {
     const parent = r.parent_span_id !== null && r.parent_span_id !== r.span_id ? bySpanId.get(r.parent_span_id) ?? null : null
     const list = children.get(parent)
@@ -48,8 +49,8 @@ export function buildWaterfall (rows: readonly EventRow[]): Waterfall | null {
     end = Math.max(end, t + (r.duration_ms ?? 0))
   }
   const spans: WaterfallSpan[] = []
-  const placed = new Set<EventRow>()
-  const visit = (r: EventRow, depth: number): void => {
+  const placed = new Set<StoredEvent>()
+  const visit = (r: StoredEvent, depth: number): void => {
     if (placed.has(r)) return
     placed.add(r)
     spans.push({ ...r, depth, offset_ms: round(r.created_at.getTime() - start) })

@@ -11,6 +11,16 @@ export interface RuntimeLogger {
 
 const silent: RuntimeLogger = { error: () => {} }
 
+/** One recorded delivery attempt, for observers (instrumentation). */
+export interface DeliveryAttempt {
+  log: ClaimedLog
+  result: DeliveryResult
+  status: LogStatus
+  /** Wall-clock ms when the attempt started, and how long it took up to its outcome being recorded. */
+  startedAt: number
+  durationMs: number
+}
+
 /** The next state of a log row after an attempt, and when to try again. */
 export function outcomeOf (log: Pick<ClaimedLog, 'attempt' | 'max_attempts' | 'backoff'>, result: DeliveryResult, baseMs: number): { status: LogStatus, retryInMs: number | null } {
   if (result.ok) return { status: 'delivered', retryInMs: null }
@@ -28,6 +38,8 @@ export function outcomeOf (log: Pick<ClaimedLog, 'attempt' | 'max_attempts' | 'b
 export class WebhookRuntime {
   readonly settings: WebhookSettings
   log: RuntimeLogger = silent
+  /** Told about every attempt once its outcome is recorded (the events plugin records a span); must not throw. */
+  onAttempt: ((app: AppContext, attempt: DeliveryAttempt) => void) | null = null
   private readonly inFlight = new Set<Promise<void>>()
   private closed = false
 
@@ -88,6 +100,7 @@ export class WebhookRuntime {
 
   /** One attempt of one claimed row, and its outcome recorded. */
   private async deliver (app: AppContext, log: ClaimedLog): Promise<void> {
+    const startedAt = Date.now()
     const orphan = log.webhook_id === null && log.hook !== STATE_MACHINE_HOOK && log.hook !== WORKFLOW_HOOK
     const result: DeliveryResult = orphan
       ? { ok: false, status: null, body: null, error: 'webhook deleted before delivery' }
@@ -102,5 +115,6 @@ export class WebhookRuntime {
       })
     const outcome = orphan ? { status: 'failed' as const, retryInMs: null } : outcomeOf(log, result, this.settings.backoffBaseMs)
     await recordOutcome(app.sql, log, { result, ...outcome })
+    this.onAttempt?.(app, { log, result, status: outcome.status, startedAt, durationMs: Date.now() - startedAt })
   }
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Sql } from '../../lib/db/connection.js'
 import { build, createTestApp, expectError, type TestApp } from '../helper.js'
 import { userToken } from './business-fixtures.js'
+import { eventually, startReceiver } from './webhooks-receiver.js'
 
 interface Span {
   id: string
@@ -153,6 +154,14 @@ t.test('reads record query spans; traceparent links to the caller; updates and d
   const failedSpans = (await events(a, `?trace_id=${failed.headers['x-trace-id'] as string}`)).data
   t.match(failedSpans.find((s) => s.component === 'http'), { status: 'error', metadata: { status_code: 404 } })
   t.notOk(failedSpans.some((s) => s.component === 'write'), 'a rolled-back write has no write span')
+
+  const staff = await userToken(app, a, 'auth@events.test', ['staff'])
+  await a.as(null, { url: '/invoice', headers: { 'x-trace-id': 'unauth-1' } })
+  await a.as(staff, { url: '/_admin/events', headers: { 'x-trace-id': 'denied-1' } })
+  await app.events.flush()
+  t.match((await events(a, '?trace_id=unauth-1&component=auth')).data, [{ status: 'error', user_id: null }], 'no token: a failed auth span')
+  t.match((await events(a, '?trace_id=denied-1&component=auth')).data, [{ status: 'error', action: 'authenticate' }], 'not admin: refused in the auth phase')
+  t.match((await events(a, '?trace_id=denied-1&component=http')).data, [{ status: 'error', metadata: { status_code: 403 } }])
 })
 
 t.test('business events: validation, 202, recorded in the request\'s trace', async (t) => {
@@ -258,4 +267,27 @@ t.test('retention deletes events older than EVENTS_RETENTION_DAYS, in every open
   t.ok(deleted >= 12, `deleted ${deleted}`)
   const left = await sql<Array<{ trace_id: string }>>`SELECT trace_id FROM _events WHERE trace_id IN ('old', 'recent', 'new') ORDER BY trace_id`
   t.same(left.map((r) => r.trace_id), ['new', 'recent'])
+})
+
+t.test('webhook delivery attempts are spans of a trace per delivery', async (t) => {
+  const { a, app } = await setup()
+  const rx = await startReceiver()
+  t.teardown(rx.close)
+  rx.respond('/down', () => ({ status: 503 }))
+  for (const path of ['/ok', '/down']) {
+    const res = await a.as(a.admin, { method: 'POST', url: '/_admin/webhooks', payload: { entity: 'invoice', hook: 'after_write', url: `${rx.url}${path}`, retry: { max_attempts: 1 } } })
+    t.equal(res.statusCode, 201, res.body)
+  }
+  t.equal((await a.as(a.admin, { method: 'POST', url: '/invoice', payload: { number: 'WH-1' } })).statusCode, 201)
+  const spans = await eventually(async () => {
+    await app.events.flush()
+    const rows = (await events(a, '?component=webhook')).data
+    return rows.length === 2 ? rows : undefined
+  })
+  const ok = spans.find((s) => s.status === 'ok')
+  const failed = spans.find((s) => s.status === 'error')
+  t.match(ok, { event_type: 'webhook.delivery', action: 'after_write', entity: 'invoice', metadata: { outcome: 'delivered', response_status: 200, attempt: 1 } })
+  t.match(failed, { metadata: { outcome: 'failed', response_status: 503 } })
+  t.equal(ok?.trace_id, `webhook-${String(ok?.metadata?.log_id)}`, 'the trace of the delivery')
+  t.ok(typeof ok?.duration_ms === 'number')
 })

@@ -2,10 +2,11 @@ import t from 'tap'
 import type { AppContext } from '../../lib/apps/context.js'
 import { parseBusinessEvent } from '../../lib/events/business.js'
 import { EventBuffer } from '../../lib/events/buffer.js'
-import { parseTraceparent, traceIdOf } from '../../lib/events/ids.js'
+import { parseTraceparent, traceIdOf, uuidv7 } from '../../lib/events/ids.js'
 import { Instrumenter, eventSettings } from '../../lib/events/instrumenter.js'
-import type { EventRow } from '../../lib/events/types.js'
+import type { EventRow, StoredEvent } from '../../lib/events/types.js'
 import { buildWaterfall } from '../../lib/events/waterfall.js'
+import { eventJson } from '../../lib/events/write.js'
 
 const appA = { name: 'a' } as unknown as AppContext
 const appB = { name: 'b' } as unknown as AppContext
@@ -13,8 +14,12 @@ const appB = { name: 'b' } as unknown as AppContext
 function row (n: number, extra: Partial<EventRow> = {}): EventRow {
   return {
     id: `id${String(n).padStart(4, '0')}`, trace_id: 't', span_id: `s${n}`, parent_span_id: null, event_type: 'x', source: 'system', component: null, action: null,
-    entity: null, record_id: null, user_id: null, duration_ms: null, status: null, metadata: null, created_at: new Date(1_000_000 + n), ...extra
+    entity: null, record_id: null, user_id: null, duration_ms: null, status: null, metadata: null, created_at: 1_000_000 + n, ...extra
   }
+}
+
+function stored (n: number, extra: Partial<StoredEvent> = {}): StoredEvent {
+  return { ...row(n), created_at: new Date(1_000_000 + n), ...extra }
 }
 
 t.test('trace ids: traceparent, X-Trace-ID, generated', async (t) => {
@@ -92,13 +97,13 @@ t.test('buffer: drops the oldest beyond the bound and a failed batch, never thro
 
 t.test('waterfall: depth-first, siblings by start, orphans and cycles as roots', async (t) => {
   const rows = [
-    row(1, { span_id: 'http', duration_ms: 10 }),
-    row(5, { span_id: 'write', parent_span_id: 'http', duration_ms: 4 }),
-    row(1, { id: 'idauth', span_id: 'auth', parent_span_id: 'http', duration_ms: 1 }),
-    row(6, { span_id: 'nested', parent_span_id: 'write' }),
-    row(2, { span_id: 'lost', parent_span_id: 'elsewhere', duration_ms: 1 }),
-    row(8, { span_id: 'c1', parent_span_id: 'c2' }),
-    row(9, { span_id: 'c2', parent_span_id: 'c1' })
+    stored(1, { span_id: 'http', duration_ms: 10 }),
+    stored(5, { span_id: 'write', parent_span_id: 'http', duration_ms: 4 }),
+    stored(1, { id: 'idauth', span_id: 'auth', parent_span_id: 'http', duration_ms: 1 }),
+    stored(6, { span_id: 'nested', parent_span_id: 'write' }),
+    stored(2, { span_id: 'lost', parent_span_id: 'elsewhere', duration_ms: 1 }),
+    stored(8, { span_id: 'c1', parent_span_id: 'c2' }),
+    stored(9, { span_id: 'c2', parent_span_id: 'c1' })
   ]
   const w = buildWaterfall(rows)
   t.same(w?.spans.map((s) => [s.span_id, s.depth, s.offset_ms]), [
@@ -114,4 +119,19 @@ t.test('business event validation', async (t) => {
   t.throws(() => parseBusinessEvent(null), { code: 'INVALID_PAYLOAD' })
   t.throws(() => parseBusinessEvent({ event_type: '9lives' }), { code: 'VALIDATION_FAILED' })
   t.throws(() => parseBusinessEvent({ event_type: 'ok', record_id: 'a\nb' }), { code: 'VALIDATION_FAILED' })
+})
+
+t.test('uuidv7: version 7, variant, ordered by time', async (t) => {
+  const a = uuidv7(1_700_000_000_000)
+  const b = uuidv7(1_700_000_000_001)
+  t.match(a, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  t.ok(a < b, 'a later ms sorts after')
+  t.equal(a.slice(0, 13), '018bcfe5-6800', 'the timestamp leads')
+  t.not(uuidv7(5), uuidv7(5), 'random within one ms')
+})
+
+t.test('event JSON: nulls left out, texts escaped, time as epoch ms', async (t) => {
+  const json = eventJson(row(1, { action: 'GET "/x"\\n', entity: 'a\tb', metadata: { q: '"' }, duration_ms: 1.5, status: 'ok', created_at: 1700000000123.456 }))
+  t.same(JSON.parse(json), { id: 'id0001', trace_id: 't', event_type: 'x', source: 'system', created_ms: 1700000000123.456, span_id: 's1', action: 'GET "/x"\\n', entity: 'a\tb', duration_ms: 1.5, status: 'ok', metadata: { q: '"' } })
+  t.notMatch(json, /null/, 'no null column is sent')
 })
