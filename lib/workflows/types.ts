@@ -1,6 +1,7 @@
 import type { AppContext } from '../apps/context.js'
 import type { CompiledExpression } from '../expressions/index.js'
 import type { CompiledField } from '../metadata/compiled.js'
+import type { AfterCommitAction as PassThroughAction, CreateRecordAction } from '../state-machines/types.js'
 import type { WorkflowRuntime } from './runtime.js'
 
 /** The goto target that finishes an instance. */
@@ -56,17 +57,8 @@ export interface SetFieldAction {
   now: boolean
 }
 
-export interface CreateRecordAction {
-  type: 'create_record'
-  entity: string
-  data: Array<{ field: string, value: CompiledExpression | { literal: unknown } }>
-}
-
-/** `webhook` and `send_event` keep their definition (url/method/headers or webhook_id; event…). */
-export interface PassThroughAction {
-  type: 'webhook' | 'send_event'
-  definition: Readonly<Record<string, unknown>>
-}
+/** `create_record` and pass-through actions compile exactly as in state machines: one shape. */
+export type { CreateRecordAction, PassThroughAction }
 
 export type WorkflowAction = SetFieldAction | CreateRecordAction | PassThroughAction
 
