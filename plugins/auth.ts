@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { isAdmin, type UserContext } from '../lib/apps/context.js'
 import { blocklistOf } from '../lib/auth/blocklist.js'
 import { LoginLimiter } from '../lib/auth/rate-limit.js'
@@ -31,7 +31,7 @@ declare module 'fastify' {
     /** Login attempts per IP and per account (platform and app login share it). */
     loginLimiter: LoginLimiter
     /** Accepts an app token of `request.appCtx` (of a user neither deactivated nor deleted) or any platform token (as admin). */
-    authenticateApp: (request: FastifyRequest) => Promise<void>
+    authenticateApp: onRequestHookHandler
     /** Accepts platform tokens only. */
     authenticatePlatform: (request: FastifyRequest) => Promise<void>
     requireAdmin: (request: FastifyRequest) => Promise<void>
@@ -93,14 +93,18 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
     return app !== null && claims.app === app.name ? app.jwtSecret : null
   }
 
+  /** Sets `request.user` from the cache when the header was verified before; false when it must be verified. */
+  function fromCache (request: FastifyRequest, header: string): boolean {
+    const hit = verified.get(header)
+    if (hit === undefined || hit.expiresAt <= Date.now() || secretFor(request, hit.claims) !== hit.secret) return false
+    request.user = { ...hit.user, roles: [...hit.user.roles] }
+    return true
+  }
+
   async function verify (request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization
     if (header === undefined) throw unauthorized('Missing bearer token')
-    const hit = verified.get(header)
-    if (hit !== undefined && hit.expiresAt > Date.now() && secretFor(request, hit.claims) === hit.secret) {
-      request.user = { ...hit.user, roles: [...hit.user.roles] }
-      return
-    }
+    if (fromCache(request, header)) return
     try {
       await request.jwtVerify()
     } catch (err) {
@@ -121,12 +125,22 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
   const { config } = fastify.platform
   fastify.decorate('loginLimiter', new LoginLimiter({ perIp: config.loginMaxPerIp, perEmail: config.loginMaxPerEmail, windowSeconds: config.loginWindow }))
 
-  fastify.decorate('authenticateApp', async (request: FastifyRequest) => {
-    await verify(request)
-    // In-memory lookup (no query): tokens of deactivated or deleted users stop working at once.
+  /** In-memory lookup (no query): tokens of deactivated or deleted users stop working at once. */
+  function blocked (request: FastifyRequest): boolean {
     const app = request.appCtx
-    if (request.user.platform !== true && app !== null && blocklistOf(app).has(request.user.id)) throw unauthorized('User is disabled')
-  })
+    return request.user.platform !== true && app !== null && blocklistOf(app).has(request.user.id)
+  }
+
+  // Callback style: every app request runs it, and a token seen before (the usual case) is
+  // accepted synchronously, without a promise.
+  fastify.decorate('authenticateApp', function authenticateApp (request: FastifyRequest, _reply, done) {
+    const header = request.headers.authorization
+    if (header !== undefined && fromCache(request, header)) {
+      done(blocked(request) ? unauthorized('User is disabled') : undefined)
+      return
+    }
+    verify(request).then(() => { done(blocked(request) ? unauthorized('User is disabled') : undefined) }, done)
+  } satisfies onRequestHookHandler)
   fastify.decorate('authenticatePlatform', async (request: FastifyRequest) => {
     await verify(request)
     if (request.user.platform !== true) throw unauthorized('A platform token is required')

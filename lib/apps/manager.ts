@@ -40,6 +40,8 @@ export interface AppManagerOptions {
  */
 export class AppManager {
   private readonly contexts = new Map<string, Promise<AppContext | null>>()
+  /** The contexts of `contexts` that are open, for the synchronous lookup every request makes. */
+  private readonly open_ = new Map<string, AppContext>()
   private readonly opts: AppManagerOptions
 
   constructor (opts: AppManagerOptions) {
@@ -54,9 +56,17 @@ export class AppManager {
       pending = this.open(name)
       this.contexts.set(name, pending)
       // An unknown name must not stay cached (the app may be created later).
-      pending.then((ctx) => { if (ctx === null) this.contexts.delete(name) }, () => this.contexts.delete(name))
+      pending.then((ctx) => {
+        if (ctx === null) this.contexts.delete(name)
+        else if (this.contexts.get(name) === pending) this.open_.set(name, ctx)
+      }, () => this.contexts.delete(name))
     }
     return await pending
+  }
+
+  /** The context of an app already open, without waiting (undefined: use `get`). */
+  peek (name: string): AppContext | undefined {
+    return this.open_.get(name)
   }
 
   async list (): Promise<AppRow[]> {
@@ -136,6 +146,7 @@ export class AppManager {
   private async close (name: string): Promise<void> {
     const pending = this.contexts.get(name)
     this.contexts.delete(name)
+    this.open_.delete(name)
     const ctx = pending === undefined ? null : await pending.catch(() => null)
     if (ctx !== null) {
       await ctx.db.destroy().catch(() => {})

@@ -61,6 +61,14 @@ function checkNode (node: WriteNode, unit: WriteUnit): void {
   throw denied(node, `Not allowed to ${action} this ${entity.name}`)
 }
 
+/** `needsOld`: only a conditional grant is checked against the current row. */
+function needsOldRow (node: WriteNode, unit: WriteUnit): boolean {
+  if (node.cascade === true || unit.user === null || isAdmin(unit.user)) return false
+  const set = policiesOf(unit.registry)
+  const grant = grantFor(set, { entity: node.entity.name, action: node.action, user: unit.user })
+  return grant.kind === 'some'
+}
+
 /**
  * Permission policies (SPEC §8), first in the pipeline. Whitelist: without a matching
  * policy a non-admin caller gets 403; the `admin` role and platform tokens bypass. Reads get
@@ -81,6 +89,6 @@ export function permissionsModule (): EngineModule {
       if (action !== 'read') return undefined
       return { ...(grant.kind === 'some' ? { where: [grant.where] } : {}), includeWhere: includeWhere(set, user) }
     },
-    writeHooks: { name: PERMISSIONS, beforeWrite: checkNode }
+    writeHooks: { name: PERMISSIONS, beforeWrite: checkNode, needsOld: needsOldRow }
   }
 }

@@ -93,6 +93,12 @@ async function compute (set: RuleSet, ev: Evaluation): Promise<void> {
   }
 }
 
+/** The module's `needsOld`: an update whose entity has write rules evaluates them on the whole record. */
+export function rulesNeedOld (node: WriteNode, unit: WriteUnit): boolean {
+  const set = rulesOf(unit.registry).byEntity.get(node.entity.name)?.write
+  return set !== undefined && (set.fields.length > 0 || set.expressions.length > 0 || set.computed.length > 0)
+}
+
 /**
  * The rules module's `beforeWrite`: runs the entity's rules for the record's hook
  * (before_write on create/update, before_delete on delete) and, when validation passed,

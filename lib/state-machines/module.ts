@@ -2,7 +2,7 @@ import type { EngineModule } from '../engine/modules.js'
 import { createsRecords, runCommitActions, runRowActions } from './actions.js'
 import { compileMachines, STATE_MACHINES } from './compile.js'
 import { loadActiveMachines } from './store.js'
-import { applyStateMachines } from './transition.js'
+import { applyStateMachines, machinesNeedOld } from './transition.js'
 
 /**
  * State machines (SPEC §8) as an engine module: active machines are compiled once per metadata
@@ -20,6 +20,7 @@ export function stateMachinesModule (): EngineModule {
     writeHooks: {
       name: STATE_MACHINES,
       beforeWrite: applyStateMachines,
+      needsOld: machinesNeedOld,
       afterRow: async (node, _tx, unit) => { await runRowActions(node, unit) },
       needsAfterRow: createsRecords,
       afterCommit: runCommitActions

@@ -93,6 +93,12 @@ function setFields (t: TakenTransition, unit: WriteUnit): void {
   }
 }
 
+/** The module's `needsOld`: an update writing one of the entity's state fields moves from the current state. */
+export function machinesNeedOld (node: WriteNode, unit: WriteUnit): boolean {
+  const machines = machinesOf(unit.registry)?.byEntity.get(node.entity.name)
+  return machines !== undefined && machines.some((m) => Object.hasOwn(node.values, m.field.name))
+}
+
 /**
  * The state-machine module's `beforeWrite` (after the rules): decides each machine's
  * transition for the record, checks roles and guard, applies `set_field`, and remembers the

@@ -77,6 +77,11 @@ function beforeHook (node: WriteNode): WebhookHook {
   return node.action === 'delete' ? 'before_delete' : 'before_write'
 }
 
+/** The module's `needsOld`: before_write webhooks send the current row. */
+export function beforeWebhooksNeedOld (node: WriteNode, unit: WriteUnit): boolean {
+  return webhooksFor(unit.registry, node.entity.name, beforeHook(node)).length > 0
+}
+
 /** The module's `beforeWrite`: before_write / before_delete webhooks (always sync), after validation. */
 export async function runBeforeWebhooks (node: WriteNode, unit: WriteUnit): Promise<void> {
   const hook = beforeHook(node)
@@ -114,16 +119,24 @@ async function enqueue (tx: TransactionSql, unit: WriteUnit, webhook: CompiledWe
   outboxOf(unit).push(await insertPendingLog(tx, log, grace))
 }
 
+function afterHook (node: WriteNode): WebhookHook {
+  return node.action === 'delete' ? 'after_delete' : 'after_write'
+}
+
+/** The module's `needsAfterRow`: records of entities with after_* webhooks (others keep the transaction-free path). */
+export function afterWebhooksDue (node: WriteNode, unit: WriteUnit): boolean {
+  return webhooksFor(unit.registry, node.entity.name, afterHook(node)).length > 0
+}
+
 /**
  * The module's `afterRow`: after_write / after_delete webhooks of the record just written.
  * Async ones get their outbox row in this transaction; sync ones (`async: false`) are called
  * now and veto the write like before_* hooks, but see the row as written (its generated id).
  */
 export async function runAfterWebhooks (node: WriteNode, tx: TransactionSql, unit: WriteUnit): Promise<void> {
-  const hook: WebhookHook = node.action === 'delete' ? 'after_delete' : 'after_write'
-  const list = webhooksFor(unit.registry, node.entity.name, hook)
+  const list = webhooksFor(unit.registry, node.entity.name, afterHook(node))
   if (list.length === 0) return
-  const ev = eventOf(node, unit, hook)
+  const ev = eventOf(node, unit, afterHook(node))
   for (const webhook of list) {
     if (webhook.async) await enqueue(tx, unit, webhook, ev)
     else await callSync(node, unit, webhook, ev)

@@ -4,9 +4,8 @@ import { quoteIdent } from '../metadata/registry.js'
 import type { OnDelete } from '../metadata/types.js'
 import { runAfterRow, type WriteNode } from './hooks.js'
 import { keyText } from './lookup.js'
-import {
-  arrayCastOf, existsStatement, hardDeleteStatement, nullifyStatement, run, selectForUpdate, softDeleteStatement, type Row
-} from './sql.js'
+import { rowSqlParams, rowStatement, splitReturned } from './row-sql.js'
+import { arrayCastOf, existsStatement, nullifyStatement, run, selectForUpdate, type Row } from './sql.js'
 import type { DeleteGroup, ExecContext } from './types.js'
 
 /** A row to delete and its payload path (for hooks and error details). */
@@ -126,12 +125,15 @@ export async function executeDelete (ec: ExecContext, group: DeleteGroup): Promi
   if (group.nodes.length === 0) return
   const pk = entity.pk
   const keys = group.nodes.map((n) => keyText(pk, n.old?.[pk.name]))
+  // One statement deletes the group's rows and writes what the hooks' rowSql records of them.
+  const hookParams = rowSqlParams(ec.hooks, { entity, user: ec.unit.user })
   if (group.hard) {
-    await run(ec.tx, { text: hardDeleteStatement(entity), params: [keys] }, site)
+    await run(ec.tx, { text: rowStatement(entity, { kind: 'hard_delete', fields: [] }, ec.hooks), params: [keys, ...hookParams] }, site)
     for (const n of group.nodes) n.row = n.old ?? undefined
   } else {
-    const rows = await run(ec.tx, { text: softDeleteStatement(entity), params: [keys, ec.now.toISOString()] }, site)
-    const byKey = new Map(rows.map((r) => [keyText(pk, r[pk.name]), r]))
+    const text = rowStatement(entity, { kind: 'soft_delete', fields: [] }, ec.hooks)
+    const rows = await run(ec.tx, { text, params: [keys, ec.now.toISOString(), ...hookParams] }, site)
+    const byKey = new Map(rows.map((r) => { const { row } = splitReturned(entity, r); return [keyText(pk, row[pk.name]), row] }))
     for (const n of group.nodes) n.row = byKey.get(keyText(pk, n.old?.[pk.name]))
   }
   for (const n of group.nodes) await runAfterRow(ec, n)

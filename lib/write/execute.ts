@@ -3,15 +3,16 @@ import type { TransactionSql } from '../db/connection.js'
 import { notFound, validationFailed } from '../errors.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import { deleteNodes, executeDelete } from './delete.js'
-import { needsAfterRow, runAfterCommit, runAfterRow, runBeforeWrite, type WriteNode, type WriteUnit } from './hooks.js'
+import { needsAfterRow, needsOld, runAfterCommit, runAfterRow, runBeforeWrite, type WriteHooks, type WriteNode, type WriteUnit } from './hooks.js'
 import { writeLinks } from './links.js'
 import { lockRow } from './lookup.js'
 import { newPlanContext, planRoot, type PlanContext } from './plan.js'
 import { resolveNode } from './resolve.js'
 import { transaction } from './transaction.js'
 import { applySlug } from './slug.js'
-import { columnsOf, insertStatement, run, toParam, updateStatement, type Row } from './sql.js'
-import type { ExecContext, PlanNode, RelationPlan, WriteDeps } from './types.js'
+import { rowSqlParams, rowStatement, splitReturned } from './row-sql.js'
+import { columnsOf, run, toParam, type Row, type Statement } from './sql.js'
+import type { ExecContext, PlanNode, RecordLookup, RelationPlan, WriteDeps } from './types.js'
 
 /** Records created by hooks of records created by hooks…: beyond this, a cycle in the metadata is assumed. */
 export const MAX_NESTED_WRITES = 8
@@ -66,7 +67,7 @@ async function createNested (deps: WriteDeps, unit: Unit, what: { entity: Compil
 export async function runPlan (deps: WriteDeps, ctx: PlanContext, plan: PlanNode): Promise<Row> {
   const hooks = deps.hooks ?? []
   const unit = newUnit(deps, ctx.now)
-  if (deps.within === undefined && isSingleInsert(plan)) return await insertAlone(deps, plan, unit)
+  if (deps.within === undefined && writesAlone(plan, hooks, unit)) return await writeAlone(deps, plan, unit)
   let nodes: WriteNode[] = []
   const work = async (tx: TransactionSql): Promise<Row> => {
     unit.tx = tx
@@ -94,35 +95,74 @@ export async function runPlan (deps: WriteDeps, ctx: PlanContext, plan: PlanNode
   return row
 }
 
-/** A lone INSERT needs no explicit transaction (one statement is atomic): saves BEGIN/COMMIT round trips. */
-function isSingleInsert (plan: PlanNode): boolean {
-  return plan.node.action === 'create' && plan.relations.length === 0 && plan.node.entity.def.slug === undefined
+/**
+ * A write that is one statement with nothing to do before it inside a transaction: a create
+ * without relations or slug, or an update of the root record alone that no hook needs the
+ * current row of before writing (its UPDATE returns the previous values instead).
+ */
+function writesAlone (plan: PlanNode, hooks: readonly WriteHooks[], unit: WriteUnit): boolean {
+  if (plan.relations.length > 0 || plan.node.entity.def.slug !== undefined) return false
+  if (plan.node.action === 'create') return true
+  return plan.node.action === 'update' && plan.lookup !== undefined && !plan.noop && !needsOld(hooks, plan.node, unit)
 }
 
 /**
- * A create without relations or slug: beforeWrite runs first (a new record has nothing to lock),
- * then the INSERT runs alone — or, when a hook needs `afterRow` for it, in a transaction with it.
+ * Runs a write `writesAlone` accepts: beforeWrite first (there is no row to lock), then the
+ * statement alone — one statement is atomic, so no BEGIN/COMMIT round trips — or, when a hook
+ * needs `afterRow` for the record, in a transaction with it. An update that matches no live
+ * row is NOT_FOUND (after beforeWrite, which could not know).
  */
-async function insertAlone (deps: WriteDeps, plan: PlanNode, unit: Unit): Promise<Row> {
+async function writeAlone (deps: WriteDeps, plan: PlanNode, unit: Unit): Promise<Row> {
   const hooks = deps.hooks ?? []
   const { node } = plan
   await runBeforeWrite(hooks, [node], unit)
-  const { fields, params } = columnsOf(node.entity, node.values)
-  const stmt = { text: insertStatement(node.entity, fields), params }
+  const stmt = rowWrite(hooks, unit, node, plan.lookup)
   const site = { entity: node.entity, loc: plan.loc }
-  if (!needsAfterRow(hooks, node, unit)) {
-    node.row = (await run(deps.sql, stmt, site))[0] as Row
+  let returned: Row | undefined
+  if (stmt === null) {
+    // Hooks removed every value: nothing to write, the answer is the current row.
+    returned = (await lockRow(deps.sql, node.entity, plan.lookup as RecordLookup)) ?? undefined
+  } else if (!needsAfterRow(hooks, node, unit)) {
+    returned = (await run(deps.sql, stmt, site))[0]
   } else {
     await transaction(deps.sql, async (tx) => {
       unit.tx = tx
-      node.row = (await run(tx, stmt, site))[0] as Row
+      returned = (await run(tx, stmt, site))[0]
+      if (returned === undefined) throw notFoundOf(node, plan.lookup)
+      setWritten(node, returned)
       await runAfterRow({ hooks, tx, unit }, node)
     })
     unit.tx = null
   }
+  if (returned === undefined) throw notFoundOf(node, plan.lookup)
+  if (node.row === undefined) setWritten(node, returned)
   await runAfterCommit({ hooks, unit, onError: deps.onHookError }, [node])
   await unit.flush()
   return node.row as Row
+}
+
+function notFoundOf (node: WriteNode, lookup: RecordLookup | undefined): Error {
+  return notFound(`${node.entity.name} '${lookup?.value ?? ''}' not found`)
+}
+
+/** The INSERT or UPDATE (by `lookup`, else by the loaded row's PK) of a node, with the hooks' SQL; null when an update has no field to set. */
+function rowWrite (hooks: readonly WriteHooks[], unit: WriteUnit, node: WriteNode, lookup?: RecordLookup): Statement | null {
+  const { entity } = node
+  const { fields, params } = columnsOf(entity, node.values)
+  if (node.action === 'create') {
+    return { text: rowStatement(entity, { kind: 'insert', fields }, hooks), params: [...params, ...rowSqlParams(hooks, { entity, user: unit.user })] }
+  }
+  if (fields.length === 0) return null
+  const by = lookup?.field ?? entity.pk
+  params.push(lookup !== undefined ? lookup.value : toParam(entity.pk, node.old?.[entity.pk.name]))
+  return { text: rowStatement(entity, { kind: 'update', fields, by }, hooks), params: [...params, ...rowSqlParams(hooks, { entity, user: unit.user })] }
+}
+
+/** Records a statement's returned row on the node (and the previous values an update returned, when not loaded before). */
+function setWritten (node: WriteNode, returned: Row): void {
+  const { row, old } = splitReturned(node.entity, returned)
+  node.row = row
+  if (node.old === null && node.action !== 'create') node.old = old
 }
 
 /** Nodes that will be written, in tree order (parent first); the order beforeWrite sees. */
@@ -157,21 +197,13 @@ async function writeRow (ec: ExecContext, plan: PlanNode): Promise<Row> {
   const { entity, old } = node
   if (plan.noop && old !== null) return old
   await applySlug(ec.tx, node, plan.loc)
-  const { fields, params } = columnsOf(entity, node.values)
-  const site = { entity, loc: plan.loc }
-  let row: Row | undefined
-  if (node.action === 'create') {
-    row = (await run(ec.tx, { text: insertStatement(entity, fields), params }, site))[0]
-  } else if (old !== null && fields.length > 0) {
-    params.push(toParam(entity.pk, old[entity.pk.name]))
-    row = (await run(ec.tx, { text: updateStatement(entity, fields), params }, site))[0]
-  } else {
-    row = old ?? undefined
-  }
-  if (row === undefined) throw new Error(`${entity.name}: write returned no row`)
-  node.row = row
+  const stmt = node.action === 'create' || old !== null ? rowWrite(ec.hooks, ec.unit, node) : null
+  const returned = stmt === null ? old ?? undefined : (await run(ec.tx, stmt, { entity, loc: plan.loc }))[0]
+  if (returned === undefined) throw new Error(`${entity.name}: write returned no row`)
+  if (stmt === null) node.row = returned
+  else setWritten(node, returned)
   await runAfterRow(ec, node)
-  return row
+  return node.row as Row
 }
 
 /** has_many / has_one: planned deletions first (frees one_to_one slots), then children with the parent's key as FK. */
@@ -200,9 +232,8 @@ function isPlainCreate (plan: PlanNode): boolean {
  */
 async function insertSiblings (ec: ExecContext, items: PlanNode[]): Promise<void> {
   const pending = items.map(async (item) => {
-    const { entity, values } = item.node
-    const { fields, params } = columnsOf(entity, values)
-    return await run(ec.tx, { text: insertStatement(entity, fields), params }, { entity, loc: item.loc })
+    const stmt = rowWrite(ec.hooks, ec.unit, item.node) as Statement
+    return await run(ec.tx, stmt, { entity: item.node.entity, loc: item.loc })
   })
   const results = await Promise.all(pending)
   for (let i = 0; i < items.length; i++) {

@@ -3,6 +3,7 @@ import type { Sql, TransactionSql } from '../db/connection.js'
 import type { RequestTrace } from '../events/types.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
+import type { RowSql } from './row-sql.js'
 
 /** One record touched by a unit of work, as hooks see it. */
 export interface WriteNode {
@@ -10,7 +11,11 @@ export interface WriteNode {
   action: 'create' | 'update' | 'delete'
   /** The fields being written; `beforeWrite` may change them (unknown keys are ignored by the SQL). */
   values: Record<string, unknown>
-  /** The current row (update/delete), loaded `FOR UPDATE` inside the transaction; null on create. */
+  /**
+   * The current row (update/delete); null on create. Deletes, and updates some hook's `needsOld`
+   * asks for, load it `FOR UPDATE` before `beforeWrite`; otherwise an update's `beforeWrite`
+   * sees null and the row's UPDATE returns the previous values, set here from `afterRow` on.
+   */
   old: Record<string, unknown> | null
   /** The row as written (RETURNING), set once the row is written or deleted. */
   row?: Record<string, unknown>
@@ -62,12 +67,22 @@ export interface WriteActor {
 /**
  * Seam for later capabilities (rules, state machines, permissions, webhooks, audit, workflows).
  * Order per unit: BEGIN → load and lock current rows → every `beforeWrite` (tree order, parent
- * first) → writes, each followed by `afterRow` → COMMIT → `afterCommit` once with all nodes.
+ * first) → writes (each statement carrying the hooks' `rowSql`), each followed by `afterRow` →
+ * COMMIT → `afterCommit` once with all nodes. A lone insert, or a lone update of a row no
+ * hook needs before writing it, is one statement without BEGIN/COMMIT when no `afterRow` has work.
  */
 export interface WriteHooks {
   name: string
   /** Per record (parent and every nested child), after type validation, before any write of the unit. May mutate node.values or throw an ApiError. */
   beforeWrite?: (node: WriteNode, ctx: WriteUnit) => Promise<void> | void
+  /**
+   * Asked for the root record of an update before its row is loaded: whether this hook's
+   * `beforeWrite` reads `node.old`. When no hook does, the row is not loaded and locked first
+   * (see `WriteNode.old`). Default: true when the hook has a `beforeWrite`.
+   */
+  needsOld?: (node: WriteNode, ctx: WriteUnit) => boolean
+  /** SQL written by the same statement as each row (see lib/write/row-sql.ts), e.g. the audit row. */
+  rowSql?: RowSql
   /** Inside the transaction, after a record row was written (or deleted). */
   afterRow?: (node: WriteNode, tx: TransactionSql, ctx: WriteUnit) => Promise<void> | void
   /**
@@ -94,6 +109,11 @@ function wantsRow (h: WriteHooks, node: WriteNode, unit: WriteUnit): boolean {
 /** Runs every hook's `afterRow` for one written node (hooks that say they need it). */
 export async function runAfterRow (ctx: { hooks: readonly WriteHooks[], tx: TransactionSql, unit: WriteUnit }, node: WriteNode): Promise<void> {
   for (const h of ctx.hooks) if (wantsRow(h, node, ctx.unit)) await h.afterRow?.(node, ctx.tx, ctx.unit)
+}
+
+/** Whether some hook's `beforeWrite` needs the current row of this update before it runs. */
+export function needsOld (hooks: readonly WriteHooks[], node: WriteNode, unit: WriteUnit): boolean {
+  return hooks.some((h) => h.needsOld !== undefined ? h.needsOld(node, unit) : h.beforeWrite !== undefined)
 }
 
 /** Whether any hook needs to run `afterRow` for this node (decided after `beforeWrite`). */

@@ -90,8 +90,6 @@ function translateAt (err: unknown, site: ErrorSite): unknown {
 }
 
 interface StatementCache {
-  inserts: Map<string, string>
-  updates: Map<string, string>
   fixed: Map<string, string>
 }
 
@@ -102,7 +100,7 @@ const MAX_SHAPES = 256
 function cacheOf (entity: CompiledEntity): StatementCache {
   let c = cache.get(entity)
   if (c === undefined) {
-    c = { inserts: new Map(), updates: new Map(), fixed: new Map() }
+    c = { fixed: new Map() }
     cache.set(entity, c)
   }
   return c
@@ -123,25 +121,6 @@ function andLive (entity: CompiledEntity, live: boolean): string {
   return live && entity.liveCondition !== '' ? ` AND ${entity.liveCondition}` : ''
 }
 
-/** `INSERT ... RETURNING` for the given fields (in entity field order). */
-export function insertStatement (entity: CompiledEntity, fields: readonly CompiledField[]): string {
-  return memo(cacheOf(entity).inserts, fields.map((f) => f.name).join(','), () => {
-    if (fields.length === 0) return `INSERT INTO ${entity.table} DEFAULT VALUES RETURNING ${entity.selectColumns}`
-    const cols = fields.map((f) => f.column).join(', ')
-    const vals = fields.map((f, i) => `$${i + 1}${castOf(f)}`).join(', ')
-    return `INSERT INTO ${entity.table} (${cols}) VALUES (${vals}) RETURNING ${entity.selectColumns}`
-  })
-}
-
-/** `UPDATE ... WHERE pk = $last RETURNING` for the given fields. */
-export function updateStatement (entity: CompiledEntity, fields: readonly CompiledField[]): string {
-  return memo(cacheOf(entity).updates, fields.map((f) => f.name).join(','), () => {
-    const sets = fields.map((f, i) => `${f.column} = $${i + 1}${castOf(f)}`).join(', ')
-    const pk = entity.pk
-    return `UPDATE ${entity.table} SET ${sets} WHERE ${pk.column} = $${fields.length + 1}${castOf(pk)} RETURNING ${entity.selectColumns}`
-  })
-}
-
 /** Rows whose `field` is in `$1`, locked in PK order (a stable lock order avoids deadlocks). */
 export function selectForUpdate (entity: CompiledEntity, field: CompiledField, live: boolean): string {
   return memo(cacheOf(entity).fixed, `sel:${field.name}:${String(live)}`, () =>
@@ -158,18 +137,6 @@ export function liveKeysStatement (entity: CompiledEntity, field: CompiledField)
 export function existsStatement (entity: CompiledEntity, field: CompiledField): string {
   return memo(cacheOf(entity).fixed, `exists:${field.name}`, () =>
     `SELECT 1 AS x FROM ${entity.table} WHERE ${field.column} = ANY($1${arrayCastOf(field)})${andLive(entity, true)} LIMIT 1`)
-}
-
-/** Soft delete: `deleted_at = $2` on the rows whose PK is in `$1`. */
-export function softDeleteStatement (entity: CompiledEntity): string {
-  return memo(cacheOf(entity).fixed, 'soft', () =>
-    `UPDATE ${entity.table} SET "deleted_at" = $2::timestamptz WHERE ${entity.pk.column} = ANY($1${arrayCastOf(entity.pk)}) RETURNING ${entity.selectColumns}`)
-}
-
-/** Hard delete of the rows whose PK is in `$1`. */
-export function hardDeleteStatement (entity: CompiledEntity): string {
-  return memo(cacheOf(entity).fixed, 'hard', () =>
-    `DELETE FROM ${entity.table} WHERE ${entity.pk.column} = ANY($1${arrayCastOf(entity.pk)})`)
 }
 
 /** set_null policy: clears the FK of children of the deleted rows. */

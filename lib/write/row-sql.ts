@@ -1,0 +1,170 @@
+import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
+import { quoteIdent } from '../metadata/registry.js'
+import type { WriteHooks } from './hooks.js'
+import { arrayCastOf, castOf, type Row, type SqlParam } from './sql.js'
+
+/**
+ * The statements that write rows, and the SQL hooks add to them.
+ *
+ * Every row write is one statement that returns the written rows: new values under the field
+ * names and, for updates and deletes, the previous values under `oldColumn(field)` (PostgreSQL
+ * 18's `RETURNING old.*`). A hook's `rowSql` adds a data-modifying CTE to that statement which
+ * reads the written rows — the audit row is written that way — so what a hook records about a
+ * write costs no round trip of its own and commits or rolls back with it, even when the
+ * statement runs alone outside an explicit transaction. Texts are built once per statement
+ * shape (entity, kind, written fields, lookup, hooks) and cached with the compiled entity.
+ */
+
+/** What a statement does to rows. */
+export type RowStatementKind = 'insert' | 'update' | 'soft_delete' | 'hard_delete'
+
+/** What a hook's `rowSql` is built for; the text depends on nothing else. */
+export interface RowSqlShape {
+  entity: CompiledEntity
+  action: 'create' | 'update' | 'delete'
+  /** Fields the statement writes (create/update), in entity order; every field for delete. */
+  fields: readonly CompiledField[]
+  /** The CTE of written rows (quoted): `new` values by field name, previous ones under `oldColumn`. */
+  rows: string
+  /** The first `$n` the hook's placeholders may use; its `params` fill them in order. */
+  firstParam: number
+}
+
+/** SQL that rides on the statement writing a row (see the module comment). */
+export interface RowSql {
+  /** The body of a data-modifying CTE (`INSERT … SELECT … FROM <rows>`); '' for nothing. */
+  text: (shape: RowSqlShape) => string
+  /** How many placeholders its text uses (the same for every shape). */
+  paramCount: number
+  /** Values of those placeholders for one statement, in order. */
+  params: (ctx: RowSqlContext) => SqlParam[]
+}
+
+/** Who writes what, for a hook's `rowSql` parameters. */
+export interface RowSqlContext {
+  entity: CompiledEntity
+  user: { id: string } | null
+}
+
+const OLD = '__old.'
+
+/** Result column holding a field's previous value (update/delete statements). */
+export function oldColumn (field: CompiledField): string {
+  return quoteIdent(OLD + field.name)
+}
+
+/** The entity's row and, when the statement returned them, its previous values, from one result row. */
+export function splitReturned (entity: CompiledEntity, returned: Row): { row: Row, old: Row | null } {
+  if (!Object.hasOwn(returned, OLD + entity.pk.name)) return { row: returned, old: null }
+  const row: Row = {}
+  const old: Row = {}
+  for (const f of entity.fieldList) {
+    row[f.name] = returned[f.name]
+    old[f.name] = returned[OLD + f.name]
+  }
+  return { row, old }
+}
+
+/** The JSON an API client sees for a column value (matching the record serializer), as a jsonb SQL expression. */
+export function jsonOf (field: CompiledField, expr: string): string {
+  switch (field.type) {
+    case 'timestamp': return `COALESCE(to_jsonb(to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')), 'null'::jsonb)`
+    case 'decimal': case 'bigint': case 'date': return `COALESCE(to_jsonb(${expr}::text), 'null'::jsonb)`
+    case 'json': case 'file': return `COALESCE(${expr}, 'null'::jsonb)`
+    default: return `COALESCE(to_jsonb(${expr}), 'null'::jsonb)`
+  }
+}
+
+/** Hooks with `rowSql`, and a cache key naming them, per hooks list. */
+const tailsOf = new WeakMap<readonly WriteHooks[], { key: string, list: readonly RowSql[] }>()
+
+export function rowSqlOf (hooks: readonly WriteHooks[]): { key: string, list: readonly RowSql[] } {
+  let t = tailsOf.get(hooks)
+  if (t === undefined) {
+    const with_ = hooks.filter((h) => h.rowSql !== undefined)
+    t = { key: with_.map((h) => h.name).join(','), list: with_.map((h) => h.rowSql as RowSql) }
+    tailsOf.set(hooks, t)
+  }
+  return t
+}
+
+/** Parameters the hooks' SQL adds after the statement's own. */
+export function rowSqlParams (hooks: readonly WriteHooks[], ctx: RowSqlContext): SqlParam[] {
+  const { list } = rowSqlOf(hooks)
+  if (list.length === 0) return []
+  return list.flatMap((t) => t.params(ctx))
+}
+
+/** One statement shape: kind, written fields, the field `update` finds its row by. */
+export interface RowStatementShape {
+  kind: RowStatementKind
+  fields: readonly CompiledField[]
+  /** update: the field compared with the last parameter (the PK, or the slug of a URL). */
+  by?: CompiledField
+}
+
+const cache = new WeakMap<CompiledEntity, Map<string, string>>()
+const MAX_SHAPES = 512
+
+/**
+ * The text of a row-writing statement with the hooks' SQL (cached per shape). Parameters:
+ * insert `$1…$n` = fields; update `$1…$n` = fields, `$n+1` = the `by` value; soft delete
+ * `$1` = keys, `$2` = the deletion time; hard delete `$1` = keys; then the hooks' parameters.
+ */
+export function rowStatement (entity: CompiledEntity, shape: RowStatementShape, hooks: readonly WriteHooks[]): string {
+  let texts = cache.get(entity)
+  if (texts === undefined) { texts = new Map(); cache.set(entity, texts) }
+  const tails = rowSqlOf(hooks)
+  const key = `${shape.kind}|${shape.by?.name ?? ''}|${shape.fields.map((f) => f.name).join(',')}|${tails.key}`
+  let text = texts.get(key)
+  if (text === undefined) {
+    // Field combinations are bounded in practice; the cap only guards against pathological clients.
+    if (texts.size >= MAX_SHAPES) texts.clear()
+    text = build(entity, shape, tails.list)
+    texts.set(key, text)
+  }
+  return text
+}
+
+function build (entity: CompiledEntity, shape: RowStatementShape, tails: readonly RowSql[]): string {
+  const { base, action, ownParams } = baseStatement(entity, shape)
+  const rows = '"__w"'
+  let first = ownParams + 1
+  const ctes: string[] = []
+  const fields = action === 'delete' ? entity.fieldList : shape.fields
+  for (const t of tails) {
+    const body = t.text({ entity, action, fields, rows, firstParam: first })
+    first += t.paramCount
+    if (body !== '') ctes.push(`"__t${ctes.length}" AS (${body})`)
+  }
+  if (ctes.length === 0) return base
+  return `WITH ${rows} AS (${base}), ${ctes.join(', ')} SELECT * FROM ${rows}`
+}
+
+function baseStatement (entity: CompiledEntity, shape: RowStatementShape): { base: string, action: RowSqlShape['action'], ownParams: number } {
+  const { fields } = shape
+  const returningNew = entity.fieldList.map((f) => `new.${f.column}`).join(', ')
+  const returningOld = entity.fieldList.map((f) => `old.${f.column} AS ${oldColumn(f)}`).join(', ')
+  const pk = entity.pk
+  switch (shape.kind) {
+    case 'insert': {
+      if (fields.length === 0) return { base: `INSERT INTO ${entity.table} DEFAULT VALUES RETURNING ${entity.selectColumns}`, action: 'create', ownParams: 0 }
+      const cols = fields.map((f) => f.column).join(', ')
+      const vals = fields.map((f, i) => `$${i + 1}${castOf(f)}`).join(', ')
+      return { base: `INSERT INTO ${entity.table} (${cols}) VALUES (${vals}) RETURNING ${entity.selectColumns}`, action: 'create', ownParams: fields.length }
+    }
+    case 'update': {
+      const by = shape.by ?? pk
+      const sets = fields.map((f, i) => `${f.column} = $${i + 1}${castOf(f)}`).join(', ')
+      const live = entity.liveCondition !== '' ? ` AND ${entity.liveCondition}` : ''
+      const base = `UPDATE ${entity.table} SET ${sets} WHERE ${by.column} = $${fields.length + 1}${castOf(by)}${live} RETURNING ${returningNew}, ${returningOld}`
+      return { base, action: 'update', ownParams: fields.length + 1 }
+    }
+    case 'soft_delete': {
+      const base = `UPDATE ${entity.table} SET "deleted_at" = $2::timestamptz WHERE ${pk.column} = ANY($1${arrayCastOf(pk)}) RETURNING ${returningNew}, ${returningOld}`
+      return { base, action: 'delete', ownParams: 2 }
+    }
+    case 'hard_delete':
+      return { base: `DELETE FROM ${entity.table} WHERE ${pk.column} = ANY($1${arrayCastOf(pk)}) RETURNING ${returningOld}`, action: 'delete', ownParams: 1 }
+  }
+}
