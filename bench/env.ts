@@ -46,7 +46,7 @@ export interface ServerProcess {
 /** How to start a server under test. */
 export interface SpawnOptions {
   name: string
-  /** Script path relative to the repository root. */
+  /** Script path relative to the repository root: `.ts` runs through tsx, `.js` (a build) directly. */
   script: string
   env: Record<string, string>
   /** Extra node flags (e.g. `--cpu-prof`). */
@@ -112,10 +112,10 @@ export async function stopServers (): Promise<void> {
   for (const s of [...running].reverse()) await s.stop().catch(() => {})
 }
 
-/** Starts `node [flags] --import tsx <script>` with the given env and waits for /health. */
+/** Starts `node [flags] [--import tsx] <script>` with the given env and waits for /health. */
 export async function spawnServer (opts: SpawnOptions): Promise<ServerProcess> {
   const port = await freePort()
-  const args = [...(opts.nodeFlags ?? []), '--import', 'tsx', opts.script]
+  const args = [...(opts.nodeFlags ?? []), ...(opts.script.endsWith('.ts') ? ['--import', 'tsx'] : []), opts.script]
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...opts.env, PORT: String(port), HOST: '127.0.0.1' },

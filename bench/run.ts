@@ -14,6 +14,7 @@
  * also write the audit row SPEC §8 requires of every write, as Rocket's do; 0: they do not).
  * Exit code 1 when any request failed (non-2xx, error, timeout) or a bar was missed.
  */
+import { execSync } from 'node:child_process'
 import { loadavg } from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
@@ -76,7 +77,8 @@ async function startServers (pgUrl: string): Promise<Servers> {
   const mgmt = withDatabase(pgUrl, 'rocket')
   const startRocket = async (): Promise<ServerProcess> => await spawnServer({
     name: 'rocket',
-    script: 'server.ts',
+    // What `npm start` runs: the compiled build (built by main() before the first round).
+    script: 'dist/server.js',
     env: { DATABASE_URL: mgmt, LOG_LEVEL: 'warn', APP_POOL_SIZE: String(poolSize), POOL_SIZE: '2', ACCESS_TOKEN_TTL: '86400' },
     nodeFlags: [...profFlags('rocket'), ...(env.BENCH_NODE_FLAGS?.split(' ').filter((f) => f !== '') ?? [])]
   })
@@ -167,6 +169,8 @@ async function runComparison (s: Servers): Promise<boolean> {
 }
 
 async function main (): Promise<number> {
+  // Rocket runs as `npm start` does: compiled, without the TypeScript loader (~45 MB less RSS).
+  execSync('npm run --silent build', { cwd: ROOT, stdio: 'inherit' })
   const pg = await startDatabase()
   let ok = false
   try {

@@ -3,9 +3,16 @@ import { UUID_RE } from '../fields/spec.js'
 import type { CompiledField } from '../metadata/compiled.js'
 import { jsonOf, oldColumn, type RowSql, type RowSqlShape } from '../write/row-sql.js'
 
-/** One `(field name, jsonb value)` row of the VALUES list an audit row's `changes` is built from. */
-function pair (f: CompiledField, value: string): string {
-  return `('${f.name}', ${value})`
+/** `jsonb_build_object` takes at most 100 arguments: wider records are built in slices joined with `||`. */
+const PAIRS_PER_CALL = 50
+
+/** A jsonb object of `{field: value}` for these fields (`value` gives each one's jsonb SQL). */
+function objectOf (fields: readonly CompiledField[], value: (f: CompiledField) => string): string {
+  const calls: string[] = []
+  for (let i = 0; i < fields.length; i += PAIRS_PER_CALL) {
+    calls.push(`jsonb_build_object(${fields.slice(i, i + PAIRS_PER_CALL).map((f) => `'${f.name}', ${value(f)}`).join(', ')})`)
+  }
+  return calls.length === 0 ? `'{}'::jsonb` : calls.join(' || ')
 }
 
 /**
@@ -13,26 +20,19 @@ function pair (f: CompiledField, value: string): string {
  * the written fields with their stored values, on update `{field: {old, new}}` for the written
  * fields whose value changed, on delete the whole previous row. Values are the stored ones,
  * shown as the API shows them (never the payload's spelling), so a timestamp or a decimal
- * written differently is not reported as a change. Null when an update changed nothing.
+ * written differently is not reported as a change. `{}` when an update changed nothing (no row then).
  * Field names are validated identifiers, safe as SQL literals.
  */
 function changesOf (shape: RowSqlShape): string {
   const { entity, action, fields } = shape
-  let pairs: string[]
-  if (action === 'create') {
-    const listed = entity.fieldList.filter((f) => f.isPk || fields.includes(f))
-    pairs = listed.map((f) => pair(f, jsonOf(f, `w.${f.column}`)))
-  } else if (action === 'delete') {
-    pairs = fields.map((f) => pair(f, jsonOf(f, `w.${oldColumn(f)}`)))
-  } else {
-    pairs = fields.map((f) => {
-      const o = `w.${oldColumn(f)}`
-      const n = `w.${f.column}`
-      return pair(f, `CASE WHEN ${o} IS DISTINCT FROM ${n} THEN jsonb_build_object('old', ${jsonOf(f, o)}, 'new', ${jsonOf(f, n)}) END`)
-    })
-  }
-  if (pairs.length === 0) return action === 'update' ? 'NULL::jsonb' : `'{}'::jsonb`
-  return `(SELECT jsonb_object_agg(k, v) FROM (VALUES ${pairs.join(', ')}) AS c(k, v) WHERE v IS NOT NULL)`
+  if (action === 'create') return objectOf(entity.fieldList.filter((f) => f.isPk || fields.includes(f)), (f) => jsonOf(f, `w.${f.column}`))
+  if (action === 'delete') return objectOf(fields, (f) => jsonOf(f, `w.${oldColumn(f)}`))
+  if (fields.length === 0) return `'{}'::jsonb`
+  return fields.map((f) => {
+    const o = `w.${oldColumn(f)}`
+    const n = `w.${f.column}`
+    return `CASE WHEN ${o} IS DISTINCT FROM ${n} THEN jsonb_build_object('${f.name}', jsonb_build_object('old', ${jsonOf(f, o)}, 'new', ${jsonOf(f, n)})) ELSE '{}'::jsonb END`
+  }).join(' || ')
 }
 
 /**
@@ -51,7 +51,7 @@ const auditRowSql: RowSql = {
     return `INSERT INTO _audit_log (entity, record_id, action, changes, user_id, at) ` +
       `SELECT $${p}::text, s.record_id, '${action}', s.changes, $${p + 1}::uuid, clock_timestamp() ` +
       `FROM (SELECT w.${pk}::text AS record_id, ${changesOf(shape)} AS changes FROM ${rows} w) s` +
-      (action === 'update' ? ' WHERE s.changes IS NOT NULL' : '')
+      (action === 'update' ? ` WHERE s.changes <> '{}'::jsonb` : '')
   }
 }
 

@@ -104,12 +104,15 @@ export function rulesNeedOld (node: WriteNode, unit: WriteUnit): boolean {
  * (before_write on create/update, before_delete on delete) and, when validation passed,
  * sets computed fields on `node.values`.
  */
-export async function runRules (node: WriteNode, unit: WriteUnit): Promise<void> {
+export function runRules (node: WriteNode, unit: WriteUnit): Promise<void> | undefined {
   const rules = rulesOf(unit.registry).byEntity.get(node.entity.name)
-  if (rules === undefined) return
+  if (rules === undefined) return undefined
   const set = node.action === 'delete' ? rules.delete : rules.write
-  if (set.fields.length === 0 && set.expressions.length === 0 && set.computed.length === 0) return
-  const ev = new Evaluation(node, unit)
+  if (set.fields.length === 0 && set.expressions.length === 0 && set.computed.length === 0) return undefined
+  return runRuleSet(set, new Evaluation(node, unit))
+}
+
+async function runRuleSet (set: RuleSet, ev: Evaluation): Promise<void> {
   await validate(set, ev)
-  if (node.action !== 'delete') await compute(set, ev)
+  if (ev.node.action !== 'delete') await compute(set, ev)
 }

@@ -83,12 +83,15 @@ export function beforeWebhooksNeedOld (node: WriteNode, unit: WriteUnit): boolea
 }
 
 /** The module's `beforeWrite`: before_write / before_delete webhooks (always sync), after validation. */
-export async function runBeforeWebhooks (node: WriteNode, unit: WriteUnit): Promise<void> {
+export function runBeforeWebhooks (node: WriteNode, unit: WriteUnit): Promise<void> | undefined {
   const hook = beforeHook(node)
   const list = webhooksFor(unit.registry, node.entity.name, hook)
-  if (list.length === 0) return
-  const ev = eventOf(node, unit, hook)
-  for (const webhook of list) await callSync(node, unit, webhook, ev)
+  if (list.length === 0) return undefined
+  return callEach(node, unit, { list, ev: eventOf(node, unit, hook) })
+}
+
+async function callEach (node: WriteNode, unit: WriteUnit, what: { list: readonly CompiledWebhook[], ev: RecordEvent }): Promise<void> {
+  for (const webhook of what.list) await callSync(node, unit, webhook, what.ev)
 }
 
 /** Ids of the outbox rows a unit wrote, for its after-commit dispatch. */

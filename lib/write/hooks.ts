@@ -98,7 +98,12 @@ export interface WriteHooks {
 /** Runs every hook's `beforeWrite` for each node, in node order then hook order. */
 export async function runBeforeWrite (hooks: readonly WriteHooks[], nodes: readonly WriteNode[], unit: WriteUnit): Promise<void> {
   for (const node of nodes) {
-    for (const h of hooks) if (h.beforeWrite !== undefined) await h.beforeWrite(node, unit)
+    for (const h of hooks) {
+      if (h.beforeWrite === undefined) continue
+      // Most hooks have nothing to do for most records and return synchronously: no await then.
+      const pending = h.beforeWrite(node, unit)
+      if (pending !== undefined) await pending
+    }
   }
 }
 
@@ -129,7 +134,8 @@ export async function runAfterCommit (
   for (const h of hooks) {
     if (h.afterCommit === undefined) continue
     try {
-      await h.afterCommit(nodes, unit)
+      const pending = h.afterCommit(nodes, unit)
+      if (pending !== undefined) await pending
     } catch (err) {
       onError?.(err, h.name)
     }
