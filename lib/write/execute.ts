@@ -9,6 +9,7 @@ import { lockRow } from './lookup.js'
 import { newPlanContext, planRoot, type PlanContext } from './plan.js'
 import { resolveNode } from './resolve.js'
 import { transaction } from './transaction.js'
+import { rememberWrittenChildren } from './written.js'
 import { applySlug } from './slug.js'
 import { rowSqlParams, rowStatement, splitReturned } from './row-sql.js'
 import { columnsOf, run, toParam, type Row, type Statement } from './sql.js'
@@ -89,6 +90,7 @@ export async function runPlan (deps: WriteDeps, ctx: PlanContext, plan: PlanNode
     return row
   }
   const row = await transaction(deps.sql, work)
+  rememberWrittenChildren(plan, row)
   unit.tx = null
   await afterCommit()
   await unit.flush()

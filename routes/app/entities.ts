@@ -6,7 +6,7 @@ import { resolveFileValue } from '../../lib/files/resolve.js'
 import type { CompiledEntity, RelationEdge } from '../../lib/metadata/compiled.js'
 import type { Registry } from '../../lib/metadata/registry.js'
 import { getRecord, listRecords, loadIncludes, parseGetQuery, parseListQuery, type ReadExtra } from '../../lib/query/index.js'
-import { createRecord, deleteRecord, parseRecordId, updateRecord, type WriteDeps } from '../../lib/write/index.js'
+import { createRecord, deleteRecord, parseRecordId, updateRecord, writtenRelation, type WriteDeps } from '../../lib/write/index.js'
 
 type EntityParams = { Params: { app: string, entity: string } }
 type RecordParams = { Params: { app: string, entity: string, id: string } }
@@ -79,6 +79,14 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     if (typeof body === 'object' && body !== null) for (const key of Object.keys(body)) { const e = t.entity.edges.get(key); if (e !== undefined) edges.add(e) }
     const include = (request.query as Record<string, unknown>).include
     if (include !== undefined) for (const e of parseGetQuery(t.entity, { include }).include) edges.add(e)
+    // Children a create just wrote are the relation's whole content: no need to read them back.
+    if (extra.includeWhere === undefined) {
+      for (const e of edges) {
+        const target = t.registry.entities.get(e.to)
+        const rows = target === undefined ? undefined : writtenRelation(row, e, target)
+        if (rows !== undefined) { row[e.name] = rows; edges.delete(e) }
+      }
+    }
     if (edges.size > 0) await loadIncludes({ sql: t.app.sql, registry: t.registry }, t.entity, [row], [...edges], extra)
     return row
   }
