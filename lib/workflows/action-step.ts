@@ -6,10 +6,8 @@ import { resolveFileValue } from '../files/resolve.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
 import { dispatchSideEffects } from '../state-machines/side-effects.js'
-import { targetOf } from '../webhooks/actions.js'
+import { queueActionDelivery } from '../webhooks/actions.js'
 import { webhooksOf } from '../webhooks/compile.js'
-import { insertFinishedLog, insertPendingLog, type NewLog } from '../webhooks/outbox.js'
-import { urlProblem } from '../webhooks/settings.js'
 import { WORKFLOW_HOOK, type WebhookPayload } from '../webhooks/types.js'
 import { createRecord, updateRecord, type WriteDeps } from '../write/index.js'
 import { entry, stepScope, toward, type Run } from './executor.js'
@@ -96,26 +94,8 @@ async function webhook (s: StepTx, a: PassThroughAction): Promise<void> {
   const compiled = webhooksOf(s.registry)
   if (compiled === undefined) throw validationFailed('webhook actions need the webhook module')
   const payload = webhookPayload(s)
-  const target = await targetOf(compiled.app, a.definition)
-  const t = typeof target === 'string' ? { webhookId: null, url: String(a.definition.url ?? ''), method: 'POST', headers: {}, maxAttempts: 1 } : target
-  const log: NewLog = {
-    webhookId: t.webhookId,
-    entity: s.row.trigger.entity,
-    hook: WORKFLOW_HOOK,
-    url: t.url,
-    method: t.method,
-    headers: { ...t.headers, 'Idempotency-Key': payload.idempotency_key },
-    body: payload,
-    idempotencyKey: payload.idempotency_key,
-    maxAttempts: t.maxAttempts
-  }
-  const problem = typeof target === 'string' ? target : urlProblem(t.url, compiled.runtime.settings.allowedHosts)
-  if (problem !== null) {
-    await insertFinishedLog(s.tx, log, { ok: false, status: null, body: null, error: problem })
-    return
-  }
-  const id = await insertPendingLog(s.tx, log, compiled.runtime.settings.recoveryGraceMs)
-  s.after.push(async () => { compiled.runtime.dispatch(compiled.app, [id]) })
+  const id = await queueActionDelivery({ sql: s.tx, webhooks: compiled, action: a.definition, entity: s.row.trigger.entity, hook: WORKFLOW_HOOK, payload })
+  if (id !== null) s.after.push(async () => { compiled.runtime.dispatch(compiled.app, [id]) })
 }
 
 /** A `send_event` action goes to the handler registered for that type once the step committed. */
