@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t, { type Test as Tap } from 'tap'
 import { build, createTestApp, type TestApp } from '../helper.js'
+import { loadExample } from '../fixtures/examples.js'
 
 interface Example {
   entities: Array<{ name: string }>
@@ -10,8 +8,7 @@ interface Example {
   sample_data: Record<string, Array<Record<string, unknown>>>
 }
 
-const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/examples')
-const load = (file: string): Example => JSON.parse(readFileSync(path.join(examplesDir, file), 'utf8')) as Example
+const load = (file: string): Example => loadExample<Example>(file)
 
 /** Creates the example's entities and relations through the admin API and loads its sample data. */
 async function install (t: Tap, a: TestApp, ex: Example): Promise<void> {
