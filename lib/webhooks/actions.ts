@@ -6,7 +6,7 @@ import { isObject } from '../rules/problems.js'
 import type { SideEffect } from '../state-machines/side-effects.js'
 import { webhooksOf, type CompiledWebhooks } from './compile.js'
 import { insertFinishedLog, insertPendingLog, type NewLog } from './outbox.js'
-import { urlProblem } from './settings.js'
+import { DEFAULT_ATTEMPTS, isAttemptCount, urlProblem } from './settings.js'
 import { webhookRow } from './store.js'
 import { STATE_MACHINE_HOOK, WEBHOOK_METHODS, type WebhookMethod, type WebhookPayload } from './types.js'
 
@@ -45,7 +45,7 @@ export async function targetOf (app: AppContext, action: Readonly<Record<string,
     url: typeof action.url === 'string' ? action.url : '',
     method: WEBHOOK_METHODS.includes(method as WebhookMethod) ? method : 'POST',
     headers: stringHeaders(action.headers),
-    maxAttempts: typeof attempts === 'number' && Number.isInteger(attempts) && attempts >= 1 && attempts <= 10 ? attempts : 3
+    maxAttempts: isAttemptCount(attempts) ? attempts : DEFAULT_ATTEMPTS
   }
 }
 
