@@ -5,6 +5,7 @@ import { ExpressionBudgetError, type ExpressionScope } from '../expressions/inde
 import { resolveFileValue } from '../files/resolve.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
+import { createRecordBody, writableValue } from '../state-machines/evaluate-write-actions.js'
 import { dispatchSideEffects } from '../state-machines/side-effects.js'
 import { queueActionDelivery } from '../webhooks/actions.js'
 import { webhooksOf } from '../webhooks/compile.js'
@@ -37,9 +38,7 @@ function entityOf (registry: Registry, name: string): CompiledEntity {
 
 function evaluate (expression: { source: string, evaluate: (s: ExpressionScope) => unknown }, scope: ExpressionScope, what: string): unknown {
   try {
-    const v = expression.evaluate(scope)
-    // Dates (now(), date(x)) travel as the ISO text a client would send.
-    return v instanceof Date ? v.toISOString() : v ?? null
+    return writableValue(expression.evaluate(scope))
   } catch (err) {
     if (err instanceof ExpressionBudgetError) throw validationFailed(`${what} could not be evaluated (${err.message})`)
     throw err
@@ -58,8 +57,7 @@ async function setField (s: StepTx, a: SetFieldAction): Promise<void> {
 }
 
 async function createOne (s: StepTx, a: CreateRecordAction): Promise<void> {
-  const body: Record<string, unknown> = {}
-  for (const { field, value } of a.data) body[field] = 'literal' in value ? value.literal : evaluate(value, s.scope, `create_record ${a.entity}.${field}`)
+  const body = createRecordBody(a, s.scope, (field, err) => `create_record ${a.entity}.${field} could not be evaluated (${err.message})`)
   const entity = entityOf(s.registry, a.entity)
   const row = await createRecord(s.deps, entity, body)
   s.written.push({ action: 'create_record', entity: a.entity, id: row[entity.pk.name] })

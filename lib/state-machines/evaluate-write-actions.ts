@@ -1,0 +1,30 @@
+import { validationFailed } from '../errors.js'
+import { ExpressionBudgetError, type ExpressionScope } from '../expressions/index.js'
+import type { CreateRecordAction } from './types.js'
+
+/** An expression's result as a write takes it: dates (now(), date(x)) as the ISO text a client would send, nothing as null. */
+export function writableValue (v: unknown): unknown {
+  return v instanceof Date ? v.toISOString() : v ?? null
+}
+
+/**
+ * The body a compiled `create_record` action (state machine or workflow) writes: literals as
+ * they are, expressions evaluated over `scope`. An expression that runs out of budget is a 422
+ * worded by `budgetMessage`.
+ */
+export function createRecordBody (action: CreateRecordAction, scope: ExpressionScope, budgetMessage: (field: string, err: ExpressionBudgetError) => string): Record<string, unknown> {
+  const body: Record<string, unknown> = {}
+  for (const { field, value } of action.data) {
+    if ('literal' in value) {
+      body[field] = value.literal
+      continue
+    }
+    try {
+      body[field] = writableValue(value.evaluate(scope))
+    } catch (err) {
+      if (!(err instanceof ExpressionBudgetError)) throw err
+      throw validationFailed(budgetMessage(field, err))
+    }
+  }
+  return body
+}
