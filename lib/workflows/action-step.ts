@@ -5,7 +5,7 @@ import { ExpressionBudgetError, type ExpressionScope } from '../expressions/inde
 import { resolveFileValue } from '../files/resolve.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
-import { createRecordBody, writableValue } from '../state-machines/evaluate-write-actions.js'
+import { createRecordBody, setFieldValue, writableValue } from '../state-machines/evaluate-write-actions.js'
 import { dispatchSideEffects } from '../state-machines/side-effects.js'
 import { queueActionDelivery } from '../webhooks/actions.js'
 import { webhooksOf } from '../webhooks/compile.js'
@@ -50,8 +50,7 @@ async function setField (s: StepTx, a: SetFieldAction): Promise<void> {
   if (typeof id !== 'string' && typeof id !== 'number') {
     throw validationFailed(`set_field: record_id (${a.recordId.source}) evaluated to ${JSON.stringify(id) ?? 'nothing'}, not a record id`)
   }
-  const iso = new Date().toISOString()
-  const value = !a.now ? structuredClone(a.value) : a.field.type === 'date' ? iso.slice(0, 10) : iso
+  const value = setFieldValue(a, new Date())
   await updateRecord(s.deps, entityOf(s.registry, a.entity), String(id), { [a.field.name]: value })
   s.written.push({ action: 'set_field', entity: a.entity, id })
 }
