@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { requireById } from '../db/by-id.js'
 import type { Sql, TransactionSql } from '../db/connection.js'
-import { conflict, notFound } from '../errors.js'
+import { conflict } from '../errors.js'
 import { UUID_RE } from '../fields/spec.js'
 
 /** Invites are valid for 72 hours (SPEC §8). */
@@ -113,9 +114,8 @@ export async function listInvites (sql: Sql, filter: { status?: InviteStatus | u
 
 /** One invite; NOT_FOUND (also for an id that is not a UUID). */
 export async function getInvite (sql: Sql, id: string): Promise<InviteRecord> {
-  const rows = UUID_RE.test(id) ? await sql<InviteRow[]>`SELECT id, email, roles, invited_by, expires_at, accepted_at, revoked_at, created_at FROM _invites WHERE id = ${id}` : []
-  const row = rows[0]
-  if (row === undefined) throw notFound(`Invite '${id.slice(0, 100)}' not found`)
+  const row = await requireById('Invite', id, async (id) =>
+    (await sql<InviteRow[]>`SELECT id, email, roles, invited_by, expires_at, accepted_at, revoked_at, created_at FROM _invites WHERE id = ${id}`)[0])
   return toRecord(row)
 }
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
+import { notFoundById, requireById } from '../db/by-id.js'
 import type { AppDatabase } from '../db/system-tables.js'
-import { conflict, didYouMean, invalidPayload, notFound, validationFailed, type ErrorDetail } from '../errors.js'
-import { UUID_RE } from '../fields/spec.js'
+import { conflict, didYouMean, invalidPayload, validationFailed, type ErrorDetail } from '../errors.js'
 import { validateRoles } from '../permissions/validate.js'
 import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords.js'
 
@@ -96,9 +96,7 @@ export async function listUsers (db: Db, page: { page: number, perPage: number }
 
 /** One user; NOT_FOUND (also for an id that is not a UUID). */
 export async function getUser (db: Db, id: string): Promise<UserRecord> {
-  const row = UUID_RE.test(id) ? await db.selectFrom('_users').select(COLUMNS).where('id', '=', id).executeTakeFirst() : undefined
-  if (row === undefined) throw notFound(`User '${id.slice(0, 100)}' not found`)
-  return row
+  return await requireById('User', id, async (id) => await db.selectFrom('_users').select(COLUMNS).where('id', '=', id).executeTakeFirst())
 }
 
 /** Creates a user: email (unique, case-insensitive → 409), password (hashed), roles, active. */
@@ -137,7 +135,7 @@ export async function updateUser (db: Db, id: string, body: unknown): Promise<Us
   }
   try {
     const user = await db.updateTable('_users').set(set).where('id', '=', before.id).returning(COLUMNS).executeTakeFirst()
-    if (user === undefined) throw notFound(`User '${id}' not found`)
+    if (user === undefined) throw notFoundById('User', id)
     return { user, before, passwordChanged: c.password !== undefined }
   } catch (err) {
     if (isUniqueViolation(err)) throw emailTaken(c.email ?? before.email)

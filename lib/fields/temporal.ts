@@ -28,3 +28,9 @@ export const date: FieldTypeSpec = {
   ordered: true,
   widensTo: ['timestamptz']
 }
+
+/** A moment as a field of `type` stores it: 'YYYY-MM-DD' (its UTC day) for a date, ISO 8601 otherwise. */
+export function storedTime (type: string, at: Date): string {
+  const iso = at.toISOString()
+  return type === 'date' ? iso.slice(0, 10) : iso
+}

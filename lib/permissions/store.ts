@@ -1,8 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import type { AppContext } from '../apps/context.js'
+import { notFoundById, requireById, requireDeleted } from '../db/by-id.js'
 import type { AppDatabase } from '../db/system-tables.js'
-import { notFound } from '../errors.js'
-import { UUID_RE } from '../fields/spec.js'
 import type { PermissionAction, PermissionInput, PermissionRow } from './types.js'
 import { validatePermission } from './validate.js'
 
@@ -45,8 +44,7 @@ export async function listPermissions (db: Db, filter: { entity?: string | undef
 
 /** One policy; NOT_FOUND (also for an id that is not a UUID). */
 export async function getPermission (db: Db, id: string): Promise<PermissionRow> {
-  const row = UUID_RE.test(id) ? await db.selectFrom('_permissions').select(COLUMNS).where('id', '=', id).executeTakeFirst() : undefined
-  if (row === undefined) throw notFound(`Permission '${id.slice(0, 100)}' not found`)
+  const row = await requireById('Permission', id, async (id) => await db.selectFrom('_permissions').select(COLUMNS).where('id', '=', id).executeTakeFirst())
   return toRow(row)
 }
 
@@ -69,12 +67,11 @@ export async function updatePermission (app: AppContext, id: string, input: unkn
   const row = await app.db.updateTable('_permissions')
     .set({ entity: def.entity, action: def.action, roles: def.roles, conditions: jsonb(def.conditions), updated_at: new Date() })
     .where('id', '=', current.id).returning(COLUMNS).executeTakeFirst()
-  if (row === undefined) throw notFound(`Permission '${id}' not found`)
+  if (row === undefined) throw notFoundById('Permission', id)
   return toRow(row)
 }
 
 /** Deletes a policy; NOT_FOUND when there is none. */
 export async function deletePermission (db: Db, id: string): Promise<void> {
-  const res = UUID_RE.test(id) ? await db.deleteFrom('_permissions').where('id', '=', id).executeTakeFirst() : undefined
-  if (res === undefined || res.numDeletedRows === 0n) throw notFound(`Permission '${id.slice(0, 100)}' not found`)
+  await requireDeleted('Permission', id, async (id) => (await db.deleteFrom('_permissions').where('id', '=', id).executeTakeFirst()).numDeletedRows > 0n)
 }

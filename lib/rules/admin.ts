@@ -1,16 +1,10 @@
 import type { AppContext } from '../apps/context.js'
-import { notFound } from '../errors.js'
-import { UUID_RE } from '../fields/spec.js'
+import { notFoundById, requireById, requireDeleted } from '../db/by-id.js'
 import { compileRule } from './compile.js'
 import { isObject, Problems } from './problems.js'
 import { deleteRuleRow, insertRuleRow, listRuleRows, ruleRow, updateRuleRow } from './store.js'
 import type { RuleDef, RuleRow } from './types.js'
 import { parseRuleBody } from './validate.js'
-
-/** Rule ids are uuids; anything else cannot name a rule (404 rather than a database error). */
-function missing (id: string): Error {
-  return notFound(`Rule '${id.slice(0, 100)}' not found`)
-}
 
 /** Validates a rule body against the app's current metadata: 422 VALIDATION_FAILED listing every problem. */
 function checked (app: AppContext, body: unknown): RuleDef {
@@ -26,9 +20,7 @@ export async function listRules (app: AppContext, entity?: string): Promise<Rule
 }
 
 export async function getRule (app: AppContext, id: string): Promise<RuleRow> {
-  const row = UUID_RE.test(id) ? await ruleRow(app.sql, id) : null
-  if (row === null) throw missing(id)
-  return row
+  return await requireById('Rule', id, async (id) => await ruleRow(app.sql, id))
 }
 
 /** Saves a new rule and recompiles the app's registry, so the next write enforces it. */
@@ -45,12 +37,12 @@ export async function updateRule (app: AppContext, id: string, body: unknown): P
     ? { entity: current.entity, hook: current.hook, type: current.type, definition: current.definition, priority: current.priority, active: current.active, ...body }
     : body
   const row = await updateRuleRow(app.sql, id, checked(app, merged))
-  if (row === null) throw missing(id)
+  if (row === null) throw notFoundById('Rule', id)
   await app.reload()
   return row
 }
 
 export async function deleteRule (app: AppContext, id: string): Promise<void> {
-  if (!UUID_RE.test(id) || !(await deleteRuleRow(app.sql, id))) throw missing(id)
+  await requireDeleted('Rule', id, async (id) => await deleteRuleRow(app.sql, id))
   await app.reload()
 }

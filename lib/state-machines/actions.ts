@@ -1,30 +1,9 @@
-import { validationFailed } from '../errors.js'
-import { ExpressionBudgetError, type ExpressionScope } from '../expressions/index.js'
 import { recordOf, scopeOf } from '../rules/scope.js'
 import type { WriteNode, WriteUnit } from '../write/hooks.js'
 import { machinesOf } from './compile.js'
+import { createRecordBody } from './evaluate-write-actions.js'
 import { dispatchSideEffects, type SideEffect } from './side-effects.js'
 import { takenTransitions, type TakenTransition } from './transition.js'
-import type { CreateRecordAction } from './types.js'
-
-function evaluateData (action: CreateRecordAction, scope: ExpressionScope): Record<string, unknown> {
-  const body: Record<string, unknown> = {}
-  for (const { field, value } of action.data) {
-    if ('literal' in value) {
-      body[field] = value.literal
-      continue
-    }
-    try {
-      const v = value.evaluate(scope)
-      // Dates (now(), date(x)) travel as the ISO text a client would send.
-      body[field] = v instanceof Date ? v.toISOString() : v ?? null
-    } catch (err) {
-      if (!(err instanceof ExpressionBudgetError)) throw err
-      throw validationFailed(`create_record into ${action.entity}: ${field} could not be evaluated (${err.message})`)
-    }
-  }
-  return body
-}
 
 /** The module's `needsAfterRow`: only records whose transition creates records need the row hook. */
 export function createsRecords (node: WriteNode, unit: WriteUnit): boolean {
@@ -47,7 +26,8 @@ export async function runRowActions (node: WriteNode, unit: WriteUnit): Promise<
       const entity = unit.registry.entities.get(a.entity)
       if (entity === undefined) throw new Error(`create_record: entity ${a.entity} vanished from a compiled registry`)
       const scope = scopeOf(node, unit, { record: { ...recordOf(node), ...node.row } })
-      await unit.createRecord(entity, evaluateData(a, scope), { user: null })
+      const body = createRecordBody(a, scope, (field, err) => `create_record into ${a.entity}: ${field} could not be evaluated (${err.message})`)
+      await unit.createRecord(entity, body, { user: null })
     }
   }
 }

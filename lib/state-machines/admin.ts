@@ -1,7 +1,7 @@
 import type { AppContext } from '../apps/context.js'
 import type { TransactionSql } from '../db/connection.js'
-import { conflict, notFound } from '../errors.js'
-import { UUID_RE } from '../fields/spec.js'
+import { notFoundById, requireById, requireDeleted } from '../db/by-id.js'
+import { conflict } from '../errors.js'
 import { lockMetadata } from '../metadata/store.js'
 import { isObject, Problems } from '../rules/problems.js'
 import { compileMachine } from './compile.js'
@@ -10,10 +10,6 @@ import {
 } from './store.js'
 import type { MachineDef, MachineRow } from './types.js'
 import { parseMachineBody } from './validate.js'
-
-function missing (id: string): Error {
-  return notFound(`State machine '${id.slice(0, 100)}' not found`)
-}
 
 /** Validates a body against the app's current metadata: 422 VALIDATION_FAILED listing every problem. */
 function checked (app: AppContext, body: unknown): MachineDef {
@@ -46,9 +42,7 @@ export async function listMachines (app: AppContext, entity?: string): Promise<M
 }
 
 export async function getMachine (app: AppContext, id: string): Promise<MachineRow> {
-  const row = UUID_RE.test(id) ? await machineRow(app.sql, id) : null
-  if (row === null) throw missing(id)
-  return row
+  return await requireById('State machine', id, async (id) => await machineRow(app.sql, id))
 }
 
 /** Saves a new machine and recompiles the app's registry, so the next write enforces it. */
@@ -63,11 +57,11 @@ export async function updateMachine (app: AppContext, id: string, body: unknown)
   const merged = isObject(body) ? { entity: current.entity, field: current.field, definition: current.definition, active: current.active, ...body } : body
   const def = checked(app, merged)
   const row = await save(app, def, async (tx) => await updateMachineRow(tx, id, def), id)
-  if (row === null) throw missing(id)
+  if (row === null) throw notFoundById('State machine', id)
   return row
 }
 
 export async function deleteMachine (app: AppContext, id: string): Promise<void> {
-  if (!UUID_RE.test(id) || !(await deleteMachineRow(app.sql, id))) throw missing(id)
+  await requireDeleted('State machine', id, async (id) => await deleteMachineRow(app.sql, id))
   await app.reload()
 }

@@ -2,8 +2,8 @@ import { didYouMean } from '../errors.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
-import { ajvErrorsToDetails } from '../schema/ajv.js'
-import { ACTION_TYPES, type CompiledAction, type CreateRecordAction, type SetFieldAction } from './types.js'
+import { compileCreateRecord, compileSetFieldValue } from './compile-write-actions.js'
+import { ACTION_TYPES, type CompiledAction, type SetFieldAction } from './types.js'
 
 interface ActionContext {
   registry: Registry
@@ -12,8 +12,6 @@ interface ActionContext {
   stateField: string
   problems: Problems
 }
-
-const NOW_TYPES: ReadonlySet<string> = new Set(['timestamp', 'date', 'string', 'text'])
 
 function compileSetField (a: Record<string, unknown>, at: string, ctx: ActionContext): SetFieldAction | null {
   const { entity, problems } = ctx
@@ -31,45 +29,8 @@ function compileSetField (a: Record<string, unknown>, at: string, ctx: ActionCon
     problems.add(`${at}.value`, 'required', 'set_field needs a value ("now" for the current time)')
     return null
   }
-  if (a.value === 'now' && NOW_TYPES.has(field.type)) return { type: 'set_field', field, value: null, now: true }
-  // A literal is written as is, so it must be a valid value of the field, checked now rather than per write.
-  const validate = entity.validateUpdate
-  if (!validate({ [field.name]: a.value })) {
-    for (const d of ajvErrorsToDetails(validate.errors)) problems.add(`${at}.value`, d.rule ?? 'type', d.message)
-    return null
-  }
-  return { type: 'set_field', field, value: a.value, now: false }
-}
-
-function compileCreateRecord (a: Record<string, unknown>, at: string, ctx: ActionContext): CreateRecordAction | null {
-  const { registry, problems } = ctx
-  checkKeys(problems, at, a, ['type', 'entity', 'data'])
-  const target = typeof a.entity === 'string' ? registry.entities.get(a.entity) : undefined
-  if (target === undefined) {
-    problems.add(`${at}.entity`, 'exists', `unknown entity '${String(a.entity)}'${typeof a.entity === 'string' ? didYouMean(a.entity, registry.entities.keys()) : ''}`)
-    return null
-  }
-  if (!isObject(a.data)) {
-    problems.add(`${at}.data`, 'type', 'data must be an object of field: "expression"')
-    return null
-  }
-  const data: CreateRecordAction['data'] = []
-  for (const [name, source] of Object.entries(a.data)) {
-    const here = `${at}.data.${name}`
-    if (!target.fields.has(name)) {
-      problems.add(here, 'exists', `${target.name} has no field '${name}'${didYouMean(name, target.fields.keys())}`)
-      continue
-    }
-    if (typeof source !== 'string') {
-      // Numbers, booleans and null mean themselves; strings are expressions (a literal string is quoted: "'sent'").
-      if (source === null || typeof source === 'number' || typeof source === 'boolean') data.push({ field: name, value: { literal: source } })
-      else problems.add(here, 'type', `${here} must be an expression string or a JSON scalar`)
-      continue
-    }
-    const expression = problems.expression(here, source)
-    if (expression !== null) data.push({ field: name, value: expression })
-  }
-  return { type: 'create_record', entity: target.name, data }
+  const value = compileSetFieldValue({ entity, field, value: a.value, at: `${at}.value`, problems })
+  return value === null ? null : { type: 'set_field', field, ...value }
 }
 
 /**

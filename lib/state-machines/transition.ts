@@ -4,6 +4,7 @@ import { ExpressionBudgetError } from '../expressions/index.js'
 import { detailAt, recordOf, scopeOf } from '../rules/scope.js'
 import type { WriteNode, WriteUnit } from '../write/hooks.js'
 import { machinesOf } from './compile.js'
+import { setFieldValue } from './evaluate-write-actions.js'
 import type { CompiledMachine, CompiledTransition } from './types.js'
 
 /** A transition taken by one record of a unit; its remaining actions run in afterRow / afterCommit. */
@@ -88,8 +89,7 @@ function authorize (t: TakenTransition, unit: WriteUnit): void {
 function setFields (t: TakenTransition, unit: WriteUnit): void {
   for (const a of t.transition.actions) {
     if (a.type !== 'set_field') continue
-    const iso = unit.now.toISOString()
-    t.node.values[a.field.name] = !a.now ? structuredClone(a.value) : a.field.type === 'date' ? iso.slice(0, 10) : iso
+    t.node.values[a.field.name] = setFieldValue(a, unit.now)
   }
 }
 

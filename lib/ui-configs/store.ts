@@ -1,6 +1,6 @@
+import { notFoundById, requireById, requireDeleted } from '../db/by-id.js'
 import type { Sql } from '../db/connection.js'
 import { conflict, notFound } from '../errors.js'
-import { UUID_RE } from '../fields/spec.js'
 import type { UiConfigInput } from './validate.js'
 
 /** A `_ui_configs` row. */
@@ -42,9 +42,8 @@ export async function listUiConfigs (sql: Sql, f: UiConfigFilter, page?: { page:
 
 /** One config by id; NOT_FOUND for an unknown or malformed id. */
 export async function getUiConfig (sql: Sql, id: string): Promise<UiConfigRecord> {
-  const rows = UUID_RE.test(id) ? await sql<UiConfigRecord[]>`SELECT id, entity, scope, config, created_at, updated_at FROM _ui_configs WHERE id = ${id}` : []
-  if (rows[0] === undefined) throw notFound(`UI config '${id.slice(0, 100)}' not found`)
-  return rows[0]
+  return await requireById('UI config', id, async (id) =>
+    (await sql<UiConfigRecord[]>`SELECT id, entity, scope, config, created_at, updated_at FROM _ui_configs WHERE id = ${id}`)[0])
 }
 
 /** The config of an entity for a scope; NOT_FOUND when there is none. */
@@ -72,7 +71,7 @@ export async function updateUiConfig (sql: Sql, id: string, input: UiConfigInput
     const rows = await sql<UiConfigRecord[]>`
       UPDATE _ui_configs SET entity = ${input.entity}, scope = ${input.scope}, config = ${JSON.stringify(input.config)}::text::jsonb, updated_at = now()
       WHERE id = ${id} RETURNING id, entity, scope, config, created_at, updated_at`
-    if (rows[0] === undefined) throw notFound(`UI config '${id.slice(0, 100)}' not found`)
+    if (rows[0] === undefined) throw notFoundById('UI config', id)
     return rows[0]
   } catch (err) {
     throw duplicate(err, input)
@@ -81,6 +80,5 @@ export async function updateUiConfig (sql: Sql, id: string, input: UiConfigInput
 
 /** Deletes a config; NOT_FOUND when unknown. */
 export async function deleteUiConfig (sql: Sql, id: string): Promise<void> {
-  const rows = UUID_RE.test(id) ? await sql`DELETE FROM _ui_configs WHERE id = ${id} RETURNING id` : []
-  if (rows.length === 0) throw notFound(`UI config '${id.slice(0, 100)}' not found`)
+  await requireDeleted('UI config', id, async (id) => (await sql`DELETE FROM _ui_configs WHERE id = ${id} RETURNING id`).length > 0)
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { AppContext } from '../apps/context.js'
+import type { Sql, TransactionSql } from '../db/connection.js'
 import { UUID_RE } from '../fields/spec.js'
 import { isObject } from '../rules/problems.js'
 import type { SideEffect } from '../state-machines/side-effects.js'
-import { webhooksOf } from './compile.js'
+import { webhooksOf, type CompiledWebhooks } from './compile.js'
 import { insertFinishedLog, insertPendingLog, type NewLog } from './outbox.js'
-import { urlProblem } from './settings.js'
+import { DEFAULT_ATTEMPTS, isAttemptCount, urlProblem } from './settings.js'
 import { webhookRow } from './store.js'
 import { STATE_MACHINE_HOOK, WEBHOOK_METHODS, type WebhookMethod, type WebhookPayload } from './types.js'
 
@@ -44,7 +45,7 @@ export async function targetOf (app: AppContext, action: Readonly<Record<string,
     url: typeof action.url === 'string' ? action.url : '',
     method: WEBHOOK_METHODS.includes(method as WebhookMethod) ? method : 'POST',
     headers: stringHeaders(action.headers),
-    maxAttempts: typeof attempts === 'number' && Number.isInteger(attempts) && attempts >= 1 && attempts <= 10 ? attempts : 3
+    maxAttempts: isAttemptCount(attempts) ? attempts : DEFAULT_ATTEMPTS
   }
 }
 
@@ -65,6 +66,46 @@ function payloadOfEffect (effect: SideEffect): WebhookPayload {
   return JSON.parse(JSON.stringify(body)) as WebhookPayload
 }
 
+/** What queueing the delivery of a `webhook` action needs. */
+export interface ActionDelivery {
+  /** Where the log row is written: the app's pool, or the transaction it must commit with. */
+  sql: Sql | TransactionSql
+  webhooks: CompiledWebhooks
+  action: Readonly<Record<string, unknown>>
+  entity: string
+  hook: string
+  payload: WebhookPayload
+}
+
+/**
+ * Writes the `_webhook_logs` row of a `webhook` action (state machine or workflow) and returns
+ * its id, for the caller to dispatch once the row is committed. A target that cannot be
+ * delivered to (unknown webhook, non-http URL, host not allowed) is logged as a failed
+ * delivery instead, and null returned.
+ */
+export async function queueActionDelivery (d: ActionDelivery): Promise<string | null> {
+  const { app, runtime } = d.webhooks
+  const target = await targetOf(app, d.action)
+  const t: Target = typeof target === 'string' ? { webhookId: null, url: String(d.action.url ?? ''), method: 'POST', headers: {}, maxAttempts: 1 } : target
+  const log: NewLog = {
+    webhookId: t.webhookId,
+    entity: d.entity,
+    hook: d.hook,
+    url: t.url,
+    method: t.method,
+    headers: { ...t.headers, 'Idempotency-Key': d.payload.idempotency_key },
+    body: d.payload,
+    idempotencyKey: d.payload.idempotency_key,
+    maxAttempts: t.maxAttempts
+  }
+  const problem = typeof target === 'string' ? target : urlProblem(t.url, runtime.settings.allowedHosts)
+  if (problem !== null) {
+    await insertFinishedLog(d.sql, log, { ok: false, status: null, body: null, error: problem })
+    return null
+  }
+  return await insertPendingLog(d.sql, log, runtime.settings.recoveryGraceMs)
+}
+
 /**
  * Handler of state-machine `webhook` actions (registered with the state-machine module): the
  * committed transition becomes a delivery in `_webhook_logs` handled like any async webhook
@@ -77,23 +118,6 @@ export async function handleWebhookAction (effect: SideEffect): Promise<void> {
   if (compiled === undefined) return
   const { app, runtime } = compiled
   const payload = payloadOfEffect(effect)
-  const target = await targetOf(app, effect.action)
-  const t: Target = typeof target === 'string' ? { webhookId: null, url: String(effect.action.url ?? ''), method: 'POST', headers: {}, maxAttempts: 1 } : target
-  const log: NewLog = {
-    webhookId: t.webhookId,
-    entity: effect.entity,
-    hook: STATE_MACHINE_HOOK,
-    url: t.url,
-    method: t.method,
-    headers: { ...t.headers, 'Idempotency-Key': payload.idempotency_key },
-    body: payload,
-    idempotencyKey: payload.idempotency_key,
-    maxAttempts: t.maxAttempts
-  }
-  const problem = typeof target === 'string' ? target : urlProblem(t.url, runtime.settings.allowedHosts)
-  if (problem !== null) {
-    await insertFinishedLog(app.sql, log, { ok: false, status: null, body: null, error: problem })
-    return
-  }
-  runtime.dispatch(app, [await insertPendingLog(app.sql, log, runtime.settings.recoveryGraceMs)])
+  const id = await queueActionDelivery({ sql: app.sql, webhooks: compiled, action: effect.action, entity: effect.entity, hook: STATE_MACHINE_HOOK, payload })
+  if (id !== null) runtime.dispatch(app, [id])
 }

@@ -1,15 +1,10 @@
 import type { AppContext } from '../apps/context.js'
-import { notFound } from '../errors.js'
-import { UUID_RE } from '../fields/spec.js'
+import { notFoundById, requireById, requireDeleted } from '../db/by-id.js'
 import { isObject, Problems } from '../rules/problems.js'
 import { compileWebhook, webhooksOf } from './compile.js'
 import { deleteWebhookRow, insertWebhookRow, listWebhookRows, updateWebhookRow, webhookRow } from './store.js'
 import type { WebhookDef, WebhookRow, WebhookView } from './types.js'
 import { parseWebhookBody } from './validate.js'
-
-function missing (id: string): Error {
-  return notFound(`Webhook '${id.slice(0, 100)}' not found`)
-}
 
 /** The secret is write-only: answers say whether there is one. */
 export function webhookView (row: WebhookRow): WebhookView {
@@ -28,9 +23,7 @@ function checked (app: AppContext, body: unknown): WebhookDef {
 }
 
 async function stored (app: AppContext, id: string): Promise<WebhookRow> {
-  const row = UUID_RE.test(id) ? await webhookRow(app.sql, id) : null
-  if (row === null) throw missing(id)
-  return row
+  return await requireById('Webhook', id, async (id) => await webhookRow(app.sql, id))
 }
 
 /** Every webhook (or those of one entity), secrets hidden. */
@@ -73,13 +66,13 @@ export async function updateWebhook (app: AppContext, id: string, body: unknown)
   if (isObject(body) && typeof body.hook === 'string' && body.async === undefined) delete current.async
   const merged = isObject(body) ? { ...current, ...body } : body
   const row = await updateWebhookRow(app.sql, id, checked(app, merged))
-  if (row === null) throw missing(id)
+  if (row === null) throw notFoundById('Webhook', id)
   await app.reload()
   return webhookView(row)
 }
 
 /** Deletes a webhook (its queued deliveries fail, its logs stay) and recompiles the registry. */
 export async function deleteWebhook (app: AppContext, id: string): Promise<void> {
-  if (!UUID_RE.test(id) || !(await deleteWebhookRow(app.sql, id))) throw missing(id)
+  await requireDeleted('Webhook', id, async (id) => await deleteWebhookRow(app.sql, id))
   await app.reload()
 }

@@ -1,5 +1,6 @@
 import type { AppContext } from '../apps/context.js'
-import { invalidPayload, notFound } from '../errors.js'
+import { requireById } from '../db/by-id.js'
+import { invalidPayload } from '../errors.js'
 import { UUID_RE } from '../fields/spec.js'
 import { webhooksOf } from './compile.js'
 import { LOG_STATUSES, type LogRow, type LogStatus } from './types.js'
@@ -57,10 +58,7 @@ export async function listLogs (app: AppContext, q: LogQuery): Promise<{ data: L
 
 /** One delivery log by id; 404 NOT_FOUND when unknown or not a uuid. */
 export async function getLog (app: AppContext, id: string): Promise<LogRow> {
-  const rows = UUID_RE.test(id) ? await app.sql<LogRow[]>`SELECT * FROM _webhook_logs WHERE id = ${id}` : []
-  const row = rows[0]
-  if (row === undefined) throw notFound(`Webhook log '${id.slice(0, 100)}' not found`)
-  return row
+  return await requireById('Webhook log', id, async (id) => (await app.sql<LogRow[]>`SELECT * FROM _webhook_logs WHERE id = ${id}`)[0])
 }
 
 /**
@@ -70,13 +68,9 @@ export async function getLog (app: AppContext, id: string): Promise<LogRow> {
  * attempt replaces them. Dispatched at once; returns the row as re-queued.
  */
 export async function retryLog (app: AppContext, id: string): Promise<LogRow> {
-  const rows = UUID_RE.test(id)
-    ? await app.sql<LogRow[]>`
-      UPDATE _webhook_logs SET status = 'pending', attempt = 0, next_retry_at = now(), updated_at = now()
-      WHERE id = ${id} RETURNING *`
-    : []
-  const row = rows[0]
-  if (row === undefined) throw notFound(`Webhook log '${id.slice(0, 100)}' not found`)
+  const row = await requireById('Webhook log', id, async (id) => (await app.sql<LogRow[]>`
+    UPDATE _webhook_logs SET status = 'pending', attempt = 0, next_retry_at = now(), updated_at = now()
+    WHERE id = ${id} RETURNING *`)[0])
   const compiled = webhooksOf(app.registry)
   compiled?.runtime.dispatch(app, [row.id])
   return row

@@ -24,6 +24,15 @@ export interface WebhookSettings {
 export const DEFAULT_TIMEOUT_MS = 5000
 export const MAX_TIMEOUT_MS = 60_000
 
+/** Attempts of a delivery when nothing says otherwise, and the most a webhook or action may ask for. */
+export const DEFAULT_ATTEMPTS = 3
+export const MAX_ATTEMPTS = 10
+
+/** A valid attempt count (`retry.max_attempts`, a webhook action's `max_attempts`): an integer from 1 to MAX_ATTEMPTS. */
+export function isAttemptCount (n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_ATTEMPTS
+}
+
 type WebhookConfig = Pick<Config, 'webhookAllowedHosts' | 'webhookPollIntervalMs' | 'webhookBackoffBaseMs'>
 
 /** Settings from the configuration (defaults when a key is missing: lib-level tests build engines without one). */

@@ -1,5 +1,5 @@
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
-import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, urlProblem } from './settings.js'
+import { DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT_MS, isAttemptCount, MAX_ATTEMPTS, MAX_TIMEOUT_MS, urlProblem } from './settings.js'
 import {
   BACKOFFS, WEBHOOK_HOOKS, WEBHOOK_METHODS, type Backoff, type RetryPolicy, type WebhookDef, type WebhookHook, type WebhookMethod
 } from './types.js'
@@ -40,7 +40,7 @@ function checkHeaders (problems: Problems, raw: unknown): Record<string, string>
 }
 
 function checkRetry (problems: Problems, raw: unknown): RetryPolicy {
-  const retry: RetryPolicy = { max_attempts: 3, backoff: 'exponential' }
+  const retry: RetryPolicy = { max_attempts: DEFAULT_ATTEMPTS, backoff: 'exponential' }
   if (raw === undefined || raw === null) return retry
   if (!isObject(raw)) {
     problems.add('retry', 'type', 'retry must be an object {max_attempts, backoff}')
@@ -48,8 +48,8 @@ function checkRetry (problems: Problems, raw: unknown): RetryPolicy {
   }
   checkKeys(problems, 'retry', raw, RETRY_KEYS)
   const max = raw.max_attempts ?? retry.max_attempts
-  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 10) {
-    problems.add('retry.max_attempts', 'range', 'retry.max_attempts must be an integer from 1 to 10')
+  if (!isAttemptCount(max)) {
+    problems.add('retry.max_attempts', 'range', `retry.max_attempts must be an integer from 1 to ${MAX_ATTEMPTS}`)
   } else {
     retry.max_attempts = max
   }

@@ -5,11 +5,10 @@ import { ExpressionBudgetError, type ExpressionScope } from '../expressions/inde
 import { resolveFileValue } from '../files/resolve.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
+import { createRecordBody, setFieldValue, writableValue } from '../state-machines/evaluate-write-actions.js'
 import { dispatchSideEffects } from '../state-machines/side-effects.js'
-import { targetOf } from '../webhooks/actions.js'
+import { queueActionDelivery } from '../webhooks/actions.js'
 import { webhooksOf } from '../webhooks/compile.js'
-import { insertFinishedLog, insertPendingLog, type NewLog } from '../webhooks/outbox.js'
-import { urlProblem } from '../webhooks/settings.js'
 import { WORKFLOW_HOOK, type WebhookPayload } from '../webhooks/types.js'
 import { createRecord, updateRecord, type WriteDeps } from '../write/index.js'
 import { entry, stepScope, toward, type Run } from './executor.js'
@@ -39,9 +38,7 @@ function entityOf (registry: Registry, name: string): CompiledEntity {
 
 function evaluate (expression: { source: string, evaluate: (s: ExpressionScope) => unknown }, scope: ExpressionScope, what: string): unknown {
   try {
-    const v = expression.evaluate(scope)
-    // Dates (now(), date(x)) travel as the ISO text a client would send.
-    return v instanceof Date ? v.toISOString() : v ?? null
+    return writableValue(expression.evaluate(scope))
   } catch (err) {
     if (err instanceof ExpressionBudgetError) throw validationFailed(`${what} could not be evaluated (${err.message})`)
     throw err
@@ -53,15 +50,13 @@ async function setField (s: StepTx, a: SetFieldAction): Promise<void> {
   if (typeof id !== 'string' && typeof id !== 'number') {
     throw validationFailed(`set_field: record_id (${a.recordId.source}) evaluated to ${JSON.stringify(id) ?? 'nothing'}, not a record id`)
   }
-  const iso = new Date().toISOString()
-  const value = !a.now ? structuredClone(a.value) : a.field.type === 'date' ? iso.slice(0, 10) : iso
+  const value = setFieldValue(a, new Date())
   await updateRecord(s.deps, entityOf(s.registry, a.entity), String(id), { [a.field.name]: value })
   s.written.push({ action: 'set_field', entity: a.entity, id })
 }
 
 async function createOne (s: StepTx, a: CreateRecordAction): Promise<void> {
-  const body: Record<string, unknown> = {}
-  for (const { field, value } of a.data) body[field] = 'literal' in value ? value.literal : evaluate(value, s.scope, `create_record ${a.entity}.${field}`)
+  const body = createRecordBody(a, s.scope, (field, err) => `create_record ${a.entity}.${field} could not be evaluated (${err.message})`)
   const entity = entityOf(s.registry, a.entity)
   const row = await createRecord(s.deps, entity, body)
   s.written.push({ action: 'create_record', entity: a.entity, id: row[entity.pk.name] })
@@ -96,26 +91,8 @@ async function webhook (s: StepTx, a: PassThroughAction): Promise<void> {
   const compiled = webhooksOf(s.registry)
   if (compiled === undefined) throw validationFailed('webhook actions need the webhook module')
   const payload = webhookPayload(s)
-  const target = await targetOf(compiled.app, a.definition)
-  const t = typeof target === 'string' ? { webhookId: null, url: String(a.definition.url ?? ''), method: 'POST', headers: {}, maxAttempts: 1 } : target
-  const log: NewLog = {
-    webhookId: t.webhookId,
-    entity: s.row.trigger.entity,
-    hook: WORKFLOW_HOOK,
-    url: t.url,
-    method: t.method,
-    headers: { ...t.headers, 'Idempotency-Key': payload.idempotency_key },
-    body: payload,
-    idempotencyKey: payload.idempotency_key,
-    maxAttempts: t.maxAttempts
-  }
-  const problem = typeof target === 'string' ? target : urlProblem(t.url, compiled.runtime.settings.allowedHosts)
-  if (problem !== null) {
-    await insertFinishedLog(s.tx, log, { ok: false, status: null, body: null, error: problem })
-    return
-  }
-  const id = await insertPendingLog(s.tx, log, compiled.runtime.settings.recoveryGraceMs)
-  s.after.push(async () => { compiled.runtime.dispatch(compiled.app, [id]) })
+  const id = await queueActionDelivery({ sql: s.tx, webhooks: compiled, action: a.definition, entity: s.row.trigger.entity, hook: WORKFLOW_HOOK, payload })
+  if (id !== null) s.after.push(async () => { compiled.runtime.dispatch(compiled.app, [id]) })
 }
 
 /** A `send_event` action goes to the handler registered for that type once the step committed. */

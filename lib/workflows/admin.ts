@@ -1,16 +1,11 @@
 import type { AppContext } from '../apps/context.js'
-import { notFound } from '../errors.js'
-import { UUID_RE } from '../fields/spec.js'
+import { notFoundById, requireById, requireDeleted } from '../db/by-id.js'
 import { isObject, Problems } from '../rules/problems.js'
 import { webhooksOf } from '../webhooks/compile.js'
 import { compileWorkflow } from './compile.js'
 import { deleteWorkflowRow, insertWorkflowRow, listWorkflowRows, updateWorkflowRow, workflowRow } from './store.js'
 import type { WorkflowDef, WorkflowRow } from './types.js'
 import { parseWorkflowBody } from './validate.js'
-
-function missing (id: string): Error {
-  return notFound(`Workflow '${id.slice(0, 100)}' not found`)
-}
 
 /** Validates a body against the app's current metadata: 422 VALIDATION_FAILED listing every problem. */
 function checked (app: AppContext, body: unknown): WorkflowDef {
@@ -29,9 +24,7 @@ export async function listWorkflows (app: AppContext, entity?: string): Promise<
 
 /** One workflow by id; 404 NOT_FOUND when unknown or not a uuid. */
 export async function getWorkflow (app: AppContext, id: string): Promise<WorkflowRow> {
-  const row = UUID_RE.test(id) ? await workflowRow(app.sql, id) : null
-  if (row === null) throw missing(id)
-  return row
+  return await requireById('Workflow', id, async (id) => await workflowRow(app.sql, id))
 }
 
 /** Saves a new workflow (422 when invalid, 409 when the name is taken) and recompiles the registry. */
@@ -50,13 +43,13 @@ export async function updateWorkflow (app: AppContext, id: string, body: unknown
   const c = await getWorkflow(app, id)
   const current = { name: c.name, trigger: c.trigger, context: c.context, steps: c.steps, active: c.active }
   const row = await updateWorkflowRow(app.sql, id, checked(app, isObject(body) ? { ...current, ...body } : body))
-  if (row === null) throw missing(id)
+  if (row === null) throw notFoundById('Workflow', id)
   await app.reload()
   return row
 }
 
 /** Deletes a workflow, cancelling its unfinished instances, and recompiles the registry. */
 export async function deleteWorkflow (app: AppContext, id: string): Promise<void> {
-  if (!UUID_RE.test(id) || !(await deleteWorkflowRow(app.sql, id))) throw missing(id)
+  await requireDeleted('Workflow', id, async (id) => await deleteWorkflowRow(app.sql, id))
   await app.reload()
 }

@@ -2,10 +2,10 @@ import { didYouMean } from '../errors.js'
 import { UUID_RE } from '../fields/spec.js'
 import type { Registry } from '../metadata/registry.js'
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
-import { ajvErrorsToDetails } from '../schema/ajv.js'
-import { urlProblem } from '../webhooks/settings.js'
+import { compileCreateRecord, compileSetFieldValue } from '../state-machines/compile-write-actions.js'
+import { isAttemptCount, MAX_ATTEMPTS, urlProblem } from '../webhooks/settings.js'
 import { WEBHOOK_METHODS, type WebhookMethod } from '../webhooks/types.js'
-import { WORKFLOW_ACTION_TYPES, type CreateRecordAction, type SetFieldAction, type WorkflowAction } from './types.js'
+import { WORKFLOW_ACTION_TYPES, type SetFieldAction, type WorkflowAction } from './types.js'
 
 /** What compiling an action needs to know. */
 export interface ActionContext {
@@ -16,8 +16,6 @@ export interface ActionContext {
   /** Webhook host allow-list checked when saving (empty: any host; loading checks shape only). */
   allowedHosts: readonly string[]
 }
-
-const NOW_TYPES: ReadonlySet<string> = new Set(['timestamp', 'date', 'string', 'text'])
 
 function entityAt (name: unknown, at: string, ctx: ActionContext): ReturnType<Registry['entities']['get']> {
   const entity = typeof name === 'string' ? ctx.registry.entities.get(name) : undefined
@@ -50,42 +48,8 @@ function compileSetField (a: Record<string, unknown>, at: string, ctx: ActionCon
     return null
   }
   if (recordId === null) return null
-  if (a.value === 'now' && NOW_TYPES.has(field.type)) {
-    return { type: 'set_field', entity: entity.name, recordId, field, value: null, now: true }
-  }
-  // A literal is written as is, so it must be a valid value of the field: checked now rather than per run.
-  if (!entity.validateUpdate({ [field.name]: a.value })) {
-    for (const d of ajvErrorsToDetails(entity.validateUpdate.errors)) problems.add(`${at}.value`, d.rule ?? 'type', d.message)
-    return null
-  }
-  return { type: 'set_field', entity: entity.name, recordId, field, value: a.value, now: false }
-}
-
-/** `{type: create_record, entity, data: {field: "expression"}}` (JSON scalars other than strings mean themselves). */
-function compileCreateRecord (a: Record<string, unknown>, at: string, ctx: ActionContext): CreateRecordAction | null {
-  const { problems } = ctx
-  checkKeys(problems, at, a, ['type', 'entity', 'data'])
-  const target = entityAt(a.entity, `${at}.entity`, ctx)
-  if (target === undefined) return null
-  if (!isObject(a.data)) {
-    problems.add(`${at}.data`, 'type', 'data must be an object of field: "expression"')
-    return null
-  }
-  const data: CreateRecordAction['data'] = []
-  for (const [name, source] of Object.entries(a.data)) {
-    const here = `${at}.data.${name}`
-    if (!target.fields.has(name)) {
-      problems.add(here, 'exists', `${target.name} has no field '${name}'${didYouMean(name, target.fields.keys())}`)
-    } else if (typeof source === 'string') {
-      const expression = problems.expression(here, source)
-      if (expression !== null) data.push({ field: name, value: expression })
-    } else if (source === null || typeof source === 'number' || typeof source === 'boolean') {
-      data.push({ field: name, value: { literal: source } })
-    } else {
-      problems.add(here, 'type', `${here} must be an expression string or a JSON scalar`)
-    }
-  }
-  return { type: 'create_record', entity: target.name, data }
+  const value = compileSetFieldValue({ entity, field, value: a.value, at: `${at}.value`, problems })
+  return value === null ? null : { type: 'set_field', entity: entity.name, recordId, field, ...value }
 }
 
 /** `{type: webhook, url, method?, headers?, max_attempts?}` or `{type: webhook, webhook_id}`. */
@@ -104,9 +68,8 @@ function checkWebhook (a: Record<string, unknown>, at: string, ctx: ActionContex
   if (a.headers !== undefined && (!isObject(a.headers) || Object.values(a.headers).some((v) => typeof v !== 'string'))) {
     problems.add(`${at}.headers`, 'type', 'headers must be an object of strings')
   }
-  const n = a.max_attempts
-  if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10)) {
-    problems.add(`${at}.max_attempts`, 'range', 'max_attempts must be an integer from 1 to 10')
+  if (a.max_attempts !== undefined && !isAttemptCount(a.max_attempts)) {
+    problems.add(`${at}.max_attempts`, 'range', `max_attempts must be an integer from 1 to ${MAX_ATTEMPTS}`)
   }
 }
 

@@ -24,10 +24,11 @@ export function parsePagedQuery<K extends string> (query: unknown, filters: read
     if (typeof value !== 'string') throw invalidPayload(`Query parameter '${key}' must be given once`, [{ field: key, message: 'must be a single value' }])
     out[key as K] = value
   }
-  return { page: positive(q, 'page', 1), perPage: Math.min(positive(q, 'per_page', DEFAULT_PER_PAGE), MAX_PER_PAGE), filters: out }
+  return { page: positiveQueryInt(q, 'page', 1), perPage: Math.min(positiveQueryInt(q, 'per_page', DEFAULT_PER_PAGE), MAX_PER_PAGE), filters: out }
 }
 
-function positive (q: Record<string, unknown>, key: string, def: number): number {
+/** A positive integer query parameter (`def` when absent); anything else is a 400 naming it. */
+export function positiveQueryInt (q: Record<string, unknown>, key: string, def: number): number {
   const raw = q[key]
   if (raw === undefined) return def
   const n = typeof raw === 'string' && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : 0

@@ -3,7 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
 import { hashPassword } from '../../lib/auth/passwords.js'
 import type { AppContext } from '../../lib/apps/context.js'
-import type { TestApp } from '../helper.js'
+import { expectError, type TestApp } from '../helper.js'
 
 export type Row = Record<string, unknown>
 type Tap = Pick<Test, 'equal'>
@@ -53,4 +53,24 @@ export function dataOf (t: Tap, res: LightMyRequestResponse, status = 200): Row 
 /** `error.details` of an error response. */
 export function detailsOf (res: LightMyRequestResponse): Row[] {
   return ((res.json() as { error?: { details?: Row[] } }).error?.details) ?? []
+}
+
+/** A definition the admin API must refuse, and the detail that must name the problem (`position`: in an expression). */
+export interface RefusedDefinition {
+  name: string
+  body: unknown
+  field: string
+  position?: number
+}
+
+/** POSTs each definition to `/_admin/<resource>`: 422 VALIDATION_FAILED with a detail naming its problem; then nothing was saved. */
+export async function expectRefused (t: Test, a: TestApp, resource: string, cases: readonly RefusedDefinition[]): Promise<void> {
+  for (const c of cases) {
+    const res = await a.as(a.admin, { method: 'POST', url: `/_admin/${resource}`, payload: c.body as Row })
+    expectError(t, res, 422, 'VALIDATION_FAILED')
+    const detail = detailsOf(res).find((d) => d.field === c.field)
+    t.ok(detail, `${c.name}: a detail names ${c.field} (${res.body.slice(0, 300)})`)
+    if (c.position !== undefined) t.equal(detail?.position, c.position, `${c.name}: position`)
+  }
+  t.same(dataOf(t, await a.as(a.admin, { url: `/_admin/${resource}` })), [], 'nothing was saved')
 }

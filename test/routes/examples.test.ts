@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t, { type Test as Tap } from 'tap'
 import { build, createTestApp, type TestApp } from '../helper.js'
+import { loadExample } from '../fixtures/examples.js'
 
 interface Example {
   entities: Array<{ name: string }>
@@ -10,8 +8,7 @@ interface Example {
   sample_data: Record<string, Array<Record<string, unknown>>>
 }
 
-const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/examples')
-const load = (file: string): Example => JSON.parse(readFileSync(path.join(examplesDir, file), 'utf8')) as Example
+const load = (file: string): Example => loadExample<Example>(file)
 
 /** Creates the example's entities and relations through the admin API and loads its sample data. */
 async function install (t: Tap, a: TestApp, ex: Example): Promise<void> {
@@ -58,12 +55,17 @@ async function checkIncludes (t: Tap, a: TestApp, ex: Example): Promise<void> {
   }
 }
 
-t.test('helpdesk example: schema, sample data, CRUD with includes and a nested write', async (t) => {
-  const app = await build(t)
-  const a = await createTestApp(app, 'helpdesk')
-  const ex = load('helpdesk-ticketing.json')
+/** A fresh app (named after `prefix`) with the example installed and its includes checked. */
+async function installedExample (t: Tap, prefix: string, file: string): Promise<{ a: TestApp, ex: Example }> {
+  const a = await createTestApp(await build(t), prefix)
+  const ex = load(file)
   await install(t, a, ex)
   await checkIncludes(t, a, ex)
+  return { a, ex }
+}
+
+t.test('helpdesk example: schema, sample data, CRUD with includes and a nested write', async (t) => {
+  const { a, ex } = await installedExample(t, 'helpdesk', 'helpdesk-ticketing.json')
   const customer = ex.sample_data.customer?.[0]?.id
   const agent = ex.sample_data.agent?.[0]?.id
   const created = await a.as(a.admin, {
@@ -88,11 +90,7 @@ t.test('helpdesk example: schema, sample data, CRUD with includes and a nested w
 })
 
 t.test('content example: many-to-many tags, slugs, nested comments', async (t) => {
-  const app = await build(t)
-  const a = await createTestApp(app, 'cms')
-  const ex = load('content-management.json')
-  await install(t, a, ex)
-  await checkIncludes(t, a, ex)
+  const { a, ex } = await installedExample(t, 'cms', 'content-management.json')
   const bySlug = await a.as(a.admin, { url: '/category/frontend' })
   t.equal(bySlug.json().data.name, 'Frontend', 'get by slug')
   const post = await a.as(a.admin, {
@@ -115,11 +113,7 @@ t.test('content example: many-to-many tags, slugs, nested comments', async (t) =
 })
 
 t.test('employee example: self relation, dates, nested leave requests', async (t) => {
-  const app = await build(t)
-  const a = await createTestApp(app, 'hr')
-  const ex = load('employee-management.json')
-  await install(t, a, ex)
-  await checkIncludes(t, a, ex)
+  const { a, ex } = await installedExample(t, 'hr', 'employee-management.json')
   const boss = ex.sample_data.employee?.[0]?.id
   const reports = await a.as(a.admin, { url: `/employee/${String(boss)}?include=employee_manager` })
   t.ok(reports.json().data.employee_manager.length >= 1, 'self relation lists reports')

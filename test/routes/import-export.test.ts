@@ -1,25 +1,13 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { sameContent } from '../../lib/schema-io/canonical.js'
 import { build, createTestApp, expectError, type TestApp } from '../helper.js'
 import { userToken } from './business-fixtures.js'
+import { loadExample } from '../fixtures/examples.js'
+import { importDoc, KINDS, type Doc, type ImportReport as Report } from '../fixtures/schema-import.js'
 
 type Row = Record<string, unknown>
-type Doc = Record<string, unknown> & { sample_data?: Record<string, Row[]> }
-interface KindReport { created: Row[], updated: Row[], skipped: Row[], errors: Row[] }
-type Report = Record<string, KindReport> & { sample_data?: Record<string, { created: number, skipped: number, errors: Row[] }> }
 
-const KINDS = ['entities', 'relations', 'rules', 'state_machines', 'workflows', 'permissions', 'webhooks', 'ui_configs']
-const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/examples')
-const load = (file: string): Doc => JSON.parse(readFileSync(path.join(examplesDir, file), 'utf8')) as Doc
-
-async function importDoc (t: Test, a: TestApp, doc: unknown): Promise<Report> {
-  const res = await a.as(a.admin, { method: 'POST', url: '/_admin/import', payload: doc as Row })
-  t.equal(res.statusCode, 200, `import: ${res.body.slice(0, 300)}`)
-  return (res.json() as { data: Report }).data
-}
+const load = (file: string): Doc => loadExample<Doc>(file)
 
 async function exportDoc (t: Test, a: TestApp, query = ''): Promise<{ body: Row, doc: Doc }> {
   const res = await a.as(a.admin, { url: `/_admin/export${query}` })

@@ -1,26 +1,13 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { build, createTestApp, type TestApp } from '../helper.js'
+import { loadExample } from '../fixtures/examples.js'
+import { importDoc, KINDS, type Doc, type ImportReport as Report } from '../fixtures/schema-import.js'
 
 type Row = Record<string, unknown>
-type Doc = Record<string, unknown> & { sample_data?: Record<string, Row[]> }
-interface KindReport { created: Row[], updated: Row[], skipped: Row[], errors: Row[] }
-interface SampleReport { created: number, skipped: number, errors: Row[] }
-type Report = Record<string, KindReport> & { sample_data?: Record<string, SampleReport> }
 
-const KINDS = ['entities', 'relations', 'rules', 'state_machines', 'workflows', 'permissions', 'webhooks', 'ui_configs']
 const EXAMPLES = ['helpdesk-ticketing.json', 'content-management.json', 'employee-management.json']
-const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/examples')
-const load = (file: string): Doc => JSON.parse(readFileSync(path.join(examplesDir, file), 'utf8')) as Doc
+const load = (file: string): Doc => loadExample<Doc>(file)
 const count = (doc: Doc, key: string): number => (Array.isArray(doc[key]) ? (doc[key] as unknown[]).length : 0)
-
-async function importDoc (t: Test, a: TestApp, doc: unknown): Promise<Report> {
-  const res = await a.as(a.admin, { method: 'POST', url: '/_admin/import', payload: doc as Row })
-  t.equal(res.statusCode, 200, `import: ${res.body.slice(0, 300)}`)
-  return (res.json() as { data: Report }).data
-}
 
 /** First import of a document into an empty app: everything created, nothing skipped, no error. */
 function expectAllCreated (t: Test, report: Report, doc: Doc): void {

@@ -1,9 +1,7 @@
 // Fixtures and a request generator for the OpenAPI tests (not a test file itself).
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { TestApp } from '../helper.js'
+import { loadExample } from '../fixtures/examples.js'
 
 export type Json = Record<string, unknown>
 export type Schema = Record<string, unknown>
@@ -54,13 +52,11 @@ export interface Example {
   relations: Json[]
 }
 
-const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/examples')
-
 /** The example schemas users import (`shared/examples/*.json`). */
 export function loadExamples (): Example[] {
   const files = ['content-management.json', 'employee-management.json', 'helpdesk-ticketing.json']
   return files.map((file) => {
-    const ex = JSON.parse(readFileSync(path.join(examplesDir, file), 'utf8')) as { entities: Json[], relations: Json[] }
+    const ex = loadExample<{ entities: Json[], relations: Json[] }>(file)
     return { file, entities: ex.entities, relations: ex.relations }
   })
 }

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { build, createTestApp, expectError, type TestApp } from '../helper.js'
 import { adminCreate, dataOf, defineSchema, detailsOf, userToken, type Row } from './business-fixtures.js'
+import { loadExample } from '../fixtures/examples.js'
 
 interface Example {
   entities: Row[]
@@ -15,8 +13,7 @@ interface Example {
   sample_data: Record<string, Row[]>
 }
 
-const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/examples')
-const load = (file: string): Example => JSON.parse(readFileSync(path.join(examplesDir, file), 'utf8')) as Example
+const load = (file: string): Example => loadExample<Example>(file)
 
 /**
  * Imports an example the way an import endpoint would have to: schema, then the sample data

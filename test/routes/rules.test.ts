@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import { build, createTestApp, expectError, type TestApp } from '../helper.js'
-import { adminCreate, appContext, dataOf, defineSchema, detailsOf, type Row } from './business-fixtures.js'
+import { adminCreate, appContext, dataOf, defineSchema, detailsOf, expectRefused, type RefusedDefinition, type Row } from './business-fixtures.js'
 
 /** customer 1—n invoice 1—n invoice_item (cascade). */
 const SCHEMA = {
@@ -80,7 +80,7 @@ t.test('rule CRUD: list with entity filter, get, partial update, delete, 404s', 
 
 t.test('saving refuses bad definitions with 422 and names the problem', async (t) => {
   const a = await setup(t)
-  const cases: Array<{ name: string, body: unknown, field: string, position?: number }> = [
+  const cases: RefusedDefinition[] = [
     { name: 'not an object', body: [1], field: '' },
     { name: 'unknown entity', body: rule('invoize', 'field', { field: 'number', operator: 'min_length', value: 1 }), field: 'entity' },
     { name: 'unknown hook', body: rule('invoice', 'field', { field: 'number', operator: 'min_length', value: 1 }, { hook: 'after_write' }), field: 'hook' },
@@ -102,14 +102,7 @@ t.test('saving refuses bad definitions with 422 and names the problem', async (t
     { name: 'computed into the primary key', body: rule('invoice', 'computed', { field: 'id', expression: '1' }), field: 'definition.field' },
     { name: 'computed expression syntax', body: rule('invoice', 'computed', { field: 'total', expression: 'sum(related.items, ' }), field: 'definition.expression' }
   ]
-  for (const c of cases) {
-    const res = await a.as(a.admin, { method: 'POST', url: '/_admin/rules', payload: c.body as Row })
-    expectError(t, res, 422, 'VALIDATION_FAILED')
-    const detail = detailsOf(res).find((d) => d.field === c.field)
-    t.ok(detail, `${c.name}: a detail names ${c.field} (${res.body.slice(0, 300)})`)
-    if (c.position !== undefined) t.equal(detail?.position, c.position, `${c.name}: position`)
-  }
-  t.same(dataOf(t, await a.as(a.admin, { url: '/_admin/rules' })), [], 'nothing was saved')
+  await expectRefused(t, a, 'rules', cases)
 })
 
 t.test('field rules: every operator, skipped when absent or null', async (t) => {

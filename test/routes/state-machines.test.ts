@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { registerActionHandler, type SideEffect } from '../../lib/state-machines/side-effects.js'
 import { build, createTestApp, expectError, type TestApp } from '../helper.js'
-import { adminCreate, appContext, dataOf, defineSchema, detailsOf, userToken, type Row } from './business-fixtures.js'
+import { adminCreate, appContext, dataOf, defineSchema, detailsOf, expectRefused, userToken, type RefusedDefinition, type Row } from './business-fixtures.js'
 
 /** ticket 1—n ticket_log (cascade), ticket 1—n subtask (cascade). */
 const SCHEMA = {
@@ -100,7 +100,7 @@ t.test('state machine CRUD; one active machine per field', async (t) => {
 t.test('saving refuses bad machines with 422 naming the problem', async (t) => {
   const { a } = await setup(t)
   const withTransitions = (transitions: unknown[], extra: Row = {}): Row => ({ ...TICKET_MACHINE, ...extra, definition: { initial: 'open', transitions } })
-  const cases: Array<{ name: string, body: Row, field: string, position?: number }> = [
+  const cases: RefusedDefinition[] = [
     { name: 'unknown entity', body: { ...TICKET_MACHINE, entity: 'tiket' }, field: 'entity' },
     { name: 'unknown field', body: { ...TICKET_MACHINE, field: 'stat' }, field: 'field' },
     { name: 'field of the wrong type', body: { ...TICKET_MACHINE, field: 'resolved_at' }, field: 'field' },
@@ -124,14 +124,7 @@ t.test('saving refuses bad machines with 422 naming the problem', async (t) => {
     { name: 'state outside the enum', body: { entity: 'subtask', field: 'state', definition: { initial: 'todo', transitions: [{ from: 'todo', to: 'blocked' }] } }, field: 'definition.transitions[0].to' },
     { name: 'unknown top-level key', body: { ...TICKET_MACHINE, states: [] }, field: 'states' }
   ]
-  for (const c of cases) {
-    const res = await a.as(a.admin, { method: 'POST', url: '/_admin/state-machines', payload: c.body })
-    expectError(t, res, 422, 'VALIDATION_FAILED')
-    const detail = detailsOf(res).find((d) => d.field === c.field)
-    t.ok(detail, `${c.name}: a detail names ${c.field} (${res.body.slice(0, 300)})`)
-    if (c.position !== undefined) t.equal(detail?.position, c.position, `${c.name}: position`)
-  }
-  t.same(dataOf(t, await a.as(a.admin, { url: '/_admin/state-machines' })), [], 'nothing was saved')
+  await expectRefused(t, a, 'state-machines', cases)
 })
 
 t.test('create: initial state, valid and invalid initial transitions', async (t) => {

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { build, createTestApp, expectError, type TestApp } from '../helper.js'
 import { adminCreate, dataOf, defineSchema, userToken, type Row } from './business-fixtures.js'
+import { loadExample } from '../fixtures/examples.js'
 
 // Response bodies are read loosely, as a client would.
 type Json = Record<string, any>
@@ -22,8 +20,7 @@ function isInvertedDateRule (rule: Row): boolean {
   return typeof def?.expression === 'string' && def.expression.includes('record.end_date) >= ')
 }
 
-const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/examples')
-const load = (file: string): Example => JSON.parse(readFileSync(path.join(examplesDir, file), 'utf8')) as Example
+const load = (file: string): Example => loadExample<Example>(file)
 
 /**
  * Installs an example the way its sample data is existing data: schema, then sample rows (no

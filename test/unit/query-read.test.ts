@@ -1,16 +1,11 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import type { Sql } from '../../lib/db/connection.js'
-import { createTableStatements } from '../../lib/ddl/entity-ddl.js'
-import { createRelationStatements } from '../../lib/ddl/relation-ddl.js'
-import type { ApiError } from '../../lib/errors.js'
 import type { CompiledEntity } from '../../lib/metadata/compiled.js'
-import { buildRegistry, releaseRegistry } from '../../lib/metadata/registry.js'
-import type { RelationDef } from '../../lib/metadata/types.js'
-import { validateEntityDef } from '../../lib/metadata/validate-entity.js'
-import { validateRelationDef } from '../../lib/metadata/validate-relation.js'
 import { getRecord, listRecords, parseInclude, parseListQuery, type ReadDeps, type ReadExtra, type SqlFilter } from '../../lib/query/index.js'
-import { freshDatabase, stopTestServer } from '../db-helper.js'
+import { stopTestServer } from '../db-helper.js'
+import { failure } from '../fixtures/failure.js'
+import { schemaDatabase } from '../fixtures/schema-database.js'
 
 t.teardown(stopTestServer)
 
@@ -87,31 +82,10 @@ function counting (sql: Sql): { sql: Sql, count: () => number } {
 }
 
 async function setup (t: Test): Promise<Fixture> {
-  const sql = await freshDatabase(t)
-  const defs = ENTITIES.map((e) => validateEntityDef(e))
-  const byName = new Map(defs.map((e) => [e.name, e]))
-  const rels: RelationDef[] = []
-  for (const r of RELATIONS) rels.push(validateRelationDef(r, byName, rels))
-  for (const d of defs) for (const s of createTableStatements(d)) await sql.unsafe(s)
-  for (const r of rels) for (const s of createRelationStatements(r, byName.get(r.source)!, byName.get(r.target)!)) await sql.unsafe(s)
-  await sql.unsafe(DATA).simple()
-  const registry = buildRegistry(defs, rels, 1)
-  t.teardown(() => releaseRegistry(registry))
-  const counted = counting(sql)
-  return {
-    deps: { sql: counted.sql, registry },
-    queries: counted.count,
-    entity: (name) => registry.entities.get(name)!
-  }
-}
-
-async function failure (p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p
-  } catch (err) {
-    return err as ApiError
-  }
-  throw new Error('expected a failure')
+  const db = await schemaDatabase(t, { entities: ENTITIES, relations: RELATIONS })
+  await db.sql.unsafe(DATA).simple()
+  const counted = counting(db.sql)
+  return { deps: { sql: counted.sql, registry: db.registry }, queries: counted.count, entity: db.entity }
 }
 
 t.test('read path against PostgreSQL', async (t) => {

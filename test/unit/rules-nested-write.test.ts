@@ -1,38 +1,27 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import type { AppContext } from '../../lib/apps/context.js'
-import { createTableStatements } from '../../lib/ddl/entity-ddl.js'
 import type { ApiError } from '../../lib/errors.js'
-import { buildRegistry, releaseRegistry } from '../../lib/metadata/registry.js'
-import type { CompiledEntity } from '../../lib/metadata/compiled.js'
-import type { EntityDef } from '../../lib/metadata/types.js'
-import { validateEntityDef } from '../../lib/metadata/validate-entity.js'
 import { dispatchSideEffects, recordedSideEffects, registerActionHandler, type SideEffect } from '../../lib/state-machines/side-effects.js'
 import { MAX_NESTED_WRITES } from '../../lib/write/execute.js'
-import { createRecord, type WriteDeps, type WriteHooks } from '../../lib/write/index.js'
-import { freshDatabase, stopTestServer } from '../db-helper.js'
+import { createRecord, type WriteHooks } from '../../lib/write/index.js'
+import { stopTestServer } from '../db-helper.js'
+import { writeFixture, type WriteFixture } from '../fixtures/schema-database.js'
 
 t.teardown(stopTestServer)
 
-async function setup (t: Test, hooks: WriteHooks[]): Promise<{ deps: WriteDeps, count: (table: string) => Promise<number> }> {
-  const sql = await freshDatabase(t)
-  const defs: EntityDef[] = [
-    validateEntityDef({ name: 'doc', table: 'docs', fields: [{ name: 'id', type: 'uuid' }, { name: 'title', type: 'string', required: true }] }),
-    validateEntityDef({ name: 'log', table: 'logs', fields: [{ name: 'id', type: 'uuid' }, { name: 'doc_id', type: 'uuid' }, { name: 'text', type: 'string', required: true, unique: true }] })
-  ]
-  for (const d of defs) for (const s of createTableStatements(d)) await sql.unsafe(s)
-  const registry = buildRegistry(defs, [], 1)
-  t.teardown(() => releaseRegistry(registry))
-  return {
-    deps: { sql, registry, user: { id: 'u1', email: 'u@x.y', roles: [] }, hooks },
-    count: async (table) => Number((await sql.unsafe(`SELECT count(*)::int AS n FROM ${table}`))[0]?.n)
-  }
+const ENTITIES = [
+  { name: 'doc', table: 'docs', fields: [{ name: 'id', type: 'uuid' }, { name: 'title', type: 'string', required: true }] },
+  { name: 'log', table: 'logs', fields: [{ name: 'id', type: 'uuid' }, { name: 'doc_id', type: 'uuid' }, { name: 'text', type: 'string', required: true, unique: true }] }
+]
+
+interface Fixture extends WriteFixture {
+  count: (table: string) => Promise<number>
 }
 
-function entityOf (deps: WriteDeps, name: string): CompiledEntity {
-  const entity = deps.registry.entities.get(name)
-  if (entity === undefined) throw new Error(`no entity ${name}`)
-  return entity
+async function setup (t: Test, hooks: WriteHooks[]): Promise<Fixture> {
+  const f = await writeFixture(t, { entities: ENTITIES }, { user: { id: 'u1', email: 'u@x.y', roles: [] }, hooks })
+  return { ...f, count: async (table) => Number((await f.rows(`SELECT count(*)::int AS n FROM ${table}`))[0]?.n) }
 }
 
 t.test('WriteUnit.createRecord joins the transaction; its after-commit work waits for the outer commit', async (t) => {
@@ -51,12 +40,12 @@ t.test('WriteUnit.createRecord joins the transaction; its after-commit work wait
     afterCommit: (nodes, unit) => { calls.push(`commit:${nodes.map((n) => n.entity.name).join(',')}:user=${unit.user?.id ?? 'none'}:tx=${String(unit.tx !== null)}`) }
   }]
   const f = await setup(t, hooks)
-  await createRecord(f.deps, entityOf(f.deps, 'doc'), { title: 'first' })
+  await createRecord(f.deps, f.entity('doc'), { title: 'first' })
   // A lone insert runs beforeWrite before its transaction opens (nothing to lock); the nested write joins the open one.
   t.same(calls, ['before:doc:tx=false', 'row:doc', 'before:log:tx=true', 'row:log', 'created:string', 'commit:doc:user=u1:tx=false', 'commit:log:user=none:tx=false'])
   t.equal(await f.count('logs'), 1)
   calls.length = 0
-  const err = await createRecord(f.deps, entityOf(f.deps, 'doc'), { title: 'first' }).catch((e: unknown) => e as ApiError)
+  const err = await createRecord(f.deps, f.entity('doc'), { title: 'first' }).catch((e: unknown) => e as ApiError)
   t.equal((err as ApiError).statusCode, 409, 'the nested insert failed (unique text)')
   t.equal(await f.count('docs'), 1, 'and the outer insert was rolled back with it')
   t.notOk(calls.some((c) => c.startsWith('commit')), 'no after-commit work for a rolled-back unit')
@@ -69,8 +58,8 @@ t.test('needsAfterRow: a lone insert nobody needs the row of skips afterRow and 
     afterRow: (node, tx) => { rows.push(`${String(node.values.title)}:${typeof tx.unsafe}`) },
     needsAfterRow: (node) => node.values.title === 'wanted'
   }])
-  await createRecord(f.deps, entityOf(f.deps, 'doc'), { title: 'skipped' })
-  await createRecord(f.deps, entityOf(f.deps, 'doc'), { title: 'wanted' })
+  await createRecord(f.deps, f.entity('doc'), { title: 'skipped' })
+  await createRecord(f.deps, f.entity('doc'), { title: 'wanted' })
   t.same(rows, ['wanted:function'])
   t.equal(await f.count('docs'), 2)
 })
@@ -81,13 +70,13 @@ t.test('nested writes are bounded; createRecord outside a transaction is refused
     afterRow: async (node, _tx, unit) => { await unit.createRecord(node.entity, { title: 'again' }) }
   }
   const f = await setup(t, [loop])
-  const err = await createRecord(f.deps, entityOf(f.deps, 'doc'), { title: 'x' }).catch((e: unknown) => e as ApiError)
+  const err = await createRecord(f.deps, f.entity('doc'), { title: 'x' }).catch((e: unknown) => e as ApiError)
   t.equal((err as ApiError).statusCode, 422)
   t.match((err as ApiError).message, new RegExp(`deeper than ${MAX_NESTED_WRITES}`))
   t.equal(await f.count('docs'), 0)
   const early: WriteHooks = { name: 'early', beforeWrite: async (node, unit) => { await unit.createRecord(node.entity, { title: 'y' }) } }
   const g = await setup(t, [early])
-  await t.rejects(createRecord(g.deps, entityOf(g.deps, 'doc'), { title: 'x' }), /open transaction/, 'a lone insert has no transaction to join')
+  await t.rejects(createRecord(g.deps, g.entity('doc'), { title: 'x' }), /open transaction/, 'a lone insert has no transaction to join')
 })
 
 t.test('side effects: handlers by type, recorder by default, failures aggregated', async (t) => {

@@ -1,12 +1,9 @@
 import t from 'tap'
 import type { Test } from 'tap'
-import type { ApiError } from '../../lib/errors.js'
-import { createTableStatements } from '../../lib/ddl/entity-ddl.js'
-import type { CompiledEntity } from '../../lib/metadata/compiled.js'
-import { buildRegistry, releaseRegistry } from '../../lib/metadata/registry.js'
-import { validateEntityDef } from '../../lib/metadata/validate-entity.js'
-import { createRecord, deleteRecord, parseRecordId, slugify, updateRecord, type WriteDeps } from '../../lib/write/index.js'
-import { freshDatabase, stopTestServer } from '../db-helper.js'
+import { createRecord, deleteRecord, parseRecordId, slugify, updateRecord } from '../../lib/write/index.js'
+import { stopTestServer } from '../db-helper.js'
+import { failure } from '../fixtures/failure.js'
+import { writeFixture, type WriteFixture } from '../fixtures/schema-database.js'
 
 t.teardown(stopTestServer)
 
@@ -43,36 +40,8 @@ const ENTITIES = [
   { name: 'country', table: 'countries', primary_key: { field: 'code', type: 'string' }, fields: [{ name: 'code', type: 'string' }, { name: 'name', type: 'string' }] }
 ]
 
-interface Fixture {
-  deps: WriteDeps
-  entity: (name: string) => CompiledEntity
-  rows: (query: string, params?: string[]) => Promise<Array<Record<string, unknown>>>
-}
-
-async function setup (t: Test): Promise<Fixture> {
-  const sql = await freshDatabase(t)
-  const defs = ENTITIES.map((e) => validateEntityDef(e))
-  for (const d of defs) for (const s of createTableStatements(d)) await sql.unsafe(s)
-  const registry = buildRegistry(defs, [], 1)
-  t.teardown(() => releaseRegistry(registry))
-  return {
-    deps: { sql, registry, user: null },
-    entity: (name) => {
-      const e = registry.entities.get(name)
-      if (e === undefined) throw new Error(`no entity ${name}`)
-      return e
-    },
-    rows: async (query, params = []) => await sql.unsafe<Array<Record<string, unknown>>>(query, params)
-  }
-}
-
-async function failure (p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p
-  } catch (err) {
-    return err as ApiError
-  }
-  throw new Error('expected the write to fail')
+async function setup (t: Test): Promise<WriteFixture> {
+  return await writeFixture(t, { entities: ENTITIES })
 }
 
 t.test('slugify strips accents and symbols', async (t) => {

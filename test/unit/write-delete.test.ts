@@ -1,15 +1,9 @@
 import t from 'tap'
 import type { Test } from 'tap'
-import type { ApiError } from '../../lib/errors.js'
-import { createRelationStatements } from '../../lib/ddl/relation-ddl.js'
-import { createTableStatements } from '../../lib/ddl/entity-ddl.js'
-import type { CompiledEntity } from '../../lib/metadata/compiled.js'
-import { buildRegistry, releaseRegistry } from '../../lib/metadata/registry.js'
-import type { EntityDef, RelationDef } from '../../lib/metadata/types.js'
-import { validateEntityDef } from '../../lib/metadata/validate-entity.js'
-import { validateRelationDef } from '../../lib/metadata/validate-relation.js'
-import { createRecord, deleteRecord, updateRecord, type WriteDeps } from '../../lib/write/index.js'
-import { freshDatabase, stopTestServer } from '../db-helper.js'
+import { createRecord, deleteRecord, updateRecord } from '../../lib/write/index.js'
+import { stopTestServer } from '../db-helper.js'
+import { failure } from '../fixtures/failure.js'
+import { writeFixture, type WriteFixture } from '../fixtures/schema-database.js'
 
 t.teardown(stopTestServer)
 
@@ -47,46 +41,14 @@ const RELATIONS = [
   { name: 'members', type: 'many_to_many', source: 'project', target: 'member', join_table: 'project_members', on_delete: 'restrict', inverse_name: 'projects' }
 ]
 
-interface Fixture {
-  deps: WriteDeps
-  entity: (name: string) => CompiledEntity
-  rows: (query: string, params?: string[]) => Promise<Array<Record<string, unknown>>>
+interface Fixture extends WriteFixture {
+  /** Creates a record through the write path and returns its id. */
   create: (entity: string, body: Record<string, unknown>) => Promise<string>
 }
 
 async function setup (t: Test): Promise<Fixture> {
-  const sql = await freshDatabase(t)
-  const defs: EntityDef[] = ENTITIES.map((e) => validateEntityDef(e))
-  const byName = new Map(defs.map((d) => [d.name, d]))
-  const rels: RelationDef[] = []
-  for (const r of RELATIONS) rels.push(validateRelationDef(r, byName, rels))
-  for (const d of defs) for (const s of createTableStatements(d)) await sql.unsafe(s)
-  for (const r of rels) {
-    for (const s of createRelationStatements(r, byName.get(r.source) as EntityDef, byName.get(r.target) as EntityDef)) await sql.unsafe(s)
-  }
-  const registry = buildRegistry(defs, rels, 1)
-  t.teardown(() => releaseRegistry(registry))
-  const deps: WriteDeps = { sql, registry, user: null }
-  const entity = (name: string): CompiledEntity => {
-    const e = registry.entities.get(name)
-    if (e === undefined) throw new Error(`no entity ${name}`)
-    return e
-  }
-  return {
-    deps,
-    entity,
-    rows: async (query, params = []) => await sql.unsafe<Array<Record<string, unknown>>>(query, params),
-    create: async (name, body) => String((await createRecord(deps, entity(name), body)).id)
-  }
-}
-
-async function failure (p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p
-  } catch (err) {
-    return err as ApiError
-  }
-  throw new Error('expected the write to fail')
+  const f = await writeFixture(t, { entities: ENTITIES, relations: RELATIONS })
+  return { ...f, create: async (name, body) => String((await createRecord(f.deps, f.entity(name), body)).id) }
 }
 
 async function seedTags (f: Fixture): Promise<void> {

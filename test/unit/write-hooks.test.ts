@@ -1,15 +1,11 @@
 import t from 'tap'
 import type { Test } from 'tap'
-import { forbidden, validationFailed, type ApiError } from '../../lib/errors.js'
-import { createRelationStatements } from '../../lib/ddl/relation-ddl.js'
-import { createTableStatements } from '../../lib/ddl/entity-ddl.js'
+import { forbidden, validationFailed } from '../../lib/errors.js'
 import type { CompiledEntity } from '../../lib/metadata/compiled.js'
-import { buildRegistry, releaseRegistry } from '../../lib/metadata/registry.js'
-import type { EntityDef, RelationDef } from '../../lib/metadata/types.js'
-import { validateEntityDef } from '../../lib/metadata/validate-entity.js'
-import { validateRelationDef } from '../../lib/metadata/validate-relation.js'
 import { createRecord, deleteRecord, updateRecord, type WriteDeps, type WriteHooks, type WriteNode } from '../../lib/write/index.js'
-import { freshDatabase, stopTestServer } from '../db-helper.js'
+import { stopTestServer } from '../db-helper.js'
+import { failure } from '../fixtures/failure.js'
+import { writeFixture, type WriteFixture } from '../fixtures/schema-database.js'
 
 t.teardown(stopTestServer)
 
@@ -24,39 +20,13 @@ const ENTITIES = [
 ]
 const RELATIONS = [{ name: 'lines', type: 'one_to_many', source: 'order', target: 'line', target_key: 'order_id', on_delete: 'cascade', inverse_name: 'order' }]
 
-interface Fixture {
-  deps: WriteDeps
+interface Fixture extends WriteFixture {
   order: CompiledEntity
-  rows: (query: string) => Promise<Array<Record<string, unknown>>>
 }
 
 async function setup (t: Test, hooks: WriteHooks[], extra: Partial<WriteDeps> = {}): Promise<Fixture> {
-  const sql = await freshDatabase(t)
-  const defs: EntityDef[] = ENTITIES.map((e) => validateEntityDef(e))
-  const byName = new Map(defs.map((d) => [d.name, d]))
-  const rels: RelationDef[] = RELATIONS.map((r) => validateRelationDef(r, byName, []))
-  for (const d of defs) for (const s of createTableStatements(d)) await sql.unsafe(s)
-  for (const r of rels) {
-    for (const s of createRelationStatements(r, byName.get(r.source) as EntityDef, byName.get(r.target) as EntityDef)) await sql.unsafe(s)
-  }
-  const registry = buildRegistry(defs, rels, 1)
-  t.teardown(() => releaseRegistry(registry))
-  const order = registry.entities.get('order')
-  if (order === undefined) throw new Error('no order entity')
-  return {
-    deps: { sql, registry, user: { id: 'u1', email: 'u@x.y', roles: ['clerk'] }, hooks, ...extra },
-    order,
-    rows: async (query) => await sql.unsafe<Array<Record<string, unknown>>>(query)
-  }
-}
-
-async function failure (p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p
-  } catch (err) {
-    return err as ApiError
-  }
-  throw new Error('expected the write to fail')
+  const f = await writeFixture(t, { entities: ENTITIES, relations: RELATIONS }, { user: { id: 'u1', email: 'u@x.y', roles: ['clerk'] }, hooks, ...extra })
+  return { ...f, order: f.entity('order') }
 }
 
 /** A hook that records every call as `phase:action:entity:path`. */

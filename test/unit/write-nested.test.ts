@@ -1,15 +1,9 @@
 import t from 'tap'
 import type { Test } from 'tap'
-import type { ApiError } from '../../lib/errors.js'
-import { createRelationStatements } from '../../lib/ddl/relation-ddl.js'
-import { createTableStatements } from '../../lib/ddl/entity-ddl.js'
-import type { CompiledEntity } from '../../lib/metadata/compiled.js'
-import { buildRegistry, releaseRegistry } from '../../lib/metadata/registry.js'
-import type { EntityDef, RelationDef } from '../../lib/metadata/types.js'
-import { validateEntityDef } from '../../lib/metadata/validate-entity.js'
-import { validateRelationDef } from '../../lib/metadata/validate-relation.js'
-import { createRecord, updateRecord, type WriteDeps } from '../../lib/write/index.js'
-import { freshDatabase, stopTestServer } from '../db-helper.js'
+import { createRecord, updateRecord } from '../../lib/write/index.js'
+import { stopTestServer } from '../db-helper.js'
+import { failure } from '../fixtures/failure.js'
+import { writeFixture, type WriteFixture } from '../fixtures/schema-database.js'
 
 t.teardown(stopTestServer)
 
@@ -54,42 +48,8 @@ const RELATIONS = [
   { name: 'aliases', type: 'one_to_many', source: 'customer', target: 'alias', target_key: 'customer_id', inverse_name: 'customer', on_delete: 'cascade' }
 ]
 
-interface Fixture {
-  deps: WriteDeps
-  entity: (name: string) => CompiledEntity
-  rows: (query: string, params?: string[]) => Promise<Array<Record<string, unknown>>>
-}
-
-async function setup (t: Test): Promise<Fixture> {
-  const sql = await freshDatabase(t)
-  const defs: EntityDef[] = ENTITIES.map((e) => validateEntityDef(e))
-  const byName = new Map(defs.map((d) => [d.name, d]))
-  const rels: RelationDef[] = []
-  for (const r of RELATIONS) rels.push(validateRelationDef(r, byName, rels))
-  for (const d of defs) for (const s of createTableStatements(d)) await sql.unsafe(s)
-  for (const r of rels) {
-    for (const s of createRelationStatements(r, byName.get(r.source) as EntityDef, byName.get(r.target) as EntityDef)) await sql.unsafe(s)
-  }
-  const registry = buildRegistry(defs, rels, 1)
-  t.teardown(() => releaseRegistry(registry))
-  return {
-    deps: { sql, registry, user: null },
-    entity: (name) => {
-      const e = registry.entities.get(name)
-      if (e === undefined) throw new Error(`no entity ${name}`)
-      return e
-    },
-    rows: async (query, params = []) => await sql.unsafe<Array<Record<string, unknown>>>(query, params)
-  }
-}
-
-async function failure (p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p
-  } catch (err) {
-    return err as ApiError
-  }
-  throw new Error('expected the write to fail')
+async function setup (t: Test): Promise<WriteFixture> {
+  return await writeFixture(t, { entities: ENTITIES, relations: RELATIONS })
 }
 
 t.test('nested create two levels deep propagates FKs', async (t) => {
@@ -148,7 +108,7 @@ t.test('nested validation errors name relation and index; nothing is written', a
   t.same(await f.rows('SELECT id FROM invoices'), [])
 })
 
-async function seedInvoice (f: Fixture): Promise<{ id: string, a: string, b: string, c: string }> {
+async function seedInvoice (f: WriteFixture): Promise<{ id: string, a: string, b: string, c: string }> {
   const inv = await createRecord(f.deps, f.entity('invoice'), {
     number: 'INV-1',
     items: [{ description: 'a', notes: [{ body: 'a-note' }] }, { description: 'b' }, { description: 'c', notes: [{ body: 'c-note' }] }]
@@ -158,7 +118,7 @@ async function seedInvoice (f: Fixture): Promise<{ id: string, a: string, b: str
   return { id: String(inv.id), a: id('a'), b: id('b'), c: id('c') }
 }
 
-async function itemState (f: Fixture): Promise<Record<string, number>> {
+async function itemState (f: WriteFixture): Promise<Record<string, number>> {
   const rows = await f.rows('SELECT description, quantity FROM invoice_items ORDER BY description')
   return Object.fromEntries(rows.map((r) => [String(r.description), Number(r.quantity)]))
 }

@@ -3,23 +3,16 @@ import type { AppContext } from '../../../lib/apps/context.js'
 import { blocklistOf } from '../../../lib/auth/blocklist.js'
 import { revokeUserTokens } from '../../../lib/auth/refresh-tokens.js'
 import { createUser, deleteUser, getUser, listUsers, updateUser } from '../../../lib/auth/users.js'
-import { invalidPayload } from '../../../lib/errors.js'
 import { announceMetadataChange } from '../../../lib/platform/boot.js'
+import { positiveQueryInt, type PageQuery } from '../pagination.js'
 
 type IdParams = { Params: { id: string } }
 
 const DEFAULT_PER_PAGE = 50
 const MAX_PER_PAGE = 500
 
-function pageOf (query: Record<string, unknown>): { page: number, perPage: number } {
-  const num = (key: string, def: number): number => {
-    const raw = query[key]
-    if (raw === undefined) return def
-    const n = typeof raw === 'string' && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : 0
-    if (n < 1) throw invalidPayload(`Query parameter '${key}' must be a positive integer`, [{ field: key, message: 'must be a positive integer' }])
-    return n
-  }
-  return { page: num('page', 1), perPage: Math.min(num('per_page', DEFAULT_PER_PAGE), MAX_PER_PAGE) }
+function pageOf (query: Record<string, unknown>): PageQuery {
+  return { page: positiveQueryInt(query, 'page', 1), perPage: Math.min(positiveQueryInt(query, 'per_page', DEFAULT_PER_PAGE), MAX_PER_PAGE) }
 }
 
 /**
