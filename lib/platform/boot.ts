@@ -54,7 +54,10 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
   }
   try {
     const admin = connect(withDatabase(managementUrl, 'postgres'), { max: 1 })
-    try { await ensureDatabase(admin, databaseOf(managementUrl)) } finally { await admin.end() }
+    try {
+      await requireServerVersion(admin)
+      await ensureDatabase(admin, databaseOf(managementUrl))
+    } finally { await admin.end() }
     const sql = connect(managementUrl, { max: config.poolSize })
     const db = kyselyFor<PlatformDatabase>(sql)
     await migrateToLatest(db, 'platform')
@@ -101,6 +104,17 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
 }
 
 /** Tells every server process (including this one) that an app's metadata changed. */
+/** The oldest PostgreSQL the write path runs on: it reads previous values with `RETURNING old.*` (PostgreSQL 18). */
+const MIN_SERVER_VERSION = 180000
+
+async function requireServerVersion (sql: Sql): Promise<void> {
+  const [row] = await sql<Array<{ v: string }>>`SELECT current_setting('server_version_num') AS v`
+  const version = Number(row?.v ?? 0)
+  if (version < MIN_SERVER_VERSION) {
+    throw new Error(`PostgreSQL 18 or newer is required (DATABASE_URL points at server_version_num ${version})`)
+  }
+}
+
 export async function announceMetadataChange (platform: Platform, app: string): Promise<void> {
   await platform.sql.notify(METADATA_CHANNEL, `${platform.instanceId}:${app}`)
 }
