@@ -1,4 +1,5 @@
 import { render } from 'solid-js/web'
+import { App } from './App'
 import './index.css'
 
-render(() => <p class="p-4 text-sm">Rocket admin</p>, document.getElementById('root') as HTMLElement)
+render(() => <App />, document.getElementById('root') as HTMLElement)
