@@ -50,8 +50,9 @@ function CreateAppForm (props: { onCreated: (app: AppInfo) => void }): JSX.Eleme
 export function AppsPage (): JSX.Element {
   const navigate = useNavigate()
   const platform = (): boolean => session()?.scope === 'platform'
-  const [apps, { refetch }] = createResource(platform, async (isPlatform): Promise<AppInfo[]> => {
-    if (isPlatform) return await listApps()
+  // The source is the scope name: a false source would stop createResource from fetching at all.
+  const [apps, { refetch }] = createResource(() => session()?.scope, async (scope): Promise<AppInfo[]> => {
+    if (scope === 'platform') return await listApps()
     const name = session()?.app ?? ''
     return [{ name, display_name: null, db_name: '', status: 'active', created_at: '', updated_at: '' }]
   })
