@@ -1,5 +1,5 @@
-import { session, setSession, sessionFromTokens, type Session } from '../state/session'
-import type { DataEnvelope, ErrorDetail, ErrorEnvelope, Tokens } from './types'
+import { session, setSession, sessionFromTokens, type Session } from '../state/session.js'
+import type { DataEnvelope, ErrorDetail, ErrorEnvelope, Tokens } from './types.js'
 
 const BASE = '/api'
 

@@ -1,5 +1,5 @@
-import { apiData } from './client'
-import { FIELD_TYPES, type EntityDef, type FieldType, type RelationDef } from './types'
+import { apiData } from './client.js'
+import { FIELD_TYPES, type EntityDef, type FieldType, type RelationDef } from './types.js'
 
 const base = (app: string): string => `/${encodeURIComponent(app)}/_admin`
 

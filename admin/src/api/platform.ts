@@ -1,6 +1,6 @@
-import { session, setSession, sessionFromTokens, type Session } from '../state/session'
-import { apiData, request } from './client'
-import type { AppInfo, Tokens } from './types'
+import { session, setSession, sessionFromTokens, type Session } from '../state/session.js'
+import { apiData, request } from './client.js'
+import type { AppInfo, Tokens } from './types.js'
 
 export interface Credentials {
   email: string

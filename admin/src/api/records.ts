@@ -1,5 +1,5 @@
-import { api, apiData, request, type Query } from './client'
-import type { FileInfo, ListEnvelope, RecordData } from './types'
+import { api, apiData, request, type Query } from './client.js'
+import type { FileInfo, ListEnvelope, RecordData } from './types.js'
 
 const path = (app: string, entity: string, id?: string): string =>
   `/${encodeURIComponent(app)}/${encodeURIComponent(entity)}${id !== undefined ? `/${encodeURIComponent(id)}` : ''}`

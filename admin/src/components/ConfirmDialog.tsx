@@ -1,5 +1,5 @@
 import { Show, type JSX, type ParentProps } from 'solid-js'
-import { Button } from './ui'
+import { Button } from './ui.js'
 
 /** A modal asking to confirm a destructive action. */
 export function ConfirmDialog (props: ParentProps<{ open: boolean, title: string, confirmLabel?: string, busy?: boolean, onConfirm: () => void, onCancel: () => void }>): JSX.Element {

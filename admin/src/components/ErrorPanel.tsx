@@ -1,5 +1,5 @@
 import { For, Show, type JSX } from 'solid-js'
-import { ApiError } from '../api/client'
+import { ApiError } from '../api/client.js'
 
 /** An API error shown inline with a form: code, message and every detail (field → message). */
 export function ErrorPanel (props: { error: unknown }): JSX.Element {

@@ -1,9 +1,9 @@
 import { A, Navigate, useNavigate } from '@solidjs/router'
 import { For, Show, type JSX, type ParentProps } from 'solid-js'
-import { logout } from '../api/platform'
-import { selectApp, selectedApp, session } from '../state/session'
-import { APP_PAGES, appPath } from './nav'
-import { Badge } from './ui'
+import { logout } from '../api/platform.js'
+import { selectApp, selectedApp, session } from '../state/session.js'
+import { APP_PAGES, appPath } from './nav.js'
+import { Badge } from './ui.js'
 
 const LINK = 'flex items-center justify-between rounded-md px-2.5 py-1.5 text-sm text-neutral-600 hover:bg-neutral-100 hover:text-neutral-900'
 const ACTIVE = '!bg-neutral-900 !text-white'

@@ -1,5 +1,5 @@
 import { For, Show, type JSX } from 'solid-js'
-import { dismissToast, toasts } from '../state/toasts'
+import { dismissToast, toasts } from '../state/toasts.js'
 
 export function Toasts (): JSX.Element {
   return (

@@ -1,13 +1,13 @@
 import { useNavigate } from '@solidjs/router'
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js'
-import { createApp, deleteApp, listApps } from '../api/platform'
-import type { AppInfo } from '../api/types'
-import { ConfirmDialog } from '../components/ConfirmDialog'
-import { ErrorPanel } from '../components/ErrorPanel'
-import { appPath } from '../components/nav'
-import { Badge, Button, Card, Empty, FormField, Input, PageHeader, Table, TD, TH } from '../components/ui'
-import { selectApp, selectedApp, session } from '../state/session'
-import { toastError, toastSuccess } from '../state/toasts'
+import { createApp, deleteApp, listApps } from '../api/platform.js'
+import type { AppInfo } from '../api/types.js'
+import { ConfirmDialog } from '../components/ConfirmDialog.js'
+import { ErrorPanel } from '../components/ErrorPanel.js'
+import { appPath } from '../components/nav.js'
+import { Badge, Button, Card, Empty, FormField, Input, PageHeader, Table, TD, TH } from '../components/ui.js'
+import { selectApp, selectedApp, session } from '../state/session.js'
+import { toastError, toastSuccess } from '../state/toasts.js'
 
 function CreateAppForm (props: { onCreated: (app: AppInfo) => void }): JSX.Element {
   const [name, setName] = createSignal('')

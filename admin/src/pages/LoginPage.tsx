@@ -1,10 +1,10 @@
 import { useNavigate } from '@solidjs/router'
 import { createSignal, Show, type JSX } from 'solid-js'
-import { login } from '../api/platform'
-import { ErrorPanel } from '../components/ErrorPanel'
-import { appPath } from '../components/nav'
-import { Button, FormField, Input } from '../components/ui'
-import { selectApp, selectedApp } from '../state/session'
+import { login } from '../api/platform.js'
+import { ErrorPanel } from '../components/ErrorPanel.js'
+import { appPath } from '../components/nav.js'
+import { Button, FormField, Input } from '../components/ui.js'
+import { selectApp, selectedApp } from '../state/session.js'
 
 /** Sign in as a platform user (every app) or as a user of one app. */
 export function LoginPage (): JSX.Element {

@@ -1,7 +1,7 @@
 import { useLocation } from '@solidjs/router'
 import type { JSX } from 'solid-js'
-import { APP_PAGES } from '../components/nav'
-import { Card, PageHeader } from '../components/ui'
+import { APP_PAGES } from '../components/nav.js'
+import { Card, PageHeader } from '../components/ui.js'
 
 /** Temporary stand-in for the §10 pages of the next phase (rules, workflows, users, …). */
 export function PlaceholderPage (): JSX.Element {

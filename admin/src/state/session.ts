@@ -1,5 +1,5 @@
 import { createSignal } from 'solid-js'
-import type { SessionUser, Tokens } from '../api/types'
+import type { SessionUser, Tokens } from '../api/types.js'
 
 /** Platform sessions manage every app; app sessions are bound to the app they logged into. */
 export interface Session {

@@ -1,5 +1,5 @@
 import { createSignal } from 'solid-js'
-import type { ErrorDetail } from '../api/types'
+import type { ErrorDetail } from '../api/types.js'
 
 export interface Toast {
   id: number

@@ -1,11 +1,11 @@
 import { A, useParams } from '@solidjs/router'
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js'
-import { deleteEntity, listEntities } from '../../api/metadata'
-import { ConfirmDialog } from '../../components/ConfirmDialog'
-import { ErrorPanel } from '../../components/ErrorPanel'
-import { appPath } from '../../components/nav'
-import { Badge, Button, Card, Checkbox, Empty, PageHeader, Table, TD, TH } from '../../components/ui'
-import { toastError, toastSuccess } from '../../state/toasts'
+import { deleteEntity, listEntities } from '../../api/metadata.js'
+import { ConfirmDialog } from '../../components/ConfirmDialog.js'
+import { ErrorPanel } from '../../components/ErrorPanel.js'
+import { appPath } from '../../components/nav.js'
+import { Badge, Button, Card, Checkbox, Empty, PageHeader, Table, TD, TH } from '../../components/ui.js'
+import { toastError, toastSuccess } from '../../state/toasts.js'
 
 /** The app's entities with their shape at a glance; create, edit, browse data, delete. */
 export function EntitiesPage (): JSX.Element {

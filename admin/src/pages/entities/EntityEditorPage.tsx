@@ -1,14 +1,14 @@
 import { useNavigate, useParams } from '@solidjs/router'
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js'
 import { createStore, produce } from 'solid-js/store'
-import { ApiError } from '../../api/client'
-import { createEntity, getEntity, updateEntity } from '../../api/metadata'
-import { ErrorPanel } from '../../components/ErrorPanel'
-import { appPath } from '../../components/nav'
-import { Button, Card, Checkbox, Empty, FormField, Input, PageHeader, Select } from '../../components/ui'
-import { toastSuccess } from '../../state/toasts'
-import { defFromDraft, draftFromDef, fieldIndexOf, hasTimestamps, newEntityDraft, newField, pkCandidates, withTimestamps, type DraftErrors, type EntityDraft, type FieldDraft } from './entity-form'
-import { FieldsTable } from './FieldsTable'
+import { ApiError } from '../../api/client.js'
+import { createEntity, getEntity, updateEntity } from '../../api/metadata.js'
+import { ErrorPanel } from '../../components/ErrorPanel.js'
+import { appPath } from '../../components/nav.js'
+import { Button, Card, Checkbox, Empty, FormField, Input, PageHeader, Select } from '../../components/ui.js'
+import { toastSuccess } from '../../state/toasts.js'
+import { defFromDraft, draftFromDef, fieldIndexOf, hasTimestamps, newEntityDraft, newField, pkCandidates, withTimestamps, type DraftErrors, type EntityDraft, type FieldDraft } from './entity-form.js'
+import { FieldsTable } from './FieldsTable.js'
 
 function EntityForm (props: { app: string, initial: EntityDraft, existing: boolean }): JSX.Element {
   const navigate = useNavigate()

@@ -1,6 +1,6 @@
 import { Show, type JSX } from 'solid-js'
-import { Checkbox, FormField, Input, Select, Textarea } from '../../components/ui'
-import { ENUM_TYPES, type FieldDraft } from './entity-form'
+import { Checkbox, FormField, Input, Select, Textarea } from '../../components/ui.js'
+import { ENUM_TYPES, type FieldDraft } from './entity-form.js'
 
 /** The options a field's type takes: length, enum values, precision/scale, auto timestamps, default. */
 export function FieldOptions (props: { field: FieldDraft, update: (patch: Partial<FieldDraft>) => void }): JSX.Element {

@@ -1,8 +1,8 @@
 import { createSignal, For, Index, Show, type JSX } from 'solid-js'
-import { FIELD_TYPES, type FieldType } from '../../api/types'
-import { Badge, Button, Input, Select } from '../../components/ui'
-import type { FieldDraft } from './entity-form'
-import { FieldOptions } from './FieldOptions'
+import { FIELD_TYPES, type FieldType } from '../../api/types.js'
+import { Badge, Button, Input, Select } from '../../components/ui.js'
+import type { FieldDraft } from './entity-form.js'
+import { FieldOptions } from './FieldOptions.js'
 
 /** Short description of a field's options for the collapsed row. */
 function summary (f: FieldDraft): string {

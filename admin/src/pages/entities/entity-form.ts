@@ -1,6 +1,6 @@
 // The entity editor's form state and its conversion to and from the metadata the API takes
 // (lib/metadata/validate-entity.ts has the rules; the server re-checks everything).
-import { FIELD_TYPES, type EntityDef, type FieldDef, type FieldType, type PkType } from '../../api/types'
+import { FIELD_TYPES, type EntityDef, type FieldDef, type FieldType, type PkType } from '../../api/types.js'
 
 export interface FieldDraft {
   /** Stable key for rendering; not sent. */
@@ -18,18 +18,31 @@ export interface FieldDraft {
   scale: string
   maxLength: string
   auto: '' | 'create' | 'update'
+  /** Keys of the stored field this form does not edit, sent back unchanged. */
+  extra: Record<string, unknown>
 }
 
 export interface EntityDraft {
   name: string
   table: string
   pkField: string
+  /** The stored key's `generated` flag (client-supplied int keys stay so); undefined for new entities. */
+  pkGenerated?: boolean
   softDelete: boolean
   slugEnabled: boolean
   slugField: string
   slugSource: string
   slugRegenerate: boolean
   fields: FieldDraft[]
+  /** Keys of the stored entity this form does not edit, sent back unchanged. */
+  extra: Record<string, unknown>
+}
+
+const FIELD_KEYS = new Set(['name', 'type', 'required', 'unique', 'nullable', 'default', 'enum', 'precision', 'scale', 'max_length', 'auto'])
+const ENTITY_KEYS = new Set(['name', 'table', 'primary_key', 'soft_delete', 'slug', 'fields'])
+
+function extraOf (def: object, managed: ReadonlySet<string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(def).filter(([k]) => !managed.has(k)))
 }
 
 /** Types that can hold a primary key, and the key type each gives. */
@@ -39,7 +52,7 @@ export const ENUM_TYPES: ReadonlySet<FieldType> = new Set<FieldType>(['string', 
 let nextKey = 1
 
 export function newField (over: Partial<FieldDraft> = {}): FieldDraft {
-  return { key: nextKey++, name: '', type: 'string', required: false, unique: false, nullable: false, defaultText: '', enumText: '', precision: '', scale: '', maxLength: '', auto: '', ...over }
+  return { key: nextKey++, name: '', type: 'string', required: false, unique: false, nullable: false, defaultText: '', enumText: '', precision: '', scale: '', maxLength: '', auto: '', extra: {}, ...over }
 }
 
 export function newEntityDraft (): EntityDraft {
@@ -52,7 +65,8 @@ export function newEntityDraft (): EntityDraft {
     slugField: '',
     slugSource: '',
     slugRegenerate: false,
-    fields: [newField({ name: 'id', type: 'uuid' })]
+    fields: [newField({ name: 'id', type: 'uuid' })],
+    extra: {}
   }
 }
 
@@ -75,7 +89,8 @@ export function fieldDraftFromDef (f: FieldDef): FieldDraft {
     precision: text(f.precision),
     scale: text(f.scale),
     maxLength: text(f.max_length),
-    auto: f.auto ?? ''
+    auto: f.auto ?? '',
+    extra: extraOf(f, FIELD_KEYS)
   })
 }
 
@@ -84,13 +99,15 @@ export function draftFromDef (def: EntityDef): EntityDraft {
     name: def.name,
     table: def.table,
     pkField: def.primary_key.field,
+    ...(def.primary_key.generated !== undefined ? { pkGenerated: def.primary_key.generated } : {}),
     softDelete: def.soft_delete === true,
     slugEnabled: def.slug !== undefined,
     slugField: def.slug?.field ?? '',
     slugSource: def.slug?.source ?? '',
     slugRegenerate: def.slug?.regenerate_on_update === true,
     // deleted_at belongs to soft delete: the server keeps it while soft delete is on.
-    fields: def.fields.filter((f) => !(def.soft_delete === true && f.name === 'deleted_at')).map(fieldDraftFromDef)
+    fields: def.fields.filter((f) => !(def.soft_delete === true && f.name === 'deleted_at')).map(fieldDraftFromDef),
+    extra: extraOf(def, ENTITY_KEYS)
   }
 }
 
@@ -145,7 +162,7 @@ function optionalInt (raw: string, at: string, errors: DraftErrors): number | un
 
 function fieldDef (f: FieldDraft, errors: DraftErrors): FieldDef {
   const at = `fields.${f.name}`
-  const def: FieldDef = { name: f.name.trim(), type: f.type }
+  const def: FieldDef = { ...f.extra, name: f.name.trim(), type: f.type }
   if (f.required) def.required = true
   if (f.unique) def.unique = true
   if (f.nullable) def.nullable = true
@@ -175,12 +192,13 @@ export function defFromDraft (draft: EntityDraft): { def: Record<string, unknown
   const pk = draft.fields.find((f) => f.name === draft.pkField)
   const pkType = pk !== undefined ? PK_TYPES[pk.type] : undefined
   const def: Record<string, unknown> = {
+    ...draft.extra,
     name: draft.name.trim(),
     table: draft.table.trim() !== '' ? draft.table.trim() : draft.name.trim(),
     soft_delete: draft.softDelete,
     fields
   }
-  if (pkType !== undefined) def.primary_key = { field: draft.pkField, type: pkType, generated: pkType !== 'string' }
+  if (pkType !== undefined) def.primary_key = { field: draft.pkField, type: pkType, generated: pkType !== 'string' && (draft.pkGenerated ?? true) }
   else errors.primary_key = 'choose a uuid, int, bigint or string field as the primary key'
   if (draft.slugEnabled) def.slug = { field: draft.slugField, source: draft.slugSource, regenerate_on_update: draft.slugRegenerate }
   return { def, errors }

@@ -1,8 +1,8 @@
 import { For, Match, Switch, type JSX } from 'solid-js'
-import type { FieldDef } from '../../api/types'
-import { Input, Select, Textarea } from '../../components/ui'
-import { FileInput } from './FileInput'
-import { isFileInfo, type FormValue } from './record-values'
+import type { FieldDef } from '../../api/types.js'
+import { Input, Select, Textarea } from '../../components/ui.js'
+import { FileInput } from './FileInput.js'
+import { isFileInfo, type FormValue } from './record-values.js'
 
 export interface FieldInputProps {
   app: string

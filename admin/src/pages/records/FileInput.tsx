@@ -1,8 +1,8 @@
 import { createSignal, Show, type JSX } from 'solid-js'
-import { downloadFile, uploadFile } from '../../api/records'
-import type { FileInfo } from '../../api/types'
-import { Button } from '../../components/ui'
-import { toastError } from '../../state/toasts'
+import { downloadFile, uploadFile } from '../../api/records.js'
+import type { FileInfo } from '../../api/types.js'
+import { Button } from '../../components/ui.js'
+import { toastError } from '../../state/toasts.js'
 
 const size = (n: number): string => n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`
 

@@ -1,8 +1,8 @@
 import { For, Index, Show, type JSX } from 'solid-js'
 import { createStore } from 'solid-js/store'
-import type { FieldDef } from '../../api/types'
-import { Button, Input, Select } from '../../components/ui'
-import { OP_LABELS, opsFor, type FilterOp, type FilterRow } from './list-query'
+import type { FieldDef } from '../../api/types.js'
+import { Button, Input, Select } from '../../components/ui.js'
+import { OP_LABELS, opsFor, type FilterOp, type FilterRow } from './list-query.js'
 
 /** Rows of field · operator · value, applied together (AND) as `filter[field.op]=value`. */
 export function FilterBuilder (props: { fields: FieldDef[], initial: FilterRow[], onApply: (rows: FilterRow[]) => void }): JSX.Element {

@@ -1,10 +1,10 @@
 import { createSignal, For, Index, Show, type JSX } from 'solid-js'
 import { createStore } from 'solid-js/store'
-import type { EntityDef, RecordData } from '../../api/types'
-import { Badge, Button, Input } from '../../components/ui'
-import type { Edge } from './edges'
-import { FieldInput } from './FieldInput'
-import { editableFields, formValuesOf, payloadOf, type FormValues } from './record-values'
+import type { EntityDef, RecordData } from '../../api/types.js'
+import { Badge, Button, Input } from '../../components/ui.js'
+import type { Edge } from './edges.js'
+import { FieldInput } from './FieldInput.js'
+import { editableFields, formValuesOf, payloadOf, type FormValues } from './record-values.js'
 
 /** A nested write for one relation key (`{_write_mode, data}`), or null when nothing changed. */
 export type NestedPayload = { _write_mode: 'diff', data: RecordData[] } | null

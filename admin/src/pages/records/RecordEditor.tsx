@@ -1,14 +1,14 @@
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js'
 import { createStore } from 'solid-js/store'
-import { createRecord, getRecord, updateRecord } from '../../api/records'
-import type { EntityDef, RecordData } from '../../api/types'
-import { ErrorPanel } from '../../components/ErrorPanel'
-import { Button, Empty, FormField } from '../../components/ui'
-import { toastSuccess } from '../../state/toasts'
-import type { Edge } from './edges'
-import { FieldInput } from './FieldInput'
-import { NestedChildren, NestedLinks, type PayloadBuilder } from './NestedChildren'
-import { editableFields, formValuesOf, payloadOf, type FormValues } from './record-values'
+import { createRecord, getRecord, updateRecord } from '../../api/records.js'
+import type { EntityDef, RecordData } from '../../api/types.js'
+import { ErrorPanel } from '../../components/ErrorPanel.js'
+import { Button, Empty, FormField } from '../../components/ui.js'
+import { toastSuccess } from '../../state/toasts.js'
+import type { Edge } from './edges.js'
+import { FieldInput } from './FieldInput.js'
+import { NestedChildren, NestedLinks, type PayloadBuilder } from './NestedChildren.js'
+import { editableFields, formValuesOf, payloadOf, type FormValues } from './record-values.js'
 
 export interface RecordEditorProps {
   app: string

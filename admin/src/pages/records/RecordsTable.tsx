@@ -1,9 +1,9 @@
 import { createSignal, For, Show, type JSX } from 'solid-js'
-import type { EntityDef, FieldDef, RecordData } from '../../api/types'
-import { Button } from '../../components/ui'
-import type { Edge } from './edges'
-import { sortable, type Sort } from './list-query'
-import { displayValue } from './record-values'
+import type { EntityDef, FieldDef, RecordData } from '../../api/types.js'
+import { Button } from '../../components/ui.js'
+import type { Edge } from './edges.js'
+import { sortable, type Sort } from './list-query.js'
+import { displayValue } from './record-values.js'
 
 export interface RecordsTableProps {
   entity: EntityDef

@@ -1,4 +1,4 @@
-import type { RelationDef } from '../../api/types'
+import type { RelationDef } from '../../api/types.js'
 
 /** One direction of a relation as seen from an entity (the engine's RelationEdge, lib/metadata/compiled.ts). */
 export interface Edge {

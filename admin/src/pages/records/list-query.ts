@@ -1,5 +1,5 @@
-import type { Query } from '../../api/client'
-import type { FieldDef, FieldType } from '../../api/types'
+import type { Query } from '../../api/client.js'
+import type { FieldDef, FieldType } from '../../api/types.js'
 
 /** Filter operators of the list query string (SPEC §6): `filter[field.op]=value`. */
 export type FilterOp = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'not_in' | 'like' | 'ilike' | 'is_null'

@@ -1,6 +1,6 @@
 // Converts record values to form text and back, per field type (the API's input formats:
 // lib/fields/*.ts). Decimal and bigint travel as strings, timestamps as ISO 8601.
-import type { EntityDef, FieldDef, FileInfo, RecordData } from '../../api/types'
+import type { EntityDef, FieldDef, FileInfo, RecordData } from '../../api/types.js'
 
 /** A form value: text for most fields, the stored file (or null) for file fields. */
 export type FormValue = string | FileInfo | null

@@ -1,8 +1,8 @@
 import { createSignal, For, Show, type JSX } from 'solid-js'
 import { createStore } from 'solid-js/store'
-import { ON_DELETE, RELATION_TYPES, WRITE_MODES, type EntityDef, type RelationDef, type RelationType } from '../../api/types'
-import { ErrorPanel } from '../../components/ErrorPanel'
-import { Button, FormField, Input, Select } from '../../components/ui'
+import { ON_DELETE, RELATION_TYPES, WRITE_MODES, type EntityDef, type RelationDef, type RelationType } from '../../api/types.js'
+import { ErrorPanel } from '../../components/ErrorPanel.js'
+import { Button, FormField, Input, Select } from '../../components/ui.js'
 
 interface RelationDraft {
   name: string

@@ -1,12 +1,12 @@
 import { useParams } from '@solidjs/router'
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js'
-import { createRelation, deleteRelation, listEntities, listRelations, updateRelation } from '../../api/metadata'
-import type { RelationDef } from '../../api/types'
-import { ConfirmDialog } from '../../components/ConfirmDialog'
-import { ErrorPanel } from '../../components/ErrorPanel'
-import { Badge, Button, Card, Empty, PageHeader, Table, TD, TH } from '../../components/ui'
-import { toastError, toastSuccess } from '../../state/toasts'
-import { RelationForm } from './RelationForm'
+import { createRelation, deleteRelation, listEntities, listRelations, updateRelation } from '../../api/metadata.js'
+import type { RelationDef } from '../../api/types.js'
+import { ConfirmDialog } from '../../components/ConfirmDialog.js'
+import { ErrorPanel } from '../../components/ErrorPanel.js'
+import { Badge, Button, Card, Empty, PageHeader, Table, TD, TH } from '../../components/ui.js'
+import { toastError, toastSuccess } from '../../state/toasts.js'
+import { RelationForm } from './RelationForm.js'
 
 /** The app's relations: list, create, edit (options and keys), delete. */
 export function RelationsPage (): JSX.Element {
