@@ -13,6 +13,7 @@ import platform from './plugins/platform.js'
 import securityHeaders from './plugins/security-headers.js'
 import webhooks from './plugins/webhooks.js'
 import workflows from './plugins/workflows.js'
+import adminUi from './routes/admin-ui.js'
 import appScope from './routes/app/index.js'
 import healthRoutes from './routes/health.js'
 import platformAppRoutes from './routes/platform/apps.js'
@@ -21,6 +22,8 @@ import platformAuthRoutes from './routes/platform/auth.js'
 export interface BuildOptions {
   config?: Config
   logger?: FastifyServerOptions['logger']
+  /** Folder of the built admin UI served at /admin/ (default `admin/dist`). */
+  adminRoot?: string
 }
 
 /**
@@ -59,5 +62,6 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await fastify.register(platformAuthRoutes, { prefix: '/api/_platform/auth' })
   await fastify.register(platformAppRoutes, { prefix: '/api/_platform/apps' })
   await fastify.register(appScope, { prefix: '/api/:app' })
+  await fastify.register(adminUi, options.adminRoot !== undefined ? { root: options.adminRoot } : {})
   return fastify
 }

@@ -1,0 +1,35 @@
+import { session, setSession, sessionFromTokens, type Session } from '../state/session.js'
+import { apiData, request } from './client.js'
+import type { AppInfo, Tokens } from './types.js'
+
+export interface Credentials {
+  email: string
+  password: string
+}
+
+/** Platform login (`scope: platform`) or login to one app's users (`scope: app`). */
+export async function login (creds: Credentials, app: string | null): Promise<Session> {
+  const path = app === null ? '/_platform/auth/login' : `/${encodeURIComponent(app)}/auth/login`
+  const tokens = await apiData<Tokens>(path, { method: 'POST', body: creds, anonymous: true })
+  const next = sessionFromTokens(app === null ? 'platform' : 'app', app, tokens)
+  setSession(next)
+  return next
+}
+
+/** Revokes the refresh token (best effort) and forgets the session. */
+export async function logout (): Promise<void> {
+  const s = session()
+  setSession(null)
+  if (s === null) return
+  const path = s.scope === 'platform' ? '/_platform/auth/logout' : `/${s.app ?? ''}/auth/logout`
+  await request(path, { method: 'POST', body: { refresh_token: s.refreshToken }, anonymous: true }).catch(() => undefined)
+}
+
+export const listApps = async (): Promise<AppInfo[]> => await apiData<AppInfo[]>('/_platform/apps')
+
+export const createApp = async (body: { name: string, display_name?: string }): Promise<AppInfo> =>
+  await apiData<AppInfo>('/_platform/apps', { method: 'POST', body })
+
+export const deleteApp = async (name: string): Promise<void> => {
+  await apiData<unknown>(`/_platform/apps/${encodeURIComponent(name)}`, { method: 'DELETE' })
+}

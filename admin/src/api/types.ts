@@ -1,0 +1,69 @@
+// Shapes of the Rocket API as the admin UI uses them (SPEC §3–§5). Metadata types come from
+// the engine's own declarations, so the UI offers exactly the field types the engine supports.
+export {
+  FIELD_TYPES, ON_DELETE, RELATION_TYPES, WRITE_MODES,
+  type EntityDef, type FieldDef, type FieldType, type PkType, type RelationDef, type RelationType, type SlugDef
+} from '../../../lib/metadata/types.js'
+
+/** One entry of an error's `details` (SPEC §4). */
+export interface ErrorDetail {
+  field?: string
+  rule?: string
+  message: string
+  relation?: string
+  index?: number
+}
+
+export interface ErrorEnvelope {
+  error: { code: string, message: string, details?: ErrorDetail[] }
+}
+
+export interface DataEnvelope<T> {
+  data: T
+}
+
+export interface ListMeta {
+  page: number
+  per_page: number
+  total: number
+}
+
+export interface ListEnvelope<T> {
+  data: T[]
+  meta: ListMeta
+}
+
+export interface SessionUser {
+  id: string
+  email: string
+  roles: string[]
+}
+
+export interface Tokens {
+  access_token: string
+  refresh_token: string
+  token_type: string
+  expires_in: number
+  user: SessionUser
+}
+
+export interface AppInfo {
+  name: string
+  display_name: string | null
+  db_name: string
+  status: string
+  created_at: string
+  updated_at: string
+}
+
+/** A stored file as `_files/upload` answers and as `file` fields hold it. */
+export interface FileInfo {
+  id: string
+  filename: string
+  size: number
+  mime_type: string
+  created_at?: string
+}
+
+/** A record of a dynamic entity: JSON values keyed by field or relation name. */
+export type RecordData = Record<string, unknown>
