@@ -221,18 +221,63 @@ async function writeChildren (ec: ExecContext, parentRow: Row, rp: RelationPlan)
   for (const item of rp.items) await writeNode(ec, item)
 }
 
+/** Children per multi-row INSERT: PostgreSQL takes at most 65535 parameters per statement. */
+const MAX_BATCH_PARAMS = 60_000
+
+/**
+ * One multi-row INSERT for sibling creates writing the same fields (PostgreSQL returns the rows
+ * in VALUES order). It runs inside a savepoint: an error there cannot say which child failed,
+ * which the client must see (SPEC §7), so on failure the savepoint is rolled back and false
+ * returned — the caller then inserts the children one by one and reports the failing one.
+ */
+async function insertBatch (ec: ExecContext, items: PlanNode[]): Promise<boolean> {
+  const first = items[0]?.node
+  if (first === undefined) return true
+  const { entity } = first
+  const shapes = items.map((item) => columnsOf(entity, item.node.values))
+  const fields = shapes[0]?.fields ?? []
+  const sameFields = shapes.every((s) => s.fields.length === fields.length && s.fields.every((f, i) => f === fields[i]))
+  if (!sameFields || fields.length === 0 || items.length * fields.length > MAX_BATCH_PARAMS) return false
+  const text = rowStatement(entity, { kind: 'insert', fields, rows: items.length }, ec.hooks)
+  const params = [...shapes.flatMap((s) => s.params), ...rowSqlParams(ec.hooks, { entity, user: ec.unit.user })]
+  // Sent with the INSERT (one round trip); awaited below so no failure goes unseen.
+  const savepoint = ec.tx.unsafe('SAVEPOINT rocket_batch').execute()
+  savepoint.catch(() => {})
+  let rows: Row[]
+  try {
+    rows = await ec.tx.unsafe<Row[]>(text, params, { prepare: true })
+    await savepoint
+  } catch {
+    await savepoint.catch(() => {})
+    await ec.tx.unsafe('ROLLBACK TO SAVEPOINT rocket_batch')
+    return false
+  }
+  const released = ec.tx.unsafe('RELEASE SAVEPOINT rocket_batch').execute()
+  for (let i = 0; i < items.length; i++) {
+    const node = (items[i] as PlanNode).node
+    const row = rows[i]
+    if (row === undefined) throw new Error(`${node.entity.name}: write returned no row`)
+    node.row = row
+  }
+  await released
+  for (const item of items) await runAfterRow(ec, item.node)
+  return true
+}
+
 /** A new record with nothing of its own to write first or after (no relations, no slug). */
 function isPlainCreate (plan: PlanNode): boolean {
   return plan.node.action === 'create' && plan.relations.length === 0 && plan.node.entity.def.slug === undefined
 }
 
 /**
- * New children without relations of their own: their INSERTs do not depend on each other, so
- * they are sent together (one round trip instead of one per child), in payload order; each
- * child's afterRow hooks then run in that order. The first failing INSERT is the error thrown,
- * with its own index (the ones after it fail only because the transaction is aborted).
+ * New children without relations of their own: their INSERTs do not depend on each other.
+ * Children writing the same fields are inserted by one multi-row INSERT (`insertBatch`); else,
+ * or when that fails, one INSERT each, all sent together (one round trip), in payload order.
+ * Each child's afterRow hooks then run in that order. The first failing INSERT is the error
+ * thrown, with its own index (the ones after it fail only because the transaction is aborted).
  */
 async function insertSiblings (ec: ExecContext, items: PlanNode[]): Promise<void> {
+  if (await insertBatch(ec, items)) return
   const pending = items.map(async (item) => {
     const stmt = rowWrite(ec.hooks, ec.unit, item.node) as Statement
     return await run(ec.tx, stmt, { entity: item.node.entity, loc: item.loc })

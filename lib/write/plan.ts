@@ -5,7 +5,7 @@ import { isPlainObject, splitBody, type PlanErrors, type SplitBody } from './spl
 import type { WriteNode } from './hooks.js'
 import type { Location, PlanNode, WriteDeps } from './types.js'
 import { validateValues } from './validate.js'
-import { applyAutoFields, applyDefaults, resolveFiles } from './values.js'
+import { applyAutoFields, applyDefaults, hasFileFields, resolveFiles } from './values.js'
 
 /** State of planning one unit of work: everything decided before the transaction starts. */
 export interface PlanContext extends PlanErrors {
@@ -80,8 +80,8 @@ export async function buildNode (ctx: PlanContext, split: SplitBody, opts: NodeO
   const node: WriteNode = { entity, action, values, old: null, path: loc.path }
   if (action === 'create') applyDefaults(entity, values)
   const failures = validateValues(entity, values, { action, loc, propagated })
-  ctx.failed.push(...failures)
-  if (failures.length === 0) await resolveFiles(ctx.deps, node)
+  if (failures.length > 0) ctx.failed.push(...failures)
+  if (failures.length === 0 && hasFileFields(entity)) await resolveFiles(ctx.deps, node)
   // A belongs_to object sets this record's FK at write time, so the record is written even without fields.
   const setsFk = split.relations.some((r) => r.edge.kind === 'belongs_to' && r.value !== null)
   const noop = action === 'update' && Object.keys(values).length === 0 && !setsFk

@@ -99,6 +99,8 @@ export function rowSqlParams (hooks: readonly WriteHooks[], ctx: RowSqlContext):
 export interface RowStatementShape {
   kind: RowStatementKind
   fields: readonly CompiledField[]
+  /** insert: how many rows of these fields it inserts (default 1), each with its own placeholders. */
+  rows?: number
   /** update: the field compared with the last parameter (the PK, or the slug of a URL). */
   by?: CompiledField
 }
@@ -108,14 +110,14 @@ const MAX_SHAPES = 512
 
 /**
  * The text of a row-writing statement with the hooks' SQL (cached per shape). Parameters:
- * insert `$1…$n` = fields; update `$1…$n` = fields, `$n+1` = the `by` value; soft delete
+ * insert `$1…$n` = fields (then the next row's, for a multi-row insert); update `$1…$n` = fields, `$n+1` = the `by` value; soft delete
  * `$1` = keys, `$2` = the deletion time; hard delete `$1` = keys; then the hooks' parameters.
  */
 export function rowStatement (entity: CompiledEntity, shape: RowStatementShape, hooks: readonly WriteHooks[]): string {
   let texts = cache.get(entity)
   if (texts === undefined) { texts = new Map(); cache.set(entity, texts) }
   const tails = rowSqlOf(hooks)
-  const key = `${shape.kind}|${shape.by?.name ?? ''}|${shape.fields.map((f) => f.name).join(',')}|${tails.key}`
+  const key = `${shape.kind}|${shape.rows ?? 1}|${shape.by?.name ?? ''}|${shape.fields.map((f) => f.name).join(',')}|${tails.key}`
   let text = texts.get(key)
   if (text === undefined) {
     // Field combinations are bounded in practice; the cap only guards against pathological clients.
@@ -150,8 +152,10 @@ function baseStatement (entity: CompiledEntity, shape: RowStatementShape): { bas
     case 'insert': {
       if (fields.length === 0) return { base: `INSERT INTO ${entity.table} DEFAULT VALUES RETURNING ${entity.selectColumns}`, action: 'create', ownParams: 0 }
       const cols = fields.map((f) => f.column).join(', ')
-      const vals = fields.map((f, i) => `$${i + 1}${castOf(f)}`).join(', ')
-      return { base: `INSERT INTO ${entity.table} (${cols}) VALUES (${vals}) RETURNING ${entity.selectColumns}`, action: 'create', ownParams: fields.length }
+      const rows = shape.rows ?? 1
+      const tuples: string[] = []
+      for (let r = 0; r < rows; r++) tuples.push(`(${fields.map((f, i) => `$${r * fields.length + i + 1}${castOf(f)}`).join(', ')})`)
+      return { base: `INSERT INTO ${entity.table} (${cols}) VALUES ${tuples.join(', ')} RETURNING ${entity.selectColumns}`, action: 'create', ownParams: rows * fields.length }
     }
     case 'update': {
       const by = shape.by ?? pk

@@ -1,12 +1,37 @@
-import type { CompiledEntity } from '../metadata/compiled.js'
+import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
 import type { WriteNode } from './hooks.js'
 import type { FileResolveSite, WriteDeps } from './types.js'
 
+/** The fields each value step touches, picked out once per compiled entity (once per metadata change). */
+interface ValueFields {
+  defaults: readonly CompiledField[]
+  autoOnCreate: readonly CompiledField[]
+  autoOnUpdate: readonly CompiledField[]
+  files: readonly CompiledField[]
+}
+
+const valueFields = new WeakMap<CompiledEntity, ValueFields>()
+
+function fieldsOf (entity: CompiledEntity): ValueFields {
+  let v = valueFields.get(entity)
+  if (v === undefined) {
+    const list = entity.fieldList
+    v = {
+      defaults: list.filter((f) => f.def.default !== undefined && f.writable),
+      autoOnCreate: list.filter((f) => f.def.auto !== undefined),
+      autoOnUpdate: list.filter((f) => f.def.auto !== undefined && f.def.auto !== 'create'),
+      files: list.filter((f) => f.type === 'file')
+    }
+    valueFields.set(entity, v)
+  }
+  return v
+}
+
 /** Fills field `default`s for fields the create payload does not mention. */
 export function applyDefaults (entity: CompiledEntity, values: Record<string, unknown>): void {
-  for (const f of entity.fieldList) {
+  for (const f of fieldsOf(entity).defaults) {
+    if (Object.hasOwn(values, f.name)) continue
     const d = f.def.default
-    if (d === undefined || !f.writable || Object.hasOwn(values, f.name)) continue
     // Defaults may be JSON objects: never share the metadata's instance with a record.
     values[f.name] = typeof d === 'object' && d !== null ? structuredClone(d) : d
   }
@@ -16,12 +41,15 @@ export function applyDefaults (entity: CompiledEntity, values: Record<string, un
 export function applyAutoFields (node: WriteNode, now: Date): void {
   const { entity, values, action } = node
   if (action === 'delete') return
+  const fields = action === 'create' ? fieldsOf(entity).autoOnCreate : fieldsOf(entity).autoOnUpdate
+  if (fields.length === 0) return
   const iso = now.toISOString()
-  for (const f of entity.fieldList) {
-    const auto = f.def.auto
-    if (auto === undefined || (auto === 'create' && action !== 'create')) continue
-    values[f.name] = f.type === 'date' ? iso.slice(0, 10) : iso
-  }
+  for (const f of fields) values[f.name] = f.type === 'date' ? iso.slice(0, 10) : iso
+}
+
+/** Whether the entity has `file` fields (whose values `resolveFiles` turns into stored file objects). */
+export function hasFileFields (entity: CompiledEntity): boolean {
+  return fieldsOf(entity).files.length > 0
 }
 
 const FILE_KEYS = ['id', 'filename', 'size', 'mime_type'] as const
@@ -43,8 +71,8 @@ export function defaultFileValue (value: unknown): unknown {
 /** Replaces every non-null `file` value by what the resolver stores for it. */
 export async function resolveFiles (deps: WriteDeps, node: WriteNode): Promise<void> {
   const { entity, values, path } = node
-  for (const f of entity.fieldList) {
-    if (f.type !== 'file' || values[f.name] === undefined || values[f.name] === null) continue
+  for (const f of fieldsOf(entity).files) {
+    if (values[f.name] === undefined || values[f.name] === null) continue
     if (deps.resolveFileValue === undefined) {
       values[f.name] = defaultFileValue(values[f.name])
       continue

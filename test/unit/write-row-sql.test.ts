@@ -25,7 +25,7 @@ const ENTITIES = [
       { name: 'done', type: 'boolean' }
     ]
   },
-  { name: 'part', table: 'parts', fields: [{ name: 'doc_id', type: 'uuid', required: true }, { name: 'label', type: 'string' }] },
+  { name: 'part', table: 'parts', fields: [{ name: 'doc_id', type: 'uuid', required: true }, { name: 'label', type: 'string', unique: true }] },
   // Wider than one jsonb_build_object call can take (50 pairs).
   { name: 'wide', table: 'wides', fields: Array.from({ length: 60 }, (_, i) => ({ name: `f${i}`, type: 'int' })) }
 ]
@@ -146,4 +146,28 @@ t.test('a create remembers the children it wrote, in the order an include reads 
   t.same(written.map((r) => r.label).sort(), stored.map((r) => r.label).sort())
   const updated = await updateRecord(f.deps, doc, String(created.id), { parts: [{ label: 'more' }] })
   t.equal(writtenRelation(updated, edge, f.entity('part')), undefined, 'an update does not: other children may exist')
+})
+
+t.test('siblings go in one multi-row INSERT; a failing one is still named by its index', async (t) => {
+  const f = await setup(t)
+  await withAuditTable(f)
+  const doc = f.entity('doc')
+  const created = await createRecord(f.deps, doc, { title: 'A', parts: [{ label: 'a' }, { label: 'b' }, { label: 'c' }] })
+  t.same((await f.rows('SELECT label FROM parts ORDER BY label')).map((r) => r.label), ['a', 'b', 'c'])
+  const parts = await auditRows(f, 'part')
+  t.equal(parts.length, 3, 'one audit row per child')
+  t.same(new Set(parts.map((r) => (r.changes as Row).label)), new Set(['a', 'b', 'c']))
+  t.same(new Set(parts.map((r) => (r.changes as Row).doc_id)), new Set([created.id]), 'with the propagated FK')
+
+  const clash = await failure(createRecord(f.deps, doc, { title: 'B', parts: [{ label: 'x' }, { label: 'y' }, { label: 'b' }, { label: 'z' }] }))
+  t.match(clash, { statusCode: 409, code: 'CONFLICT' })
+  t.match(clash.details?.[0], { relation: 'parts', index: 2, field: 'parts[2].label' }, 'a clash with a stored row names its child')
+  const twice = await failure(createRecord(f.deps, doc, { title: 'C', parts: [{ label: 'q' }, { label: 'r' }, { label: 'q' }] }))
+  t.match(twice.details?.[0], { relation: 'parts', index: 2 }, 'a clash between siblings names the second one')
+  t.equal((await f.rows('SELECT id FROM docs')).length, 1, 'failed units leave nothing behind')
+  t.equal((await f.rows('SELECT id FROM parts')).length, 3)
+  t.equal((await auditRows(f, 'part')).length, 3)
+
+  const mixed = await createRecord(f.deps, doc, { title: 'D', parts: [{ label: 'm1' }, {}, { label: 'm3' }] })
+  t.equal((await f.rows('SELECT id FROM parts WHERE doc_id = $1', [String(mixed.id)])).length, 3, 'children writing different fields are inserted one by one')
 })
