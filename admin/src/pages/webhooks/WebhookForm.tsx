@@ -3,66 +3,14 @@ import { createStore } from 'solid-js/store'
 import { BACKOFFS, WEBHOOK_HOOKS, WEBHOOK_METHODS, type Backoff, type Webhook, type WebhookHook, type WebhookMethod } from '../../api/ops-types.js'
 import type { EntityDef } from '../../api/types.js'
 import { ErrorPanel } from '../../components/ErrorPanel.js'
-import { createSubmit, detailFor, parseJson, pretty } from '../../components/forms.js'
+import { createSubmit, detailFor, parseJson } from '../../components/forms.js'
 import { JsonEditor } from '../../components/JsonEditor.js'
 import { Button, Checkbox, FormField, Input, Select } from '../../components/ui.js'
-
-interface Draft {
-  entity: string
-  hook: WebhookHook
-  url: string
-  method: WebhookMethod
-  headers: string
-  condition: string
-  async: boolean
-  max_attempts: string
-  backoff: Backoff
-  timeout_ms: string
-  active: boolean
-  secret: string
-  removeSecret: boolean
-}
-
-function draftOf (w: Webhook | null): Draft {
-  return {
-    entity: w?.entity ?? '',
-    hook: w?.hook ?? 'after_write',
-    url: w?.url ?? '',
-    method: w?.method ?? 'POST',
-    headers: pretty(w?.headers ?? {}),
-    condition: w?.condition ?? '',
-    async: w?.async ?? true,
-    max_attempts: String(w?.retry.max_attempts ?? 3),
-    backoff: w?.retry.backoff ?? 'exponential',
-    timeout_ms: String(w?.timeout_ms ?? 5000),
-    active: w?.active ?? true,
-    secret: '',
-    removeSecret: false
-  }
-}
-
-/** The body to send; the secret only when typed (or null to remove it): it is write-only. */
-function bodyOf (d: Draft, headers: unknown): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    entity: d.entity,
-    hook: d.hook,
-    url: d.url.trim(),
-    method: d.method,
-    headers,
-    condition: d.condition.trim() === '' ? null : d.condition.trim(),
-    async: d.hook.startsWith('before_') ? false : d.async,
-    retry: { max_attempts: Number(d.max_attempts), backoff: d.backoff },
-    timeout_ms: Number(d.timeout_ms),
-    active: d.active
-  }
-  if (d.removeSecret) body.secret = null
-  else if (d.secret !== '') body.secret = d.secret
-  return body
-}
+import { bodyOf, draftOf, type WebhookDraft } from './webhook-form.js'
 
 /** Create or edit a webhook (exact shape of lib/webhooks/validate.ts). */
 export function WebhookForm (props: { entities: EntityDef[], editing: Webhook | null, onSubmit: (body: Record<string, unknown>) => Promise<void>, onCancel: () => void }): JSX.Element {
-  const [d, setD] = createStore<Draft>(draftOf(props.editing))
+  const [d, setD] = createStore<WebhookDraft>(draftOf(props.editing))
   const { busy, error, setError, run } = createSubmit()
   const err = (field: string): string | undefined => detailFor(error(), field)
   const before = (): boolean => d.hook.startsWith('before_')
