@@ -7,8 +7,15 @@ import type { ListEnvelope } from './types.js'
 const admin = (app: string, path: string): string => `/${encodeURIComponent(app)}/_admin/${path}`
 const id = (v: string): string => encodeURIComponent(v)
 
-/** The five calls of one `/_admin/<kind>` resource. */
-function crud<T> (kind: string) {
+/** The calls of one `/_admin/<kind>` resource. */
+export interface Crud<T> {
+  list: (app: string, query?: Query) => Promise<T[]>
+  create: (app: string, body: unknown) => Promise<T>
+  update: (app: string, key: string, body: unknown) => Promise<T>
+  remove: (app: string, key: string) => Promise<void>
+}
+
+function crud<T> (kind: string): Crud<T> {
   return {
     list: async (app: string, query?: Query): Promise<T[]> => await apiData<T[]>(admin(app, kind), query !== undefined ? { query } : {}),
     create: async (app: string, body: unknown): Promise<T> => await apiData<T>(admin(app, kind), { method: 'POST', body }),

@@ -53,7 +53,7 @@ export function AuditPage (): JSX.Element {
                       <TD class='font-mono text-xs text-neutral-600'>{a.user_id ?? '—'}</TD>
                       <TD class='text-xs'>
                         <Show when={a.changes !== null} fallback='—'>
-                          <button type='button' class='text-sky-700 underline' onClick={() => setOpen((o) => o === a.id ? null : a.id)}>{Object.keys(a.changes ?? {}).join(', ') || 'show'}</button>
+                          <button type='button' class='text-sky-700 underline' onClick={() => setOpen((o) => o === a.id ? null : a.id)}>{Object.keys(a.changes ?? {}).length > 0 ? Object.keys(a.changes ?? {}).join(', ') : 'show'}</button>
                           <Show when={open() === a.id}><pre class='mt-1 max-h-60 max-w-xl overflow-auto rounded bg-neutral-900 p-2 text-neutral-100'>{pretty(a.changes)}</pre></Show>
                         </Show>
                       </TD>

@@ -40,7 +40,7 @@ export function UiConfigsPage (): JSX.Element {
       await refetch()
     } catch (err) { toastError(err) }
   }
-  const keys = (c: UiConfig): string => Object.keys(c.config).join(', ') || '(empty)'
+  const keys = (c: UiConfig): string => Object.keys(c.config).length > 0 ? Object.keys(c.config).join(', ') : '(empty)'
 
   return (
     <>
