@@ -231,6 +231,8 @@ t.test('admin UI: users, invites, permissions, webhooks, export/import, UI confi
     const bars = await page.getByTestId('trace-bar').count()
     t.ok(bars >= 2, `the spans are drawn as bars (${bars})`)
     t.match(await page.getByTestId('trace-waterfall').textContent(), /http · POST/, 'the root http span is labelled')
+    await page.getByTestId('trace-span').first().click()
+    t.match(await page.getByTestId('span-detail').textContent(), /http\.request[\s\S]*"status_code": 201/, 'a span shows its details and metadata')
     await page.getByTestId('event-row').first().waitFor(WAIT)
     await page.getByTestId('event-stats').waitFor(WAIT)
     await screenshot(page, 'admin-ops-events.png')

@@ -1,6 +1,6 @@
-import { For, Show, type JSX } from 'solid-js'
+import { createSignal, For, Show, type JSX } from 'solid-js'
 import type { Waterfall } from '../../api/ops-types.js'
-import { when } from '../../components/forms.js'
+import { pretty, when } from '../../components/forms.js'
 
 type Span = Waterfall['spans'][number]
 
@@ -16,6 +16,7 @@ export function TraceWaterfall (props: { trace: Waterfall }): JSX.Element {
   const total = (): number => Math.max(props.trace.duration_ms, 0.001)
   const left = (s: Span): number => Math.min(100, (s.offset_ms / total()) * 100)
   const width = (s: Span): number => Math.max(0.4, Math.min(100 - left(s), ((s.duration_ms ?? 0) / total()) * 100))
+  const [selected, setSelected] = createSignal<Span | null>(null)
   return (
     <div class='p-4' data-testid='trace-waterfall'>
       <div class='mb-3 flex flex-wrap items-baseline justify-between gap-2 text-xs text-neutral-600'>
@@ -25,7 +26,11 @@ export function TraceWaterfall (props: { trace: Waterfall }): JSX.Element {
       <div class='space-y-1'>
         <For each={props.trace.spans}>
           {(s) => (
-            <div class='grid grid-cols-[18rem_1fr_5rem] items-center gap-3 text-xs' data-testid='trace-span' title={s.metadata !== null ? JSON.stringify(s.metadata) : undefined}>
+            <div
+              class={`grid cursor-pointer grid-cols-[18rem_1fr_5rem] items-center gap-3 rounded text-xs hover:bg-neutral-50 ${selected() === s ? 'bg-sky-50' : ''}`}
+              data-testid='trace-span'
+              onClick={() => setSelected((cur) => cur === s ? null : s)}
+            >
               <div class='truncate' style={{ 'padding-left': `${s.depth * 14}px` }}>
                 <span class={s.status === 'error' ? 'font-medium text-red-700' : 'font-medium text-neutral-800'}>{label(s)}</span>
                 <span class='ml-1 text-neutral-400'>{s.source === 'business' ? s.event_type : ''}</span>
@@ -47,6 +52,21 @@ export function TraceWaterfall (props: { trace: Waterfall }): JSX.Element {
           )}
         </For>
       </div>
+      <Show when={selected()}>
+        {(s) => (
+          <div class='mt-3 grid gap-3 rounded-md bg-neutral-50 p-3 text-xs ring-1 ring-neutral-200 md:grid-cols-[16rem_1fr]' data-testid='span-detail'>
+            <dl class='grid grid-cols-[6rem_1fr] gap-y-0.5 text-neutral-600'>
+              <dt>type</dt><dd class='font-mono text-neutral-900'>{s().event_type}</dd>
+              <dt>status</dt><dd>{s().status ?? '—'}</dd>
+              <dt>offset</dt><dd>{ms(s().offset_ms)}</dd>
+              <dt>span</dt><dd class='font-mono'>{s().span_id ?? '—'}</dd>
+              <dt>record</dt><dd class='font-mono break-all'>{s().record_id ?? '—'}</dd>
+              <dt>user</dt><dd class='font-mono break-all'>{s().user_id ?? '—'}</dd>
+            </dl>
+            <pre class='max-h-48 overflow-auto rounded bg-neutral-900 p-2 text-neutral-100'>{pretty(s().metadata ?? {})}</pre>
+          </div>
+        )}
+      </Show>
     </div>
   )
 }
