@@ -66,10 +66,12 @@ t.test('admin UI: users, invites, permissions, webhooks, export/import, UI confi
     await form.getByRole('button', { name: 'Create user' }).click()
     await expectToast(page, 'User temp@example.test saved')
     const temp = page.getByTestId('user-row-temp@example.test')
+    // The create toast may still show: the form going back to "New user" marks the save.
     await temp.getByRole('button', { name: 'Edit' }).click()
+    await page.getByRole('heading', { name: 'Edit temp@example.test' }).waitFor(WAIT)
     await form.locator('input[name=user-roles]').fill('auditor, viewer')
     await form.getByRole('button', { name: 'Save user' }).click()
-    await expectToast(page, 'User temp@example.test saved')
+    await page.getByRole('heading', { name: 'New user' }).waitFor(WAIT)
     const users = (await a.as(a.admin, { url: '/_admin/users' })).json().data as Array<{ email: string, roles: string[] }>
     t.same(users.find((u) => u.email === 'temp@example.test')?.roles, ['auditor', 'viewer'], 'roles edited')
     await temp.getByRole('button', { name: 'Delete' }).click()
@@ -207,9 +209,10 @@ t.test('admin UI: users, invites, permissions, webhooks, export/import, UI confi
 
     const row = page.getByTestId('ui-config-row-note-list')
     await row.getByRole('button', { name: 'Edit' }).click()
+    await page.getByRole('heading', { name: 'Edit note/list' }).waitFor(WAIT)
     await form.locator('textarea[name=ui-config-json]').fill('{"columns": ["title"], "sort": "-title"}')
     await form.getByRole('button', { name: 'Save config' }).click()
-    await expectToast(page, 'UI config note/list saved')
+    await page.getByRole('heading', { name: 'New UI config' }).waitFor(WAIT)
     const read = await a.as(a.admin, { url: '/_ui/config/note?scope=list' })
     t.equal(read.statusCode, 200, read.body)
     t.match(JSON.stringify(read.json()), /-title/, 'clients read the edited config')
