@@ -10,6 +10,14 @@ import { EntityEditorPage } from './pages/entities/EntityEditorPage.js'
 import { LoginPage } from './pages/LoginPage.js'
 import { PlaceholderPage } from './pages/PlaceholderPage.js'
 import { RelationsPage } from './pages/relations/RelationsPage.js'
+import { AuditPage } from './pages/audit/AuditPage.js'
+import { EventsPage } from './pages/events/EventsPage.js'
+import { InvitesPage } from './pages/invites/InvitesPage.js'
+import { PermissionsPage } from './pages/permissions/PermissionsPage.js'
+import { ExportImportPage } from './pages/schema-io/ExportImportPage.js'
+import { UiConfigsPage } from './pages/ui-configs/UiConfigsPage.js'
+import { UsersPage } from './pages/users/UsersPage.js'
+import { WebhooksPage } from './pages/webhooks/WebhooksPage.js'
 import { selectApp, selectedApp, session } from './state/session.js'
 
 function Shell (props: RouteSectionProps): JSX.Element {
@@ -43,6 +51,14 @@ export function App (): JSX.Element {
           <Route path='/entities/:name' component={EntityEditorPage} />
           <Route path='/relations' component={RelationsPage} />
           <Route path='/data/:entity?' component={DataBrowserPage} />
+          <Route path='/users' component={UsersPage} />
+          <Route path='/invites' component={InvitesPage} />
+          <Route path='/permissions' component={PermissionsPage} />
+          <Route path='/webhooks' component={WebhooksPage} />
+          <Route path='/export-import' component={ExportImportPage} />
+          <Route path='/ui-configs' component={UiConfigsPage} />
+          <Route path='/events' component={EventsPage} />
+          <Route path='/audit' component={AuditPage} />
           <For each={APP_PAGES.filter((p) => !p.ready)}>{(p) => <Route path={`/${p.path}`} component={PlaceholderPage} />}</For>
         </Route>
         <Route path='*' component={Home} />

@@ -12,13 +12,14 @@ export const APP_PAGES: readonly NavItem[] = [
   { path: 'rules', label: 'Rules', ready: false },
   { path: 'state-machines', label: 'State machines', ready: false },
   { path: 'workflows', label: 'Workflows', ready: false },
-  { path: 'users', label: 'Users', ready: false },
-  { path: 'invites', label: 'Invites', ready: false },
-  { path: 'permissions', label: 'Permissions', ready: false },
-  { path: 'webhooks', label: 'Webhooks & deliveries', ready: false },
-  { path: 'export-import', label: 'Export / import', ready: false },
-  { path: 'ui-configs', label: 'UI configs', ready: false },
-  { path: 'events', label: 'Events & traces', ready: false }
+  { path: 'users', label: 'Users', ready: true },
+  { path: 'invites', label: 'Invites', ready: true },
+  { path: 'permissions', label: 'Permissions', ready: true },
+  { path: 'webhooks', label: 'Webhooks & deliveries', ready: true },
+  { path: 'export-import', label: 'Export / import', ready: true },
+  { path: 'ui-configs', label: 'UI configs', ready: true },
+  { path: 'events', label: 'Events & traces', ready: true },
+  { path: 'audit', label: 'Audit log', ready: true }
 ]
 
 export const appPath = (app: string, page: string): string => `/app/${encodeURIComponent(app)}/${page}`

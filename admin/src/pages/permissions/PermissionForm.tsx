@@ -1,0 +1,84 @@
+import { createSignal, For, Show, type JSX } from 'solid-js'
+import { CONDITION_OPERATORS, PERMISSION_ACTIONS, USER_REF_PREFIX, USER_REFS, type Permission, type PermissionAction } from '../../api/ops-types.js'
+import type { EntityDef } from '../../api/types.js'
+import { ErrorPanel } from '../../components/ErrorPanel.js'
+import { createSubmit, detailFor, parseJson, parseRoles, pretty } from '../../components/forms.js'
+import { JsonEditor } from '../../components/JsonEditor.js'
+import { Button, FormField, Input, Select } from '../../components/ui.js'
+
+export interface PermissionBody {
+  entity: string
+  action: PermissionAction
+  roles: string[]
+  conditions: unknown
+}
+
+const EXAMPLE = [{ field: 'owner_id', operator: 'eq', value: `${USER_REF_PREFIX}id` }]
+
+/**
+ * A policy: entity, action, roles and conditions (a JSON array of {field, operator, value};
+ * a value may be `$user.id` / `$user.email`, the caller's own). When creating, several actions
+ * can be ticked: one policy is saved per action.
+ */
+export function PermissionForm (props: { entities: EntityDef[], editing: Permission | null, onSubmit: (bodies: PermissionBody[]) => Promise<void>, onCancel: () => void }): JSX.Element {
+  const [entity, setEntity] = createSignal(props.editing?.entity ?? '')
+  const [actions, setActions] = createSignal<PermissionAction[]>(props.editing !== null ? [props.editing.action] : ['read'])
+  const [roles, setRoles] = createSignal((props.editing?.roles ?? []).join(', '))
+  const [conditions, setConditions] = createSignal(pretty(props.editing?.conditions ?? []))
+  const { busy, error, setError, run } = createSubmit()
+  const toggle = (a: PermissionAction, on: boolean): void => {
+    if (props.editing !== null) setActions([a])
+    else setActions((list) => on ? [...list.filter((x) => x !== a), a] : list.filter((x) => x !== a))
+  }
+  const fields = (): string[] => props.entities.find((e) => e.name === entity())?.fields.map((f) => f.name) ?? []
+
+  const submit = (e: SubmitEvent): void => {
+    e.preventDefault()
+    const parsed = conditions().trim() === '' ? { ok: true as const, value: [] } : parseJson(conditions())
+    if (!parsed.ok) { setError(new Error(`Conditions: invalid JSON (${parsed.message})`)); return }
+    if (actions().length === 0) { setError(new Error('Tick at least one action')); return }
+    const base = { entity: entity(), roles: parseRoles(roles()), conditions: parsed.value }
+    void run(async () => { await props.onSubmit(actions().map((action) => ({ ...base, action }))) })
+  }
+
+  return (
+    <form class='space-y-3 p-4' onSubmit={submit} data-testid='permission-form'>
+      <FormField label='Entity' error={detailFor(error(), 'entity')}>
+        <Select name='permission-entity' required value={entity()} onChange={(e) => setEntity(e.currentTarget.value)}>
+          <option value=''>choose…</option>
+          <For each={props.entities}>{(en) => <option value={en.name}>{en.name}</option>}</For>
+        </Select>
+      </FormField>
+      <FormField label={props.editing !== null ? 'Action' : 'Actions (one policy each)'} error={detailFor(error(), 'action')}>
+        <div class='flex flex-wrap gap-4 py-1'>
+          <For each={PERMISSION_ACTIONS}>
+            {(a) => (
+              <label class='inline-flex items-center gap-1.5 text-sm'>
+                <input type={props.editing !== null ? 'radio' : 'checkbox'} name={`permission-action-${a}`} class='accent-neutral-900' checked={actions().includes(a)} onChange={(e) => { toggle(a, e.currentTarget.checked) }} />
+                {a}
+              </label>
+            )}
+          </For>
+        </div>
+      </FormField>
+      <FormField label='Roles' hint='comma or space separated; a user needs one of them' error={detailFor(error(), 'roles')}>
+        <Input name='permission-roles' class='font-mono' value={roles()} onInput={(e) => setRoles(e.currentTarget.value)} />
+      </FormField>
+      <FormField label='Conditions' error={detailFor(error(), 'conditions')}>
+        <JsonEditor name='permission-conditions' rows={7} value={conditions()} onInput={setConditions} allowEmpty />
+      </FormField>
+      <div class='rounded-md bg-neutral-50 p-2.5 text-xs text-neutral-600 ring-1 ring-neutral-200'>
+        An array of <code class='font-mono'>{'{field, operator, value}'}</code>, all of which must hold (empty: every record).
+        Operators: <span class='font-mono'>{CONDITION_OPERATORS.join(', ')}</span>. A value may be
+        <For each={USER_REFS}>{(r) => <code class='ml-1 font-mono'>{USER_REF_PREFIX}{r}</code>}</For> (the signed-in user's).
+        <Show when={fields().length > 0}><span class='block'>Fields: <span class='font-mono'>{fields().join(', ')}</span></span></Show>
+        <button type='button' class='mt-1 block text-neutral-900 underline' onClick={() => setConditions(pretty(EXAMPLE))}>Insert an owner-only example</button>
+      </div>
+      <ErrorPanel error={error()} />
+      <div class='flex gap-2'>
+        <Button type='submit' disabled={busy()}>{busy() ? 'Saving…' : props.editing !== null ? 'Save policy' : 'Create policy'}</Button>
+        <Show when={props.editing !== null}><Button variant='secondary' onClick={() => { props.onCancel() }}>Cancel</Button></Show>
+      </div>
+    </form>
+  )
+}
