@@ -10,6 +10,8 @@ import { EntityEditorPage } from './pages/entities/EntityEditorPage.js'
 import { LoginPage } from './pages/LoginPage.js'
 import { PlaceholderPage } from './pages/PlaceholderPage.js'
 import { RelationsPage } from './pages/relations/RelationsPage.js'
+import { RulesPage } from './pages/rules/RulesPage.js'
+import { StateMachinesPage } from './pages/state-machines/StateMachinesPage.js'
 import { selectApp, selectedApp, session } from './state/session.js'
 
 function Shell (props: RouteSectionProps): JSX.Element {
@@ -43,6 +45,8 @@ export function App (): JSX.Element {
           <Route path='/entities/:name' component={EntityEditorPage} />
           <Route path='/relations' component={RelationsPage} />
           <Route path='/data/:entity?' component={DataBrowserPage} />
+          <Route path='/rules' component={RulesPage} />
+          <Route path='/state-machines' component={StateMachinesPage} />
           <For each={APP_PAGES.filter((p) => !p.ready)}>{(p) => <Route path={`/${p.path}`} component={PlaceholderPage} />}</For>
         </Route>
         <Route path='*' component={Home} />
