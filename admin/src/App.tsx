@@ -12,6 +12,7 @@ import { PlaceholderPage } from './pages/PlaceholderPage.js'
 import { RelationsPage } from './pages/relations/RelationsPage.js'
 import { RulesPage } from './pages/rules/RulesPage.js'
 import { StateMachinesPage } from './pages/state-machines/StateMachinesPage.js'
+import { WorkflowsPage } from './pages/workflows/WorkflowsPage.js'
 import { selectApp, selectedApp, session } from './state/session.js'
 
 function Shell (props: RouteSectionProps): JSX.Element {
@@ -47,6 +48,7 @@ export function App (): JSX.Element {
           <Route path='/data/:entity?' component={DataBrowserPage} />
           <Route path='/rules' component={RulesPage} />
           <Route path='/state-machines' component={StateMachinesPage} />
+          <Route path='/workflows' component={WorkflowsPage} />
           <For each={APP_PAGES.filter((p) => !p.ready)}>{(p) => <Route path={`/${p.path}`} component={PlaceholderPage} />}</For>
         </Route>
         <Route path='*' component={Home} />

@@ -152,5 +152,77 @@ t.test('admin UI: rules, expression tester, state machines, workflows', async (t
     t.ok(sent.body.data.sent_at !== null, 'and its set_field action ran')
   })
 
+  await t.test('a workflow built in the builder, triggered through the API, approved in the monitor', async (t) => {
+    await page.goto(`${base}app/${a.name}/workflows`)
+    await page.getByRole('button', { name: 'New workflow' }).click()
+    const form = page.getByTestId('workflow-form')
+    await form.locator('input[name=workflow-name]').fill('purchase_review')
+    await form.locator('select[name=trigger-entity]').selectOption('request')
+    await form.locator('select[name=trigger-field]').selectOption('status')
+    await form.locator('select[name=trigger-to]').selectOption('pending')
+    await form.getByRole('button', { name: '+ Add context value' }).click()
+    await form.locator('input[name=context-key]').fill('title')
+    await form.locator('input[name=context-expression]').fill('record.title')
+
+    await form.getByRole('button', { name: '+ approval step' }).click()
+    await form.getByRole('button', { name: '+ action step' }).click()
+    await form.getByRole('button', { name: '+ wait step' }).click()
+    const step = (i: number): ReturnType<typeof page.getByTestId> => form.getByTestId(`step-${i}`)
+    // Reorder: the wait step moves above the action step, then is removed.
+    await step(2).getByRole('button', { name: 'Move up' }).click()
+    t.equal(await step(1).locator('input[name=step-id]').inputValue(), 'pause', 'the wait step moved up')
+    await step(1).getByRole('button', { name: 'Remove', exact: true }).click()
+    t.equal(await form.getByTestId('workflow-steps').locator(':scope > li').count(), 2, 'and was removed')
+
+    await step(1).locator('input[name=step-id]').fill('approve_it')
+    await step(1).getByRole('button', { name: '+ Add action' }).click()
+    const action = step(1).getByTestId('step-1-actions-0')
+    await action.locator('input[name=action-field]').fill('status')
+    await action.locator('input[name=action-value]').fill('approved')
+    await step(0).locator('input[name=step-role]').fill('manager')
+    await step(0).locator('input[name=step-timeout]').fill('48h')
+    await step(0).locator('select[name=step-on_approve]').selectOption('approve_it')
+    await step(0).locator('select[name=step-on_reject]').selectOption('end')
+    await form.getByRole('button', { name: 'Create workflow' }).click()
+    const missing = form.getByRole('alert').filter({ hasText: 'on_timeout' }).first()
+    await missing.waitFor(WAIT)
+    t.pass('a timeout without on_timeout is refused, shown on the step')
+    await step(0).locator('select[name=step-on_timeout]').selectOption('end')
+    await form.getByRole('button', { name: 'Create workflow' }).click()
+    await expectToast(page, 'Workflow purchase_review saved')
+    await page.getByTestId('workflow-row-purchase_review').waitFor(WAIT)
+    await screenshot(page, 'admin-workflow-builder.png')
+
+    const wf = ((await call('GET', '/_admin/workflows')).body.data as Json[])[0]
+    t.match(wf, { name: 'purchase_review', active: true, trigger: { type: 'state_change', entity: 'request', field: 'status', to: 'pending' }, context: { title: 'record.title' } })
+    t.same(wf?.steps, [
+      { id: 'review', type: 'approval', assignee: { type: 'role', role: 'manager' }, timeout: '48h', on_approve: { goto: 'approve_it' }, on_reject: { goto: 'end' }, on_timeout: { goto: 'end' } },
+      { id: 'approve_it', type: 'action', actions: [{ type: 'set_field', field: 'status', value: 'approved' }] }
+    ])
+
+    const req = (await call('POST', '/request', { title: 'Laptop', amount: 900, status: 'pending' })).body.data as Json
+    const waiting = (await call('GET', '/_workflows?status=waiting_approval')).body.data as Json[]
+    t.equal(waiting.length, 1, 'the change started an instance that waits for approval')
+    const id = String(waiting[0]?.id)
+
+    await page.getByRole('tab', { name: 'Monitor' }).click()
+    const row = page.getByTestId(`pending-row-${id}`)
+    await row.waitFor(WAIT)
+    await row.locator('input[name=decision-comment]').fill('within budget')
+    await screenshot(page, 'admin-workflow-monitor.png')
+    await row.getByRole('button', { name: 'Approve' }).click()
+    await expectToast(page, 'Approved: purchase_review is now completed')
+    const detail = page.getByTestId('instance-detail')
+    await detail.and(page.locator('[data-status=completed]')).waitFor(WAIT)
+    t.ok(await detail.getByTestId('history-entry').filter({ hasText: 'approved' }).count() >= 1, 'the history shows the approval')
+    await page.getByTestId('pending-table').getByText('Nothing waits for an approval.').waitFor(WAIT)
+    await screenshot(page, 'admin-workflow-instance.png')
+
+    const inst = (await call('GET', `/_workflows/${id}`)).body.data as Json
+    t.equal(inst.status, 'completed', 'the instance completed')
+    t.match(inst.history.find((h: Json) => h.step === 'review' && h.status === 'approved'), { detail: { comment: 'within budget' } }, 'with the comment')
+    t.equal(((await call('GET', `/request/${String(req.id)}`)).body.data as Json).status, 'approved', 'and its action step ran')
+  })
+
   t.same(problems, [], 'no CSP violation or page error')
 })

@@ -11,7 +11,7 @@ export const APP_PAGES: readonly NavItem[] = [
   { path: 'data', label: 'Data browser', ready: true },
   { path: 'rules', label: 'Rules', ready: true },
   { path: 'state-machines', label: 'State machines', ready: true },
-  { path: 'workflows', label: 'Workflows', ready: false },
+  { path: 'workflows', label: 'Workflows', ready: true },
   { path: 'users', label: 'Users', ready: false },
   { path: 'invites', label: 'Invites', ready: false },
   { path: 'permissions', label: 'Permissions', ready: false },
