@@ -75,6 +75,8 @@ t.test('admin UI: rules, expression tester, state machines, workflows', async (t
     t.match(refused.body.error, { code: 'VALIDATION_FAILED' })
     t.match(JSON.stringify(refused.body.error), /The total cannot be negative/, 'with the rule message')
     t.equal((await call('POST', '/invoice', { number: 'INV-2', total: 5 })).status, 201, 'a valid write passes')
+    await page.evaluate(() => { window.scrollTo(0, 0) })
+    await screenshot(page, 'admin-rules-list.png')
   })
 
   await t.test('the expression tester: a result, then a syntax error with its position', async (t) => {
@@ -86,7 +88,7 @@ t.test('admin UI: rules, expression tester, state machines, workflows', async (t
     await tester.getByRole('button', { name: 'Evaluate' }).click()
     await tester.getByTestId('tester-result').filter({ hasText: '142' }).waitFor(WAIT)
     t.equal((await tester.getByTestId('tester-result').textContent())?.trim(), '142')
-    await screenshot(page, 'admin-rules.png')
+    await screenshot(page, 'admin-expression-result.png')
 
     await tester.locator('textarea[name=tester-expression]').fill('record.total > 1 && record.constructor')
     await tester.getByRole('button', { name: 'Evaluate' }).click()

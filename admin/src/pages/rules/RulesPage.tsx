@@ -49,17 +49,16 @@ export function RulesPage (): JSX.Element {
     <>
       <PageHeader title='Rules' subtitle='Field rules, expression rules and computed fields, run on every write in priority order.' />
       <div class='grid gap-6 xl:grid-cols-[minmax(0,1fr)_28rem]'>
-        <Card>
+        <Card class='self-start'>
           <ErrorPanel error={rules.error} />
           <Show when={rules.latest !== undefined} fallback={<Empty>Loading…</Empty>}>
-            <Table testId='rules-table' head={<tr><TH>Entity</TH><TH>Type</TH><TH>Hook</TH><TH>Definition</TH><TH>Priority</TH><TH>Active</TH><TH class='text-right'>Actions</TH></tr>}>
-              <For each={rules.latest} fallback={<tr><td colspan='7'><Empty>No rules yet.</Empty></td></tr>}>
+            <Table testId='rules-table' head={<tr><TH>Entity</TH><TH>Type · hook</TH><TH>Definition</TH><TH>Priority</TH><TH>Active</TH><TH class='text-right'>Actions</TH></tr>}>
+              <For each={rules.latest} fallback={<tr><td colspan='6'><Empty>No rules yet.</Empty></td></tr>}>
                 {(r) => (
                   <tr data-testid={`rule-row-${r.id}`} class={editing()?.id === r.id ? 'bg-sky-50/50' : ''}>
                     <TD class='font-mono font-medium'>{r.entity}</TD>
-                    <TD><Badge tone='blue'>{r.type}</Badge></TD>
-                    <TD class='font-mono text-xs'>{r.hook}</TD>
-                    <TD class='max-w-md'>
+                    <TD><Badge tone='blue'>{r.type}</Badge><span class='mt-0.5 block font-mono text-xs text-neutral-500'>{r.hook}</span></TD>
+                    <TD class='max-w-[18rem]'>
                       <code class='block truncate font-mono text-xs text-neutral-800' title={summaryOf(r)}>{summaryOf(r)}</code>
                       <Show when={typeof r.definition.message === 'string'}><span class='block truncate text-xs text-neutral-500'>“{String(r.definition.message)}”</span></Show>
                     </TD>
@@ -75,7 +74,7 @@ export function RulesPage (): JSX.Element {
             </Table>
           </Show>
         </Card>
-        <Card title={editing() !== null ? `Edit rule on ${editing()?.entity ?? ''}` : 'New rule'}>
+        <Card class='self-start' title={editing() !== null ? `Edit rule on ${editing()?.entity ?? ''}` : 'New rule'}>
           <Show when={entities.latest} fallback={<Empty>Loading entities…</Empty>}>
             {(list) => (
               <Show when={formKey() + 1} keyed>

@@ -25,7 +25,7 @@ export interface DiagramLayout {
 
 export const NODE_W = 132
 export const NODE_H = 40
-const COL_W = 220
+const COL_W = 200
 const ROW_H = 96
 const MARGIN = 48
 
@@ -61,6 +61,25 @@ function layersOf (states: string[], initial: string, transitions: TransitionDef
   return layer
 }
 
+/**
+ * Orders each column by the mean row of the states that lead into it from earlier columns
+ * (the barycentre heuristic), so arrows between neighbouring columns cross less.
+ */
+function orderColumns (columns: Map<number, string[]>, transitions: TransitionDef[]): void {
+  const row = new Map<string, number>()
+  for (const col of [...columns.keys()].sort((x, y) => x - y)) {
+    const names = columns.get(col) ?? []
+    const weight = (name: string, fallback: number): number => {
+      const rows = transitions.filter((t) => t.to === name).flatMap(fromList).map((f) => row.get(f)).filter((r): r is number => r !== undefined)
+      return rows.length === 0 ? fallback : rows.reduce((x, y) => x + y, 0) / rows.length
+    }
+    const weights = new Map(names.map((n, i) => [n, weight(n, i)]))
+    names.sort((x, y) => (weights.get(x) ?? 0) - (weights.get(y) ?? 0))
+    // Rows are centred in the diagram, so a column's rows are offsets from its middle.
+    names.forEach((n, i) => row.set(n, i - (names.length - 1) / 2))
+  }
+}
+
 /** Where the ray from a node's centre towards `toward` leaves its rectangle. */
 function border (c: Point, toward: Point): Point {
   const dx = toward.x - c.x
@@ -89,6 +108,7 @@ export function layoutMachine (initial: string, transitions: TransitionDef[]): D
   const layer = layersOf(states, initial, transitions)
   const columns = new Map<number, string[]>()
   for (const s of states) columns.set(layer.get(s) ?? 0, [...(columns.get(layer.get(s) ?? 0) ?? []), s])
+  orderColumns(columns, transitions)
   const rows = Math.max(1, ...[...columns.values()].map((c) => c.length))
   const cols = Math.max(1, columns.size === 0 ? 1 : Math.max(...columns.keys()) + 1)
   const height = MARGIN * 2 + (rows - 1) * ROW_H + NODE_H

@@ -43,9 +43,9 @@ function InstanceBody (props: { instance: Instance }): JSX.Element {
         <ol class='space-y-1.5 border-l-2 border-neutral-200 pl-4' data-testid='instance-history'>
           <For each={i().history}>
             {(h) => (
-              <li data-testid='history-entry'>
+              <li data-testid='history-entry' class='text-sm'>
                 <span class='font-mono text-xs text-neutral-500'>{when(h.at)}</span>{' '}
-                <span class='font-mono font-medium'>{h.step ?? '(start)'}</span>{' '}
+                <span class='font-mono text-xs font-medium'>{h.step ?? '(start)'}</span>{' '}
                 <span class='text-neutral-700'>{h.status}</span>
                 <Show when={h.by !== null}><span class='text-neutral-500'> by {h.by}</span></Show>
                 <Show when={h.detail !== undefined && Object.keys(h.detail).length > 0}>
