@@ -14,30 +14,3 @@ export function messageAt (err: unknown, path: string, nested = false): string |
   const hit = detailsOf(err).find((d) => d.field === path || (nested && d.field?.startsWith(`${path}.`) === true) || (nested && d.field?.startsWith(`${path}[`) === true))
   return hit?.message
 }
-
-/** Parses a JSON text box: undefined when empty, an Error with the parser's message when malformed. */
-export function parseJsonText (text: string, what: string): unknown {
-  if (text.trim() === '') return undefined
-  try {
-    return JSON.parse(text) as unknown
-  } catch (err) {
-    throw new Error(`${what}: ${err instanceof Error ? err.message : 'invalid JSON'}`)
-  }
-}
-
-/** A value typed in a text box: JSON when it parses (numbers, booleans, null, lists), else the text itself. */
-export function looseValue (text: string): unknown {
-  const t = text.trim()
-  if (t === '') return ''
-  try {
-    return JSON.parse(t) as unknown
-  } catch {
-    return text
-  }
-}
-
-/** The text box form of a value: strings as they are, anything else as JSON. */
-export function valueText (value: unknown): string {
-  if (value === undefined) return ''
-  return typeof value === 'string' ? value : JSON.stringify(value)
-}

@@ -1,5 +1,5 @@
 import type { ActionDef, ActionType } from '../../api/logic.js'
-import { looseValue, parseJsonText, valueText } from '../form-errors.js'
+import { looseValue, parseJsonText, valueText } from '../form-values.js'
 
 /** One action being edited: every key of every action type as text; `actionOf` keeps those of its type. */
 export interface ActionDraft {

@@ -2,7 +2,7 @@ import { createSignal, Show, type JSX } from 'solid-js'
 import { ApiError } from '../../api/client.js'
 import { evaluateExpression, type EvaluateBody } from '../../api/logic.js'
 import { ErrorPanel } from '../../components/ErrorPanel.js'
-import { parseJsonText } from '../../components/form-errors.js'
+import { parseJsonText } from '../../components/form-values.js'
 import { Button, Card, FormField, Textarea } from '../../components/ui.js'
 
 type Outcome = { ok: true, result: unknown } | { ok: false, error: unknown, position: number | null, source: string }

@@ -1,5 +1,5 @@
 import type { FieldOperator, RuleBody, RuleHook, RuleRow, RuleType } from '../../api/logic.js'
-import { looseValue, parseJsonText, valueText } from '../../components/form-errors.js'
+import { looseValue, parseJsonText, valueText } from '../../components/form-values.js'
 
 /** The rule form's state: every input as text, whatever the rule type. */
 export interface RuleDraft {

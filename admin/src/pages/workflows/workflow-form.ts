@@ -1,6 +1,6 @@
 import type { Goto, StepDef, StepType, WorkflowBody, WorkflowRow } from '../../api/logic.js'
 import { actionDraftOf, actionOf, type ActionDraft } from '../../components/logic/action-form.js'
-import { looseValue, valueText } from '../../components/form-errors.js'
+import { looseValue, valueText } from '../../components/form-values.js'
 
 /** One step being edited: the inputs of every step type; `stepOf` keeps those of its type. */
 export interface StepDraft {
