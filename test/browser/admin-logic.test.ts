@@ -103,6 +103,19 @@ t.test('admin UI: rules, expression tester, state machines, workflows', async (t
     await screenshot(page, 'admin-expression-error.png')
   })
 
+  await t.test('a rule deleted in the list stops applying', async (t) => {
+    await page.goto(`${base}app/${a.name}/rules`)
+    const table = page.getByTestId('rules-table')
+    await table.getByRole('button', { name: 'Edit' }).click()
+    const form = page.getByTestId('rule-form')
+    t.equal(await form.locator('textarea[name=rule-expression]').inputValue(), 'record.total < 0', 'the stored rule fills the form')
+    await table.getByRole('button', { name: 'Delete' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click()
+    await expectToast(page, 'Rule deleted')
+    await table.getByText('No rules yet.').waitFor(WAIT)
+    t.equal((await call('POST', '/invoice', { number: 'INV-9', total: -1 })).status, 201, 'the write is accepted again')
+  })
+
   await t.test('a state machine built in the editor: diagram, then a refused transition', async (t) => {
     await page.goto(`${base}app/${a.name}/state-machines`)
     await page.getByRole('button', { name: 'New state machine' }).click()
@@ -152,6 +165,16 @@ t.test('admin UI: rules, expression tester, state machines, workflows', async (t
     const sent = await call('PUT', `/invoice/${String(inv.id)}`, { status: 'sent' })
     t.equal(sent.status, 200, 'draft → sent is allowed')
     t.ok(sent.body.data.sent_at !== null, 'and its set_field action ran')
+
+    // Reopened from the list, the stored machine fills the editor and the diagram; a guard that does not parse is shown on its input.
+    await page.getByTestId('machine-row-invoice-status').getByRole('button', { name: 'Edit' }).click()
+    await page.getByTestId('state-diagram').getByTestId('diagram-state').nth(3).waitFor(WAIT)
+    t.equal(await form.getByTestId('transition-2').locator('input[name=transition-from]').inputValue(), 'draft, sent')
+    await form.getByTestId('transition-1').locator('input[name=transition-guard]').fill('record.total >')
+    await form.getByRole('button', { name: 'Save state machine' }).click()
+    await form.getByTestId('transition-1').getByRole('alert').filter({ hasText: 'guard' }).waitFor(WAIT)
+    t.pass('the guard error is shown on transition #2')
+    await form.getByRole('button', { name: 'Close' }).click()
   })
 
   await t.test('a workflow built in the builder, triggered through the API, approved in the monitor', async (t) => {

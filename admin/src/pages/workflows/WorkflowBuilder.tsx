@@ -87,9 +87,10 @@ export function WorkflowBuilder (props: WorkflowBuilderProps): JSX.Element {
               {(c, i) => (
                 <div class='grid grid-cols-[12rem_1fr_auto] items-start gap-2'>
                   <Input name='context-key' class='font-mono' placeholder='key' value={c().key} onInput={(e) => setD('context', i, 'key', e.currentTarget.value)} />
-                  <FormField label='' error={err(`context.${c().key}`)}>
-                    <Input name='context-expression' class='font-mono' placeholder='record.id' value={c().expression} onInput={(e) => setD('context', i, 'expression', e.currentTarget.value)} />
-                  </FormField>
+                  <div>
+                    <Input name='context-expression' class='font-mono' placeholder='record.id' aria-label='Context expression' value={c().expression} onInput={(e) => setD('context', i, 'expression', e.currentTarget.value)} />
+                    <Show when={err(`context.${c().key}`)}>{(m) => <span class='mt-1 block text-xs text-red-600' role='alert'>{m()}</span>}</Show>
+                  </div>
                   <Button size='sm' variant='ghost' class='!text-red-600' onClick={() => setD('context', (l) => l.filter((_, j) => j !== i))}>Remove</Button>
                 </div>
               )}
