@@ -1,14 +1,12 @@
 import { Navigate, Route, Router, useParams, type RouteSectionProps } from '@solidjs/router'
-import { createEffect, For, type JSX } from 'solid-js'
+import { createEffect, type JSX } from 'solid-js'
 import { Layout } from './components/Layout.js'
-import { APP_PAGES } from './components/nav.js'
 import { Toasts } from './components/Toasts.js'
 import { AppsPage } from './pages/AppsPage.js'
 import { DataBrowserPage } from './pages/records/DataBrowserPage.js'
 import { EntitiesPage } from './pages/entities/EntitiesPage.js'
 import { EntityEditorPage } from './pages/entities/EntityEditorPage.js'
 import { LoginPage } from './pages/LoginPage.js'
-import { PlaceholderPage } from './pages/PlaceholderPage.js'
 import { RelationsPage } from './pages/relations/RelationsPage.js'
 import { AuditPage } from './pages/audit/AuditPage.js'
 import { EventsPage } from './pages/events/EventsPage.js'
@@ -18,6 +16,9 @@ import { ExportImportPage } from './pages/schema-io/ExportImportPage.js'
 import { UiConfigsPage } from './pages/ui-configs/UiConfigsPage.js'
 import { UsersPage } from './pages/users/UsersPage.js'
 import { WebhooksPage } from './pages/webhooks/WebhooksPage.js'
+import { RulesPage } from './pages/rules/RulesPage.js'
+import { StateMachinesPage } from './pages/state-machines/StateMachinesPage.js'
+import { WorkflowsPage } from './pages/workflows/WorkflowsPage.js'
 import { selectApp, selectedApp, session } from './state/session.js'
 
 function Shell (props: RouteSectionProps): JSX.Element {
@@ -59,7 +60,9 @@ export function App (): JSX.Element {
           <Route path='/ui-configs' component={UiConfigsPage} />
           <Route path='/events' component={EventsPage} />
           <Route path='/audit' component={AuditPage} />
-          <For each={APP_PAGES.filter((p) => !p.ready)}>{(p) => <Route path={`/${p.path}`} component={PlaceholderPage} />}</For>
+          <Route path='/rules' component={RulesPage} />
+          <Route path='/state-machines' component={StateMachinesPage} />
+          <Route path='/workflows' component={WorkflowsPage} />
         </Route>
         <Route path='*' component={Home} />
       </Route>

@@ -31,7 +31,6 @@ function Sidebar (): JSX.Element {
                     <li>
                       <A href={appPath(app(), item.path)} class={LINK} activeClass={ACTIVE}>
                         {item.label}
-                        <Show when={!item.ready}><span class='text-[10px] opacity-60'>soon</span></Show>
                       </A>
                     </li>
                   )}

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import auditAdminRoutes from './audit.js'
 import entityAdminRoutes from './entities.js'
 import eventAdminRoutes from './events.js'
+import expressionAdminRoutes from './expressions.js'
 import inviteAdminRoutes from './invites.js'
 import permissionAdminRoutes from './permissions.js'
 import relationAdminRoutes from './relations.js'
@@ -30,5 +31,6 @@ export default async function adminRoutes (fastify: FastifyInstance): Promise<vo
   await fastify.register(webhookAdminRoutes, { prefix: '/webhooks' })
   await fastify.register(workflowAdminRoutes, { prefix: '/workflows' })
   await fastify.register(webhookLogRoutes, { prefix: '/webhook-logs' })
+  await fastify.register(expressionAdminRoutes, { prefix: '/expressions' })
   await fastify.register(schemaIoRoutes)
 }

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify'
+import { validationFailed } from '../../../lib/errors.js'
+import { compileExpression, ExpressionBudgetError, ExpressionSyntaxError } from '../../../lib/expressions/index.js'
+import { ajv } from '../../../lib/schema/ajv.js'
+
+interface EvaluateBody {
+  expression: string
+  record?: Record<string, unknown>
+  old?: Record<string, unknown> | null
+  user?: Record<string, unknown> | null
+  related?: Record<string, unknown>
+  context?: Record<string, unknown>
+  action?: 'create' | 'update' | 'delete'
+}
+
+const object = { type: 'object' }
+const objectOrNull = { type: ['object', 'null'] }
+
+/** Unknown keys are refused (400), not stripped: a typo such as `recrod` must not evaluate silently against nothing. */
+const bodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['expression'],
+  properties: {
+    expression: { type: 'string', minLength: 1, maxLength: 10_000 },
+    record: object,
+    old: objectOrNull,
+    user: objectOrNull,
+    related: object,
+    context: object,
+    action: { enum: ['create', 'update', 'delete'] }
+  }
+}
+
+/**
+ * `POST /_admin/expressions/evaluate`: the admin UI's expression tester. The expression goes
+ * through the same parser and whitelist compiler as metadata (never eval), then is evaluated
+ * once against the sample variables with the default step budget. A syntax or whitelist error
+ * is a 422 whose detail carries the 0-based position; an exhausted budget is a 422 too.
+ */
+export default async function expressionAdminRoutes (fastify: FastifyInstance): Promise<void> {
+  fastify.post<{ Body: EvaluateBody }>('/evaluate', {
+    schema: { body: bodySchema },
+    // The project's Ajv (no removeAdditional, no coercion) rather than Fastify's default, which strips unknown keys.
+    validatorCompiler: ({ schema }) => ajv.compile(schema)
+  }, async (request) => {
+    const b = request.body
+    let compiled
+    try {
+      compiled = compileExpression(b.expression)
+    } catch (err) {
+      if (!(err instanceof ExpressionSyntaxError)) throw err
+      const message = `${err.message} (at position ${err.position})`
+      throw validationFailed(`Invalid expression: ${message}`, [{ field: 'expression', rule: 'syntax', message, position: err.position }])
+    }
+    const scope = {
+      record: b.record ?? {},
+      old: b.old ?? null,
+      user: b.user ?? null,
+      related: b.related ?? {},
+      context: b.context ?? {},
+      action: b.action ?? (b.old === undefined || b.old === null ? 'create' : 'update'),
+      now: new Date()
+    }
+    try {
+      return { data: { result: compiled.evaluate(scope) ?? null } }
+    } catch (err) {
+      if (!(err instanceof ExpressionBudgetError)) throw err
+      throw validationFailed(err.message, [{ field: 'expression', rule: 'budget', message: err.message }])
+    }
+  })
+}
