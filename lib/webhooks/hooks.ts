@@ -126,6 +126,12 @@ function afterHook (node: WriteNode): WebhookHook {
   return node.action === 'delete' ? 'after_delete' : 'after_write'
 }
 
+/** The module's `sideEffects`: records whose write calls a webhook before the commit (before_*, synchronous after_*). */
+export function callsWebhooksSync (node: WriteNode, unit: WriteUnit): boolean {
+  return webhooksFor(unit.registry, node.entity.name, beforeHook(node)).length > 0 ||
+    webhooksFor(unit.registry, node.entity.name, afterHook(node)).some((w) => !w.async)
+}
+
 /** The module's `needsAfterRow`: records of entities with after_* webhooks (others keep the transaction-free path). */
 export function afterWebhooksDue (node: WriteNode, unit: WriteUnit): boolean {
   return webhooksFor(unit.registry, node.entity.name, afterHook(node)).length > 0

@@ -2,7 +2,7 @@ import type { Engine, EngineModule } from '../engine/modules.js'
 import { registerActionHandler } from '../state-machines/side-effects.js'
 import { handleWebhookAction } from './actions.js'
 import { compileWebhooks, WEBHOOKS } from './compile.js'
-import { afterWebhooksDue, beforeWebhooksNeedOld, dispatchCommitted, runAfterWebhooks, runBeforeWebhooks } from './hooks.js'
+import { afterWebhooksDue, beforeWebhooksNeedOld, callsWebhooksSync, dispatchCommitted, runAfterWebhooks, runBeforeWebhooks } from './hooks.js'
 import { WebhookRuntime } from './runtime.js'
 import { webhookSettings, type WebhookSettings } from './settings.js'
 import { loadActiveWebhooks } from './store.js'
@@ -42,6 +42,7 @@ export function webhooksModule (settings: WebhookSettings = webhookSettings()): 
       needsOld: beforeWebhooksNeedOld,
       afterRow: runAfterWebhooks,
       needsAfterRow: afterWebhooksDue,
+      sideEffects: callsWebhooksSync,
       afterCommit: dispatchCommitted
     }
   }

@@ -3,7 +3,7 @@ import type { TransactionSql } from '../db/connection.js'
 import { notFound, validationFailed } from '../errors.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import { deleteNodes, executeDelete } from './delete.js'
-import { needsAfterRow, needsOld, runAfterCommit, runAfterRow, runBeforeWrite, type WriteHooks, type WriteNode, type WriteUnit } from './hooks.js'
+import { hasSideEffects, needsAfterRow, needsOld, runAfterCommit, runAfterRow, runBeforeWrite, type WriteHooks, type WriteNode, type WriteUnit } from './hooks.js'
 import { writeLinks } from './links.js'
 import { lockRow } from './lookup.js'
 import { newPlanContext, planRoot, type PlanContext } from './plan.js'
@@ -81,6 +81,8 @@ export async function runPlan (deps: WriteDeps, ctx: PlanContext, plan: PlanNode
     await resolveNode(ec, plan)
     nodes = collectNodes(plan)
     await runBeforeWrite(hooks, nodes, unit)
+    // Only a top-level unit is retried after a failed multi-row INSERT, and only when running it again does nothing outside the database.
+    ec.batch = deps.within === undefined && deps.noBatch !== true && !hasSideEffects(hooks, nodes, unit)
     return await writeNode(ec, plan)
   }
   const afterCommit = async (): Promise<void> => { await runAfterCommit({ hooks, unit, onError: deps.onHookError }, nodes) }
@@ -225,10 +227,19 @@ async function writeChildren (ec: ExecContext, parentRow: Row, rp: RelationPlan)
 const MAX_BATCH_PARAMS = 60_000
 
 /**
- * One multi-row INSERT for sibling creates writing the same fields (PostgreSQL returns the rows
- * in VALUES order). It runs inside a savepoint: an error there cannot say which child failed,
- * which the client must see (SPEC §7), so on failure the savepoint is rolled back and false
- * returned — the caller then inserts the children one by one and reports the failing one.
+ * Thrown when a multi-row INSERT failed: its error cannot say which child failed, which the
+ * client must see (SPEC §7). The unit rolls back and `retryUnbatched` runs it again with one
+ * INSERT per child, which fails on the same child and names it.
+ */
+export class BatchInsertFailed extends Error {
+  constructor (readonly reason: unknown) {
+    super('multi-row INSERT failed')
+  }
+}
+
+/**
+ * One multi-row INSERT for sibling creates that write the same fields; PostgreSQL returns the
+ * rows in VALUES order. False (nothing sent) when the children differ in their fields.
  */
 async function insertBatch (ec: ExecContext, items: PlanNode[]): Promise<boolean> {
   const first = items[0]?.node
@@ -240,28 +251,30 @@ async function insertBatch (ec: ExecContext, items: PlanNode[]): Promise<boolean
   if (!sameFields || fields.length === 0 || items.length * fields.length > MAX_BATCH_PARAMS) return false
   const text = rowStatement(entity, { kind: 'insert', fields, rows: items.length }, ec.hooks)
   const params = [...shapes.flatMap((s) => s.params), ...rowSqlParams(ec.hooks, { entity, user: ec.unit.user })]
-  // Sent with the INSERT (one round trip); awaited below so no failure goes unseen.
-  const savepoint = ec.tx.unsafe('SAVEPOINT rocket_batch').execute()
-  savepoint.catch(() => {})
   let rows: Row[]
   try {
     rows = await ec.tx.unsafe<Row[]>(text, params, { prepare: true })
-    await savepoint
-  } catch {
-    await savepoint.catch(() => {})
-    await ec.tx.unsafe('ROLLBACK TO SAVEPOINT rocket_batch')
-    return false
+  } catch (err) {
+    throw new BatchInsertFailed(err)
   }
-  const released = ec.tx.unsafe('RELEASE SAVEPOINT rocket_batch').execute()
   for (let i = 0; i < items.length; i++) {
     const node = (items[i] as PlanNode).node
     const row = rows[i]
     if (row === undefined) throw new Error(`${node.entity.name}: write returned no row`)
     node.row = row
   }
-  await released
   for (const item of items) await runAfterRow(ec, item.node)
   return true
+}
+
+/** Runs a top-level write; after a failed multi-row INSERT, once more from the payload with one INSERT per child. */
+export async function retryUnbatched<T> (deps: WriteDeps, write: (deps: WriteDeps) => Promise<T>): Promise<T> {
+  try {
+    return await write(deps)
+  } catch (err) {
+    if (!(err instanceof BatchInsertFailed)) throw err
+    return await write({ ...deps, noBatch: true })
+  }
 }
 
 /** A new record with nothing of its own to write first or after (no relations, no slug). */
@@ -271,13 +284,13 @@ function isPlainCreate (plan: PlanNode): boolean {
 
 /**
  * New children without relations of their own: their INSERTs do not depend on each other.
- * Children writing the same fields are inserted by one multi-row INSERT (`insertBatch`); else,
- * or when that fails, one INSERT each, all sent together (one round trip), in payload order.
- * Each child's afterRow hooks then run in that order. The first failing INSERT is the error
- * thrown, with its own index (the ones after it fail only because the transaction is aborted).
+ * Children writing the same fields go in one multi-row INSERT (`insertBatch`) when the unit
+ * allows it; otherwise one INSERT each, all sent together (one round trip), in payload order,
+ * and the first failing INSERT is the error thrown, with its own index (the ones after it fail
+ * only because the transaction is aborted). Each child's afterRow hooks then run in order.
  */
 async function insertSiblings (ec: ExecContext, items: PlanNode[]): Promise<void> {
-  if (await insertBatch(ec, items)) return
+  if (ec.batch === true && await insertBatch(ec, items)) return
   const pending = items.map(async (item) => {
     const stmt = rowWrite(ec.hooks, ec.unit, item.node) as Statement
     return await run(ec.tx, stmt, { entity: item.node.entity, loc: item.loc })

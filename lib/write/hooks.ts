@@ -83,6 +83,12 @@ export interface WriteHooks {
   needsOld?: (node: WriteNode, ctx: WriteUnit) => boolean
   /** SQL written by the same statement as each row (see lib/write/row-sql.ts), e.g. the audit row. */
   rowSql?: RowSql
+  /**
+   * Whether this hook does something outside the database for this record before the unit
+   * commits (a synchronous webhook call). Such a unit is never run a second time, so it does
+   * not take the optimistic multi-row INSERT (see execute.ts `insertBatch`). Default: false.
+   */
+  sideEffects?: (node: WriteNode, ctx: WriteUnit) => boolean
   /** Inside the transaction, after a record row was written (or deleted). */
   afterRow?: (node: WriteNode, tx: TransactionSql, ctx: WriteUnit) => Promise<void> | void
   /**
@@ -119,6 +125,11 @@ export async function runAfterRow (ctx: { hooks: readonly WriteHooks[], tx: Tran
 /** Whether some hook's `beforeWrite` needs the current row of this update before it runs. */
 export function needsOld (hooks: readonly WriteHooks[], node: WriteNode, unit: WriteUnit): boolean {
   return hooks.some((h) => h.needsOld !== undefined ? h.needsOld(node, unit) : h.beforeWrite !== undefined)
+}
+
+/** Whether some hook acts outside the database for one of these nodes before the commit. */
+export function hasSideEffects (hooks: readonly WriteHooks[], nodes: readonly WriteNode[], unit: WriteUnit): boolean {
+  return nodes.some((n) => hooks.some((h) => h.sideEffects?.(n, unit) === true))
 }
 
 /** Whether any hook needs to run `afterRow` for this node (decided after `beforeWrite`). */

@@ -1,7 +1,7 @@
 import { notFound } from '../errors.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import { collectDelete, deleteNodes, executeDelete } from './delete.js'
-import { newUnit, runPlan } from './execute.js'
+import { newUnit, retryUnbatched, runPlan } from './execute.js'
 import { runAfterCommit, runBeforeWrite, type WriteNode } from './hooks.js'
 import { lockRow, parseRecordId } from './lookup.js'
 import { newPlanContext, planRoot } from './plan.js'
@@ -16,9 +16,11 @@ import type { ExecContext, WriteDeps } from './types.js'
  * CONFLICT (409) or a hook's ApiError; nothing is written when it throws.
  */
 export async function createRecord (deps: WriteDeps, entity: CompiledEntity, body: unknown): Promise<Row> {
-  const ctx = newPlanContext(deps)
-  const plan = await planRoot(ctx, { entity, body, action: 'create' })
-  return await runPlan(deps, ctx, plan)
+  return await retryUnbatched(deps, async (d) => {
+    const ctx = newPlanContext(d)
+    const plan = await planRoot(ctx, { entity, body, action: 'create' })
+    return await runPlan(d, ctx, plan)
+  })
 }
 
 /**
@@ -29,10 +31,12 @@ export async function createRecord (deps: WriteDeps, entity: CompiledEntity, bod
 export async function updateRecord (deps: WriteDeps, entity: CompiledEntity, id: string, body: unknown): Promise<Row> {
   const lookup = parseRecordId(entity, id)
   if (lookup === null) throw notFound(`${entity.name} '${id}' not found`)
-  const ctx = newPlanContext(deps)
-  const plan = await planRoot(ctx, { entity, body, action: 'update' })
-  plan.lookup = lookup
-  return await runPlan(deps, ctx, plan)
+  return await retryUnbatched(deps, async (d) => {
+    const ctx = newPlanContext(d)
+    const plan = await planRoot(ctx, { entity, body, action: 'update' })
+    plan.lookup = lookup
+    return await runPlan(d, ctx, plan)
+  })
 }
 
 /**

@@ -33,6 +33,8 @@ export interface WriteDeps {
   actor?: WriteActor
   /** The request's trace when it is sampled (null/absent: no spans); copied to `WriteUnit.trace`. */
   trace?: RequestTrace | null
+  /** Insert sibling children one statement each (the retry after a failed multi-row INSERT). */
+  noBatch?: boolean
 }
 
 /** The unit of work a nested write (a hook's `createRecord`) joins. */
@@ -111,4 +113,6 @@ export interface ExecContext {
   now: Date
   /** Rows already being deleted in this unit, per entity (stops cascades through cycles). */
   deleting: Map<string, Set<string>>
+  /** Whether sibling creates may go in one multi-row INSERT (see execute.ts `insertBatch`). */
+  batch?: boolean
 }

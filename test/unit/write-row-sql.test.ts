@@ -171,3 +171,23 @@ t.test('siblings go in one multi-row INSERT; a failing one is still named by its
   const mixed = await createRecord(f.deps, doc, { title: 'D', parts: [{ label: 'm1' }, {}, { label: 'm3' }] })
   t.equal((await f.rows('SELECT id FROM parts WHERE doc_id = $1', [String(mixed.id)])).length, 3, 'children writing different fields are inserted one by one')
 })
+
+t.test('a unit is run again after a failed multi-row INSERT only when that does nothing outside the database', async (t) => {
+  let calls = 0
+  let outside = false
+  const counter: WriteHooks = { name: 'counter', beforeWrite: () => { calls++ }, needsOld: () => false, sideEffects: () => outside }
+  const f = await setup(t, [counter])
+  await withAuditTable(f)
+  const doc = f.entity('doc')
+  await createRecord(f.deps, doc, { title: 'A', parts: [{ label: 'taken' }] })
+  const clash = { title: 'B', parts: [{ label: 'n1' }, { label: 'taken' }] }
+
+  calls = 0
+  t.match(await failure(createRecord(f.deps, doc, clash)), { details: [{ index: 1 }] })
+  t.equal(calls, 6, 'batched, failed, planned and run again one INSERT per child: hooks ran twice for 3 records')
+
+  calls = 0
+  outside = true
+  t.match(await failure(createRecord(f.deps, doc, clash)), { details: [{ index: 1 }] })
+  t.equal(calls, 3, 'with a side effect (a synchronous webhook) the unit is not batched, so it runs once')
+})
