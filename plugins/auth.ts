@@ -58,11 +58,9 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
   await fastify.register(jwt, {
     // Must return a promise (or call back): @fastify/jwt ignores plain return values.
     secret: async (request: FastifyRequest, token: unknown) => {
-      const payload = (token as { payload?: Partial<AccessClaims> }).payload
-      if (payload?.scope === 'platform') return platformSecret
-      const app = request.appCtx
-      if (app === null || payload?.app !== app.name) throw unauthorized('Token is not valid for this app')
-      return app.jwtSecret
+      const secret = secretFor(request, (token as { payload?: Partial<AccessClaims> }).payload ?? {})
+      if (secret === null) throw unauthorized('Token is not valid for this app')
+      return secret
     },
     sign: { algorithm: 'HS256' },
     verify: { algorithms: ['HS256'] },
@@ -87,6 +85,7 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
    */
   const verified = new Map<string, VerifiedToken>()
 
+  /** The secret a token with these claims verifies with in this request: the platform's, or its own app's (null: none). */
   function secretFor (request: FastifyRequest, claims: Partial<AccessClaims>): string | null {
     if (claims.scope === 'platform') return platformSecret
     const app = request.appCtx

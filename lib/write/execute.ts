@@ -105,9 +105,14 @@ export async function runPlan (deps: WriteDeps, ctx: PlanContext, plan: PlanNode
  * current row of before writing (its UPDATE returns the previous values instead).
  */
 function writesAlone (plan: PlanNode, hooks: readonly WriteHooks[], unit: WriteUnit): boolean {
+  if (isPlainCreate(plan)) return true
   if (plan.relations.length > 0 || plan.node.entity.def.slug !== undefined) return false
-  if (plan.node.action === 'create') return true
   return plan.node.action === 'update' && plan.lookup !== undefined && !plan.noop && !needsOld(hooks, plan.node, unit)
+}
+
+/** A new record with nothing of its own to write first or after (no relations, no slug): `writesAlone` as a root, batchable as a child. */
+function isPlainCreate (plan: PlanNode): boolean {
+  return plan.node.action === 'create' && plan.relations.length === 0 && plan.node.entity.def.slug === undefined
 }
 
 /**
@@ -277,10 +282,6 @@ export async function retryUnbatched<T> (deps: WriteDeps, write: (deps: WriteDep
   }
 }
 
-/** A new record with nothing of its own to write first or after (no relations, no slug). */
-function isPlainCreate (plan: PlanNode): boolean {
-  return plan.node.action === 'create' && plan.relations.length === 0 && plan.node.entity.def.slug === undefined
-}
 
 /**
  * New children without relations of their own: their INSERTs do not depend on each other.

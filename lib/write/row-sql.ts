@@ -75,17 +75,17 @@ export function jsonOf (field: CompiledField, expr: string): string {
   }
 }
 
-/** Hooks with `rowSql`, and a cache key naming them, per hooks list. */
-const tailsOf = new WeakMap<readonly WriteHooks[], { key: string, list: readonly RowSql[] }>()
+/** The `rowSql` of a hooks list, and a statement-cache key naming their hooks (per list: the engine's is fixed). */
+const rowSqlByHooks = new WeakMap<readonly WriteHooks[], { key: string, list: readonly RowSql[] }>()
 
 export function rowSqlOf (hooks: readonly WriteHooks[]): { key: string, list: readonly RowSql[] } {
-  let t = tailsOf.get(hooks)
-  if (t === undefined) {
-    const with_ = hooks.filter((h) => h.rowSql !== undefined)
-    t = { key: with_.map((h) => h.name).join(','), list: with_.map((h) => h.rowSql as RowSql) }
-    tailsOf.set(hooks, t)
+  let found = rowSqlByHooks.get(hooks)
+  if (found === undefined) {
+    const contributing = hooks.filter((h) => h.rowSql !== undefined)
+    found = { key: contributing.map((h) => h.name).join(','), list: contributing.map((h) => h.rowSql as RowSql) }
+    rowSqlByHooks.set(hooks, found)
   }
-  return t
+  return found
 }
 
 /** Parameters the hooks' SQL adds after the statement's own. */
