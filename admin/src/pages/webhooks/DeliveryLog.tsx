@@ -5,7 +5,7 @@ import { ErrorPanel } from '../../components/ErrorPanel.js'
 import { when } from '../../components/forms.js'
 import { Button, Card, Empty, Input, Select, Table, TD, TH } from '../../components/ui.js'
 import { toastError, toastSuccess } from '../../state/toasts.js'
-import { Pagination } from '../records/Pagination.js'
+import { Pagination } from '../../components/Pagination.js'
 import { DeliveryDetail } from './DeliveryDetail.js'
 import { StatusBadge } from './StatusBadge.js'
 
