@@ -2,10 +2,10 @@ import { createSignal, For, Show, type JSX } from 'solid-js'
 import { createStore } from 'solid-js/store'
 import { BACKOFFS, WEBHOOK_HOOKS, WEBHOOK_METHODS, type Backoff, type Webhook, type WebhookHook, type WebhookMethod } from '../../api/ops-types.js'
 import type { EntityDef } from '../../api/types.js'
-import { ErrorPanel } from '../../components/ErrorPanel.js'
+import { EntitySelect, FormActions } from '../../components/form-parts.js'
 import { createSubmit, detailFor, parseJson } from '../../components/forms.js'
 import { JsonEditor } from '../../components/JsonEditor.js'
-import { Button, Checkbox, FormField, Input, Select } from '../../components/ui.js'
+import { Checkbox, FormField, Input, Select } from '../../components/ui.js'
 import { bodyOf, draftOf, type WebhookDraft } from './webhook-form.js'
 
 /** Create or edit a webhook (exact shape of lib/webhooks/validate.ts). */
@@ -27,10 +27,7 @@ export function WebhookForm (props: { entities: EntityDef[], editing: Webhook | 
     <form class='space-y-3 p-4' onSubmit={submit} data-testid='webhook-form'>
       <div class='grid grid-cols-2 gap-3'>
         <FormField label='Entity' error={err('entity')}>
-          <Select name='webhook-entity' required value={d.entity} onChange={(e) => setD('entity', e.currentTarget.value)}>
-            <option value=''>choose…</option>
-            <For each={props.entities}>{(en) => <option value={en.name}>{en.name}</option>}</For>
-          </Select>
+          <EntitySelect name='webhook-entity' required value={d.entity} entities={props.entities} onChange={(v) => setD('entity', v)} />
         </FormField>
         <FormField label='Hook' error={err('hook')}>
           <Select name='webhook-hook' value={d.hook} onChange={(e) => setD('hook', e.currentTarget.value as WebhookHook)}>
@@ -81,11 +78,7 @@ export function WebhookForm (props: { entities: EntityDef[], editing: Webhook | 
           </FormField>
         </div>
       </Show>
-      <ErrorPanel error={error()} />
-      <div class='flex gap-2'>
-        <Button type='submit' disabled={busy()}>{busy() ? 'Saving…' : props.editing !== null ? 'Save webhook' : 'Create webhook'}</Button>
-        <Show when={props.editing !== null}><Button variant='secondary' onClick={() => { props.onCancel() }}>Cancel</Button></Show>
-      </div>
+      <FormActions error={error()} busy={busy()} editing={props.editing !== null} noun='webhook' onCancel={() => { props.onCancel() }} />
     </form>
   )
 }
