@@ -4,7 +4,7 @@ import { For, Show, type Accessor, type JSX, type ParentProps } from 'solid-js'
 import type { EntityDef, ListMeta } from '../api/types.js'
 import { ConfirmDialog } from './ConfirmDialog.js'
 import { ErrorPanel } from './ErrorPanel.js'
-import type { DeleteConfirm, Paging } from './list-state.js'
+import type { DeleteConfirm, Editing, Paging } from './list-state.js'
 import { Pagination } from './Pagination.js'
 import { Button, Card, Empty, Select, Table, TD, TH } from './ui.js'
 
@@ -102,5 +102,17 @@ export function EntityFormCard (props: { title: string, class?: string, entities
         {(list) => <Remount version={props.version}>{props.children(list)}</Remount>}
       </Show>
     </Card>
+  )
+}
+
+/**
+ * A full-width editor under a list, open while `editor.current()` is not undefined (null: a new row),
+ * built again on every `editor.open`, once the app's entities are loaded.
+ */
+export function EntityEditorSlot<T> (props: { editor: Editing<T | null | undefined>, entities: EntityDef[] | undefined, children: (entities: Accessor<EntityDef[]>) => JSX.Element }): JSX.Element {
+  return (
+    <Show when={props.editor.current() !== undefined && props.entities}>
+      {(list) => <Remount version={props.editor.version()}>{props.children(list)}</Remount>}
+    </Show>
   )
 }

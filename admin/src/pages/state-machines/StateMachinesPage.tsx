@@ -1,9 +1,9 @@
 import { useParams } from '@solidjs/router'
-import { createResource, Show, type JSX } from 'solid-js'
+import { createResource, type JSX } from 'solid-js'
 import { machinesApi, type MachineBody, type MachineRow } from '../../api/logic.js'
 import { listEntities } from '../../api/metadata.js'
 import { createEditing, useDeleteWithConfirm } from '../../components/list-state.js'
-import { ConfirmDelete, Remount, ResourceTable, RowActions } from '../../components/ResourceList.js'
+import { ConfirmDelete, EntityEditorSlot, ResourceTable, RowActions } from '../../components/ResourceList.js'
 import { Badge, Button, Card, PageHeader, TD } from '../../components/ui.js'
 import { toastSuccess } from '../../state/toasts.js'
 import { statesOf } from './diagram-layout.js'
@@ -52,13 +52,9 @@ export function StateMachinesPage (): JSX.Element {
           )}
         </ResourceTable>
       </Card>
-      <Show when={editor.current() !== undefined && entities.latest}>
-        {(list) => (
-          <Remount version={editor.version()}>
-            <MachineEditor entities={list()} editing={editor.current() ?? null} onSubmit={save} onCancel={() => { editor.open(undefined) }} />
-          </Remount>
-        )}
-      </Show>
+      <EntityEditorSlot editor={editor} entities={entities.latest}>
+        {(list) => <MachineEditor entities={list()} editing={editor.current() ?? null} onSubmit={save} onCancel={() => { editor.open(undefined) }} />}
+      </EntityEditorSlot>
       <ConfirmDelete of={del} title='Delete this state machine?'>
         Changes of {del.target()?.entity}.{del.target()?.field} are no longer checked; the data stays.
       </ConfirmDelete>

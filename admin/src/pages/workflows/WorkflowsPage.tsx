@@ -3,7 +3,7 @@ import { createResource, For, Show, type JSX } from 'solid-js'
 import { workflowsApi, type WorkflowBody, type WorkflowRow } from '../../api/logic.js'
 import { listEntities } from '../../api/metadata.js'
 import { createEditing, useDeleteWithConfirm } from '../../components/list-state.js'
-import { ConfirmDelete, Remount, ResourceTable, RowActions } from '../../components/ResourceList.js'
+import { ConfirmDelete, EntityEditorSlot, ResourceTable, RowActions } from '../../components/ResourceList.js'
 import { Badge, Button, Card, PageHeader, TD } from '../../components/ui.js'
 import { toastSuccess } from '../../state/toasts.js'
 import { WorkflowBuilder } from './WorkflowBuilder.js'
@@ -80,13 +80,9 @@ function Definitions (props: { app: string }): JSX.Element {
           )}
         </ResourceTable>
       </Card>
-      <Show when={editor.current() !== undefined && entities.latest}>
-        {(list) => (
-          <Remount version={editor.version()}>
-            <WorkflowBuilder entities={list()} editing={editor.current() ?? null} onSubmit={save} onCancel={() => { editor.open(undefined) }} />
-          </Remount>
-        )}
-      </Show>
+      <EntityEditorSlot editor={editor} entities={entities.latest}>
+        {(list) => <WorkflowBuilder entities={list()} editing={editor.current() ?? null} onSubmit={save} onCancel={() => { editor.open(undefined) }} />}
+      </EntityEditorSlot>
       <ConfirmDelete of={del} title={`Delete workflow ${del.target()?.name ?? ''}?`}>
         Running instances of it are cancelled.
       </ConfirmDelete>
