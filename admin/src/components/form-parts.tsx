@@ -39,3 +39,12 @@ export function EntitySelect (props: { name: string, value: string, entities: re
     </Select>
   )
 }
+
+/** A select of fixed string choices (a type's constants), typed: `onChange` gets one of them. */
+export function ChoiceSelect<T extends string> (props: { name: string, value: T, options: readonly T[], onChange: (value: T) => void, disabled?: boolean, class?: string, 'aria-label'?: string }): JSX.Element {
+  return (
+    <Select name={props.name} class={props.class} aria-label={props['aria-label']} value={props.value} disabled={props.disabled} onChange={(e) => { props.onChange(e.currentTarget.value as T) }}>
+      <For each={props.options}>{(o) => <option value={o}>{o}</option>}</For>
+    </Select>
+  )
+}

@@ -1,7 +1,7 @@
 import { For, Show, type JSX } from 'solid-js'
 import { createStore } from 'solid-js/store'
 import { ON_DELETE, RELATION_TYPES, WRITE_MODES, type EntityDef, type RelationDef, type RelationType } from '../../api/types.js'
-import { FormActions } from '../../components/form-parts.js'
+import { ChoiceSelect, FormActions } from '../../components/form-parts.js'
 import { createSubmit } from '../../components/forms.js'
 import { FormField, Input, Select } from '../../components/ui.js'
 
@@ -97,9 +97,7 @@ export function RelationForm (props: RelationFormProps): JSX.Element {
         <Input name='relation-name' required class='font-mono' disabled={props.editing !== null} value={d.name} onInput={(e) => setD('name', e.currentTarget.value)} />
       </FormField>
       <FormField label='Type'>
-        <Select name='relation-type' value={d.type} onChange={(e) => setD('type', e.currentTarget.value as RelationType)}>
-          <For each={RELATION_TYPES}>{(t) => <option value={t}>{t}</option>}</For>
-        </Select>
+        <ChoiceSelect name='relation-type' value={d.type} options={RELATION_TYPES} onChange={(v) => setD('type', v)} />
       </FormField>
       <div class='grid grid-cols-2 gap-3'>
         {select('source', 'Source entity', entityNames())}

@@ -1,9 +1,9 @@
 import { For, Match, Switch, type JSX } from 'solid-js'
 import { createStore } from 'solid-js/store'
 import type { EntityDef } from '../../api/types.js'
-import { FIELD_OPERATORS, RULE_HOOKS, RULE_TYPES, type FieldOperator, type RuleBody, type RuleHook, type RuleRow, type RuleType } from '../../api/logic.js'
+import { FIELD_OPERATORS, RULE_HOOKS, RULE_TYPES, type RuleBody, type RuleRow, type RuleType } from '../../api/logic.js'
 import { messageAt } from '../../components/form-errors.js'
-import { EntitySelect, FormActions } from '../../components/form-parts.js'
+import { ChoiceSelect, EntitySelect, FormActions } from '../../components/form-parts.js'
 import { createSubmit } from '../../components/forms.js'
 import { Checkbox, FormField, Input, Select, Textarea } from '../../components/ui.js'
 import { bodyOf, draftOf, type RuleDraft } from './rule-form.js'
@@ -67,14 +67,10 @@ export function RuleForm (props: RuleFormProps): JSX.Element {
           <EntitySelect name='rule-entity' value={d.entity} entities={props.entities} onChange={(v) => setD('entity', v)} />
         </FormField>
         <FormField label='Type' error={err('type')}>
-          <Select name='rule-type' value={d.type} onChange={(e) => setD('type', e.currentTarget.value as RuleType)}>
-            <For each={RULE_TYPES}>{(t) => <option value={t}>{t}</option>}</For>
-          </Select>
+          <ChoiceSelect name='rule-type' value={d.type} options={RULE_TYPES} onChange={(v) => setD('type', v)} />
         </FormField>
         <FormField label='Hook' error={err('hook')}>
-          <Select name='rule-hook' value={d.type === 'computed' ? 'before_write' : d.hook} disabled={d.type === 'computed'} onChange={(e) => setD('hook', e.currentTarget.value as RuleHook)}>
-            <For each={RULE_HOOKS}>{(h) => <option value={h}>{h}</option>}</For>
-          </Select>
+          <ChoiceSelect name='rule-hook' value={d.type === 'computed' ? 'before_write' : d.hook} disabled={d.type === 'computed'} options={RULE_HOOKS} onChange={(v) => setD('hook', v)} />
         </FormField>
         <FormField label='Priority' hint='lower runs first' error={err('priority')}>
           <Input name='rule-priority' type='number' step='1' value={d.priority} onInput={(e) => setD('priority', e.currentTarget.value)} />
@@ -86,9 +82,7 @@ export function RuleForm (props: RuleFormProps): JSX.Element {
           <div class='grid grid-cols-2 gap-3'>
             {fieldSelect()}
             <FormField label='Operator' error={err('definition.operator')}>
-              <Select name='rule-operator' value={d.operator} onChange={(e) => setD('operator', e.currentTarget.value as FieldOperator)}>
-                <For each={FIELD_OPERATORS}>{(o) => <option value={o}>{o}</option>}</For>
-              </Select>
+              <ChoiceSelect name='rule-operator' value={d.operator} options={FIELD_OPERATORS} onChange={(v) => setD('operator', v)} />
             </FormField>
           </div>
           <FormField label='Value' hint={d.operator === 'pattern' ? 'a regular expression' : 'a number'} error={err('definition.value')}>
