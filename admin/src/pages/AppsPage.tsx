@@ -1,34 +1,29 @@
 import { useNavigate } from '@solidjs/router'
-import { createResource, createSignal, For, Show, type JSX } from 'solid-js'
+import { createResource, createSignal, Show, type JSX } from 'solid-js'
 import { createApp, deleteApp, listApps } from '../api/platform.js'
 import type { AppInfo } from '../api/types.js'
-import { ConfirmDialog } from '../components/ConfirmDialog.js'
 import { ErrorPanel } from '../components/ErrorPanel.js'
+import { createSubmit } from '../components/forms.js'
+import { useDeleteWithConfirm } from '../components/list-state.js'
 import { appPath } from '../components/nav.js'
-import { Badge, Button, Card, Empty, FormField, Input, PageHeader, Table, TD, TH } from '../components/ui.js'
+import { ConfirmDelete, ResourceTable, RowActions } from '../components/ResourceList.js'
+import { Badge, Button, Card, FormField, Input, PageHeader, TD } from '../components/ui.js'
 import { selectApp, selectedApp, session } from '../state/session.js'
-import { toastError, toastSuccess } from '../state/toasts.js'
+import { toastSuccess } from '../state/toasts.js'
 
 function CreateAppForm (props: { onCreated: (app: AppInfo) => void }): JSX.Element {
   const [name, setName] = createSignal('')
   const [display, setDisplay] = createSignal('')
-  const [error, setError] = createSignal<unknown>(null)
-  const [busy, setBusy] = createSignal(false)
+  const { busy, error, run } = createSubmit()
   const submit = async (e: SubmitEvent): Promise<void> => {
     e.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
+    await run(async () => {
       const app = await createApp({ name: name().trim(), ...(display().trim() !== '' ? { display_name: display().trim() } : {}) })
       setName('')
       setDisplay('')
       toastSuccess(`App ${app.name} created`)
       props.onCreated(app)
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
+    })
   }
   return (
     <Card title='New app'>
@@ -56,28 +51,16 @@ export function AppsPage (): JSX.Element {
     const name = session()?.app ?? ''
     return [{ name, display_name: null, db_name: '', status: 'active', created_at: '', updated_at: '' }]
   })
-  const [deleting, setDeleting] = createSignal<string | null>(null)
-  const [busy, setBusy] = createSignal(false)
+  const del = useDeleteWithConfirm<string>({
+    remove: async (name) => { await deleteApp(name) },
+    onDeleted: (name) => { if (selectedApp() === name) selectApp(null) },
+    message: (name) => `App ${name} deleted`,
+    refetch
+  })
 
   const open = (name: string): void => {
     selectApp(name)
     navigate(appPath(name, 'entities'))
-  }
-  const remove = async (): Promise<void> => {
-    const name = deleting()
-    if (name === null) return
-    setBusy(true)
-    try {
-      await deleteApp(name)
-      if (selectedApp() === name) selectApp(null)
-      toastSuccess(`App ${name} deleted`)
-      setDeleting(null)
-      await refetch()
-    } catch (err) {
-      toastError(err)
-    } finally {
-      setBusy(false)
-    }
   }
 
   return (
@@ -85,35 +68,27 @@ export function AppsPage (): JSX.Element {
       <PageHeader title='Apps' subtitle='Each app has its own database, users and schema.' />
       <div class='grid gap-6 xl:grid-cols-[1fr_20rem]'>
         <Card>
-          <Show when={!apps.loading || apps.latest !== undefined} fallback={<Empty>Loading…</Empty>}>
-            <ErrorPanel error={apps.error} />
-            <Table testId='apps-table' head={<tr><TH>Name</TH><TH>Display name</TH><TH>Status</TH><TH>Created</TH><TH class='text-right'>Actions</TH></tr>}>
-              <For each={apps.latest} fallback={<tr><td colspan='5'><Empty>No apps yet: create one.</Empty></td></tr>}>
-                {(app) => (
-                  <tr data-testid={`app-row-${app.name}`} class={selectedApp() === app.name ? 'bg-neutral-50' : ''}>
-                    <TD class='font-mono font-medium'>{app.name}</TD>
-                    <TD>{app.display_name ?? '—'}</TD>
-                    <TD><Badge tone={app.status === 'active' ? 'green' : 'amber'}>{app.status}</Badge></TD>
-                    <TD class='text-neutral-500'>{app.created_at !== '' ? new Date(app.created_at).toLocaleString() : '—'}</TD>
-                    <TD class='space-x-2 text-right whitespace-nowrap'>
-                      <Button size='sm' variant='secondary' onClick={() => { open(app.name) }}>{selectedApp() === app.name ? 'Selected' : 'Select'}</Button>
-                      <Show when={platform()}>
-                        <Button size='sm' variant='ghost' class='!text-red-600' onClick={() => setDeleting(app.name)}>Delete</Button>
-                      </Show>
-                    </TD>
-                  </tr>
-                )}
-              </For>
-            </Table>
-          </Show>
+          <ResourceTable testId='apps-table' columns={['Name', 'Display name', 'Status', 'Created']} actions items={!apps.loading || apps.latest !== undefined ? apps.latest ?? [] : undefined} error={apps.error} empty='No apps yet: create one.'>
+            {(app) => (
+              <tr data-testid={`app-row-${app.name}`} class={selectedApp() === app.name ? 'bg-neutral-50' : ''}>
+                <TD class='font-mono font-medium'>{app.name}</TD>
+                <TD>{app.display_name ?? '—'}</TD>
+                <TD><Badge tone={app.status === 'active' ? 'green' : 'amber'}>{app.status}</Badge></TD>
+                <TD class='text-neutral-500'>{app.created_at !== '' ? new Date(app.created_at).toLocaleString() : '—'}</TD>
+                <RowActions onDelete={platform() ? () => { del.ask(app.name) } : undefined}>
+                  <Button size='sm' variant='secondary' onClick={() => { open(app.name) }}>{selectedApp() === app.name ? 'Selected' : 'Select'}</Button>
+                </RowActions>
+              </tr>
+            )}
+          </ResourceTable>
         </Card>
         <Show when={platform()}>
           <CreateAppForm onCreated={() => { void refetch() }} />
         </Show>
       </div>
-      <ConfirmDialog open={deleting() !== null} title={`Delete app ${deleting() ?? ''}?`} busy={busy()} onCancel={() => setDeleting(null)} onConfirm={() => { void remove() }}>
+      <ConfirmDelete of={del} title={`Delete app ${del.target() ?? ''}?`} busy={del.busy()}>
         Its database, users, files and every record are dropped. This cannot be undone.
-      </ConfirmDialog>
+      </ConfirmDelete>
     </>
   )
 }

@@ -2,6 +2,7 @@ import { useNavigate } from '@solidjs/router'
 import { createSignal, Show, type JSX } from 'solid-js'
 import { login } from '../api/platform.js'
 import { ErrorPanel } from '../components/ErrorPanel.js'
+import { createSubmit } from '../components/forms.js'
 import { appPath } from '../components/nav.js'
 import { Button, FormField, Input } from '../components/ui.js'
 import { selectApp, selectedApp } from '../state/session.js'
@@ -13,14 +14,11 @@ export function LoginPage (): JSX.Element {
   const [app, setApp] = createSignal(selectedApp() ?? '')
   const [email, setEmail] = createSignal('')
   const [password, setPassword] = createSignal('')
-  const [error, setError] = createSignal<unknown>(null)
-  const [busy, setBusy] = createSignal(false)
+  const { busy, error, run } = createSubmit()
 
   const submit = async (e: SubmitEvent): Promise<void> => {
     e.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
+    await run(async () => {
       const appName = scope() === 'app' ? app().trim() : null
       await login({ email: email().trim(), password: password() }, appName)
       if (appName !== null) {
@@ -29,11 +27,7 @@ export function LoginPage (): JSX.Element {
       } else {
         navigate('/apps', { replace: true })
       }
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   const tab = (value: 'platform' | 'app', label: string): JSX.Element => (

@@ -1,7 +1,8 @@
 import { For, Index, Match, Show, Switch, type JSX } from 'solid-js'
 import type { SetStoreFunction } from 'solid-js/store'
-import { ACTION_TYPES, type ActionType } from '../../api/logic.js'
+import { ACTION_TYPES } from '../../api/logic.js'
 import { messageAt } from '../form-errors.js'
+import { ChoiceSelect } from '../form-parts.js'
 import { Button, FormField, Input, Select, Textarea } from '../ui.js'
 import { emptyAction, type ActionDraft } from './action-form.js'
 
@@ -47,9 +48,7 @@ export function ActionsEditor (props: ActionsEditorProps): JSX.Element {
         {(a, i) => (
           <div class='rounded-md border border-neutral-200 bg-neutral-50/60 p-3' data-testid={`${props.testId}-${i}`}>
             <div class='mb-2 flex items-center gap-2'>
-              <Select name='action-type' class='!w-44' value={a().type} onChange={(e) => props.set(i, 'type', e.currentTarget.value as ActionType)}>
-                <For each={ACTION_TYPES}>{(t) => <option value={t}>{t}</option>}</For>
-              </Select>
+              <ChoiceSelect name='action-type' class='!w-44' value={a().type} options={ACTION_TYPES} onChange={(v) => props.set(i, 'type', v)} />
               <span class='flex-1 text-xs text-red-600'>{err(i, 'type')}</span>
               <Button size='sm' variant='ghost' class='!text-red-600' onClick={() => props.set((list) => list.filter((_, j) => j !== i))}>Remove</Button>
             </div>

@@ -2,10 +2,10 @@ import { useParams } from '@solidjs/router'
 import { createResource, createSignal, For, Show, type JSX } from 'solid-js'
 import { listEntities } from '../../api/metadata.js'
 import { audit } from '../../api/ops.js'
-import { ErrorPanel } from '../../components/ErrorPanel.js'
 import { pretty, when } from '../../components/forms.js'
-import { Badge, Button, Card, Empty, Input, PageHeader, Select, Table, TD, TH } from '../../components/ui.js'
-import { Pagination } from '../records/Pagination.js'
+import { createPaging } from '../../components/list-state.js'
+import { ResourceTable } from '../../components/ResourceList.js'
+import { Badge, Button, Card, Input, PageHeader, Select, TD } from '../../components/ui.js'
 
 interface Filters { entity: string, record_id: string, action: string }
 const TONES = { create: 'green', update: 'blue', delete: 'amber' } as const
@@ -14,12 +14,12 @@ const TONES = { create: 'green', update: 'blue', delete: 'amber' } as const
 export function AuditPage (): JSX.Element {
   const params = useParams<{ app: string }>()
   const [filters, setFilters] = createSignal<Filters>({ entity: '', record_id: '', action: '' })
-  const [paging, setPaging] = createSignal({ page: 1, per_page: 25 })
-  const [list, { refetch }] = createResource(() => ({ app: params.app, ...filters(), ...paging() }), async ({ app, ...q }) => await audit(app, q))
+  const paging = createPaging()
+  const [list, { refetch }] = createResource(() => ({ app: params.app, ...filters(), ...paging.query() }), async ({ app, ...q }) => await audit(app, q))
   const [entities] = createResource(() => params.app, listEntities)
   const [recordId, setRecordId] = createSignal('')
   const [open, setOpen] = createSignal<string | null>(null)
-  const filter = (patch: Partial<Filters>): void => { setFilters((f) => ({ ...f, ...patch })); setPaging((p) => ({ ...p, page: 1 })) }
+  const filter = (patch: Partial<Filters>): void => { setFilters((f) => ({ ...f, ...patch })); paging.firstPage() }
 
   return (
     <>
@@ -38,33 +38,23 @@ export function AuditPage (): JSX.Element {
             <For each={['create', 'update', 'delete']}>{(a) => <option value={a}>{a}</option>}</For>
           </Select>
         </div>
-        <ErrorPanel error={list.error} />
-        <Show when={list.latest} fallback={<Empty>Loading…</Empty>}>
-          {(envelope) => (
-            <>
-              <Table testId='audit-table' head={<tr><TH>At</TH><TH>Action</TH><TH>Entity</TH><TH>Record</TH><TH>User</TH><TH>Changes</TH></tr>}>
-                <For each={envelope().data} fallback={<tr><td colspan='6'><Empty>No entries match.</Empty></td></tr>}>
-                  {(a) => (
-                    <tr data-testid='audit-row'>
-                      <TD class='text-xs whitespace-nowrap text-neutral-600'>{when(a.at)}</TD>
-                      <TD><Badge tone={TONES[a.action]}>{a.action}</Badge></TD>
-                      <TD class='font-mono text-xs'>{a.entity}</TD>
-                      <TD class='font-mono text-xs'><button type='button' class='underline' onClick={() => { setRecordId(a.record_id); filter({ record_id: a.record_id }) }}>{a.record_id}</button></TD>
-                      <TD class='font-mono text-xs text-neutral-600'>{a.user_id ?? '—'}</TD>
-                      <TD class='text-xs'>
-                        <Show when={a.changes !== null} fallback='—'>
-                          <button type='button' class='text-sky-700 underline' onClick={() => setOpen((o) => o === a.id ? null : a.id)}>{Object.keys(a.changes ?? {}).length > 0 ? Object.keys(a.changes ?? {}).join(', ') : 'show'}</button>
-                          <Show when={open() === a.id}><pre class='mt-1 max-h-60 max-w-xl overflow-auto rounded bg-neutral-900 p-2 text-neutral-100'>{pretty(a.changes)}</pre></Show>
-                        </Show>
-                      </TD>
-                    </tr>
-                  )}
-                </For>
-              </Table>
-              <Pagination meta={envelope().meta} onPage={(page) => setPaging((p) => ({ ...p, page }))} onPerPage={(n) => setPaging({ page: 1, per_page: n })} />
-            </>
+        <ResourceTable testId='audit-table' columns={['At', 'Action', 'Entity', 'Record', 'User', 'Changes']} items={list.latest?.data} meta={list.latest?.meta} paging={paging} error={list.error} empty='No entries match.'>
+          {(a) => (
+            <tr data-testid='audit-row'>
+              <TD class='text-xs whitespace-nowrap text-neutral-600'>{when(a.at)}</TD>
+              <TD><Badge tone={TONES[a.action]}>{a.action}</Badge></TD>
+              <TD class='font-mono text-xs'>{a.entity}</TD>
+              <TD class='font-mono text-xs'><button type='button' class='underline' onClick={() => { setRecordId(a.record_id); filter({ record_id: a.record_id }) }}>{a.record_id}</button></TD>
+              <TD class='font-mono text-xs text-neutral-600'>{a.user_id ?? '—'}</TD>
+              <TD class='text-xs'>
+                <Show when={a.changes !== null} fallback='—'>
+                  <button type='button' class='text-sky-700 underline' onClick={() => setOpen((o) => o === a.id ? null : a.id)}>{Object.keys(a.changes ?? {}).length > 0 ? Object.keys(a.changes ?? {}).join(', ') : 'show'}</button>
+                  <Show when={open() === a.id}><pre class='mt-1 max-h-60 max-w-xl overflow-auto rounded bg-neutral-900 p-2 text-neutral-100'>{pretty(a.changes)}</pre></Show>
+                </Show>
+              </TD>
+            </tr>
           )}
-        </Show>
+        </ResourceTable>
       </Card>
     </>
   )

@@ -1,6 +1,7 @@
 import { createSignal, For, Index, Show, type JSX } from 'solid-js'
-import { FIELD_TYPES, type FieldType } from '../../api/types.js'
-import { Badge, Button, Input, Select } from '../../components/ui.js'
+import { FIELD_TYPES } from '../../api/types.js'
+import { ChoiceSelect } from '../../components/form-parts.js'
+import { Badge, Button, Input } from '../../components/ui.js'
 import type { FieldDraft } from './entity-form.js'
 import { FieldOptions } from './FieldOptions.js'
 
@@ -47,9 +48,7 @@ export function FieldsTable (props: FieldsTableProps): JSX.Element {
                 <Input name='field-name' aria-label='Field name' class='font-mono' value={field().name} onInput={(e) => { props.update(i, { name: e.currentTarget.value }) }} />
                 <Show when={field().name !== '' && field().name === props.pkField}><Badge tone='blue'>PK</Badge></Show>
               </div>
-              <Select name='field-type' aria-label='Field type' value={field().type} onChange={(e) => { props.update(i, { type: e.currentTarget.value as FieldType }) }}>
-                <For each={FIELD_TYPES}>{(t) => <option value={t}>{t}</option>}</For>
-              </Select>
+              <ChoiceSelect name='field-type' aria-label='Field type' value={field().type} options={FIELD_TYPES} onChange={(v) => { props.update(i, { type: v }) }} />
               <input type='checkbox' name='field-required' aria-label='Required' class='mx-auto size-4 accent-neutral-900' checked={field().required} onChange={(e) => { props.update(i, { required: e.currentTarget.checked }) }} />
               <input type='checkbox' name='field-unique' aria-label='Unique' class='mx-auto size-4 accent-neutral-900' checked={field().unique} onChange={(e) => { props.update(i, { unique: e.currentTarget.checked }) }} />
               <button type='button' name='field-options-toggle' class='truncate rounded px-2 py-1 text-left text-xs text-neutral-500 hover:bg-neutral-100' onClick={() => { toggle(field().key) }}>

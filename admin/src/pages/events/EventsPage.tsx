@@ -1,10 +1,11 @@
 import { useParams, useSearchParams } from '@solidjs/router'
-import { createResource, createSignal, For, Show, type JSX } from 'solid-js'
+import { createResource, createSignal, Show, type JSX } from 'solid-js'
 import { events } from '../../api/ops.js'
 import { ErrorPanel } from '../../components/ErrorPanel.js'
 import { when } from '../../components/forms.js'
-import { Badge, Button, Card, Empty, Input, PageHeader, Table, TD, TH } from '../../components/ui.js'
-import { Pagination } from '../records/Pagination.js'
+import { createPaging } from '../../components/list-state.js'
+import { ResourceTable } from '../../components/ResourceList.js'
+import { Badge, Button, Card, Empty, Input, PageHeader, TD } from '../../components/ui.js'
 import { emptyFilters, EventFilters, type EventFilterValues } from './EventFilters.js'
 import { EventStatsCard } from './EventStatsCard.js'
 import { TraceWaterfall } from './TraceWaterfall.js'
@@ -14,8 +15,8 @@ export function EventsPage (): JSX.Element {
   const params = useParams<{ app: string }>()
   const [search, setSearch] = useSearchParams<{ trace?: string }>()
   const [filters, setFilters] = createSignal<EventFilterValues>(emptyFilters())
-  const [paging, setPaging] = createSignal({ page: 1, per_page: 25 })
-  const [list, { refetch }] = createResource(() => ({ app: params.app, ...filters(), ...paging() }), async ({ app, ...q }) => await events.page(app, q))
+  const paging = createPaging()
+  const [list, { refetch }] = createResource(() => ({ app: params.app, ...filters(), ...paging.query() }), async ({ app, ...q }) => await events.page(app, q))
   const traceId = (): string => search.trace ?? ''
   const [trace] = createResource(() => traceId() !== '' ? { app: params.app, id: traceId() } : false, async (q) => await events.trace(q.app, q.id))
   const [typed, setTyped] = createSignal(traceId())
@@ -38,29 +39,19 @@ export function EventsPage (): JSX.Element {
       </Card>
       <div class='grid gap-6 2xl:grid-cols-[1fr_30rem]'>
         <Card title='Events' actions={<Button size='sm' variant='secondary' onClick={() => { void refetch() }}>Refresh</Button>}>
-          <EventFilters onApply={(f) => { setFilters(f); setPaging((p) => ({ ...p, page: 1 })) }} />
-          <ErrorPanel error={list.error} />
-          <Show when={list.latest} fallback={<Empty>Loading…</Empty>}>
-            {(envelope) => (
-              <>
-                <Table testId='events-table' head={<tr><TH>Time</TH><TH>Type</TH><TH>Component</TH><TH>Entity</TH><TH>Duration</TH><TH>Trace</TH></tr>}>
-                  <For each={envelope().data} fallback={<tr><td colspan='6'><Empty>No events match.</Empty></td></tr>}>
-                    {(ev) => (
-                      <tr data-testid='event-row'>
-                        <TD class='text-xs whitespace-nowrap text-neutral-600'>{when(ev.created_at)}</TD>
-                        <TD class='text-xs'><span class='font-mono'>{ev.event_type}</span> <Show when={ev.source === 'business'}><Badge tone='amber'>business</Badge></Show></TD>
-                        <TD class='text-xs'>{ev.component ?? '—'}<Show when={ev.action}><span class='text-neutral-500'> · {ev.action}</span></Show><Show when={ev.status === 'error'}> <Badge tone='amber'>error</Badge></Show></TD>
-                        <TD class='font-mono text-xs'>{ev.entity ?? '—'}<Show when={ev.record_id}><span class='block text-neutral-500'>{ev.record_id}</span></Show></TD>
-                        <TD class='text-xs'>{ev.duration_ms !== null ? `${ev.duration_ms} ms` : '—'}</TD>
-                        <TD><button type='button' class='font-mono text-xs text-sky-700 underline' data-testid='event-trace-link' onClick={() => { openTrace(ev.trace_id); window.scrollTo({ top: 0 }) }}>{ev.trace_id.slice(0, 16)}</button></TD>
-                      </tr>
-                    )}
-                  </For>
-                </Table>
-                <Pagination meta={envelope().meta} onPage={(page) => setPaging((p) => ({ ...p, page }))} onPerPage={(n) => setPaging({ page: 1, per_page: n })} />
-              </>
+          <EventFilters onApply={(f) => { setFilters(f); paging.firstPage() }} />
+          <ResourceTable testId='events-table' columns={['Time', 'Type', 'Component', 'Entity', 'Duration', 'Trace']} items={list.latest?.data} meta={list.latest?.meta} paging={paging} error={list.error} empty='No events match.'>
+            {(ev) => (
+              <tr data-testid='event-row'>
+                <TD class='text-xs whitespace-nowrap text-neutral-600'>{when(ev.created_at)}</TD>
+                <TD class='text-xs'><span class='font-mono'>{ev.event_type}</span> <Show when={ev.source === 'business'}><Badge tone='amber'>business</Badge></Show></TD>
+                <TD class='text-xs'>{ev.component ?? '—'}<Show when={ev.action}><span class='text-neutral-500'> · {ev.action}</span></Show><Show when={ev.status === 'error'}> <Badge tone='amber'>error</Badge></Show></TD>
+                <TD class='font-mono text-xs'>{ev.entity ?? '—'}<Show when={ev.record_id}><span class='block text-neutral-500'>{ev.record_id}</span></Show></TD>
+                <TD class='text-xs'>{ev.duration_ms !== null ? `${ev.duration_ms} ms` : '—'}</TD>
+                <TD><button type='button' class='font-mono text-xs text-sky-700 underline' data-testid='event-trace-link' onClick={() => { openTrace(ev.trace_id); window.scrollTo({ top: 0 }) }}>{ev.trace_id.slice(0, 16)}</button></TD>
+              </tr>
             )}
-          </Show>
+          </ResourceTable>
         </Card>
         <EventStatsCard app={params.app} />
       </div>

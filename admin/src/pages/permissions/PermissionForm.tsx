@@ -1,10 +1,10 @@
 import { createSignal, For, Show, type JSX } from 'solid-js'
 import { CONDITION_OPERATORS, PERMISSION_ACTIONS, USER_REF_PREFIX, USER_REFS, type Permission, type PermissionAction } from '../../api/ops-types.js'
 import type { EntityDef } from '../../api/types.js'
-import { ErrorPanel } from '../../components/ErrorPanel.js'
+import { EntitySelect, FormActions } from '../../components/form-parts.js'
 import { createSubmit, detailFor, parseJson, parseRoles, pretty } from '../../components/forms.js'
 import { JsonEditor } from '../../components/JsonEditor.js'
-import { Button, FormField, Input, Select } from '../../components/ui.js'
+import { FormField, Input } from '../../components/ui.js'
 
 export interface PermissionBody {
   entity: string
@@ -44,10 +44,7 @@ export function PermissionForm (props: { entities: EntityDef[], editing: Permiss
   return (
     <form class='space-y-3 p-4' onSubmit={submit} data-testid='permission-form'>
       <FormField label='Entity' error={detailFor(error(), 'entity')}>
-        <Select name='permission-entity' required value={entity()} onChange={(e) => setEntity(e.currentTarget.value)}>
-          <option value=''>choose…</option>
-          <For each={props.entities}>{(en) => <option value={en.name}>{en.name}</option>}</For>
-        </Select>
+        <EntitySelect name='permission-entity' required value={entity()} entities={props.entities} onChange={setEntity} />
       </FormField>
       <FormField label={props.editing !== null ? 'Action' : 'Actions (one policy each)'} error={detailFor(error(), 'action')}>
         <div class='flex flex-wrap gap-4 py-1'>
@@ -74,11 +71,7 @@ export function PermissionForm (props: { entities: EntityDef[], editing: Permiss
         <Show when={fields().length > 0}><span class='block'>Fields: <span class='font-mono'>{fields().join(', ')}</span></span></Show>
         <button type='button' class='mt-1 block text-neutral-900 underline' onClick={() => setConditions(pretty(EXAMPLE))}>Insert an owner-only example</button>
       </div>
-      <ErrorPanel error={error()} />
-      <div class='flex gap-2'>
-        <Button type='submit' disabled={busy()}>{busy() ? 'Saving…' : props.editing !== null ? 'Save policy' : 'Create policy'}</Button>
-        <Show when={props.editing !== null}><Button variant='secondary' onClick={() => { props.onCancel() }}>Cancel</Button></Show>
-      </div>
+      <FormActions error={error()} busy={busy()} editing={props.editing !== null} noun='policy' onCancel={() => { props.onCancel() }} />
     </form>
   )
 }

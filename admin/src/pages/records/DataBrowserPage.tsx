@@ -12,7 +12,7 @@ import { toastError, toastSuccess } from '../../state/toasts.js'
 import { edgesOf, type Edge } from './edges.js'
 import { FilterBuilder } from './FilterBuilder.js'
 import { listQuery, nextSort, type ListState } from './list-query.js'
-import { Pagination } from './Pagination.js'
+import { Pagination } from '../../components/Pagination.js'
 import { RecordEditor } from './RecordEditor.js'
 import { RecordsTable } from './RecordsTable.js'
 

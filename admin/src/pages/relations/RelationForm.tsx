@@ -1,8 +1,9 @@
-import { createSignal, For, Show, type JSX } from 'solid-js'
+import { For, Show, type JSX } from 'solid-js'
 import { createStore } from 'solid-js/store'
 import { ON_DELETE, RELATION_TYPES, WRITE_MODES, type EntityDef, type RelationDef, type RelationType } from '../../api/types.js'
-import { ErrorPanel } from '../../components/ErrorPanel.js'
-import { Button, FormField, Input, Select } from '../../components/ui.js'
+import { ChoiceSelect, FormActions } from '../../components/form-parts.js'
+import { createSubmit } from '../../components/forms.js'
+import { FormField, Input, Select } from '../../components/ui.js'
 
 interface RelationDraft {
   name: string
@@ -63,8 +64,7 @@ export interface RelationFormProps {
 /** Create or edit a relation; keys are picked from the fields of the chosen entities. */
 export function RelationForm (props: RelationFormProps): JSX.Element {
   const [d, setD] = createStore<RelationDraft>(draftOf(props.editing))
-  const [error, setError] = createSignal<unknown>(null)
-  const [busy, setBusy] = createSignal(false)
+  const { busy, error, run } = createSubmit()
   const fieldsOf = (entity: string): string[] => props.entities.find((e) => e.name === entity)?.fields.map((f) => f.name) ?? []
   const fieldError = (key: string): string | undefined => {
     const err = error() as { details?: Array<{ field?: string, message: string }> } | null
@@ -73,15 +73,7 @@ export function RelationForm (props: RelationFormProps): JSX.Element {
 
   const submit = async (e: SubmitEvent): Promise<void> => {
     e.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
-      await props.onSubmit(bodyOf(d))
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
+    await run(async () => { await props.onSubmit(bodyOf(d)) })
   }
 
   const select = (key: keyof RelationDraft, label: string, options: readonly string[], hint?: string): JSX.Element => (
@@ -105,9 +97,7 @@ export function RelationForm (props: RelationFormProps): JSX.Element {
         <Input name='relation-name' required class='font-mono' disabled={props.editing !== null} value={d.name} onInput={(e) => setD('name', e.currentTarget.value)} />
       </FormField>
       <FormField label='Type'>
-        <Select name='relation-type' value={d.type} onChange={(e) => setD('type', e.currentTarget.value as RelationType)}>
-          <For each={RELATION_TYPES}>{(t) => <option value={t}>{t}</option>}</For>
-        </Select>
+        <ChoiceSelect name='relation-type' value={d.type} options={RELATION_TYPES} onChange={(v) => setD('type', v)} />
       </FormField>
       <div class='grid grid-cols-2 gap-3'>
         {select('source', 'Source entity', entityNames())}
@@ -129,11 +119,7 @@ export function RelationForm (props: RelationFormProps): JSX.Element {
           {text('target_join_key', 'Target join key')}
         </div>
       </Show>
-      <ErrorPanel error={error()} />
-      <div class='flex gap-2'>
-        <Button type='submit' disabled={busy()}>{busy() ? 'Saving…' : props.editing !== null ? 'Save relation' : 'Create relation'}</Button>
-        <Show when={props.editing !== null}><Button variant='secondary' onClick={() => { props.onCancel() }}>Cancel</Button></Show>
-      </div>
+      <FormActions error={error()} busy={busy()} editing={props.editing !== null} noun='relation' onCancel={() => { props.onCancel() }} />
     </form>
   )
 }

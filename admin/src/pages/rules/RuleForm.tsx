@@ -1,10 +1,11 @@
-import { createSignal, For, Match, Show, Switch, type JSX } from 'solid-js'
+import { For, Match, Switch, type JSX } from 'solid-js'
 import { createStore } from 'solid-js/store'
 import type { EntityDef } from '../../api/types.js'
-import { FIELD_OPERATORS, RULE_HOOKS, RULE_TYPES, type FieldOperator, type RuleBody, type RuleHook, type RuleRow, type RuleType } from '../../api/logic.js'
-import { ErrorPanel } from '../../components/ErrorPanel.js'
+import { FIELD_OPERATORS, RULE_HOOKS, RULE_TYPES, type RuleBody, type RuleRow, type RuleType } from '../../api/logic.js'
 import { messageAt } from '../../components/form-errors.js'
-import { Button, Checkbox, FormField, Input, Select, Textarea } from '../../components/ui.js'
+import { ChoiceSelect, EntitySelect, FormActions } from '../../components/form-parts.js'
+import { createSubmit } from '../../components/forms.js'
+import { Checkbox, FormField, Input, Select, Textarea } from '../../components/ui.js'
 import { bodyOf, draftOf, type RuleDraft } from './rule-form.js'
 
 export interface RuleFormProps {
@@ -23,22 +24,13 @@ const TYPE_HINTS: Record<RuleType, string> = {
 /** Create or edit a rule; the definition inputs follow the rule type, 422 details show beside them. */
 export function RuleForm (props: RuleFormProps): JSX.Element {
   const [d, setD] = createStore<RuleDraft>(draftOf(props.editing))
-  const [error, setError] = createSignal<unknown>(null)
-  const [busy, setBusy] = createSignal(false)
+  const { busy, error, run } = createSubmit()
   const err = (path: string): string | undefined => messageAt(error(), path, true)
   const fields = (): string[] => props.entities.find((e) => e.name === d.entity)?.fields.map((f) => f.name) ?? []
 
   const submit = async (e: SubmitEvent): Promise<void> => {
     e.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
-      await props.onSubmit(bodyOf(d))
-    } catch (caught) {
-      setError(caught)
-    } finally {
-      setBusy(false)
-    }
+    await run(async () => { await props.onSubmit(bodyOf(d)) })
   }
 
   const messageInputs = (): JSX.Element => (
@@ -72,20 +64,13 @@ export function RuleForm (props: RuleFormProps): JSX.Element {
     <form class='space-y-3 p-4' onSubmit={(e) => { void submit(e) }} data-testid='rule-form'>
       <div class='grid grid-cols-2 gap-3'>
         <FormField label='Entity' error={err('entity')}>
-          <Select name='rule-entity' value={d.entity} onChange={(e) => setD('entity', e.currentTarget.value)}>
-            <option value=''>choose…</option>
-            <For each={props.entities}>{(en) => <option value={en.name}>{en.name}</option>}</For>
-          </Select>
+          <EntitySelect name='rule-entity' value={d.entity} entities={props.entities} onChange={(v) => setD('entity', v)} />
         </FormField>
         <FormField label='Type' error={err('type')}>
-          <Select name='rule-type' value={d.type} onChange={(e) => setD('type', e.currentTarget.value as RuleType)}>
-            <For each={RULE_TYPES}>{(t) => <option value={t}>{t}</option>}</For>
-          </Select>
+          <ChoiceSelect name='rule-type' value={d.type} options={RULE_TYPES} onChange={(v) => setD('type', v)} />
         </FormField>
         <FormField label='Hook' error={err('hook')}>
-          <Select name='rule-hook' value={d.type === 'computed' ? 'before_write' : d.hook} disabled={d.type === 'computed'} onChange={(e) => setD('hook', e.currentTarget.value as RuleHook)}>
-            <For each={RULE_HOOKS}>{(h) => <option value={h}>{h}</option>}</For>
-          </Select>
+          <ChoiceSelect name='rule-hook' value={d.type === 'computed' ? 'before_write' : d.hook} disabled={d.type === 'computed'} options={RULE_HOOKS} onChange={(v) => setD('hook', v)} />
         </FormField>
         <FormField label='Priority' hint='lower runs first' error={err('priority')}>
           <Input name='rule-priority' type='number' step='1' value={d.priority} onInput={(e) => setD('priority', e.currentTarget.value)} />
@@ -97,9 +82,7 @@ export function RuleForm (props: RuleFormProps): JSX.Element {
           <div class='grid grid-cols-2 gap-3'>
             {fieldSelect()}
             <FormField label='Operator' error={err('definition.operator')}>
-              <Select name='rule-operator' value={d.operator} onChange={(e) => setD('operator', e.currentTarget.value as FieldOperator)}>
-                <For each={FIELD_OPERATORS}>{(o) => <option value={o}>{o}</option>}</For>
-              </Select>
+              <ChoiceSelect name='rule-operator' value={d.operator} options={FIELD_OPERATORS} onChange={(v) => setD('operator', v)} />
             </FormField>
           </div>
           <FormField label='Value' hint={d.operator === 'pattern' ? 'a regular expression' : 'a number'} error={err('definition.value')}>
@@ -119,11 +102,7 @@ export function RuleForm (props: RuleFormProps): JSX.Element {
         </Match>
       </Switch>
       <Checkbox name='rule-active' label='Active' checked={d.active} onChange={(v) => setD('active', v)} />
-      <ErrorPanel error={error()} />
-      <div class='flex gap-2'>
-        <Button type='submit' disabled={busy()}>{busy() ? 'Saving…' : props.editing !== null ? 'Save rule' : 'Create rule'}</Button>
-        <Show when={props.editing !== null}><Button variant='secondary' onClick={() => { props.onCancel() }}>Cancel</Button></Show>
-      </div>
+      <FormActions error={error()} busy={busy()} editing={props.editing !== null} noun='rule' onCancel={() => { props.onCancel() }} />
     </form>
   )
 }

@@ -1,10 +1,11 @@
-import { createSignal, For, Show, type JSX } from 'solid-js'
+import { For, Show, type JSX } from 'solid-js'
 import { createStore } from 'solid-js/store'
 import type { MachineBody, MachineRow } from '../../api/logic.js'
 import type { EntityDef } from '../../api/types.js'
-import { ErrorPanel } from '../../components/ErrorPanel.js'
 import { messageAt } from '../../components/form-errors.js'
-import { Button, Card, Checkbox, FormField, Input, Select } from '../../components/ui.js'
+import { EntitySelect, FormActions } from '../../components/form-parts.js'
+import { createSubmit } from '../../components/forms.js'
+import { Card, Checkbox, FormField, Input, Select } from '../../components/ui.js'
 import { diagramTransitions, machineBodyOf, machineDraftOf, type MachineDraft } from './machine-form.js'
 import { StateDiagram } from './StateDiagram.js'
 import { TransitionsEditor } from './TransitionsEditor.js'
@@ -19,8 +20,7 @@ export interface MachineEditorProps {
 /** Entity, state field, initial state and transitions on the left; the live diagram on the right. */
 export function MachineEditor (props: MachineEditorProps): JSX.Element {
   const [d, setD] = createStore<MachineDraft>(machineDraftOf(props.editing))
-  const [error, setError] = createSignal<unknown>(null)
-  const [busy, setBusy] = createSignal(false)
+  const { busy, error, run } = createSubmit()
   const err = (path: string): string | undefined => messageAt(error(), path)
   // Only string and text fields can hold a state (lib/state-machines/compile.ts).
   const stateFields = (): string[] => props.entities.find((e) => e.name === d.entity)?.fields.filter((f) => f.type === 'string' || f.type === 'text').map((f) => f.name) ?? []
@@ -31,15 +31,7 @@ export function MachineEditor (props: MachineEditorProps): JSX.Element {
 
   const submit = async (e: SubmitEvent): Promise<void> => {
     e.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
-      await props.onSubmit(machineBodyOf(d))
-    } catch (caught) {
-      setError(caught)
-    } finally {
-      setBusy(false)
-    }
+    await run(async () => { await props.onSubmit(machineBodyOf(d)) })
   }
 
   return (
@@ -48,10 +40,7 @@ export function MachineEditor (props: MachineEditorProps): JSX.Element {
         <form class='space-y-4 p-4' onSubmit={(e) => { void submit(e) }} data-testid='machine-form'>
           <div class='grid gap-3 md:grid-cols-3'>
             <FormField label='Entity' error={err('entity')}>
-              <Select name='machine-entity' value={d.entity} onChange={(e) => setD('entity', e.currentTarget.value)}>
-                <option value=''>choose…</option>
-                <For each={props.entities}>{(en) => <option value={en.name}>{en.name}</option>}</For>
-              </Select>
+              <EntitySelect name='machine-entity' value={d.entity} entities={props.entities} onChange={(v) => setD('entity', v)} />
             </FormField>
             <FormField label='State field' hint='a string or text field' error={err('field')}>
               <Select name='machine-field' value={d.field} onChange={(e) => setD('field', e.currentTarget.value)}>
@@ -66,11 +55,7 @@ export function MachineEditor (props: MachineEditorProps): JSX.Element {
           <Show when={enumOf()}>{(values) => <p class='text-xs text-neutral-500'>States must be values of {d.field}: <span class='font-mono'>{values().join(', ')}</span></p>}</Show>
           <TransitionsEditor draft={d} set={setD} error={error()} entities={props.entities.map((e) => e.name)} />
           <Checkbox name='machine-active' label='Active (one active machine per field)' checked={d.active} onChange={(v) => setD('active', v)} />
-          <ErrorPanel error={error()} />
-          <div class='flex gap-2'>
-            <Button type='submit' disabled={busy()}>{busy() ? 'Saving…' : props.editing !== null ? 'Save state machine' : 'Create state machine'}</Button>
-            <Button variant='secondary' onClick={() => { props.onCancel() }}>Close</Button>
-          </div>
+          <FormActions error={error()} busy={busy()} editing={props.editing !== null} noun='state machine' onCancel={() => { props.onCancel() }} dismiss='close' />
         </form>
       </Card>
       <Card title='Diagram' class='self-start xl:sticky xl:top-4'>

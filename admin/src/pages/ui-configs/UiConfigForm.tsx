@@ -1,10 +1,10 @@
-import { createSignal, For, Show, type JSX } from 'solid-js'
+import { createSignal, type JSX } from 'solid-js'
 import type { UiConfig } from '../../api/ops-types.js'
 import type { EntityDef } from '../../api/types.js'
-import { ErrorPanel } from '../../components/ErrorPanel.js'
+import { EntitySelect, FormActions } from '../../components/form-parts.js'
 import { createSubmit, detailFor, parseJson, pretty } from '../../components/forms.js'
 import { JsonEditor } from '../../components/JsonEditor.js'
-import { Button, FormField, Input, Select } from '../../components/ui.js'
+import { FormField, Input } from '../../components/ui.js'
 
 export interface UiConfigBody { entity: string, scope: string, config: unknown }
 
@@ -28,10 +28,7 @@ export function UiConfigForm (props: { entities: EntityDef[], editing: UiConfig 
     <form class='space-y-3 p-4' onSubmit={submit} data-testid='ui-config-form'>
       <div class='grid grid-cols-2 gap-3'>
         <FormField label='Entity' error={detailFor(error(), 'entity')}>
-          <Select name='ui-config-entity' required value={entity()} onChange={(e) => setEntity(e.currentTarget.value)}>
-            <option value=''>choose…</option>
-            <For each={props.entities}>{(en) => <option value={en.name}>{en.name}</option>}</For>
-          </Select>
+          <EntitySelect name='ui-config-entity' required value={entity()} entities={props.entities} onChange={setEntity} />
         </FormField>
         <FormField label='Scope' hint='e.g. default, mobile, list' error={detailFor(error(), 'scope')}>
           <Input name='ui-config-scope' class='font-mono' value={scope()} onInput={(e) => setScope(e.currentTarget.value)} />
@@ -41,11 +38,7 @@ export function UiConfigForm (props: { entities: EntityDef[], editing: UiConfig 
         <JsonEditor name='ui-config-json' rows={14} value={config()} onInput={setConfig} />
       </FormField>
       <button type='button' class='text-xs text-neutral-600 underline' onClick={() => setConfig(pretty(EXAMPLE))}>Insert an example</button>
-      <ErrorPanel error={error()} />
-      <div class='flex gap-2'>
-        <Button type='submit' disabled={busy()}>{busy() ? 'Saving…' : props.editing !== null ? 'Save config' : 'Create config'}</Button>
-        <Show when={props.editing !== null}><Button variant='secondary' onClick={() => { props.onCancel() }}>Cancel</Button></Show>
-      </div>
+      <FormActions error={error()} busy={busy()} editing={props.editing !== null} noun='config' onCancel={() => { props.onCancel() }} />
     </form>
   )
 }

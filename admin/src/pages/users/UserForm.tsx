@@ -1,8 +1,8 @@
 import { createSignal, Show, type JSX } from 'solid-js'
 import type { AppUser } from '../../api/ops-types.js'
-import { ErrorPanel } from '../../components/ErrorPanel.js'
+import { FormActions } from '../../components/form-parts.js'
 import { createSubmit, detailFor, parseRoles } from '../../components/forms.js'
-import { Button, Checkbox, FormField, Input } from '../../components/ui.js'
+import { Checkbox, FormField, Input } from '../../components/ui.js'
 
 /** The body of POST/PUT `/_admin/users`: the password only when typed (it is write-only). */
 export interface UserBody {
@@ -46,11 +46,7 @@ export function UserForm (props: { editing: AppUser | null, onSubmit: (body: Use
         <Checkbox name='user-active' label='Active (an inactive user cannot sign in; their tokens are refused)' checked={active()} onChange={setActive} />
         <Show when={detailFor(error(), 'active')}>{(m) => <span class='block text-xs text-red-600'>{m()}</span>}</Show>
       </div>
-      <ErrorPanel error={error()} />
-      <div class='flex gap-2'>
-        <Button type='submit' disabled={busy()}>{busy() ? 'Saving…' : props.editing !== null ? 'Save user' : 'Create user'}</Button>
-        <Show when={props.editing !== null}><Button variant='secondary' onClick={() => { props.onCancel() }}>Cancel</Button></Show>
-      </div>
+      <FormActions error={error()} busy={busy()} editing={props.editing !== null} noun='user' onCancel={() => { props.onCancel() }} />
     </form>
   )
 }

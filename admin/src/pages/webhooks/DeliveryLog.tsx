@@ -1,23 +1,25 @@
-import { createResource, createSignal, For, Show, type JSX } from 'solid-js'
+import { batch, createResource, createSignal, For, Show, type JSX } from 'solid-js'
 import { webhookLogs } from '../../api/ops.js'
 import { LOG_STATUSES, type Webhook, type WebhookLog } from '../../api/ops-types.js'
-import { ErrorPanel } from '../../components/ErrorPanel.js'
 import { when } from '../../components/forms.js'
-import { Button, Card, Empty, Input, Select, Table, TD, TH } from '../../components/ui.js'
+import { createPaging } from '../../components/list-state.js'
+import { ResourceTable } from '../../components/ResourceList.js'
+import { Button, Card, Input, Select, TD } from '../../components/ui.js'
 import { toastError, toastSuccess } from '../../state/toasts.js'
-import { Pagination } from '../records/Pagination.js'
 import { DeliveryDetail } from './DeliveryDetail.js'
 import { StatusBadge } from './StatusBadge.js'
 
-interface Filters { webhook_id: string, status: string, entity: string, page: number, per_page: number }
+interface Filters { webhook_id: string, status: string, entity: string }
 
 /** `_webhook_logs`: filters (webhook, status, entity), newest first, a detail panel with retry. */
 export function DeliveryLog (props: { app: string, webhooks: Webhook[] }): JSX.Element {
-  const [filters, setFilters] = createSignal<Filters>({ webhook_id: '', status: '', entity: '', page: 1, per_page: 25 })
-  const [logs, { refetch }] = createResource(() => ({ app: props.app, ...filters() }), async ({ app, ...q }) => await webhookLogs.page(app, q))
+  const [filters, setFilters] = createSignal<Filters>({ webhook_id: '', status: '', entity: '' })
+  const paging = createPaging()
+  const [logs, { refetch }] = createResource(() => ({ app: props.app, ...filters(), ...paging.query() }), async ({ app, ...q }) => await webhookLogs.page(app, q))
   const [open, setOpen] = createSignal<WebhookLog | null>(null)
   const [retrying, setRetrying] = createSignal(false)
-  const filter = (key: 'webhook_id' | 'status' | 'entity', value: string): void => { setFilters((f) => ({ ...f, [key]: value, page: 1 })) }
+  // One write (one fetch): the new filter on the first page.
+  const filter = (key: keyof Filters, value: string): void => { batch(() => { setFilters((f) => ({ ...f, [key]: value })); paging.firstPage() }) }
   const label = (l: WebhookLog): string => {
     const w = props.webhooks.find((x) => x.id === l.webhook_id)
     return w !== undefined ? `${w.entity} · ${w.hook}` : l.hook
@@ -57,30 +59,20 @@ export function DeliveryLog (props: { app: string, webhooks: Webhook[] }): JSX.E
         </Select>
         <Input name='log-entity' placeholder='entity' value={filters().entity} onChange={(e) => { filter('entity', e.currentTarget.value.trim()) }} />
       </div>
-      <ErrorPanel error={logs.error} />
       <Show when={open()}>{(l) => <div class='border-b border-neutral-200 bg-neutral-50'><DeliveryDetail log={l()} busy={retrying()} onRetry={() => { void retry() }} onClose={() => setOpen(null)} /></div>}</Show>
-      <Show when={logs.latest} fallback={<Empty>Loading…</Empty>}>
-        {(envelope) => (
-          <>
-            <Table testId='deliveries-table' head={<tr><TH>Created</TH><TH>Webhook</TH><TH>Request</TH><TH>Status</TH><TH>Response</TH><TH>Attempts</TH><TH /></tr>}>
-              <For each={envelope().data} fallback={<tr><td colspan='7'><Empty>No deliveries match.</Empty></td></tr>}>
-                {(l) => (
-                  <tr data-testid='delivery-row' class={open()?.id === l.id ? 'bg-sky-50' : ''}>
-                    <TD class='text-xs whitespace-nowrap text-neutral-600'>{when(l.created_at)}</TD>
-                    <TD class='text-xs'>{label(l)}</TD>
-                    <TD class='max-w-xs truncate font-mono text-xs'>{l.method} {l.url}</TD>
-                    <TD><StatusBadge status={l.status} /></TD>
-                    <TD class='font-mono text-xs'>{l.response_status ?? '—'}</TD>
-                    <TD class='text-xs'>{l.attempt} / {l.max_attempts}</TD>
-                    <TD class='text-right'><Button size='sm' variant='secondary' onClick={() => { void show(l) }}>Details</Button></TD>
-                  </tr>
-                )}
-              </For>
-            </Table>
-            <Pagination meta={envelope().meta} onPage={(page) => setFilters((f) => ({ ...f, page }))} onPerPage={(n) => setFilters((f) => ({ ...f, per_page: n, page: 1 }))} />
-          </>
+      <ResourceTable testId='deliveries-table' columns={['Created', 'Webhook', 'Request', 'Status', 'Response', 'Attempts', '']} items={logs.latest?.data} meta={logs.latest?.meta} paging={paging} error={logs.error} empty='No deliveries match.'>
+        {(l) => (
+          <tr data-testid='delivery-row' class={open()?.id === l.id ? 'bg-sky-50' : ''}>
+            <TD class='text-xs whitespace-nowrap text-neutral-600'>{when(l.created_at)}</TD>
+            <TD class='text-xs'>{label(l)}</TD>
+            <TD class='max-w-xs truncate font-mono text-xs'>{l.method} {l.url}</TD>
+            <TD><StatusBadge status={l.status} /></TD>
+            <TD class='font-mono text-xs'>{l.response_status ?? '—'}</TD>
+            <TD class='text-xs'>{l.attempt} / {l.max_attempts}</TD>
+            <TD class='text-right'><Button size='sm' variant='secondary' onClick={() => { void show(l) }}>Details</Button></TD>
+          </tr>
         )}
-      </Show>
+      </ResourceTable>
     </Card>
   )
 }

@@ -1,11 +1,11 @@
-import { createSignal, For, Show, type JSX } from 'solid-js'
+import { createSignal, Show, type JSX } from 'solid-js'
 import { createStore } from 'solid-js/store'
-import { BACKOFFS, WEBHOOK_HOOKS, WEBHOOK_METHODS, type Backoff, type Webhook, type WebhookHook, type WebhookMethod } from '../../api/ops-types.js'
+import { BACKOFFS, WEBHOOK_HOOKS, WEBHOOK_METHODS, type Webhook } from '../../api/ops-types.js'
 import type { EntityDef } from '../../api/types.js'
-import { ErrorPanel } from '../../components/ErrorPanel.js'
+import { ChoiceSelect, EntitySelect, FormActions } from '../../components/form-parts.js'
 import { createSubmit, detailFor, parseJson } from '../../components/forms.js'
 import { JsonEditor } from '../../components/JsonEditor.js'
-import { Button, Checkbox, FormField, Input, Select } from '../../components/ui.js'
+import { Checkbox, FormField, Input } from '../../components/ui.js'
 import { bodyOf, draftOf, type WebhookDraft } from './webhook-form.js'
 
 /** Create or edit a webhook (exact shape of lib/webhooks/validate.ts). */
@@ -27,22 +27,15 @@ export function WebhookForm (props: { entities: EntityDef[], editing: Webhook | 
     <form class='space-y-3 p-4' onSubmit={submit} data-testid='webhook-form'>
       <div class='grid grid-cols-2 gap-3'>
         <FormField label='Entity' error={err('entity')}>
-          <Select name='webhook-entity' required value={d.entity} onChange={(e) => setD('entity', e.currentTarget.value)}>
-            <option value=''>choose…</option>
-            <For each={props.entities}>{(en) => <option value={en.name}>{en.name}</option>}</For>
-          </Select>
+          <EntitySelect name='webhook-entity' required value={d.entity} entities={props.entities} onChange={(v) => setD('entity', v)} />
         </FormField>
         <FormField label='Hook' error={err('hook')}>
-          <Select name='webhook-hook' value={d.hook} onChange={(e) => setD('hook', e.currentTarget.value as WebhookHook)}>
-            <For each={WEBHOOK_HOOKS}>{(h) => <option value={h}>{h}</option>}</For>
-          </Select>
+          <ChoiceSelect name='webhook-hook' value={d.hook} options={WEBHOOK_HOOKS} onChange={(v) => setD('hook', v)} />
         </FormField>
       </div>
       <div class='grid grid-cols-[7rem_1fr] gap-3'>
         <FormField label='Method' error={err('method')}>
-          <Select name='webhook-method' value={d.method} onChange={(e) => setD('method', e.currentTarget.value as WebhookMethod)}>
-            <For each={WEBHOOK_METHODS}>{(m) => <option value={m}>{m}</option>}</For>
-          </Select>
+          <ChoiceSelect name='webhook-method' value={d.method} options={WEBHOOK_METHODS} onChange={(v) => setD('method', v)} />
         </FormField>
         <FormField label='URL' error={err('url')}>
           <Input name='webhook-url' required class='font-mono' placeholder='https://example.com/hook' value={d.url} onInput={(e) => setD('url', e.currentTarget.value)} />
@@ -72,20 +65,14 @@ export function WebhookForm (props: { entities: EntityDef[], editing: Webhook | 
             <Input name='webhook-max-attempts' type='number' min='1' max='10' value={d.max_attempts} onInput={(e) => setD('max_attempts', e.currentTarget.value)} />
           </FormField>
           <FormField label='Backoff' error={err('retry.backoff')}>
-            <Select name='webhook-backoff' value={d.backoff} onChange={(e) => setD('backoff', e.currentTarget.value as Backoff)}>
-              <For each={BACKOFFS}>{(b) => <option value={b}>{b}</option>}</For>
-            </Select>
+            <ChoiceSelect name='webhook-backoff' value={d.backoff} options={BACKOFFS} onChange={(v) => setD('backoff', v)} />
           </FormField>
           <FormField label='Timeout (ms)' error={err('timeout_ms')}>
             <Input name='webhook-timeout' type='number' min='100' value={d.timeout_ms} onInput={(e) => setD('timeout_ms', e.currentTarget.value)} />
           </FormField>
         </div>
       </Show>
-      <ErrorPanel error={error()} />
-      <div class='flex gap-2'>
-        <Button type='submit' disabled={busy()}>{busy() ? 'Saving…' : props.editing !== null ? 'Save webhook' : 'Create webhook'}</Button>
-        <Show when={props.editing !== null}><Button variant='secondary' onClick={() => { props.onCancel() }}>Cancel</Button></Show>
-      </div>
+      <FormActions error={error()} busy={busy()} editing={props.editing !== null} noun='webhook' onCancel={() => { props.onCancel() }} />
     </form>
   )
 }

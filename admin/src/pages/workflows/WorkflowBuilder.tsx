@@ -1,9 +1,10 @@
-import { createSignal, For, Index, Show, type JSX } from 'solid-js'
+import { For, Index, Show, type JSX } from 'solid-js'
 import { createStore, produce } from 'solid-js/store'
 import { STEP_TYPES, type StepType, type WorkflowBody, type WorkflowRow } from '../../api/logic.js'
 import type { EntityDef } from '../../api/types.js'
-import { ErrorPanel } from '../../components/ErrorPanel.js'
 import { messageAt } from '../../components/form-errors.js'
+import { EntitySelect, FormActions } from '../../components/form-parts.js'
+import { createSubmit } from '../../components/forms.js'
 import { Button, Card, Checkbox, FormField, Input, Select } from '../../components/ui.js'
 import { StepEditor } from './StepEditor.js'
 import { emptyStep, freshStepId, workflowBodyOf, workflowDraftOf, type WorkflowDraft } from './workflow-form.js'
@@ -18,8 +19,7 @@ export interface WorkflowBuilderProps {
 /** Name, trigger, context mappings and the ordered steps of a workflow. */
 export function WorkflowBuilder (props: WorkflowBuilderProps): JSX.Element {
   const [d, setD] = createStore<WorkflowDraft>(workflowDraftOf(props.editing))
-  const [error, setError] = createSignal<unknown>(null)
-  const [busy, setBusy] = createSignal(false)
+  const { busy, error, run } = createSubmit()
   const err = (path: string): string | undefined => messageAt(error(), path, true)
   const entity = (): EntityDef | undefined => props.entities.find((e) => e.name === d.entity)
   const triggerField = (): EntityDef['fields'][number] | undefined => entity()?.fields.find((f) => f.name === d.field)
@@ -36,15 +36,7 @@ export function WorkflowBuilder (props: WorkflowBuilderProps): JSX.Element {
   }
   const submit = async (e: SubmitEvent): Promise<void> => {
     e.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
-      await props.onSubmit(workflowBodyOf(d, triggerField()?.type))
-    } catch (caught) {
-      setError(caught)
-    } finally {
-      setBusy(false)
-    }
+    await run(async () => { await props.onSubmit(workflowBodyOf(d, triggerField()?.type)) })
   }
 
   return (
@@ -55,10 +47,7 @@ export function WorkflowBuilder (props: WorkflowBuilderProps): JSX.Element {
             <Input name='workflow-name' value={d.name} onInput={(e) => setD('name', e.currentTarget.value)} />
           </FormField>
           <FormField label='Trigger entity' error={err('trigger.entity')}>
-            <Select name='trigger-entity' value={d.entity} onChange={(e) => setD('entity', e.currentTarget.value)}>
-              <option value=''>choose…</option>
-              <For each={props.entities}>{(en) => <option value={en.name}>{en.name}</option>}</For>
-            </Select>
+            <EntitySelect name='trigger-entity' value={d.entity} entities={props.entities} onChange={(v) => setD('entity', v)} />
           </FormField>
           <FormField label='Field' error={err('trigger.field')}>
             <Select name='trigger-field' value={d.field} onChange={(e) => setD('field', e.currentTarget.value)}>
@@ -124,11 +113,7 @@ export function WorkflowBuilder (props: WorkflowBuilderProps): JSX.Element {
         </section>
 
         <Checkbox name='workflow-active' label='Active' checked={d.active} onChange={(v) => setD('active', v)} />
-        <ErrorPanel error={error()} />
-        <div class='flex gap-2'>
-          <Button type='submit' disabled={busy()}>{busy() ? 'Saving…' : props.editing !== null ? 'Save workflow' : 'Create workflow'}</Button>
-          <Button variant='secondary' onClick={() => { props.onCancel() }}>Close</Button>
-        </div>
+        <FormActions error={error()} busy={busy()} editing={props.editing !== null} noun='workflow' onCancel={() => { props.onCancel() }} dismiss='close' />
       </form>
     </Card>
   )

@@ -1,11 +1,11 @@
 import { useParams, useSearchParams } from '@solidjs/router'
-import { createResource, createSignal, For, Show, type JSX } from 'solid-js'
+import { createResource, For, Show, type JSX } from 'solid-js'
 import { workflowsApi, type WorkflowBody, type WorkflowRow } from '../../api/logic.js'
 import { listEntities } from '../../api/metadata.js'
-import { ConfirmDialog } from '../../components/ConfirmDialog.js'
-import { ErrorPanel } from '../../components/ErrorPanel.js'
-import { Badge, Button, Card, Empty, PageHeader, Table, TD, TH } from '../../components/ui.js'
-import { toastError, toastSuccess } from '../../state/toasts.js'
+import { createEditing, useDeleteWithConfirm } from '../../components/list-state.js'
+import { ConfirmDelete, EntityEditorSlot, ResourceTable, RowActions } from '../../components/ResourceList.js'
+import { Badge, Button, Card, PageHeader, TD } from '../../components/ui.js'
+import { toastSuccess } from '../../state/toasts.js'
 import { WorkflowBuilder } from './WorkflowBuilder.js'
 import { WorkflowMonitor } from './WorkflowMonitor.js'
 
@@ -49,68 +49,43 @@ function Definitions (props: { app: string }): JSX.Element {
   const [workflows, { refetch }] = createResource(() => props.app, workflowsApi.list)
   const [entities] = createResource(() => props.app, listEntities)
   // undefined: no builder open; null: a new workflow.
-  const [editing, setEditing] = createSignal<WorkflowRow | null | undefined>(undefined)
-  const [builderKey, setBuilderKey] = createSignal(0)
-  const [deleting, setDeleting] = createSignal<WorkflowRow | null>(null)
+  const editor = createEditing<WorkflowRow | null | undefined>(undefined)
+  const del = useDeleteWithConfirm<WorkflowRow>({
+    remove: async (w) => { await workflowsApi.remove(props.app, w.id) },
+    message: (w) => `Workflow ${w.name} deleted`,
+    onDeleted: (w) => { if (editor.current()?.id === w.id) editor.open(undefined) },
+    refetch
+  })
 
-  const open = (w: WorkflowRow | null | undefined): void => {
-    setEditing(w)
-    setBuilderKey((k) => k + 1)
-  }
   const save = async (body: WorkflowBody): Promise<void> => {
-    const current = editing()
+    const current = editor.current()
     const saved = current != null ? await workflowsApi.update(props.app, current.id, body) : await workflowsApi.create(props.app, body)
     toastSuccess(`Workflow ${saved.name} saved`)
-    open(saved)
+    editor.open(saved)
     await refetch()
-  }
-  const remove = async (): Promise<void> => {
-    const w = deleting()
-    if (w === null) return
-    try {
-      await workflowsApi.remove(props.app, w.id)
-      toastSuccess(`Workflow ${w.name} deleted`)
-      setDeleting(null)
-      if (editing()?.id === w.id) open(undefined)
-      await refetch()
-    } catch (err) {
-      toastError(err)
-    }
   }
 
   return (
     <>
-      <Card class='mb-6' title='Definitions' actions={<Button size='sm' onClick={() => { open(null) }}>New workflow</Button>}>
-        <ErrorPanel error={workflows.error} />
-        <Show when={workflows.latest !== undefined} fallback={<Empty>Loading…</Empty>}>
-          <Table testId='workflows-table' head={<tr><TH>Name</TH><TH>Trigger</TH><TH>Steps</TH><TH>Active</TH><TH class='text-right'>Actions</TH></tr>}>
-            <For each={workflows.latest} fallback={<tr><td colspan='5'><Empty>No workflows yet.</Empty></td></tr>}>
-              {(w) => (
-                <tr data-testid={`workflow-row-${w.name}`}>
-                  <TD class='font-medium'>{w.name}</TD>
-                  <TD class='font-mono text-xs'>{w.trigger.entity}.{w.trigger.field} → {JSON.stringify(w.trigger.to)}</TD>
-                  <TD class='max-w-md'><code class='block truncate font-mono text-xs text-neutral-700' title={stepsText(w)}>{stepsText(w)}</code></TD>
-                  <TD><Badge tone={w.active ? 'green' : 'neutral'}>{w.active ? 'active' : 'off'}</Badge></TD>
-                  <TD class='space-x-2 text-right whitespace-nowrap'>
-                    <Button size='sm' variant='secondary' onClick={() => { open(w) }}>Edit</Button>
-                    <Button size='sm' variant='ghost' class='!text-red-600' onClick={() => setDeleting(w)}>Delete</Button>
-                  </TD>
-                </tr>
-              )}
-            </For>
-          </Table>
-        </Show>
+      <Card class='mb-6' title='Definitions' actions={<Button size='sm' onClick={() => { editor.open(null) }}>New workflow</Button>}>
+        <ResourceTable testId='workflows-table' columns={['Name', 'Trigger', 'Steps', 'Active']} actions items={workflows.latest} error={workflows.error} empty='No workflows yet.'>
+          {(w) => (
+            <tr data-testid={`workflow-row-${w.name}`}>
+              <TD class='font-medium'>{w.name}</TD>
+              <TD class='font-mono text-xs'>{w.trigger.entity}.{w.trigger.field} → {JSON.stringify(w.trigger.to)}</TD>
+              <TD class='max-w-md'><code class='block truncate font-mono text-xs text-neutral-700' title={stepsText(w)}>{stepsText(w)}</code></TD>
+              <TD><Badge tone={w.active ? 'green' : 'neutral'}>{w.active ? 'active' : 'off'}</Badge></TD>
+              <RowActions onEdit={() => { editor.open(w) }} onDelete={() => { del.ask(w) }} />
+            </tr>
+          )}
+        </ResourceTable>
       </Card>
-      <Show when={editing() !== undefined && entities.latest}>
-        {(list) => (
-          <Show when={builderKey()} keyed>
-            <WorkflowBuilder entities={list()} editing={editing() ?? null} onSubmit={save} onCancel={() => { open(undefined) }} />
-          </Show>
-        )}
-      </Show>
-      <ConfirmDialog open={deleting() !== null} title={`Delete workflow ${deleting()?.name ?? ''}?`} onCancel={() => setDeleting(null)} onConfirm={() => { void remove() }}>
+      <EntityEditorSlot editor={editor} entities={entities.latest}>
+        {(list) => <WorkflowBuilder entities={list()} editing={editor.current() ?? null} onSubmit={save} onCancel={() => { editor.open(undefined) }} />}
+      </EntityEditorSlot>
+      <ConfirmDelete of={del} title={`Delete workflow ${del.target()?.name ?? ''}?`}>
         Running instances of it are cancelled.
-      </ConfirmDialog>
+      </ConfirmDelete>
     </>
   )
 }

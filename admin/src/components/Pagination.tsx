@@ -1,6 +1,6 @@
 import { For, type JSX } from 'solid-js'
-import type { ListMeta } from '../../api/types.js'
-import { Button, Select } from '../../components/ui.js'
+import type { ListMeta } from '../api/types.js'
+import { Button, Select } from './ui.js'
 
 const SIZES = [10, 25, 50, 100]
 
