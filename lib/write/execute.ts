@@ -69,34 +69,49 @@ export async function runPlan (deps: WriteDeps, ctx: PlanContext, plan: PlanNode
   const hooks = deps.hooks ?? []
   const unit = newUnit(deps, ctx.now)
   if (deps.within === undefined && writesAlone(plan, hooks, unit)) return await writeAlone(deps, plan, unit)
-  let nodes: WriteNode[] = []
-  const work = async (tx: TransactionSql): Promise<Row> => {
-    unit.tx = tx
-    const ec: ExecContext = { tx, unit, hooks, registry: deps.registry, now: ctx.now, deleting: new Map() }
+  return await inUnit(deps, unit, async (ec) => {
     if (plan.lookup !== undefined) {
-      const old = await lockRow(tx, plan.node.entity, plan.lookup)
+      const old = await lockRow(ec.tx, plan.node.entity, plan.lookup)
       if (old === null) throw notFound(`${plan.node.entity.name} '${plan.lookup.value}' not found`)
       plan.node.old = old
     }
     await resolveNode(ec, plan)
-    nodes = collectNodes(plan)
+    const nodes = collectNodes(plan)
     await runBeforeWrite(hooks, nodes, unit)
     // Only a top-level unit is retried after a failed multi-row INSERT, and only when running it again does nothing outside the database.
     ec.batch = deps.within === undefined && deps.noBatch !== true && !hasSideEffects(hooks, nodes, unit)
-    return await writeNode(ec, plan)
+    const row = await writeNode(ec, plan)
+    rememberWrittenChildren(plan, row)
+    return { result: row, nodes }
+  })
+}
+
+/**
+ * The frame of a unit of work: `work` runs in the unit's transaction — its own (BEGIN … COMMIT,
+ * rolled back on any error) or the enclosing unit's (`deps.within`) — and returns its result
+ * with the nodes it wrote; their afterCommit hooks run once this unit has committed, or, inside
+ * an enclosing unit, once that one has.
+ */
+export async function inUnit<T> (deps: WriteDeps, unit: Unit, work: (ec: ExecContext) => Promise<{ result: T, nodes: WriteNode[] }>): Promise<T> {
+  const hooks = deps.hooks ?? []
+  let nodes: WriteNode[] = []
+  const inTransaction = async (tx: TransactionSql): Promise<T> => {
+    unit.tx = tx
+    const done = await work({ tx, unit, hooks, registry: deps.registry, now: unit.now, deleting: new Map() })
+    nodes = done.nodes
+    return done.result
   }
   const afterCommit = async (): Promise<void> => { await runAfterCommit({ hooks, unit, onError: deps.onHookError }, nodes) }
   if (deps.within !== undefined) {
-    const row = await work(deps.within.tx)
+    const result = await inTransaction(deps.within.tx)
     unit.defer(async () => { unit.tx = null; await afterCommit() })
-    return row
+    return result
   }
-  const row = await transaction(deps.sql, work)
-  rememberWrittenChildren(plan, row)
+  const result = await transaction(deps.sql, inTransaction)
   unit.tx = null
   await afterCommit()
   await unit.flush()
-  return row
+  return result
 }
 
 /**

@@ -1,13 +1,12 @@
 import { notFound } from '../errors.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import { collectDelete, deleteNodes, executeDelete } from './delete.js'
-import { newUnit, retryUnbatched, runPlan } from './execute.js'
-import { runAfterCommit, runBeforeWrite, type WriteNode } from './hooks.js'
+import { inUnit, newUnit, retryUnbatched, runPlan } from './execute.js'
+import { runBeforeWrite } from './hooks.js'
 import { lockRow, parseRecordId } from './lookup.js'
 import { newPlanContext, planRoot } from './plan.js'
 import type { Row } from './sql.js'
-import { transaction } from './transaction.js'
-import type { ExecContext, WriteDeps } from './types.js'
+import type { WriteDeps } from './types.js'
 
 /**
  * Creates a record with its nested relations in one transaction (SPEC §7) and returns the
@@ -47,22 +46,14 @@ export async function updateRecord (deps: WriteDeps, entity: CompiledEntity, id:
 export async function deleteRecord (deps: WriteDeps, entity: CompiledEntity, id: string): Promise<{ id: unknown }> {
   const lookup = parseRecordId(entity, id)
   if (lookup === null) throw notFound(`${entity.name} '${id}' not found`)
-  const hooks = deps.hooks ?? []
-  const unit = newUnit(deps)
-  let nodes: WriteNode[] = []
-  const key = await transaction(deps.sql, async (tx) => {
-    unit.tx = tx
-    const ec: ExecContext = { tx, unit, hooks, registry: deps.registry, now: unit.now, deleting: new Map() }
-    const row = await lockRow(tx, entity, lookup)
+  const key = await inUnit(deps, newUnit(deps), async (ec) => {
+    const row = await lockRow(ec.tx, entity, lookup)
     if (row === null) throw notFound(`${entity.name} '${id}' not found`)
     const group = await collectDelete(ec, { entity, roots: [{ row, path: '' }], hard: !entity.softDelete })
-    nodes = deleteNodes(group)
-    await runBeforeWrite(hooks, nodes, unit)
+    const nodes = deleteNodes(group)
+    await runBeforeWrite(ec.hooks, nodes, ec.unit)
     await executeDelete(ec, group)
-    return row[entity.pk.name]
+    return { result: row[entity.pk.name], nodes }
   })
-  unit.tx = null
-  await runAfterCommit({ hooks, unit, onError: deps.onHookError }, nodes)
-  await unit.flush()
   return { id: key }
 }
