@@ -2,6 +2,7 @@
 // Enumerations come from the engine's own declarations where those are free of server code.
 export { CONDITION_OPERATORS, PERMISSION_ACTIONS, USER_REF_PREFIX, USER_REFS, type ConditionDef, type PermissionAction } from '../../../lib/permissions/types.js'
 import type { ConditionDef, PermissionAction } from '../../../lib/permissions/types.js'
+import type { Json } from './types.js'
 
 export interface AppUser {
   id: string
@@ -44,54 +45,14 @@ export interface Permission {
   updated_at: string
 }
 
-/** lib/webhooks/types.ts (kept here: that module's types pull in the expression compiler). */
-export const WEBHOOK_HOOKS = ['before_write', 'after_write', 'before_delete', 'after_delete'] as const
-export type WebhookHook = typeof WEBHOOK_HOOKS[number]
-export const WEBHOOK_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
-export type WebhookMethod = typeof WEBHOOK_METHODS[number]
-export const BACKOFFS = ['exponential', 'fixed'] as const
-export type Backoff = typeof BACKOFFS[number]
-export const LOG_STATUSES = ['pending', 'retrying', 'delivered', 'failed'] as const
-export type LogStatus = typeof LOG_STATUSES[number]
+export { BACKOFFS, LOG_STATUSES, WEBHOOK_HOOKS, WEBHOOK_METHODS, type Backoff, type LogStatus, type WebhookHook, type WebhookMethod } from '../../../lib/webhooks/types.js'
+import type { LogRow, WebhookView } from '../../../lib/webhooks/types.js'
+import type { StoredEvent } from '../../../lib/events/types.js'
 
-export interface Webhook {
-  id: string
-  entity: string
-  hook: WebhookHook
-  url: string
-  method: WebhookMethod
-  headers: Record<string, string>
-  condition: string | null
-  async: boolean
-  retry: { max_attempts: number, backoff: Backoff }
-  timeout_ms: number
-  active: boolean
-  /** The secret itself is write-only. */
-  has_secret: boolean
-  created_at: string
-  updated_at: string
-}
+/** A webhook as the admin API returns it (the secret itself is write-only: `has_secret`). */
+export type Webhook = Json<WebhookView>
 
-export interface WebhookLog {
-  id: string
-  webhook_id: string | null
-  entity: string
-  hook: string
-  url: string
-  method: string
-  request_headers: Record<string, string>
-  request_body: unknown
-  response_status: number | null
-  response_body: string | null
-  status: LogStatus
-  attempt: number
-  max_attempts: number
-  next_retry_at: string | null
-  error: string | null
-  idempotency_key: string
-  created_at: string
-  updated_at: string
-}
+export type WebhookLog = Json<LogRow>
 
 export interface UiConfig {
   id: string
@@ -117,23 +78,7 @@ export interface SampleReport {
 /** `POST /_admin/import`: a report per kind, plus `sample_data` per entity. */
 export type ImportReport = Record<string, KindReport | Record<string, SampleReport>>
 
-export interface AppEvent {
-  id: string
-  trace_id: string
-  span_id: string | null
-  parent_span_id: string | null
-  event_type: string
-  source: 'system' | 'business'
-  component: string | null
-  action: string | null
-  entity: string | null
-  record_id: string | null
-  user_id: string | null
-  duration_ms: number | null
-  status: 'ok' | 'error' | null
-  metadata: Record<string, unknown> | null
-  created_at: string
-}
+export type AppEvent = Json<StoredEvent>
 
 export interface Waterfall {
   trace_id: string

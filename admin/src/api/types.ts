@@ -67,3 +67,15 @@ export interface FileInfo {
 
 /** A record of a dynamic entity: JSON values keyed by field or relation name. */
 export type RecordData = Record<string, unknown>
+
+/**
+ * A server-side row type as it arrives in JSON: dates as ISO strings, everything else as it is
+ * (so the UI's types follow the engine's declarations instead of copying them).
+ */
+export type Json<T> = T extends Date
+  ? string
+  : T extends ReadonlyArray<infer U>
+    ? Array<Json<U>>
+    : T extends object
+      ? { [K in keyof T]: Json<T[K]> }
+      : T
