@@ -3,6 +3,7 @@ import type { CompiledExpression } from '../expressions/index.js'
 import type { CompiledField } from '../metadata/compiled.js'
 
 export const ACTION_TYPES = ['set_field', 'create_record', 'webhook', 'send_event'] as const
+export type ActionType = typeof ACTION_TYPES[number]
 
 /** One transition as stored (SPEC §8). */
 export interface TransitionDef {

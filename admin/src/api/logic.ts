@@ -1,28 +1,20 @@
 // Business-logic metadata (SPEC §8) as the admin API sends it: rules, state machines, workflows,
-// workflow instances, and the expression tester. Lists mirror the engine's (lib/rules/types.ts,
-// lib/state-machines/types.ts, lib/workflows/types.ts); they are repeated here because the
-// engine's type modules pull in server-only code.
+// workflow instances, and the expression tester. Enumerations and plain shapes come from the
+// engine's own type modules (only their constants reach the bundle).
 import { api, apiData } from './client.js'
 import type { ListEnvelope } from './types.js'
 
-export const RULE_HOOKS = ['before_write', 'before_delete'] as const
-export const RULE_TYPES = ['field', 'expression', 'computed'] as const
-export const FIELD_OPERATORS = ['min', 'max', 'min_length', 'max_length', 'pattern'] as const
-export type RuleHook = typeof RULE_HOOKS[number]
-export type RuleType = typeof RULE_TYPES[number]
-export type FieldOperator = typeof FIELD_OPERATORS[number]
+export { FIELD_OPERATORS, RULE_HOOKS, RULE_TYPES, type FieldOperator, type RuleHook, type RuleType } from '../../../lib/rules/types.js'
+import type { RuleDef } from '../../../lib/rules/types.js'
+export { ACTION_TYPES, type ActionType } from '../../../lib/state-machines/types.js'
+import type { ActionType } from '../../../lib/state-machines/types.js'
+export { INSTANCE_STATUSES, STEP_TYPES, type HistoryEntry, type InstanceStatus, type StepType } from '../../../lib/workflows/types.js'
+import type { HistoryEntry, InstanceStatus, StepType } from '../../../lib/workflows/types.js'
 
 /** `related_load` entries: a relation name or `{relation, filter}`. */
 export type RelatedLoad = string | { relation: string, filter?: Record<string, unknown> }
 
-export interface RuleBody {
-  entity: string
-  hook: RuleHook
-  type: RuleType
-  definition: Record<string, unknown>
-  priority: number
-  active: boolean
-}
+export type RuleBody = RuleDef
 
 export interface Stored {
   id: string
@@ -32,8 +24,6 @@ export interface Stored {
 
 export type RuleRow = RuleBody & Stored
 
-export const ACTION_TYPES = ['set_field', 'create_record', 'webhook', 'send_event'] as const
-export type ActionType = typeof ACTION_TYPES[number]
 /** An action of a transition or a workflow action step; keys depend on `type`. */
 export type ActionDef = { type: ActionType } & Record<string, unknown>
 
@@ -54,8 +44,6 @@ export interface MachineBody {
 
 export type MachineRow = MachineBody & Stored
 
-export const STEP_TYPES = ['action', 'condition', 'approval', 'wait'] as const
-export type StepType = typeof STEP_TYPES[number]
 /** A goto: `"end"`, a step id, or `{goto}`. */
 export type Goto = string | { goto: string }
 export type Assignee = { type: 'role', role: string } | { type: 'user', user_id: string }
@@ -76,16 +64,7 @@ export interface WorkflowBody {
 
 export type WorkflowRow = WorkflowBody & Stored
 
-export const INSTANCE_STATUSES = ['running', 'waiting_approval', 'waiting', 'completed', 'failed', 'cancelled'] as const
-export type InstanceStatus = typeof INSTANCE_STATUSES[number]
 
-export interface HistoryEntry {
-  step: string | null
-  status: string
-  by: string | null
-  at: string
-  detail?: Record<string, unknown>
-}
 
 export interface Instance {
   id: string
