@@ -5,14 +5,9 @@ export {
   type EntityDef, type FieldDef, type FieldType, type PkType, type RelationDef, type RelationType, type SlugDef
 } from '../../../lib/metadata/types.js'
 
-/** One entry of an error's `details` (SPEC §4). */
-export interface ErrorDetail {
-  field?: string
-  rule?: string
-  message: string
-  relation?: string
-  index?: number
-}
+/** One entry of an error's `details` (SPEC §4), as the engine declares it. */
+export type { ErrorDetail } from '../../../lib/errors.js'
+import type { ErrorDetail } from '../../../lib/errors.js'
 
 export interface ErrorEnvelope {
   error: { code: string, message: string, details?: ErrorDetail[] }
