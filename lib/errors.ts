@@ -69,6 +69,21 @@ export function didYouMean (name: string, candidates: Iterable<string>): string 
   return best !== null && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean '${best}'?)` : ''
 }
 
+/**
+ * One detail per key of `obj` outside `allowed` (and outside `ignored`: read-only keys a client
+ * may send back unchanged), with a "did you mean" hint: a typo such as `requried` must never be
+ * stored and silently ignored (docs/reference.md, Metadata).
+ */
+export function unknownKeyDetails (at: string, obj: Record<string, unknown>, allowed: readonly string[], ignored: readonly string[] = []): ErrorDetail[] {
+  const out: ErrorDetail[] = []
+  for (const key of Object.keys(obj)) {
+    if (allowed.includes(key) || ignored.includes(key)) continue
+    const shown = key.slice(0, 100)
+    out.push({ field: at === '' ? shown : `${at}.${shown}`, rule: 'unknown', message: `unknown key '${shown}'${didYouMean(shown, allowed)} (allowed: ${allowed.join(', ')})` })
+  }
+  return out
+}
+
 function distance (a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i)
   for (let i = 1; i <= a.length; i++) {

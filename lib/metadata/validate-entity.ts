@@ -1,5 +1,5 @@
 import { canonicalType, FIELD_TYPE_SPECS } from '../fields/index.js'
-import { validationFailed, type ErrorDetail } from '../errors.js'
+import { unknownKeyDetails, validationFailed, type ErrorDetail } from '../errors.js'
 import { compileInputValidator } from '../schema/ajv.js'
 import type { EntityDef, FieldDef, PkType } from './types.js'
 
@@ -18,6 +18,14 @@ const DEFAULT_PK = { field: 'id', type: 'uuid', generated: true } as const
 
 type Raw = Record<string, unknown>
 
+/** The keys each part of an entity definition may have (anything else is a 422 naming it). */
+const ENTITY_KEYS = ['name', 'table', 'primary_key', 'soft_delete', 'slug', 'fields'] as const
+const FIELD_KEYS = ['name', 'type', 'required', 'unique', 'default', 'nullable', 'enum', 'precision', 'scale', 'auto', 'max_length'] as const
+const PRIMARY_KEY_KEYS = ['field', 'type', 'generated'] as const
+const SLUG_KEYS = ['field', 'source', 'regenerate_on_update'] as const
+/** Keys of a stored row a client may send back unchanged: ignored. */
+const ROW_KEYS = ['id', 'created_at', 'updated_at'] as const
+
 function isObject (v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
@@ -31,6 +39,9 @@ export function validateEntityDef (input: unknown): EntityDef {
   const errors: ErrorDetail[] = []
   const add = (field: string, message: string, rule = 'invalid'): void => { errors.push({ field, rule, message }) }
   if (!isObject(input)) throw validationFailed('Entity definition must be a JSON object')
+  errors.push(...unknownKeyDetails('', input, ENTITY_KEYS, ROW_KEYS))
+  if (isObject(input.primary_key)) errors.push(...unknownKeyDetails('primary_key', input.primary_key, PRIMARY_KEY_KEYS))
+  if (isObject(input.slug)) errors.push(...unknownKeyDetails('slug', input.slug, SLUG_KEYS))
 
   const name = input.name
   if (typeof name !== 'string' || !NAME_RE.test(name)) add('name', 'name must match ^[a-z][a-z0-9_]{0,62}$', 'pattern')
@@ -70,6 +81,7 @@ function validateFields (raw: unknown, add: (f: string, m: string, r?: string) =
     if (typeof f.name !== 'string' || !NAME_RE.test(f.name)) { add(`${at}.name`, 'field name must match ^[a-z][a-z0-9_]{0,62}$', 'pattern'); return }
     if (seen.has(f.name)) add(`${at}.name`, `duplicate field '${f.name}'`, 'unique')
     seen.add(f.name)
+    for (const d of unknownKeyDetails(`fields.${f.name}`, f, FIELD_KEYS)) add(d.field ?? at, d.message, 'unknown')
     const field = f as unknown as FieldDef
     if (validateField(field, `fields.${f.name}`, add)) out.push(field)
   })

@@ -1,9 +1,14 @@
 import { canonicalType } from '../fields/index.js'
-import { validationFailed, type ErrorDetail } from '../errors.js'
+import { unknownKeyDetails, validationFailed, type ErrorDetail } from '../errors.js'
 import { NAME_RE } from './validate-entity.js'
 import { ON_DELETE, RELATION_TYPES, WRITE_MODES, type EntityDef, type RelationDef } from './types.js'
 
 type Raw = Record<string, unknown>
+
+const RELATION_KEYS = [
+  'name', 'type', 'source', 'target', 'source_key', 'target_key', 'join_table', 'source_join_key', 'target_join_key',
+  'ownership', 'on_delete', 'fetch', 'write_mode', 'inverse_name'
+] as const
 
 /** Column type families that may reference each other through a foreign key. */
 function keyFamily (entity: EntityDef, field: string): string | null {
@@ -22,6 +27,7 @@ export function validateRelationDef (input: unknown, entities: Map<string, Entit
   const raw = input as Raw
   const errors: ErrorDetail[] = []
   const add = (field: string, message: string, rule = 'invalid'): void => { errors.push({ field, rule, message }) }
+  errors.push(...unknownKeyDetails('', raw, RELATION_KEYS, ['id', 'created_at', 'updated_at']))
 
   const name = raw.name
   if (typeof name !== 'string' || !NAME_RE.test(name)) add('name', 'name must match ^[a-z][a-z0-9_]{0,62}$', 'pattern')

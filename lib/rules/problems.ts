@@ -1,4 +1,4 @@
-import { validationFailed, type ErrorDetail } from '../errors.js'
+import { unknownKeyDetails, validationFailed, type ErrorDetail } from '../errors.js'
 import { compileExpressionCached, ExpressionSyntaxError, type CompiledExpression } from '../expressions/index.js'
 
 /**
@@ -52,8 +52,5 @@ export const ROW_KEYS: readonly string[] = ['id', 'created_at', 'updated_at']
 
 /** Records every key of `obj` outside `allowed` (a typo such as `stop_on_failure` would otherwise be ignored silently). */
 export function checkKeys (problems: Problems, at: string, obj: Record<string, unknown>, allowed: readonly string[], ignored: readonly string[] = []): void {
-  for (const key of Object.keys(obj)) {
-    if (allowed.includes(key) || ignored.includes(key)) continue
-    problems.add(at === '' ? key : `${at}.${key}`, 'unknown', `unknown key '${key}' (allowed: ${allowed.join(', ')})`)
-  }
+  for (const d of unknownKeyDetails(at, obj, allowed, ignored)) problems.add(d.field ?? '', 'unknown', d.message)
 }

@@ -1,4 +1,4 @@
-import { invalidPayload, validationFailed, type ErrorDetail } from '../errors.js'
+import { invalidPayload, unknownKeyDetails, validationFailed, type ErrorDetail } from '../errors.js'
 import type { Registry } from '../metadata/registry.js'
 
 /** The writable part of a UI config. */
@@ -27,9 +27,7 @@ export function parseUiConfig (body: unknown, registry: Registry, current?: UiCo
   if (!isObject(body)) throw invalidPayload('Body must be a JSON object')
   const problems: ErrorDetail[] = []
   const add = (field: string, rule: string, message: string): void => { problems.push({ field, rule, message }) }
-  for (const key of Object.keys(body)) {
-    if (!WRITABLE.includes(key) && !READ_ONLY.includes(key)) add(key, 'unknown', `unknown key '${key.slice(0, 100)}' (allowed: ${WRITABLE.join(', ')})`)
-  }
+  problems.push(...unknownKeyDetails('', body, WRITABLE, READ_ONLY))
   // A key that is present counts even when null (null is then refused, not taken as "keep").
   const pick = (key: keyof UiConfigInput): unknown => Object.hasOwn(body, key) ? body[key] : current?.[key]
   const entity = pick('entity')
