@@ -45,6 +45,9 @@ t.test('an external platform role with CREATEROLE and CREATEDB (not superuser) r
   const [me] = await (ctx?.sql ?? app.platform.sql)<Array<{ user: string, owner: string }>>`
     SELECT current_user AS user, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()`
   t.same(me, { user: `rocket_${a.name}`, owner: `rocket_${a.name}` }, 'the app pool is the app role, owner of its database')
+  // What every start does for existing apps: the role is re-asserted (ALTER ROLE, GRANT), ownership checked.
+  await app.platform.apps.migrateAll()
+  t.equal((await a.as(a.admin, { url: '/note' })).statusCode, 200, 'a restart\'s migration pass runs as the non-superuser platform role')
   const removed = await app.inject({ method: 'DELETE', url: `/api/_platform/apps/${a.name}`, headers: { authorization: `Bearer ${a.platform}` } })
   t.equal(removed.statusCode, 200, 'the platform role can drop the app\'s database and role')
   const [left] = await app.platform.sql<Array<{ dbs: number, roles: number }>>`

@@ -119,6 +119,10 @@ t.test('each app pool is its own non-superuser role, confined to its database', 
 
   const admin = connect(withDatabase(server, 'postgres'), { max: 1 })
   t.teardown(async () => { await admin.end() })
+  if ((process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? '') === '') {
+    const methods = await admin<Array<{ m: string }>>`SELECT DISTINCT auth_method AS m FROM pg_hba_file_rules`
+    t.same(methods, [{ m: 'scram-sha-256' }], 'the embedded server asks every login for its password')
+  }
   const roleB = apps.roleOf(`rocket_${b.name}`).name
   t.equal((await admin`SELECT 1 FROM pg_roles WHERE rolname = ${roleB}`).length, 1)
   t.equal((await app.inject({ method: 'DELETE', url: `/api/_platform/apps/${b.name}`, headers: { authorization: `Bearer ${b.platform}` } })).statusCode, 200)
