@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import { connect, withDatabase, type Sql } from '../db/connection.js'
+import { connect } from '../db/connection.js'
 import { kyselyFor } from '../db/kysely.js'
 import { migrateToLatest } from '../db/migrate.js'
+import { appRoleFor, type AppRole } from '../db/roles.js'
 import type { AppDatabase, PlatformDatabase } from '../db/system-tables.js'
+import { migrateIndexNames } from '../ddl/legacy-indexes.js'
 import { conflict, validationFailed } from '../errors.js'
 import { buildRegistry, releaseRegistry, type Registry } from '../metadata/registry.js'
-import { loadMetadata } from '../metadata/store.js'
+import { loadMetadata, type MetadataSnapshot } from '../metadata/store.js'
 import { NAME_RE } from '../metadata/validate-entity.js'
+import { appDatabaseUrl, createAppDatabase, dropAppDatabase, migrateAppToRole } from './app-database.js'
 import type { AppContext } from './context.js'
 import { seedAppAdmin } from './seed.js'
 
@@ -22,8 +25,13 @@ export interface AppRow {
 
 export interface AppManagerOptions {
   platformDb: Kysely<PlatformDatabase>
-  /** Superuser URL of the server hosting the app databases (any database; we swap the name). */
+  /**
+   * URL of the platform's own role on the server hosting the app databases (any database; we
+   * swap the name): a superuser, or a role with CREATEROLE and CREATEDB. Apps never use it.
+   */
   serverUrl: string
+  /** Secret the app roles' passwords are derived from (persisted in the management database). */
+  roleSecret: string
   poolSize: number
   idleTimeout: number
   log: { warn: (msg: string) => void, info: (msg: string) => void }
@@ -95,10 +103,7 @@ export class AppManager {
       .onConflict((oc) => oc.doNothing()).returning('name').executeTakeFirst()
     if (inserted === undefined) throw conflict(`App '${name}' already exists`, [{ field: 'name', rule: 'unique', message: 'name is taken' }])
     try {
-      await this.admin(async (sql) => {
-        await sql.unsafe(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`)
-        await sql.unsafe(`CREATE DATABASE "${dbName}"`)
-      })
+      await createAppDatabase(this.opts.serverUrl, dbName, this.roleOf(dbName))
       const ctx = await this.get(name)
       if (ctx === null) throw new Error(`App ${name} vanished during creation`)
       await seedAppAdmin(ctx.db, this.opts.log)
@@ -109,21 +114,32 @@ export class AppManager {
     return await this.row(name) as AppRow
   }
 
-  /** Deletes the app: closes its pool, drops its database, forgets it. Returns false if unknown. */
+  /** Deletes the app: closes its pool, drops its database and role, forgets it. Returns false if unknown. */
   async remove (name: string): Promise<boolean> {
     const row = await this.row(name)
     if (row === null) return false
     await this.close(name)
-    await this.admin(async (sql) => { await sql.unsafe(`DROP DATABASE IF EXISTS "${row.db_name}" WITH (FORCE)`) })
+    await dropAppDatabase(this.opts.serverUrl, row.db_name, this.roleOf(row.db_name).name)
     await this.opts.platformDb.deleteFrom('_apps').where('name', '=', name).execute()
     // The app is gone either way; leftover files are only disk space (and its name can be reused).
     await this.opts.onRemoved?.(name).catch((err: unknown) => { this.opts.log.warn(`cleanup of app '${name}' failed: ${String(err)}`) })
     return true
   }
 
-  /** Migrates every app database (startup). */
+  /**
+   * Migrates every app database (startup): an app created before apps had their own role is
+   * moved to it first, then its system tables are migrated as that role.
+   */
   async migrateAll (): Promise<void> {
-    for (const app of await this.list()) await this.get(app.name)
+    for (const app of await this.list()) {
+      await migrateAppToRole(this.opts.serverUrl, app.db_name, this.roleOf(app.db_name))
+      await this.get(app.name)
+    }
+  }
+
+  /** The PostgreSQL role an app's pool logs in as (docs/security.md). */
+  roleOf (dbName: string): AppRole {
+    return appRoleFor(dbName, this.opts.roleSecret)
   }
 
   /** Rebuilds an app's registry if it is open (metadata changed in another process). */
@@ -154,23 +170,21 @@ export class AppManager {
     }
   }
 
-  private async admin (work: (sql: Sql) => Promise<void>): Promise<void> {
-    const sql = connect(withDatabase(this.opts.serverUrl, 'postgres'), { max: 1 })
-    try { await work(sql) } finally { await sql.end() }
-  }
-
   private async open (name: string): Promise<AppContext | null> {
     const row = await this.opts.platformDb.selectFrom('_apps').selectAll().where('name', '=', name).executeTakeFirst()
     if (row === undefined) return null
-    const sql = connect(withDatabase(this.opts.serverUrl, row.db_name), { max: this.opts.poolSize, idleTimeout: this.opts.idleTimeout })
+    const url = appDatabaseUrl(this.opts.serverUrl, row.db_name, this.roleOf(row.db_name))
+    const sql = connect(url, { max: this.opts.poolSize, idleTimeout: this.opts.idleTimeout })
     const db = kyselyFor<AppDatabase>(sql)
+    let meta: MetadataSnapshot
     try {
       await migrateToLatest(db, 'app')
+      meta = await loadMetadata(sql)
+      await migrateIndexNames(sql, meta, this.opts.log)
     } catch (err) {
       await sql.end()
       throw err
     }
-    const meta = await loadMetadata(sql)
     let version = 1
     const ctx: AppContext = {
       name,

@@ -40,6 +40,8 @@ export async function startEmbeddedPostgres (options: EmbeddedOptions): Promise<
     port: options.port,
     user: 'postgres',
     password,
+    // pg_hba for new clusters: every login (platform and app roles) proves its password by SCRAM.
+    authMethod: 'scram-sha-256',
     persistent: options.ephemeral !== true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],

@@ -1,7 +1,8 @@
 import { canonicalType, FIELD_TYPE_SPECS } from '../fields/index.js'
 import { validationFailed, type ErrorDetail } from '../errors.js'
-import { quoteIdent } from '../metadata/registry.js'
+import { qualifiedName, quoteIdent } from '../db/identifiers.js'
 import type { EntityDef, FieldDef } from '../metadata/types.js'
+import { entityIndexes, uniqueFieldIndex, type IndexSpec } from './index-names.js'
 import type { ColumnInfo } from './introspect.js'
 
 /** Column type of a field, from the closed per-type map (never from user text). */
@@ -23,29 +24,25 @@ function columnDefinition (entity: EntityDef, f: FieldDef): string {
   return `${col} ${columnTypeOf(f)}${f.nullable === false ? ' NOT NULL' : ''}`
 }
 
+/**
+ * `CREATE [UNIQUE] INDEX IF NOT EXISTS` for an index spec. IF NOT EXISTS makes re-runs cheap;
+ * what it skipped is checked afterwards by `verifyIndexes` (lib/ddl/index-check.ts).
+ */
+export function createIndexStatement (spec: IndexSpec): string {
+  const where = spec.partial ? ' WHERE "deleted_at" IS NULL' : ''
+  return `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(spec.name)} ON ${qualifiedName(spec.table)} (${spec.columns.map(quoteIdent).join(', ')})${where}`
+}
+
 /** Index DDL for unique fields and the soft-delete partial index. */
-export function indexStatements (entity: EntityDef, only?: Set<string>): string[] {
-  const out: string[] = []
-  const table = quoteIdent(entity.table)
-  const live = entity.soft_delete === true ? ' WHERE "deleted_at" IS NULL' : ''
-  for (const f of entity.fields) {
-    if (f.unique !== true || f.name === entity.primary_key.field) continue
-    if (only !== undefined && !only.has(f.name)) continue
-    out.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdent(`${entity.table}_${f.name}_key`)} ON ${table} (${quoteIdent(f.name)})${live}`)
-  }
-  return out
+export function indexStatements (entity: EntityDef): string[] {
+  return entityIndexes(entity).map(createIndexStatement)
 }
 
 /** CREATE TABLE plus indexes for a new entity. */
 export function createTableStatements (entity: EntityDef): string[] {
-  const table = quoteIdent(entity.table)
+  const table = qualifiedName(entity.table)
   const columns = entity.fields.map((f) => columnDefinition(entity, f))
-  const stmts = [`CREATE TABLE ${table} (\n  ${columns.join(',\n  ')}\n)`]
-  stmts.push(...indexStatements(entity))
-  if (entity.soft_delete === true) {
-    stmts.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${entity.table}_live_idx`)} ON ${table} (${quoteIdent(entity.primary_key.field)}) WHERE "deleted_at" IS NULL`)
-  }
-  return stmts
+  return [`CREATE TABLE ${table} (\n  ${columns.join(',\n  ')}\n)`, ...indexStatements(entity)]
 }
 
 /** Safe in-place type changes: no value can be lost or rejected. */
@@ -71,24 +68,23 @@ function isSafeWidening (from: string, to: string): boolean {
 
 /**
  * ALTER statements that bring an existing table in line with a changed entity: new columns,
- * safe widenings, new unique indexes, NOT NULL. Removed fields keep their column (hidden).
+ * safe widenings, unique indexes (every one the entity declares, IF NOT EXISTS: one lost
+ * earlier is created again), NOT NULL. Removed fields keep their column (hidden).
  * Unsafe changes (narrowing, primary key changes) throw VALIDATION_FAILED.
  */
 export function alterTableStatements (before: EntityDef, after: EntityDef, columns: Map<string, ColumnInfo>): string[] {
   const errors: ErrorDetail[] = []
-  const table = quoteIdent(after.table)
+  const table = qualifiedName(after.table)
   const stmts: string[] = []
   if (before.primary_key.field !== after.primary_key.field || before.primary_key.type !== after.primary_key.type) {
     errors.push({ field: 'primary_key', rule: 'immutable', message: 'the primary key cannot be changed' })
   }
   if (before.table !== after.table) errors.push({ field: 'table', rule: 'immutable', message: 'the table name cannot be changed' })
-  const newUnique = new Set<string>()
   for (const f of after.fields) {
     const existing = columns.get(f.name)
     const wanted = columnTypeOf(f)
     if (existing === undefined) {
       stmts.push(`ALTER TABLE ${table} ADD COLUMN ${columnDefinition(after, f)}`)
-      if (f.unique === true) newUnique.add(f.name)
       continue
     }
     if (f.name === after.primary_key.field) continue
@@ -99,17 +95,16 @@ export function alterTableStatements (before: EntityDef, after: EntityDef, colum
     if (f.nullable === false && !existing.notNull) stmts.push(`ALTER TABLE ${table} ALTER COLUMN ${quoteIdent(f.name)} SET NOT NULL`)
     if (f.nullable !== false && existing.notNull) stmts.push(`ALTER TABLE ${table} ALTER COLUMN ${quoteIdent(f.name)} DROP NOT NULL`)
     const wasUnique = before.fields.find((x) => x.name === f.name)?.unique === true
-    if (f.unique === true && !wasUnique) newUnique.add(f.name)
-    if (f.unique !== true && wasUnique) stmts.push(`DROP INDEX IF EXISTS ${quoteIdent(`${after.table}_${f.name}_key`)}`)
+    // The name carries a hash of this table and column: it can only be this field's index.
+    if (f.unique !== true && wasUnique) stmts.push(`DROP INDEX IF EXISTS ${qualifiedName(uniqueFieldIndex(before, f.name).name)}`)
   }
   if (errors.length > 0) throw validationFailed('Unsafe entity change', errors)
   if (after.soft_delete === true && before.soft_delete !== true) {
     // Existing unique indexes must ignore soft-deleted rows from now on.
-    for (const f of after.fields) if (f.unique === true && !newUnique.has(f.name)) stmts.push(`DROP INDEX IF EXISTS ${quoteIdent(`${after.table}_${f.name}_key`)}`)
-    stmts.push(...indexStatements(after))
-    stmts.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${after.table}_live_idx`)} ON ${table} (${quoteIdent(after.primary_key.field)}) WHERE "deleted_at" IS NULL`)
-  } else {
-    stmts.push(...indexStatements(after, newUnique))
+    for (const f of before.fields) {
+      if (f.unique === true && f.name !== before.primary_key.field) stmts.push(`DROP INDEX IF EXISTS ${qualifiedName(uniqueFieldIndex(before, f.name).name)}`)
+    }
   }
+  stmts.push(...indexStatements(after))
   return stmts
 }

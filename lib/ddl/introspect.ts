@@ -7,9 +7,13 @@ export interface ColumnInfo {
   notNull: boolean
 }
 
-/** Whether a table exists in the app's public schema. */
+/**
+ * Whether the name is taken in the app's public schema: tables, and also indexes, sequences and
+ * views, which share the namespace (a table named like an index would make its CREATE fail).
+ */
 export async function tableExists (sql: Sql | TransactionSql, table: string): Promise<boolean> {
-  const rows = await sql`SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = 'public' AND tablename = ${table}`
+  const rows = await sql`SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relname = ${table}`
   return rows.length > 0
 }
 

@@ -1,6 +1,7 @@
-import { quoteIdent } from '../metadata/registry.js'
+import { qualifiedName, quoteIdent } from '../db/identifiers.js'
 import type { EntityDef, RelationDef } from '../metadata/types.js'
-import { columnTypeOf } from './entity-ddl.js'
+import { columnTypeOf, createIndexStatement } from './entity-ddl.js'
+import { relationIndex } from './index-names.js'
 
 function fkName (rel: RelationDef): string {
   return quoteIdent(`${rel.name}_fk`.slice(0, 63))
@@ -12,8 +13,9 @@ function fkName (rel: RelationDef): string {
  * Delete policies are enforced by the engine, so constraints use NO ACTION.
  */
 export function createRelationStatements (rel: RelationDef, source: EntityDef, target: EntityDef): string[] {
-  const sTable = quoteIdent(source.table)
-  const tTable = quoteIdent(target.table)
+  const sTable = qualifiedName(source.table)
+  const tTable = qualifiedName(target.table)
+  const index = createIndexStatement(relationIndex(rel, target))
   if (rel.type === 'many_to_many') {
     const sKey = source.fields.find((f) => f.name === rel.source_key)
     const tKey = target.fields.find((f) => f.name === rel.target_key)
@@ -22,26 +24,19 @@ export function createRelationStatements (rel: RelationDef, source: EntityDef, t
     const sj = quoteIdent(rel.source_join_key as string)
     const tj = quoteIdent(rel.target_join_key as string)
     return [
-      `CREATE TABLE IF NOT EXISTS ${quoteIdent(jt)} (
+      `CREATE TABLE IF NOT EXISTS ${qualifiedName(jt)} (
   ${sj} ${columnTypeOf(sKey)} NOT NULL REFERENCES ${sTable} (${quoteIdent(rel.source_key)}) ON DELETE CASCADE,
   ${tj} ${columnTypeOf(tKey)} NOT NULL REFERENCES ${tTable} (${quoteIdent(rel.target_key)}) ON DELETE CASCADE,
   PRIMARY KEY (${sj}, ${tj})
 )`,
-      `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${jt}_${rel.target_join_key as string}_idx`.slice(0, 63))} ON ${quoteIdent(jt)} (${tj})`
+      index
     ]
   }
   const fkCol = quoteIdent(rel.target_key)
-  const stmts = [
-    `ALTER TABLE ${tTable} ADD CONSTRAINT ${fkName(rel)} FOREIGN KEY (${fkCol}) REFERENCES ${sTable} (${quoteIdent(rel.source_key)})`
+  return [
+    `ALTER TABLE ${tTable} ADD CONSTRAINT ${fkName(rel)} FOREIGN KEY (${fkCol}) REFERENCES ${sTable} (${quoteIdent(rel.source_key)})`,
+    index
   ]
-  const idx = quoteIdent(`${target.table}_${rel.target_key}_idx`.slice(0, 63))
-  if (rel.type === 'one_to_one') {
-    const live = target.soft_delete === true ? ' WHERE "deleted_at" IS NULL' : ''
-    stmts.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdent(`${target.table}_${rel.target_key}_one`.slice(0, 63))} ON ${tTable} (${fkCol})${live}`)
-  } else {
-    stmts.push(`CREATE INDEX IF NOT EXISTS ${idx} ON ${tTable} (${fkCol})`)
-  }
-  return stmts
 }
 
 /**
@@ -50,6 +45,7 @@ export function createRelationStatements (rel: RelationDef, source: EntityDef, t
  */
 export function dropRelationStatements (rel: RelationDef, target: EntityDef): string[] {
   if (rel.type === 'many_to_many') return []
-  return [`ALTER TABLE ${quoteIdent(target.table)} DROP CONSTRAINT IF EXISTS ${fkName(rel)}`,
-    `DROP INDEX IF EXISTS ${quoteIdent(`${target.table}_${rel.target_key}_one`.slice(0, 63))}`]
+  const stmts = [`ALTER TABLE ${qualifiedName(target.table)} DROP CONSTRAINT IF EXISTS ${fkName(rel)}`]
+  if (rel.type === 'one_to_one') stmts.push(`DROP INDEX IF EXISTS ${qualifiedName(relationIndex(rel, target).name)}`)
+  return stmts
 }

@@ -1,11 +1,13 @@
 import type { AppContext } from '../apps/context.js'
 import type { TransactionSql } from '../db/connection.js'
+import { qualifiedName } from '../db/identifiers.js'
 import { translatePgError } from '../db/pg-errors.js'
 import { alterTableStatements, createTableStatements } from '../ddl/entity-ddl.js'
+import { verifyIndexes } from '../ddl/index-check.js'
+import { entityIndexes, relationIndex } from '../ddl/index-names.js'
 import { tableColumns, tableExists } from '../ddl/introspect.js'
 import { createRelationStatements, dropRelationStatements } from '../ddl/relation-ddl.js'
 import { conflict, notFound, validationFailed } from '../errors.js'
-import { quoteIdent } from './registry.js'
 import { loadMetadata, lockMetadata, saveEntityRow, saveRelationRow, type MetadataSnapshot } from './store.js'
 import type { EntityDef, RelationDef } from './types.js'
 import { validateEntityDef } from './validate-entity.js'
@@ -41,6 +43,12 @@ async function runAll (tx: TransactionSql, statements: string[]): Promise<void> 
   for (const s of statements) await tx.unsafe(s)
 }
 
+async function runRelationDdl (tx: TransactionSql, def: RelationDef, entities: Map<string, EntityDef>): Promise<void> {
+  const target = entities.get(def.target) as EntityDef
+  await runAll(tx, createRelationStatements(def, entities.get(def.source) as EntityDef, target))
+  await verifyIndexes(tx, [relationIndex(def, target)])
+}
+
 export async function createEntity (app: AppContext, input: unknown): Promise<EntityDef> {
   const def = validateEntityDef(input)
   return await change(app, async (tx, current) => {
@@ -50,6 +58,7 @@ export async function createEntity (app: AppContext, input: unknown): Promise<En
       throw conflict(`Table '${def.table}' already exists`, [{ field: 'table', rule: 'unique', message: 'table is taken' }])
     }
     await runAll(tx, createTableStatements(def))
+    await verifyIndexes(tx, entityIndexes(def))
     await saveEntityRow(tx, def, true)
     return def
   })
@@ -65,6 +74,7 @@ export async function updateEntity (app: AppContext, name: string, input: unknow
     if ((input as Record<string, unknown>).table === undefined) def.table = before.table
     checkRelationKeysKept(def, current.relations)
     await runAll(tx, alterTableStatements(before, def, await tableColumns(tx, before.table)))
+    await verifyIndexes(tx, entityIndexes(def))
     await saveEntityRow(tx, def, false)
     return def
   })
@@ -89,11 +99,11 @@ export async function deleteEntity (app: AppContext, name: string, opts: { drop:
     for (const rel of current.relations.filter((r) => r.source === name || r.target === name)) {
       const target = current.entities.find((e) => e.name === rel.target)
       if (target !== undefined) await runAll(tx, dropRelationStatements(rel, target))
-      if (opts.drop && rel.type === 'many_to_many') await tx.unsafe(`DROP TABLE IF EXISTS ${quoteIdent(rel.join_table as string)}`)
+      if (opts.drop && rel.type === 'many_to_many') await tx.unsafe(`DROP TABLE IF EXISTS ${qualifiedName(rel.join_table as string)}`)
       await tx`DELETE FROM _relations WHERE name = ${rel.name}`
     }
     await tx`DELETE FROM _entities WHERE name = ${name}`
-    if (opts.drop) await tx.unsafe(`DROP TABLE IF EXISTS ${quoteIdent(def.table)} CASCADE`)
+    if (opts.drop) await tx.unsafe(`DROP TABLE IF EXISTS ${qualifiedName(def.table)} CASCADE`)
   })
 }
 
@@ -108,7 +118,7 @@ export async function createRelation (app: AppContext, input: unknown): Promise<
     if (def.type === 'many_to_many' && await tableExists(tx, def.join_table as string)) {
       throw conflict(`Table '${String(def.join_table)}' already exists`, [{ field: 'join_table', rule: 'unique', message: 'join_table is taken' }])
     }
-    await runAll(tx, createRelationStatements(def, entities.get(def.source) as EntityDef, entities.get(def.target) as EntityDef))
+    await runRelationDdl(tx, def, entities)
     await saveRelationRow(tx, def, true)
     return def
   })
@@ -124,7 +134,7 @@ export async function updateRelation (app: AppContext, name: string, input: unkn
     const structural = ['type', 'source', 'target', 'source_key', 'target_key', 'join_table', 'source_join_key', 'target_join_key'] as const
     if (structural.some((k) => before[k] !== def[k])) {
       await runAll(tx, dropRelationStatements(before, entities.get(before.target) as EntityDef))
-      await runAll(tx, createRelationStatements(def, entities.get(def.source) as EntityDef, entities.get(def.target) as EntityDef))
+      await runRelationDdl(tx, def, entities)
     }
     await saveRelationRow(tx, def, false)
     return def

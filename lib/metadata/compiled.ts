@@ -32,7 +32,8 @@ export interface RelationEdge {
   to: string
   localKey: string
   remoteKey: string
-  join?: { table: string, localColumn: string, remoteColumn: string }
+  /** `table` is the raw name; `sqlTable` its schema-qualified identifier, the only form SQL uses. */
+  join?: { table: string, sqlTable: string, localColumn: string, remoteColumn: string }
   writeMode: WriteMode
   eager: boolean
 }
@@ -41,7 +42,7 @@ export interface RelationEdge {
 export interface CompiledEntity {
   def: EntityDef
   name: string
-  /** Quoted table identifier. */
+  /** Schema-qualified quoted table identifier (`"public"."t"`, docs/security.md). */
   table: string
   pk: CompiledField
   fields: Map<string, CompiledField>

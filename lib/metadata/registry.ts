@@ -1,4 +1,6 @@
 import fastJson from 'fast-json-stringify'
+import { qualifiedName, quoteIdent } from '../db/identifiers.js'
+import { uniqueFieldIndex } from '../ddl/index-names.js'
 import { canonicalType, FIELD_TYPE_SPECS, type JsonSchema } from '../fields/index.js'
 import { compileInputValidator, releaseValidator } from '../schema/ajv.js'
 import { entityJsonSchemas, isWritableField } from '../schema/entity-schemas.js'
@@ -19,10 +21,7 @@ export interface Registry {
   extensions: Map<string, unknown>
 }
 
-export function quoteIdent (name: string): string {
-  // Names reaching here passed NAME_RE; quoting keeps reserved words usable.
-  return `"${name.replace(/"/g, '""')}"`
-}
+export { quoteIdent }
 
 /** Builds the registry from validated entity and relation definitions. */
 export function buildRegistry (entityDefs: EntityDef[], relationDefs: RelationDef[], version: number): Registry {
@@ -61,13 +60,17 @@ function compileEntity (def: EntityDef, edges: Map<string, RelationEdge>): Compi
   const softDelete = def.soft_delete === true
   const constraintFields = new Map<string, string>()
   for (const f of fieldList) {
-    if (f.def.unique === true) constraintFields.set(`${def.table}_${f.name}_key`, f.name)
+    if (f.def.unique === true && !f.isPk) {
+      const index = uniqueFieldIndex(def, f.name)
+      constraintFields.set(index.name, f.name)
+      constraintFields.set(index.legacyName, f.name)
+    }
   }
   constraintFields.set(`${def.table}_pkey`, def.primary_key.field)
   return {
     def,
     name: def.name,
-    table: quoteIdent(def.table),
+    table: qualifiedName(def.table),
     pk: fields.get(def.primary_key.field) as CompiledField,
     fields,
     fieldList,
@@ -116,12 +119,12 @@ export function buildEdges (entities: EntityDef[], relations: RelationDef[]): Ma
     const inverseName = rel.inverse_name ?? rel.name
     const selfWithoutInverse = rel.source === rel.target && inverseName === rel.name
     if (rel.type === 'many_to_many') {
-      const join = { table: rel.join_table as string, localColumn: rel.source_join_key as string, remoteColumn: rel.target_join_key as string }
+      const join = { table: rel.join_table as string, sqlTable: qualifiedName(rel.join_table as string), localColumn: rel.source_join_key as string, remoteColumn: rel.target_join_key as string }
       edgeMap(out, rel.source).set(rel.name, { ...common, name: rel.name, kind: 'many_to_many', forward: true, from: rel.source, to: rel.target, localKey: rel.source_key, remoteKey: rel.target_key, join, eager })
       if (!selfWithoutInverse) {
         edgeMap(out, rel.target).set(inverseName, {
           ...common, name: inverseName, kind: 'many_to_many', forward: false, from: rel.target, to: rel.source,
-          localKey: rel.target_key, remoteKey: rel.source_key, join: { table: join.table, localColumn: join.remoteColumn, remoteColumn: join.localColumn }, eager: false
+          localKey: rel.target_key, remoteKey: rel.source_key, join: { table: join.table, sqlTable: join.sqlTable, localColumn: join.remoteColumn, remoteColumn: join.localColumn }, eager: false
         })
       }
       continue

@@ -1,3 +1,4 @@
+import { isSystemCatalogName } from '../db/identifiers.js'
 import { canonicalType, FIELD_TYPE_SPECS } from '../fields/index.js'
 import { unknownKeyDetails, validationFailed, type ErrorDetail } from '../errors.js'
 import { compileInputValidator } from '../schema/ajv.js'
@@ -48,6 +49,7 @@ export function validateEntityDef (input: unknown): EntityDef {
   else if (RESERVED_ENTITY_NAMES.has(name)) add('name', `'${name}' is reserved`, 'reserved')
   const table = input.table ?? input.name
   if (typeof table !== 'string' || !NAME_RE.test(table)) add('table', 'table must match ^[a-z][a-z0-9_]{0,62}$', 'pattern')
+  else if (isSystemCatalogName(table)) add('table', `table '${table}' is reserved: names starting with pg_ belong to PostgreSQL's catalogs`, 'reserved')
 
   const fields = validateFields(input.fields, add)
   const pk = validatePrimaryKey(input.primary_key, fields, add)

@@ -1,3 +1,4 @@
+import { isSystemCatalogName } from '../db/identifiers.js'
 import { canonicalType } from '../fields/index.js'
 import { unknownKeyDetails, validationFailed, type ErrorDetail } from '../errors.js'
 import { NAME_RE } from './validate-entity.js'
@@ -84,6 +85,9 @@ function checkJoinTable (def: RelationDef, raw: Raw, entities: Map<string, Entit
   def.target_join_key = typeof raw.target_join_key === 'string' ? raw.target_join_key : `${def.target}_id`
   for (const k of ['join_table', 'source_join_key', 'target_join_key'] as const) {
     if (!NAME_RE.test(def[k] as string)) add(k, `${k} must match ^[a-z][a-z0-9_]{0,62}$`, 'pattern')
+  }
+  if (NAME_RE.test(def.join_table) && isSystemCatalogName(def.join_table)) {
+    add('join_table', `join_table '${def.join_table}' is reserved: names starting with pg_ belong to PostgreSQL's catalogs`, 'reserved')
   }
   if (def.source_join_key === def.target_join_key) add('target_join_key', 'join keys must differ', 'unique')
   if ([...entities.values()].some((e) => e.table === def.join_table)) add('join_table', `join_table '${String(def.join_table)}' is an entity table`, 'unique')

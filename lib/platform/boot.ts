@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Config } from '../../config/index.js'
+import { restrictDatabase } from '../apps/app-database.js'
 import { AppManager } from '../apps/manager.js'
 import { seedPlatformAdmin } from '../apps/seed.js'
 import { connect, databaseOf, ensureDatabase, withDatabase, type Sql } from '../db/connection.js'
 import { startEmbeddedPostgres } from '../db/embedded.js'
 import { kyselyFor } from '../db/kysely.js'
 import { migrateToLatest } from '../db/migrate.js'
+import { requireRoleManagement } from '../db/roles.js'
 import type { PlatformDatabase } from '../db/system-tables.js'
 import type { Engine } from '../engine/modules.js'
 import { createLocalStorage } from '../files/local-storage.js'
@@ -56,7 +58,9 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
     const admin = connect(withDatabase(managementUrl, 'postgres'), { max: 1 })
     try {
       await requireServerVersion(admin)
+      await requireRoleManagement(admin)
       await ensureDatabase(admin, databaseOf(managementUrl))
+      await closeManagementDatabase(admin, databaseOf(managementUrl), log)
     } finally { await admin.end() }
     const sql = connect(managementUrl, { max: config.poolSize })
     const db = kyselyFor<PlatformDatabase>(sql)
@@ -67,6 +71,7 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
     const apps = new AppManager({
       platformDb: db,
       serverUrl: managementUrl,
+      roleSecret: await persistedSecret(db, 'app_role_secret'),
       poolSize: config.appPoolSize,
       idleTimeout: config.appPoolIdleTimeout,
       log,
@@ -103,7 +108,16 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
   }
 }
 
-/** Tells every server process (including this one) that an app's metadata changed. */
+/**
+ * No app role may connect to the management database (users, app secrets, the role secret):
+ * PUBLIC's default CONNECT is revoked. Only its owner can; another owner is warned about.
+ */
+async function closeManagementDatabase (sql: Sql, name: string, log: Logger): Promise<void> {
+  const [row] = await sql<Array<{ mine: boolean }>>`SELECT pg_catalog.pg_has_role(datdba, 'USAGE') AS mine FROM pg_catalog.pg_database WHERE datname = ${name}`
+  if (row?.mine === true) await restrictDatabase(sql, name)
+  else log.warn(`management database ${name} is not owned by the platform role: revoke CONNECT on it from PUBLIC yourself`)
+}
+
 /** The oldest PostgreSQL the write path runs on: it reads previous values with `RETURNING old.*` (PostgreSQL 18). */
 const MIN_SERVER_VERSION = 180000
 
@@ -115,6 +129,7 @@ async function requireServerVersion (sql: Sql): Promise<void> {
   }
 }
 
+/** Tells every server process (including this one) that an app's metadata changed. */
 export async function announceMetadataChange (platform: Platform, app: string): Promise<void> {
   await platform.sql.notify(METADATA_CHANNEL, `${platform.instanceId}:${app}`)
 }

@@ -48,7 +48,7 @@ function buildPlan (entity: CompiledEntity, edge: RelationEdge, target: Compiled
     return {
       ...common,
       // The parent key comes first so rows can be grouped without an extra property to strip.
-      selectFrom: `SELECT ${jl}, ${fr.qualifiedColumns} FROM ${target.table} ${t} JOIN ${quoteIdent(edge.join.table)} j ON j.${quoteIdent(edge.join.remoteColumn)} = ${t}.${remoteKey.column}`,
+      selectFrom: `SELECT ${jl}, ${fr.qualifiedColumns} FROM ${target.table} ${t} JOIN ${edge.join.sqlTable} j ON j.${quoteIdent(edge.join.remoteColumn)} = ${t}.${remoteKey.column}`,
       keyCondition: `${jl} = ANY($1::${arrayTypeOf(localKey)}[])`,
       groupKey: null
     }

@@ -1,4 +1,5 @@
 import type { AppContext } from '../apps/context.js'
+import { qualifiedName } from '../db/identifiers.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import { quoteIdent } from '../metadata/registry.js'
 import type { RelationDef } from '../metadata/types.js'
@@ -36,7 +37,7 @@ async function joinRows (app: AppContext, rel: RelationDef): Promise<Item[] | nu
   const target = app.registry.entities.get(rel.target)
   const { join_table: table, source_join_key: sj, target_join_key: tj } = rel
   if (source === undefined || target === undefined || table === undefined || sj === undefined || tj === undefined) return null
-  const text = `SELECT j.${quoteIdent(sj)} AS s, j.${quoteIdent(tj)} AS t FROM ${quoteIdent(table)} j
+  const text = `SELECT j.${quoteIdent(sj)} AS s, j.${quoteIdent(tj)} AS t FROM ${qualifiedName(table)} j
     WHERE ${liveSide(source, rel.source_key, sj)} AND ${liveSide(target, rel.target_key, tj)} ORDER BY 1, 2`
   const rows = await app.sql.unsafe<Array<{ s: unknown, t: unknown }>>(text)
   return rows.map((r) => ({ [sj]: r.s, [tj]: r.t }))

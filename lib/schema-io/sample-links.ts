@@ -1,4 +1,5 @@
 import type { AppContext } from '../apps/context.js'
+import { qualifiedName } from '../db/identifiers.js'
 import { isApiError } from '../errors.js'
 import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
 import { quoteIdent, type Registry } from '../metadata/registry.js'
@@ -29,7 +30,7 @@ function sidesOf (registry: Registry, rel: RelationDef): LinkSides | null {
   const tName = rel.target_join_key
   if (target === undefined || sField === undefined || tField === undefined || sName === undefined || tName === undefined || rel.join_table === undefined) return null
   return {
-    table: quoteIdent(rel.join_table),
+    table: qualifiedName(rel.join_table),
     source: { column: quoteIdent(sName), field: sField, name: sName },
     target: { column: quoteIdent(tName), field: tField, name: tName },
     entity: target

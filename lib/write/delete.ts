@@ -99,7 +99,7 @@ async function collectJoin (ec: ExecContext, group: DeleteGroup, { edge, local, 
   const target = ec.registry.entities.get(edge.to)
   const remote = target?.fields.get(edge.remoteKey)
   if (edge.join === undefined || target === undefined || remote === undefined) return
-  const table = quoteIdent(edge.join.table)
+  const table = edge.join.sqlTable
   const column = quoteIdent(edge.join.localColumn)
   const cast = arrayCastOf(local)
   if (policyOf(edge) === 'restrict' && edge.forward) {

@@ -16,7 +16,7 @@ export async function writeLinks (ec: ExecContext, rp: RelationPlan, owner: { en
   if (edge.join === undefined || local === undefined || remote === undefined) {
     throw new Error(`relation ${edge.name} has no usable join definition`)
   }
-  const table = quoteIdent(edge.join.table)
+  const table = edge.join.sqlTable
   const lc = quoteIdent(edge.join.localColumn)
   const rc = quoteIdent(edge.join.remoteColumn)
   const ownerKey = keyText(local, owner.row[edge.localKey])

@@ -221,8 +221,8 @@ t.test('list SQL text and parameters', async (t) => {
   const cols = order.selectColumns
   const base = { filters: [], sort: [], limit: 25, offset: 0 }
   t.same(buildListSql(order, base), {
-    page: { text: `SELECT ${cols} FROM "orders" WHERE "deleted_at" IS NULL ORDER BY "id" ASC LIMIT $1 OFFSET $2`, params: [25, 0] },
-    count: { text: 'SELECT count(*) AS total FROM "orders" WHERE "deleted_at" IS NULL', params: [] }
+    page: { text: `SELECT ${cols} FROM "public"."orders" WHERE "deleted_at" IS NULL ORDER BY "id" ASC LIMIT $1 OFFSET $2`, params: [25, 0] },
+    count: { text: 'SELECT count(*) AS total FROM "public"."orders" WHERE "deleted_at" IS NULL', params: [] }
   })
   const q = parseListQuery(order, {
     'filter[status]': 'paid',
@@ -251,25 +251,25 @@ t.test('list SQL text and parameters', async (t) => {
   const whereParams = ['paid', 1, 2, 3, '4.5', '5', ['00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002'],
     ['7'], '%a%', 'B%', '{t,f}', 'c0ffee00-0000-4000-8000-000000000000']
   const sqls = buildListSql(order, input)
-  t.equal(sqls.page.text, `SELECT ${cols} FROM "orders"${where} ORDER BY "placed_at" DESC, "status" ASC, "id" ASC LIMIT $13 OFFSET $14`)
+  t.equal(sqls.page.text, `SELECT ${cols} FROM "public"."orders"${where} ORDER BY "placed_at" DESC, "status" ASC, "id" ASC LIMIT $13 OFFSET $14`)
   t.same(sqls.page.params, [...whereParams, 10, 20])
-  t.equal(sqls.count.text, `SELECT count(*) AS total FROM "orders"${where}`)
+  t.equal(sqls.count.text, `SELECT count(*) AS total FROM "public"."orders"${where}`)
   t.same(sqls.count.params, whereParams)
   const combined = buildPageWithTotalSql(order, input)
-  t.equal(combined.text, `SELECT c.total, p.* FROM (SELECT count(*) AS total FROM "orders"${where}) c LEFT JOIN LATERAL ` +
-    `(SELECT ${cols} FROM "orders"${where} ORDER BY "placed_at" DESC, "status" ASC, "id" ASC LIMIT $13 OFFSET $14) p ON true`)
+  t.equal(combined.text, `SELECT c.total, p.* FROM (SELECT count(*) AS total FROM "public"."orders"${where}) c LEFT JOIN LATERAL ` +
+    `(SELECT ${cols} FROM "public"."orders"${where} ORDER BY "placed_at" DESC, "status" ASC, "id" ASC LIMIT $13 OFFSET $14) p ON true`)
   t.same(combined.params, [...whereParams, 10, 20])
   const byPk = parseListQuery(order, { sort: '-id' })
   t.match(buildListSql(order, { ...base, sort: byPk.sort }).page.text, / ORDER BY "id" DESC LIMIT/, 'no tie-breaker when sorted by pk')
   const customer = registry.entities.get('customer')!
-  t.equal(buildListSql(customer, base).page.text, `SELECT ${customer.selectColumns} FROM "customers" ORDER BY "id" ASC LIMIT $1 OFFSET $2`, 'no live condition without soft delete')
+  t.equal(buildListSql(customer, base).page.text, `SELECT ${customer.selectColumns} FROM "public"."customers" ORDER BY "id" ASC LIMIT $1 OFFSET $2`, 'no live condition without soft delete')
 })
 
 t.test('get SQL and array types', async (t) => {
-  t.same(buildGetSql(order, order.pk, 'x'), { text: `SELECT ${order.selectColumns} FROM "orders" WHERE "deleted_at" IS NULL AND "id" = $1 LIMIT 1`, params: ['x'] })
+  t.same(buildGetSql(order, order.pk, 'x'), { text: `SELECT ${order.selectColumns} FROM "public"."orders" WHERE "deleted_at" IS NULL AND "id" = $1 LIMIT 1`, params: ['x'] })
   const perm = [{ field: field('qty'), op: 'in' as const, value: [1, 2] }]
   t.same(buildGetSql(order, field('status'), 's', perm), {
-    text: `SELECT ${order.selectColumns} FROM "orders" WHERE "deleted_at" IS NULL AND "status" = $1 AND "qty" = ANY($2::integer[]) LIMIT 1`,
+    text: `SELECT ${order.selectColumns} FROM "public"."orders" WHERE "deleted_at" IS NULL AND "status" = $1 AND "qty" = ANY($2::integer[]) LIMIT 1`,
     params: ['s', [1, 2]]
   })
   t.same(['status', 'note', 'qty', 'big', 'total', 'paid', 'ref', 'placed_at', 'due'].map((n) => arrayTypeOf(field(n))),

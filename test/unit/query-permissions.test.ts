@@ -49,7 +49,7 @@ t.test('whereClause ANDs filters, OR-groups and the live condition', async (t) =
   t.same(params, ['a', 1, 2])
   t.equal(whereClause([''], [], [[{ any: [[]] }]]), '', 'a TRUE group leaves no WHERE')
   const list = buildPageWithTotalSql(doc, { filters: [f('title', 'eq', 'x')], where: [{ any: [[f('owner_id', 'eq', U1)], [f('public', 'eq', true)]] }], sort: [], limit: 25, offset: 0 })
-  t.match(list.text, /FROM \(SELECT count\(\*\) AS total FROM "docs" WHERE "deleted_at" IS NULL AND "title" = \$1 AND \("owner_id" = \$2 OR "public" = \$3\)\) c/, 'count has the permission term')
+  t.match(list.text, /FROM \(SELECT count\(\*\) AS total FROM "public"\."docs" WHERE "deleted_at" IS NULL AND "title" = \$1 AND \("owner_id" = \$2 OR "public" = \$3\)\) c/, 'count has the permission term')
   t.match(list.text, /LEFT JOIN LATERAL \(SELECT .* WHERE "deleted_at" IS NULL AND "title" = \$1 AND \("owner_id" = \$2 OR "public" = \$3\) ORDER BY .* LIMIT \$4 OFFSET \$5\)/, 'page has the same term')
   t.same(list.params, ['x', U1, true, 25, 0])
   const get = buildGetSql(doc, doc.pk, U2, [{ any: [] }])
