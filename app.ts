@@ -13,6 +13,7 @@ import platform from './plugins/platform.js'
 import securityHeaders from './plugins/security-headers.js'
 import webhooks from './plugins/webhooks.js'
 import workflows from './plugins/workflows.js'
+import filesCleanup from './plugins/files-cleanup.js'
 import adminUi from './routes/admin-ui.js'
 import appScope from './routes/app/index.js'
 import healthRoutes from './routes/health.js'
@@ -55,6 +56,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await fastify.register(corsPlugin, { origin: config.corsOrigin })
   await fastify.register(webhooks)
   await fastify.register(workflows)
+  await fastify.register(filesCleanup)
   await fastify.register(appResolver)
   await fastify.register(auth)
 

@@ -36,6 +36,14 @@ export interface Config {
   webhookPollIntervalMs: number
   /** Base delay of webhook retries in ms (SPEC: 30 s; exponential doubles it per attempt). */
   webhookBackoffBaseMs: number
+  /** Webhook deliveries one app may have under way at once in a process (docs/security.md). */
+  webhookMaxInFlightPerApp: number
+  /** `POST /_events` calls per user per minute, across all processes (429 beyond). */
+  eventsMaxPerMinute: number
+  /** `POST /_files/upload` calls per user per minute, across all processes (429 beyond). */
+  uploadsMaxPerMinute: number
+  /** Bytes of uploaded files one app may keep (413 beyond); 0 = no quota. */
+  appStorageQuota: number
   /** How often the workflow scheduler looks for approval timeouts, due waits and interrupted instances, in ms. */
   workflowPollIntervalMs: number
   /** Records trace spans (HTTP, auth, query, write…) of sampled requests in `_events`; business events are recorded either way. */
@@ -73,6 +81,10 @@ const ENTRIES = [
   ['WEBHOOK_ALLOWED_HOSTS', 'webhookAllowedHosts', { type: 'string' }, ''],
   ['WEBHOOK_POLL_INTERVAL_MS', 'webhookPollIntervalMs', { type: 'integer', minimum: 10 }, 5000],
   ['WEBHOOK_BACKOFF_BASE_MS', 'webhookBackoffBaseMs', { type: 'integer', minimum: 1 }, 30000],
+  ['WEBHOOK_MAX_IN_FLIGHT_PER_APP', 'webhookMaxInFlightPerApp', { type: 'integer', minimum: 1, maximum: 1000 }, 10],
+  ['EVENTS_MAX_PER_MINUTE', 'eventsMaxPerMinute', { type: 'integer', minimum: 1 }, 120],
+  ['UPLOADS_MAX_PER_MINUTE', 'uploadsMaxPerMinute', { type: 'integer', minimum: 1 }, 30],
+  ['APP_STORAGE_QUOTA', 'appStorageQuota', { type: 'integer', minimum: 0 }, 1024 * 1024 * 1024],
   ['WORKFLOW_POLL_INTERVAL_MS', 'workflowPollIntervalMs', { type: 'integer', minimum: 10 }, 10000],
   ['EVENTS_ENABLED', 'eventsEnabled', { type: 'boolean' }, true],
   ['EVENTS_SAMPLING_RATE', 'eventsSamplingRate', { type: 'number', minimum: 0, maximum: 1 }, 0.1],

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fast
 import { isAdmin, type UserContext } from '../lib/apps/context.js'
 import { blocklistOf } from '../lib/auth/blocklist.js'
 import { LoginLimiter } from '../lib/auth/rate-limit.js'
+import { RateLimiter } from '../lib/limits/rate-limiter.js'
 import { forbidden, unauthorized } from '../lib/errors.js'
 
 /** Claims of an access token. `scope` says which secret signed it. */
@@ -30,6 +31,8 @@ declare module 'fastify' {
     signAccessToken: (claims: Omit<AccessClaims, 'type'>, secret: string) => string
     /** Login attempts per IP and per account (platform and app login share it). */
     loginLimiter: LoginLimiter
+    /** Shared fixed-window counters (login, `POST /_events`, uploads): docs/security.md. */
+    rateLimits: RateLimiter
     /** Accepts an app token of `request.appCtx` (of a user neither deactivated nor deleted) or any platform token (as admin). */
     authenticateApp: onRequestHookHandler
     /** Accepts platform tokens only. */
@@ -122,7 +125,10 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
   }
 
   const { config } = fastify.platform
-  fastify.decorate('loginLimiter', new LoginLimiter({ perIp: config.loginMaxPerIp, perEmail: config.loginMaxPerEmail, windowSeconds: config.loginWindow }))
+  // Rate limits live in the management database, so every process counts against the same numbers.
+  const rateLimits = new RateLimiter(fastify.platform.sql)
+  fastify.decorate('rateLimits', rateLimits)
+  fastify.decorate('loginLimiter', new LoginLimiter(rateLimits, { perIp: config.loginMaxPerIp, perEmail: config.loginMaxPerEmail, windowSeconds: config.loginWindow }))
 
   /** In-memory lookup (no query): tokens of deactivated or deleted users stop working at once. */
   function blocked (request: FastifyRequest): boolean {

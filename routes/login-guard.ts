@@ -10,12 +10,12 @@ import { rateLimited } from '../lib/errors.js'
 export async function limitedLogin<T> (fastify: FastifyInstance, at: { request: FastifyRequest, reply: FastifyReply, scope: string }, work: () => Promise<T>): Promise<T> {
   const body = at.request.body as { email?: unknown } | null | undefined
   const key = { ip: at.request.ip, scope: at.scope, email: typeof body?.email === 'string' ? body.email : '' }
-  const wait = fastify.loginLimiter.attempt(key)
+  const wait = await fastify.loginLimiter.attempt(key)
   if (wait > 0) {
     void at.reply.header('retry-after', String(wait))
     throw rateLimited(`Too many login attempts; retry in ${wait} seconds`, [{ rule: 'rate_limit', message: `retry after ${wait} seconds` }])
   }
   const result = await work()
-  fastify.loginLimiter.succeeded(key)
+  await fastify.loginLimiter.succeeded(key)
   return result
 }

@@ -7,7 +7,7 @@ import { appRoleFor, type AppRole } from '../db/roles.js'
 import type { AppDatabase, PlatformDatabase } from '../db/system-tables.js'
 import { migrateIndexNames } from '../ddl/legacy-indexes.js'
 import { conflict, validationFailed } from '../errors.js'
-import { buildRegistry, releaseRegistry, type Registry } from '../metadata/registry.js'
+import { buildRegistry, prepareRegistry, type Registry } from '../metadata/registry.js'
 import { loadMetadata, type MetadataSnapshot } from '../metadata/store.js'
 import { NAME_RE } from '../metadata/validate-entity.js'
 import { appDatabaseUrl, createAppDatabase, dropAppDatabase, migrateAppToRole } from './app-database.js'
@@ -195,15 +195,15 @@ export class AppManager {
       registry: buildRegistry(meta.entities, meta.relations, version),
       reload: async () => {
         const fresh = await loadMetadata(sql)
-        const next = buildRegistry(fresh.entities, fresh.relations, ++version)
+        const next = buildRegistry(fresh.entities, fresh.relations, ++version, ctx.registry)
         await this.opts.extendRegistry?.(ctx, next)
         // Swap only once complete: a request sees the old version or the new one, never half.
-        const old = ctx.registry
         ctx.registry = next
-        releaseRegistry(old)
+        void prepareRegistry(next).catch((err: unknown) => { this.opts.log.warn(`preparing serializers of '${name}' failed: ${String(err)}`) })
       }
     }
     await this.opts.extendRegistry?.(ctx, ctx.registry)
+    await prepareRegistry(ctx.registry)
     return ctx
   }
 }

@@ -1,4 +1,4 @@
-import type { Sql } from '../db/connection.js'
+import type { Sql, TransactionSql } from '../db/connection.js'
 
 /** A `_files` row as the API shows it (the storage key stays internal). */
 export interface FileRecord {
@@ -30,7 +30,7 @@ function publicOf (file: StoredFile): FileRecord {
 }
 
 /** Records an uploaded file (its bytes are already stored under `storage_path`). */
-export async function insertFile (sql: Sql, file: Omit<StoredFile, 'created_at'>): Promise<FileRecord> {
+export async function insertFile (sql: Sql | TransactionSql, file: Omit<StoredFile, 'created_at'>): Promise<FileRecord> {
   const rows = await sql<FileRow[]>`
     INSERT INTO _files (id, filename, storage_path, mime_type, size, uploaded_by)
     VALUES (${file.id}, ${file.filename}, ${file.storage_path}, ${file.mime_type}, ${file.size}, ${file.uploaded_by})

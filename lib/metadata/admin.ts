@@ -8,6 +8,7 @@ import { entityIndexes, relationIndex } from '../ddl/index-names.js'
 import { tableColumns, tableExists } from '../ddl/introspect.js'
 import { createRelationStatements, dropRelationStatements } from '../ddl/relation-ddl.js'
 import { conflict, notFound, validationFailed } from '../errors.js'
+import { checkAppSchemaLimits } from './limits.js'
 import { loadMetadata, lockMetadata, saveEntityRow, saveRelationRow, type MetadataSnapshot } from './store.js'
 import type { EntityDef, RelationDef } from './types.js'
 import { validateEntityDef } from './validate-entity.js'
@@ -57,6 +58,7 @@ export async function createEntity (app: AppContext, input: unknown): Promise<En
       current.relations.some((r) => r.join_table === def.table)) {
       throw conflict(`Table '${def.table}' already exists`, [{ field: 'table', rule: 'unique', message: 'table is taken' }])
     }
+    checkAppSchemaLimits(current, def)
     await runAll(tx, createTableStatements(def))
     await verifyIndexes(tx, entityIndexes(def))
     await saveEntityRow(tx, def, true)
@@ -73,6 +75,7 @@ export async function updateEntity (app: AppContext, name: string, input: unknow
     if (before === undefined) throw notFound(`Entity '${name}' not found`)
     if ((input as Record<string, unknown>).table === undefined) def.table = before.table
     checkRelationKeysKept(def, current.relations)
+    checkAppSchemaLimits(current, def)
     await runAll(tx, alterTableStatements(before, def, await tableColumns(tx, before.table)))
     await verifyIndexes(tx, entityIndexes(def))
     await saveEntityRow(tx, def, false)

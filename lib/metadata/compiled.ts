@@ -1,6 +1,7 @@
-import type { ValidateFunction } from 'ajv'
 import type { FieldTypeSpec } from '../fields/index.js'
 import type { EntityJsonSchemas } from '../schema/entity-schemas.js'
+import type { PiecewiseSerializer } from '../schema/record-serializer.js'
+import type { RecordValidator } from '../schema/record-validator.js'
 import type { EntityDef, FieldDef, FieldType, RelationDef, WriteMode } from './types.js'
 
 /** A field with everything the hot path needs precomputed. */
@@ -38,6 +39,19 @@ export interface RelationEdge {
   eager: boolean
 }
 
+/**
+ * What an entity's definition alone determines, compiled once per distinct definition and
+ * carried over to the next registry while the definition is unchanged (`key`: its JSON).
+ */
+export interface EntityArtifacts {
+  key: string
+  schemas: EntityJsonSchemas
+  validateCreate: RecordValidator
+  validateUpdate: RecordValidator
+  /** The serializer of the record's own fields, compiled piecewise (ahead of use, or on first call). */
+  serializer: PiecewiseSerializer
+}
+
 /** An entity compiled once per metadata version: validators, serializers, SQL fragments. */
 export interface CompiledEntity {
   def: EntityDef
@@ -52,8 +66,9 @@ export interface CompiledEntity {
   edges: Map<string, RelationEdge>
   eagerEdges: RelationEdge[]
   schemas: EntityJsonSchemas
-  validateCreate: ValidateFunction
-  validateUpdate: ValidateFunction
+  artifacts: EntityArtifacts
+  validateCreate: RecordValidator
+  validateUpdate: RecordValidator
   /** `"a", "b", ...` for SELECT lists. */
   selectColumns: string
   /** Prebuilt `"deleted_at" IS NULL` (or empty) for every read. */

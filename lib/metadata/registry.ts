@@ -1,10 +1,10 @@
-import fastJson from 'fast-json-stringify'
 import { qualifiedName, quoteIdent } from '../db/identifiers.js'
 import { uniqueFieldIndex } from '../ddl/index-names.js'
 import { canonicalType, FIELD_TYPE_SPECS, type JsonSchema } from '../fields/index.js'
-import { compileInputValidator, releaseValidator } from '../schema/ajv.js'
 import { entityJsonSchemas, isWritableField } from '../schema/entity-schemas.js'
-import type { CompiledEntity, CompiledField, RelationEdge } from './compiled.js'
+import { PiecewiseSerializer } from '../schema/record-serializer.js'
+import { compileRecordValidator } from '../schema/record-validator.js'
+import type { CompiledEntity, CompiledField, EntityArtifacts, RelationEdge } from './compiled.js'
 import type { EntityDef, RelationDef } from './types.js'
 
 /**
@@ -23,21 +23,43 @@ export interface Registry {
 
 export { quoteIdent }
 
-/** Builds the registry from validated entity and relation definitions. */
-export function buildRegistry (entityDefs: EntityDef[], relationDefs: RelationDef[], version: number): Registry {
+/**
+ * Builds the registry from validated entity and relation definitions. What depends on an
+ * entity's definition alone (schemas, validators, serializer) is taken from `previous` when
+ * that definition did not change, so a change elsewhere (a permission, a rule, another entity)
+ * compiles nothing for it; serializers compile on first use (docs/security.md).
+ */
+export function buildRegistry (entityDefs: EntityDef[], relationDefs: RelationDef[], version: number, previous?: Registry): Registry {
   const edges = buildEdges(entityDefs, relationDefs)
   const entities = new Map<string, CompiledEntity>()
-  for (const def of entityDefs) entities.set(def.name, compileEntity(def, edges.get(def.name) ?? new Map()))
-  for (const entity of entities.values()) attachSerializer(entity, entities)
+  for (const def of entityDefs) {
+    const key = JSON.stringify(def)
+    const before = previous?.entities.get(def.name)?.artifacts
+    const artifacts = before !== undefined && before.key === key ? before : entityArtifacts(def, key)
+    entities.set(def.name, compileEntity(def, edges.get(def.name) ?? new Map(), artifacts, entities))
+  }
   return { version, entities, entityDefs, relationDefs, extensions: new Map() }
 }
 
-/** Drops a replaced registry's compiled schemas from Ajv's cache. */
-export function releaseRegistry (registry: Registry): void {
-  for (const e of registry.entities.values()) {
-    releaseValidator(e.schemas.create)
-    releaseValidator(e.schemas.update)
+/** Schemas, validators and the (not yet compiled) serializer of one definition. */
+function entityArtifacts (def: EntityDef, key: string): EntityArtifacts {
+  const schemas = entityJsonSchemas(def)
+  return {
+    key,
+    schemas,
+    validateCreate: compileRecordValidator(schemas.create),
+    validateUpdate: compileRecordValidator(schemas.update),
+    serializer: new PiecewiseSerializer(schemas.output)
   }
+}
+
+/**
+ * Compiles, in the background and a small piece per macrotask, the serializers a registry will
+ * need, so that first requests find them ready (docs/security.md). Nothing to do for the
+ * entities a previous registry already prepared.
+ */
+export async function prepareRegistry (registry: Registry): Promise<void> {
+  for (const entity of registry.entities.values()) await entity.artifacts.serializer.prepare()
 }
 
 function compileField (entity: EntityDef, def: EntityDef['fields'][number]): CompiledField {
@@ -53,10 +75,10 @@ function compileField (entity: EntityDef, def: EntityDef['fields'][number]): Com
   }
 }
 
-function compileEntity (def: EntityDef, edges: Map<string, RelationEdge>): CompiledEntity {
+function compileEntity (def: EntityDef, edges: Map<string, RelationEdge>, artifacts: EntityArtifacts, all: Map<string, CompiledEntity>): CompiledEntity {
   const fieldList = def.fields.map((f) => compileField(def, f))
   const fields = new Map(fieldList.map((f) => [f.name, f]))
-  const schemas = entityJsonSchemas(def)
+  const { schemas } = artifacts
   const softDelete = def.soft_delete === true
   const constraintFields = new Map<string, string>()
   for (const f of fieldList) {
@@ -78,27 +100,36 @@ function compileEntity (def: EntityDef, edges: Map<string, RelationEdge>): Compi
     edges,
     eagerEdges: [...edges.values()].filter((e) => e.eager),
     schemas,
-    validateCreate: compileInputValidator(schemas.create),
-    validateUpdate: compileInputValidator(schemas.update),
+    artifacts,
+    validateCreate: artifacts.validateCreate,
+    validateUpdate: artifacts.validateUpdate,
     selectColumns: fieldList.map((f) => f.column).join(', '),
     liveCondition: softDelete ? '"deleted_at" IS NULL' : '',
-    serializeRecord: JSON.stringify,
+    serializeRecord: recordSerializer(artifacts, [...edges.values()], all),
     constraintFields
   }
 }
 
-/** Record schema plus one optional property per relation edge (for included data). */
-function attachSerializer (entity: CompiledEntity, all: Map<string, CompiledEntity>): void {
-  const properties: Record<string, JsonSchema> = { ...(entity.schemas.output.properties as Record<string, JsonSchema>) }
-  for (const edge of entity.edges.values()) {
-    const target = all.get(edge.to)
-    if (target === undefined) continue
-    const item = target.schemas.output
-    properties[edge.name] = edge.kind === 'has_many' || edge.kind === 'many_to_many'
-      ? { type: 'array', items: item }
-      : { anyOf: [item, { type: 'null' }] }
+/**
+ * The record's own fields (fast-json-stringify, unknown keys dropped), then each relation edge
+ * present in it, serialized by the target entity's own serializer: composing per entity keeps
+ * every compilation the size of one entity, however many relations point at big ones.
+ */
+function recordSerializer (artifacts: EntityArtifacts, edges: RelationEdge[], all: Map<string, CompiledEntity>): (r: Record<string, unknown>) => string {
+  const parts = edges.map((e) => ({ edge: e, key: JSON.stringify(e.name), many: e.kind === 'has_many' || e.kind === 'many_to_many' }))
+  return (record) => {
+    const own = artifacts.serializer.serialize(record)
+    let extra = ''
+    for (const { edge, key, many } of parts) {
+      const value = record[edge.name]
+      const target = all.get(edge.to)
+      if (value === undefined || target === undefined) continue
+      const one = (v: unknown): string => typeof v === 'object' && v !== null ? target.serializeRecord(v as Record<string, unknown>) : 'null'
+      const text = many ? `[${Array.isArray(value) ? value.map(one).join(',') : ''}]` : one(value)
+      extra += `${extra === '' && own === '{}' ? '' : ','}${key}:${text}`
+    }
+    return extra === '' ? own : `${own.slice(0, -1)}${extra}}`
   }
-  entity.serializeRecord = fastJson({ type: 'object', properties }) as (r: Record<string, unknown>) => string
 }
 
 function edgeMap (map: Map<string, Map<string, RelationEdge>>, entity: string): Map<string, RelationEdge> {

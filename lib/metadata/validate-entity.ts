@@ -1,7 +1,7 @@
 import { isSystemCatalogName } from '../db/identifiers.js'
 import { canonicalType, FIELD_TYPE_SPECS } from '../fields/index.js'
 import { unknownKeyDetails, validationFailed, type ErrorDetail } from '../errors.js'
-import { compileInputValidator } from '../schema/ajv.js'
+import { fieldValidator } from '../schema/record-validator.js'
 import type { EntityDef, FieldDef, PkType } from './types.js'
 
 export const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/
@@ -106,7 +106,7 @@ function validateField (f: FieldDef, at: string, add: (f: string, m: string, r?:
   }
   if (type === 'decimal') validatePrecision(f, at, add)
   if (f.default !== undefined && f.default !== null) {
-    const check = compileInputValidator(FIELD_TYPE_SPECS[type].inputSchema(f))
+    const check = fieldValidator(FIELD_TYPE_SPECS[type].inputSchema(f))
     if (!check(f.default)) add(`${at}.default`, `default does not match type ${type}`, 'type')
     else if (Array.isArray(f.enum) && !f.enum.includes(f.default)) add(`${at}.default`, 'default must be one of the enum values', 'enum')
   }

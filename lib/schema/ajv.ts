@@ -5,20 +5,11 @@ import type { JsonSchema } from '../fields/index.js'
 
 /**
  * The one Ajv instance for payload validation. Strict JSON types (no coercion: a string is
- * not a number), all errors collected. Compiled schemas are cached by Ajv keyed by the schema
- * object, so callers that rebuild schemas on metadata change must `releaseValidator` the old ones.
+ * not a number), all errors collected. Entity bodies are checked field by field with validators
+ * cached per field shape (`record-validator.ts`), which also bounds Ajv's own schema cache.
  */
 export const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false })
 addFormats.default(ajv, ['uuid', 'date', 'date-time', 'email', 'uri'])
-
-export function compileInputValidator (schema: JsonSchema): ValidateFunction {
-  return ajv.compile(schema)
-}
-
-/** Drops a compiled schema from Ajv's cache (call when the metadata that built it is replaced). */
-export function releaseValidator (schema: JsonSchema): void {
-  ajv.removeSchema(schema)
-}
 
 /** Turns Ajv errors into envelope details, naming the field and the rule that failed. */
 export function ajvErrorsToDetails (errors: ErrorObject[] | null | undefined, prefix = ''): ErrorDetail[] {

@@ -1,4 +1,5 @@
 import type { AppContext } from '../apps/context.js'
+import { RoundRobin } from '../jobs/fair.js'
 import { sendWebhook, type DeliveryResult } from './http.js'
 import { claimLogs, recordOutcome, type ClaimedLog } from './outbox.js'
 import { backoffDelay, type WebhookSettings } from './settings.js'
@@ -41,6 +42,10 @@ export class WebhookRuntime {
   /** Told about every attempt once its outcome is recorded (the events plugin records a span); must not throw. */
   onAttempt: ((app: AppContext, attempt: DeliveryAttempt) => void) | null = null
   private readonly inFlight = new Set<Promise<void>>()
+  /** Delivery slots taken (claims under way count their whole request), in all and per app. */
+  private running = 0
+  private readonly runningPerApp = new Map<string, number>()
+  private readonly turns = new RoundRobin()
   private closed = false
 
   constructor (settings: WebhookSettings) {
@@ -48,23 +53,33 @@ export class WebhookRuntime {
   }
 
   /**
-   * Delivers, in the background, the pending rows a unit of work just committed. Under load
-   * (too many deliveries running) or after shutdown began, the rows are left to the scheduler.
+   * Delivers, in the background, the pending rows a unit of work just committed, as far as the
+   * app's budget allows (`maxInFlightPerApp`, and `maxInFlight` over all apps). Rows beyond it,
+   * or after shutdown began, are left to the scheduler.
    */
   dispatch (app: AppContext, ids: readonly string[]): void {
-    if (this.busy() || ids.length === 0) return
-    this.track(this.claimAndStart(app, { ids }))
+    const slots = this.reserve(app.name, ids.length)
+    if (slots === 0) return
+    this.track(this.claimAndStart(app, { ids: ids.slice(0, slots) }, slots))
   }
 
   /**
-   * One scheduler pass: claims the due rows of every app given and starts their deliveries
-   * (not awaited: a slow receiver of one app must not hold up the others).
+   * One scheduler pass: claims the due rows of every app given, each within its own budget,
+   * starting one app further along each pass (docs/security.md): an app whose receiver hangs
+   * fills its own slots only, and the shared ones never go to the same apps first. Deliveries
+   * are not awaited: a slow receiver of one app must not hold up the others.
    */
   async poll (apps: readonly AppContext[]): Promise<void> {
-    for (const app of apps) {
-      if (this.busy()) return
-      await this.claimAndStart(app, {})
+    for (const app of this.turns.order(apps)) {
+      if (this.closed || this.running >= this.settings.maxInFlight) return
+      const slots = this.reserve(app.name, this.settings.batchSize)
+      if (slots > 0) await this.claimAndStart(app, {}, slots)
     }
+  }
+
+  /** How many deliveries the app is running here now (its slots of `maxInFlightPerApp`). */
+  runningFor (app: string): number {
+    return this.runningPerApp.get(app) ?? 0
   }
 
   /** Stops taking new work and waits for the deliveries under way (each bounded by its timeout). */
@@ -73,8 +88,24 @@ export class WebhookRuntime {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
   }
 
-  private busy (): boolean {
-    return this.closed || this.inFlight.size >= this.settings.maxInFlight
+  /** Takes up to `wanted` delivery slots for an app (before claiming, so concurrent claims cannot overshoot). */
+  private reserve (app: string, wanted: number): number {
+    if (this.closed) return 0
+    const mine = this.runningFor(app)
+    const n = Math.max(0, Math.min(wanted, this.settings.maxInFlight - this.running, this.settings.maxInFlightPerApp - mine))
+    if (n > 0) {
+      this.running += n
+      this.runningPerApp.set(app, mine + n)
+    }
+    return n
+  }
+
+  private release (app: string, n: number): void {
+    if (n <= 0) return
+    this.running -= n
+    const left = this.runningFor(app) - n
+    if (left > 0) this.runningPerApp.set(app, left)
+    else this.runningPerApp.delete(app)
   }
 
   private track (work: Promise<void>): void {
@@ -82,19 +113,21 @@ export class WebhookRuntime {
     void work.finally(() => this.inFlight.delete(work))
   }
 
-  private async claimAndStart (app: AppContext, opts: { ids?: readonly string[] }): Promise<void> {
+  /** Claims at most `slots` rows (reserved by the caller) and starts them; slots not used are given back. */
+  private async claimAndStart (app: AppContext, opts: { ids?: readonly string[] }, slots: number): Promise<void> {
     let claimed: ClaimedLog[]
     try {
-      const limit = opts.ids?.length ?? this.settings.batchSize
-      claimed = await claimLogs(app.sql, { limit, leaseMs: this.settings.leaseMs, ...opts })
+      claimed = await claimLogs(app.sql, { limit: slots, leaseMs: this.settings.leaseMs, ...opts })
     } catch (err) {
+      this.release(app.name, slots)
       this.log.error({ err, app: app.name }, 'claiming webhook deliveries failed')
       return
     }
+    this.release(app.name, slots - claimed.length)
     for (const log of claimed) {
       this.track(this.deliver(app, log).catch((err: unknown) => {
         this.log.error({ err, app: app.name, log: log.id }, 'recording a webhook delivery failed')
-      }))
+      }).finally(() => { this.release(app.name, 1) }))
     }
   }
 

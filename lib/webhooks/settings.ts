@@ -16,8 +16,10 @@ export interface WebhookSettings {
   recoveryGraceMs: number
   /** Rows claimed per app per scheduler tick. */
   batchSize: number
-  /** Deliveries running at once; beyond it, after-commit dispatch leaves rows to the scheduler. */
+  /** Deliveries running at once in this process, all apps together; beyond it, rows wait for the scheduler. */
   maxInFlight: number
+  /** Deliveries one app may run at once in this process (`WEBHOOK_MAX_IN_FLIGHT_PER_APP`, docs/security.md). */
+  maxInFlightPerApp: number
 }
 
 /** Delivery timeout when a webhook sets none, and the largest it may set (ms). */
@@ -33,7 +35,7 @@ export function isAttemptCount (n: unknown): n is number {
   return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_ATTEMPTS
 }
 
-type WebhookConfig = Pick<Config, 'webhookAllowedHosts' | 'webhookPollIntervalMs' | 'webhookBackoffBaseMs'>
+type WebhookConfig = Pick<Config, 'webhookAllowedHosts' | 'webhookPollIntervalMs' | 'webhookBackoffBaseMs' | 'webhookMaxInFlightPerApp'>
 
 /** Settings from the configuration (defaults when a key is missing: lib-level tests build engines without one). */
 export function webhookSettings (config: Partial<WebhookConfig> = {}): WebhookSettings {
@@ -45,7 +47,8 @@ export function webhookSettings (config: Partial<WebhookConfig> = {}): WebhookSe
     leaseMs: 2 * MAX_TIMEOUT_MS,
     recoveryGraceMs: 10_000,
     batchSize: 20,
-    maxInFlight: 100
+    maxInFlight: 100,
+    maxInFlightPerApp: config.webhookMaxInFlightPerApp ?? 10
   }
 }
 

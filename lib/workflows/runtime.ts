@@ -1,5 +1,6 @@
 import type { Config } from '../../config/index.js'
 import type { AppContext } from '../apps/context.js'
+import { forEachLimited, RoundRobin } from '../jobs/fair.js'
 import type { WriteHooks } from '../write/hooks.js'
 import { advance } from './executor.js'
 import { claimDueInstances } from './instances.js'
@@ -24,6 +25,9 @@ export function workflowSettings (config: Partial<Pick<Config, 'workflowPollInte
   return { pollIntervalMs: config.workflowPollIntervalMs ?? 10_000, leaseMs: 60_000, batchSize: 20, maxStepsPerRun: 1000, maxChain: 10 }
 }
 
+/** Apps whose due instances one scheduler pass advances side by side (each app's own runs stay sequential). */
+const APP_LANES = 4
+
 /** Where background problems are reported (engine faults, never a step's business failure). */
 export interface WorkflowLogger {
   error: (obj: unknown, msg?: string) => void
@@ -44,6 +48,7 @@ export class WorkflowRuntime {
   private writeHooks: readonly WriteHooks[] | null = null
   private readonly inFlight = new Set<Promise<unknown>>()
   private closed = false
+  private readonly turns = new RoundRobin()
 
   constructor (settings: WorkflowSettings) {
     this.settings = settings
@@ -82,21 +87,24 @@ export class WorkflowRuntime {
   /**
    * One scheduler pass over the given apps: claims due approvals (timeouts), due waits and
    * `running` instances whose lease expired (`FOR UPDATE SKIP LOCKED`, so each is run by one
-   * process) and runs them. Exported for tests, which call it instead of waiting for the timer.
+   * process) and runs them. Each app claims at most `batchSize` per pass and its runs go one
+   * after another, while up to `APP_LANES` apps advance side by side, starting one app further
+   * along each pass (docs/security.md): one app's backlog cannot hold the others' instances
+   * back. Exported for tests, which call it instead of waiting for the timer.
    */
   async tick (apps: readonly AppContext[]): Promise<void> {
     if (this.writeHooks === null) return
-    for (const app of apps) {
+    await forEachLimited(this.turns.order(apps), APP_LANES, async (app) => {
       if (this.closed) return
       let claimed: InstanceRow[]
       try {
         claimed = await claimDueInstances(app.sql, { limit: this.settings.batchSize, leaseMs: this.settings.leaseMs })
       } catch (err) {
         this.log.error({ err, app: app.name }, 'claiming workflow instances failed')
-        continue
+        return
       }
       for (const row of claimed) await this.run(app, row)
-    }
+    })
   }
 
   /** Stops taking new work and waits for the runs under way. */

@@ -6,18 +6,20 @@ import { invalidPayload, notFound, payloadTooLarge } from '../../lib/errors.js'
 import { UUID_RE } from '../../lib/fields/spec.js'
 import { contentDisposition, normalizeMimeType, sanitizeFilename } from '../../lib/files/names.js'
 import { fileKey, type FileStorage } from '../../lib/files/storage.js'
-import { deleteFile, getFile, insertFile, listFiles, type FileRecord } from '../../lib/files/store.js'
+import { insertFileWithinQuota, quotaExceeded, usedBytes } from '../../lib/files/quota.js'
+import { deleteFile, getFile, listFiles, type FileRecord } from '../../lib/files/store.js'
 import multipart from '../../plugins/multipart.js'
+import { limitPerUser } from '../rate-guard.js'
 import { parsePagedQuery } from './pagination.js'
 
 type IdParams = { Params: { id: string } }
 
 /** The `file` part of an upload request; 400 for a body that is not well-formed multipart. */
-async function filePart (request: FastifyRequest): Promise<MultipartFile> {
+async function filePart (request: FastifyRequest, maxBytes: number): Promise<MultipartFile> {
   if (!request.isMultipart()) throw invalidPayload('Send multipart/form-data with a "file" part')
   let part: MultipartFile | undefined
   try {
-    part = await request.file()
+    part = await request.file({ limits: { fileSize: maxBytes } })
   } catch {
     throw invalidPayload('Malformed multipart body')
   }
@@ -35,7 +37,7 @@ async function filePart (request: FastifyRequest): Promise<MultipartFile> {
  * passing bytes on and discards the rest): its partial copy is removed and the request is a 413.
  * A broken multipart stream is the client's fault (400); a failing disk is ours (500).
  */
-async function store (storage: FileStorage, key: string, part: MultipartFile): Promise<number> {
+async function store (storage: FileStorage, key: string, part: MultipartFile, tooLarge: () => Error): Promise<number> {
   // The source may already have failed (busboy destroys it when the body ends early) before we
   // see it; any error it carries before storage touched it is the client's.
   let clientError: unknown = part.file.errored ?? null
@@ -51,30 +53,40 @@ async function store (storage: FileStorage, key: string, part: MultipartFile): P
   }
   if (part.file.truncated) {
     await storage.remove(key)
-    throw payloadTooLarge('File is too large')
+    throw tooLarge()
   }
   return size
 }
 
+/** Upload limits: `MAX_FILE_SIZE` per file, `APP_STORAGE_QUOTA` per app (0: none). */
+interface UploadLimits { maxFileSize: number, quota: number }
+
 /**
  * Stores the request's file and records it; the answer shows `{id, filename, size, mime_type,
  * created_at}`. A platform user's id is not an app user's, so its uploads have no `uploaded_by`.
+ * The app's quota counts its existing files: the part is cut off at what is left of it, and the
+ * insert re-checks under a lock (parallel uploads); beyond it, 413 and nothing is kept.
  */
-async function upload (storage: FileStorage, request: FastifyRequest): Promise<Omit<FileRecord, 'uploaded_by'>> {
+async function upload (storage: FileStorage, request: FastifyRequest, limits: UploadLimits): Promise<Omit<FileRecord, 'uploaded_by'>> {
   const app = request.appCtx as AppContext
-  const part = await filePart(request)
+  const left = limits.quota === 0 ? Infinity : limits.quota - await usedBytes(app.sql)
+  const part = await filePart(request, Math.max(1, Math.min(limits.maxFileSize, left)))
+  if (left <= 0) {
+    part.file.resume()
+    throw quotaExceeded(limits.quota)
+  }
   const id = randomUUID()
   const key = fileKey(app.name, id)
-  const size = await store(storage, key, part)
+  const size = await store(storage, key, part, () => left < limits.maxFileSize ? quotaExceeded(limits.quota) : payloadTooLarge('File is too large'))
   try {
-    const { uploaded_by: _by, ...shown } = await insertFile(app.sql, {
+    const { uploaded_by: _by, ...shown } = await insertFileWithinQuota(app.sql, {
       id,
       filename: sanitizeFilename(part.filename),
       storage_path: key,
       mime_type: normalizeMimeType(part.mimetype),
       size,
       uploaded_by: request.user.platform === true ? null : request.user.id
-    })
+    }, limits.quota)
     return shown
   } catch (err) {
     await storage.remove(key)
@@ -94,10 +106,14 @@ export default async function fileRoutes (fastify: FastifyInstance): Promise<voi
     if (!UUID_RE.test(id)) throw invalidPayload(`Malformed file id '${id.slice(0, 100)}'`, [{ field: 'id', message: 'must be a uuid' }])
   }
 
-  await fastify.register(multipart, { maxFileSize: fastify.platform.config.maxFileSize })
+  const { config } = fastify.platform
+  const limits = { maxFileSize: config.maxFileSize, quota: config.appStorageQuota }
+  await fastify.register(multipart, { maxFileSize: config.maxFileSize })
 
   fastify.post('/upload', async (request, reply) => {
-    return await reply.code(201).send({ data: await upload(storage, request) })
+    const app = appOf(request)
+    await limitPerUser(fastify, reply, { what: 'uploads', app: app.name, user: request.user.id, maxPerMinute: config.uploadsMaxPerMinute })
+    return await reply.code(201).send({ data: await upload(storage, request, limits) })
   })
 
   fastify.get<IdParams>('/:id', async (request, reply) => {
