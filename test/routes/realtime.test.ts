@@ -249,3 +249,15 @@ t.test('token expiry ends the stream with auth_expired', async (t) => {
   await s.ended
   t.same(s.events.map((e) => e.event), ['auth_expired'])
 })
+
+t.test('OpenAPI documents the stream as text/event-stream', async (t) => {
+  const app = await server()
+  const a = await createTestApp(app)
+  await schema(t, a)
+  const doc = (await a.as(a.admin, { url: '/_openapi.json' })).json()
+  const op = doc.paths['/_realtime']?.get
+  t.equal(op?.operationId, 'realtime_stream')
+  t.ok(op?.responses['200'].content['text/event-stream'], 'text/event-stream response')
+  t.same(op?.parameters.map((p: Row) => p.name), ['entities', 'last_event_id', 'Last-Event-ID', 'access_token'])
+  t.equal(op?.parameters[0].required, true)
+})
