@@ -78,10 +78,27 @@ export async function readSettled (sql: Sql, cursor: FeedCursor, limit: number):
   return { rows, cursor: { after, wait }, more: !blocked && raw.length >= limit }
 }
 
-/** The newest change id (0 for none): where a new live feed starts. */
-export async function newestChangeId (sql: Sql): Promise<number> {
-  const [row] = await sql<Array<{ id: string | null }>>`SELECT max(id)::text AS id FROM _changes`
-  return row?.id === null || row?.id === undefined ? 0 : Number(row.id)
+/**
+ * Where a new live feed starts: the newest change id (0 for none) once it is settled. A change
+ * with a smaller id may still be committing when it is read; by the rule of `readSettled`, it
+ * belongs to a transaction that was running at that snapshot, so this waits (polling every
+ * `stepMs`) until the snapshot's xmin reaches that xmax, up to `maxWaitMs` (a long writing
+ * transaction elsewhere on the server: the feed then starts anyway).
+ */
+export async function settledNewestId (sql: Sql, opts: { stepMs?: number, maxWaitMs?: number } = {}): Promise<number> {
+  const [row] = await sql<Array<{ id: string | null, xmin: string, xmax: string }>>`
+    SELECT (SELECT max(id)::text FROM _changes) AS id,
+           pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`
+  const id = row?.id === null || row?.id === undefined ? 0 : Number(row.id)
+  const xmax = BigInt(row?.xmax ?? '0')
+  let xmin = BigInt(row?.xmin ?? '0')
+  const until = Date.now() + (opts.maxWaitMs ?? 10_000)
+  while (xmin < xmax && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, opts.stepMs ?? 20))
+    const [now] = await sql<Array<{ xmin: string }>>`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`
+    xmin = BigInt(now?.xmin ?? '0')
+  }
+  return id
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AppContext } from '../apps/context.js'
-import { canResume, newestChangeId, readRange, readSettled, type ChangeRow, type FeedCursor } from './changes.js'
+import { canResume, readRange, readSettled, settledNewestId, type ChangeRow, type FeedCursor } from './changes.js'
 import type { Subscriber } from './subscriber.js'
 
 const BATCH = 500
@@ -18,9 +18,9 @@ export class AppFeed {
   private again = false
 
   constructor (readonly app: AppContext, private readonly onError: (err: unknown) => void) {
-    // A new feed starts after the newest change: its subscribers asked for what comes next
-    // (a client wanting everything since an earlier point passes its last id and is replayed).
-    this.ready = newestChangeId(app.sql).then((id) => { this.cursor = { after: id, wait: null } })
+    // A new feed starts after the newest (settled) change: its subscribers asked for what comes
+    // next (a client wanting everything since an earlier point passes its last id and is replayed).
+    this.ready = settledNewestId(app.sql).then((id) => { this.cursor = { after: id, wait: null } })
   }
 
   /** Whether the cursor waits for a gap to settle (the hub polls such feeds). */

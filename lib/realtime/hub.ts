@@ -90,6 +90,7 @@ export class RealtimeHub {
       feed = new AppFeed(app, (err) => { this.deps.log.error({ err, app: app.name }, 'realtime feed read failed') })
       this.feeds.set(app.name, feed)
     }
+    // A feed whose start failed is dropped with its last subscriber (`remove`).
     await feed.subscribe(sub, lastEventId)
   }
 

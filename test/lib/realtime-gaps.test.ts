@@ -2,7 +2,7 @@ import t from 'tap'
 import type { Sql } from '../../lib/db/connection.js'
 import { kyselyFor } from '../../lib/db/kysely.js'
 import { migrateToLatest } from '../../lib/db/migrate.js'
-import { readSettled, type FeedCursor } from '../../lib/realtime/changes.js'
+import { readSettled, settledNewestId, type FeedCursor } from '../../lib/realtime/changes.js'
 import { freshDatabase, stopTestServer } from '../db-helper.js'
 
 t.teardown(stopTestServer)
@@ -108,4 +108,21 @@ t.test('batches: more is reported when the limit is reached', async (t) => {
   const r2 = await readSettled(sql, r1.cursor, 3)
   t.same(r2.rows.map((r) => r.record_id), ['3', '4'])
   t.equal(r2.more, false)
+})
+
+t.test('a new feed starts only once every id below the newest one is settled', async (t) => {
+  const sql = await appDatabase(t)
+  const a = held(sql, 'a')
+  await a.inserted
+  const b = held(sql, 'b')
+  const idB = await b.inserted
+  await b.commit()
+  let settledAt = 0
+  const start = settledNewestId(sql, { stepMs: 10 }).then((id) => { settledAt = Date.now(); return id })
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.equal(settledAt, 0, 'still waiting while the transaction holding the smaller id runs')
+  const committedAt = Date.now()
+  await a.commit()
+  t.equal(await start, idB)
+  t.ok(settledAt >= committedAt)
 })
