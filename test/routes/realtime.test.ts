@@ -261,3 +261,24 @@ t.test('OpenAPI documents the stream as text/event-stream', async (t) => {
   t.same(op?.parameters.map((p: Row) => p.name), ['entities', 'last_event_id', 'Last-Event-ID', 'access_token'])
   t.equal(op?.parameters[0].required, true)
 })
+
+t.test('children a set_null delete policy detaches are streamed as updates (and audited)', async (t) => {
+  const app = await server()
+  const a = await createTestApp(app)
+  for (const d of [
+    { name: 'team', fields: [{ name: 'id', type: 'uuid' }, { name: 'name', type: 'string' }] },
+    { name: 'member', fields: [{ name: 'id', type: 'uuid' }, { name: 'name', type: 'string' }, { name: 'team_id', type: 'uuid' }] }
+  ]) t.equal((await a.as(a.admin, { method: 'POST', url: '/_admin/entities', payload: d })).statusCode, 201)
+  const rel = await a.as(a.admin, { method: 'POST', url: '/_admin/relations', payload: { name: 'members', type: 'one_to_many', source: 'team', target: 'member', target_key: 'team_id', on_delete: 'set_null', inverse_name: 'team' } })
+  t.equal(rel.statusCode, 201, rel.body)
+  const team = await make(a, 'team', { name: 'T' })
+  const m = await make(a, 'member', { name: 'M', team_id: team.id })
+  const s = await subscribe(a, 'entities=team,member')
+  await remove(a, 'team', team.id)
+  const events = await s.waitFor(2)
+  t.same(events.map((e) => [e.event, dataOf(e).entity]), [['update', 'member'], ['delete', 'team']])
+  t.same(dataOf(events[0] as never).changes, { team_id: { old: team.id, new: null } })
+  t.equal(dataOf(events[0] as never).id, m.id)
+  const audit = (await a.as(a.admin, { url: `/_admin/audit?entity=member&record_id=${String(m.id)}` })).json().data
+  t.same(audit.map((r: Row) => r.action), ['update', 'create'])
+})
