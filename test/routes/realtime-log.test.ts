@@ -35,4 +35,6 @@ t.test('the realtime access_token never reaches the request log', async (t) => {
   const log = lines.join('')
   t.match(log, /_realtime\?entities=note&access_token=\[REDACTED\]/, 'the request is logged, redacted')
   t.notOk(log.includes(a.admin), 'the token is not in the log')
+  const elsewhere = await app.inject({ url: `/api/${a.name}/note?access_token=${a.admin}` })
+  t.equal(elsewhere.statusCode, 401, 'access_token is accepted by the realtime route only')
 })
