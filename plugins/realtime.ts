@@ -31,6 +31,7 @@ async function realtimePlugin (fastify: FastifyInstance): Promise<void> {
     sql: platform.sql,
     instanceId: platform.instanceId,
     apps: async () => await platform.apps.openContexts(),
+    isCurrent: (app) => platform.apps.peek(app.name) === app,
     log: { error: (obj, msg) => { fastify.log.error(obj, msg) } }
   })
   fastify.decorate('realtime', hub)

@@ -22,6 +22,8 @@ export interface HubDeps {
   sql: Sql
   instanceId: string
   apps: () => Promise<AppContext[]>
+  /** Whether this context is still the app's open one (false once the app was deleted or reopened). */
+  isCurrent: (app: AppContext) => boolean
   log: { error: (obj: unknown, msg?: string) => void }
 }
 
@@ -52,12 +54,21 @@ export class RealtimeHub {
     })
     const onError = (err: unknown): void => { this.deps.log.error({ err }, 'realtime job failed') }
     this.pollers = [
-      startPoller({ intervalMs: this.settings.pollIntervalMs, pass: async () => { for (const f of this.feeds.values()) f.wake() }, onError }),
+      startPoller({ intervalMs: this.settings.pollIntervalMs, pass: async () => { this.poll() }, onError }),
       startPoller({ intervalMs: this.settings.pruneIntervalMs, pass: async () => { await this.pruneNow() }, onError })
     ]
   }
 
   get closed (): boolean { return this.closing }
+
+  /** Wakes every feed; the streams of a deleted app end (`reconnect`: the client then gets its 404). */
+  private poll (): void {
+    for (const [name, feed] of this.feeds) {
+      if (this.deps.isCurrent(feed.app)) { feed.wake(); continue }
+      this.feeds.delete(name)
+      for (const sub of [...feed.subscribers]) sub.end('reconnect')
+    }
+  }
 
   /** Called after every commit that wrote changes in this process. */
   changed (app: string): void {

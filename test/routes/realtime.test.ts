@@ -282,3 +282,16 @@ t.test('children a set_null delete policy detaches are streamed as updates (and 
   const audit = (await a.as(a.admin, { url: `/_admin/audit?entity=member&record_id=${String(m.id)}` })).json().data
   t.same(audit.map((r: Row) => r.action), ['update', 'create'])
 })
+
+t.test('deleting the app ends its streams with reconnect', async (t) => {
+  const app = await server()
+  const a = await createTestApp(app)
+  await schema(t, a)
+  const s = await subscribe(a, 'entities=note')
+  await make(a, 'note', { text: 'x' })
+  await s.waitFor(1)
+  const del = await app.inject({ method: 'DELETE', url: `/api/_platform/apps/${a.name}`, headers: { authorization: `Bearer ${a.platform}` } })
+  t.equal(del.statusCode, 200, del.body)
+  await s.ended
+  t.same(s.events.map((e) => e.event), ['create', 'reconnect'])
+})
