@@ -10,6 +10,7 @@ import errorHandler from './plugins/error-handler.js'
 import events from './plugins/events.js'
 import jsonBody from './plugins/json-body.js'
 import platform from './plugins/platform.js'
+import realtime from './plugins/realtime.js'
 import securityHeaders from './plugins/security-headers.js'
 import webhooks from './plugins/webhooks.js'
 import workflows from './plugins/workflows.js'
@@ -57,6 +58,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await fastify.register(webhooks)
   await fastify.register(workflows)
   await fastify.register(filesCleanup)
+  await fastify.register(realtime)
   await fastify.register(appResolver)
   await fastify.register(auth)
 

@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config/index.js'
+import { requestLogSerializer } from './lib/realtime/redact.js'
 
 let config: Config
 try {
@@ -18,7 +19,9 @@ const app = await buildApp({
   logger: {
     level: config.logLevel,
     // Tokens and secrets must never reach the log.
-    redact: ['req.headers.authorization', 'req.headers.cookie', 'body.password', 'body.refresh_token']
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'body.password', 'body.refresh_token'],
+    // The realtime route's `?access_token=` is part of the URL.
+    serializers: { req: requestLogSerializer }
   }
 })
 

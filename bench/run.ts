@@ -4,6 +4,8 @@
  * processes each round); then cold metadata change timings. Results go to the console and to
  * bench/RESULTS.md.
  * - `npm run bench -- --soak` (or BENCH_SOAK=<seconds>): only the RSS soak (S1 + S4, 60 s).
+ * - `npm run bench -- --realtime`: S4 creates with and without BENCH_RT_SUBSCRIBERS (1000) SSE
+ *   subscribers (bench/realtime.ts).
  * - `--profile` / `--profile=floor`: runs Rocket / the floor under `--cpu-prof` and prints its
  *   hot functions over the measured windows.
  *
@@ -25,6 +27,7 @@ import type { Request } from 'autocannon'
 import { compare, type LoadOptions } from './load.js'
 import { measureMetadata } from './metadata.js'
 import { preflight } from './preflight.js'
+import { realtimeBench, realtimeBlock } from './realtime.js'
 import { printProfile, type Window } from './profile.js'
 import { machineLine, metadataBlock, scenarioTable, soakBlock, summarize, writeBlock, type Round, type ScenarioRuns } from './report.js'
 import { SCENARIOS } from './scenarios.js'
@@ -154,6 +157,15 @@ async function runSoak (s: Servers): Promise<boolean> {
   return result.failures === 0 && result.stable
 }
 
+async function runRealtime (s: Servers): Promise<boolean> {
+  const result = await realtimeBench(s.rocket, s.ds, { ...load, db: `rocket_${s.ds.app}`, subscribers: num('BENCH_RT_SUBSCRIBERS', 1000) })
+  const machine = `Run ${new Date().toISOString()} — ${machineLine(s.pgVersion)}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min).`
+  const text = `${machine}\nCommand: \`npm run bench -- --realtime\` (${load.connections} connections, ${load.warmupSeconds} s warm-up, ${load.durationSeconds} s measured per phase).\n\n${realtimeBlock(result)}`
+  console.log(`\n${text}\n`)
+  writeBlock(resultsFile, 'realtime', text)
+  return result.lost === 0 && result.cost <= 0.15 && result.connected === result.subscribers
+}
+
 async function runComparison (s: Servers): Promise<boolean> {
   await preflight(s.rocket, s.floor, s.ds, scenarios)
   const meta = await measureMetadata(s.rocket.url, s.ds)
@@ -175,7 +187,7 @@ async function main (): Promise<number> {
   let ok = false
   try {
     const servers = await startServers(pg.url)
-    ok = soakSeconds > 0 ? await runSoak(servers) : await runComparison(servers)
+    ok = args.has('--realtime') ? await runRealtime(servers) : soakSeconds > 0 ? await runSoak(servers) : await runComparison(servers)
   } finally {
     await stopServers()
     await pg.stop().catch(() => {})

@@ -54,6 +54,16 @@ export interface Config {
   eventsRetentionDays: number
   /** How often buffered events are written to `_events` (also at 500 buffered events), in ms. */
   eventsFlushIntervalMs: number
+  /** Seconds a realtime change is kept for clients resuming with Last-Event-ID (older: `event: reset`). */
+  realtimeRetention: number
+  /** Interval of the SSE heartbeat comment, in ms. */
+  realtimeHeartbeatMs: number
+  /** Events a realtime subscriber may have waiting before it gets `event: overflow` and is closed. */
+  realtimeMaxBuffered: number
+  /** How often realtime feeds look for changes no NOTIFY announced (crashed writer, settling gap), in ms. */
+  realtimePollIntervalMs: number
+  /** How often expired realtime changes are pruned, in ms. */
+  realtimePruneIntervalMs: number
 }
 
 /** Each entry: env var name, config key, JSON Schema for the value, default. */
@@ -89,7 +99,12 @@ const ENTRIES = [
   ['EVENTS_ENABLED', 'eventsEnabled', { type: 'boolean' }, true],
   ['EVENTS_SAMPLING_RATE', 'eventsSamplingRate', { type: 'number', minimum: 0, maximum: 1 }, 0.1],
   ['EVENTS_RETENTION_DAYS', 'eventsRetentionDays', { type: 'integer', minimum: 1, maximum: 3650 }, 7],
-  ['EVENTS_FLUSH_INTERVAL_MS', 'eventsFlushIntervalMs', { type: 'integer', minimum: 10, maximum: 60000 }, 1000]
+  ['EVENTS_FLUSH_INTERVAL_MS', 'eventsFlushIntervalMs', { type: 'integer', minimum: 10, maximum: 60000 }, 1000],
+  ['REALTIME_RETENTION', 'realtimeRetention', { type: 'integer', minimum: 1 }, 24 * 3600],
+  ['REALTIME_HEARTBEAT_MS', 'realtimeHeartbeatMs', { type: 'integer', minimum: 10 }, 15000],
+  ['REALTIME_MAX_BUFFERED', 'realtimeMaxBuffered', { type: 'integer', minimum: 1 }, 1000],
+  ['REALTIME_POLL_INTERVAL_MS', 'realtimePollIntervalMs', { type: 'integer', minimum: 10 }, 1000],
+  ['REALTIME_PRUNE_INTERVAL_MS', 'realtimePruneIntervalMs', { type: 'integer', minimum: 100 }, 10 * 60 * 1000]
 ] as const
 
 type Entry = typeof ENTRIES[number]

@@ -3,6 +3,7 @@ import { usersModule } from '../auth/module.js'
 import { eventSettings } from '../events/instrumenter.js'
 import { eventsModule } from '../events/module.js'
 import { permissionsModule } from '../permissions/module.js'
+import { realtimeModule } from '../realtime/module.js'
 import { rulesModule } from '../rules/module.js'
 import { stateMachinesModule } from '../state-machines/module.js'
 import { webhooksModule } from '../webhooks/module.js'
@@ -20,5 +21,5 @@ import type { EngineModule } from './modules.js'
 export function engineModules (config?: Config): EngineModule[] {
   // Events first: its afterCommit only times the unit, before the others' after-commit work.
   return [eventsModule(eventSettings(config)), permissionsModule(), usersModule(), rulesModule(), stateMachinesModule(), webhooksModule(webhookSettings(config)),
-    workflowsModule(workflowSettings(config)), auditModule()]
+    workflowsModule(workflowSettings(config)), auditModule(), realtimeModule()]
 }

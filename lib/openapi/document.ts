@@ -1,5 +1,6 @@
 import type { Registry } from '../metadata/registry.js'
 import { adminOperations, authOperations, fileOperations } from './admin-paths.js'
+import { realtimeOperations } from './realtime-paths.js'
 import { errorResponseComponents, securitySchemes, SHARED_SCHEMAS, sharedSchemas, BEARER } from './components.js'
 import { entityComponents, fieldReferences } from './entity-components.js'
 import { entityPaths } from './entity-paths.js'
@@ -41,7 +42,7 @@ export function buildOpenApiDocument (input: DocumentInput): OpenApiDocument {
     Object.assign(entityPathItems, entityPaths(entity, names))
   }
   Object.assign(schemas, relationPayloadComponents(registry, { names, refs }))
-  const known = { ...authOperations(), ...adminOperations(), ...fileOperations() }
+  const known = { ...authOperations(), ...adminOperations(), ...fileOperations(), ...realtimeOperations() }
   return {
     openapi: '3.1.0',
     info: {

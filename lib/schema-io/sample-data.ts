@@ -27,9 +27,9 @@ interface RowContext {
 
 const emptyReport = (): SampleReport => ({ created: 0, skipped: 0, errors: [] })
 
-/** The write hooks sample rows run through: only the audit log (no rules, state machines, webhooks or workflows). */
+/** The write hooks sample rows run through: only the audit log and the realtime outbox (no rules, state machines, webhooks or workflows). */
 export function sampleDataHooks<T extends { name: string }> (all: readonly T[]): T[] {
-  return all.filter((h) => h.name === 'audit')
+  return all.filter((h) => h.name === 'audit' || h.name === 'realtime')
 }
 
 /** PKs among `rows` that already exist in the entity's table (soft-deleted rows included: their key is taken). */

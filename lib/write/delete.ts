@@ -5,7 +5,7 @@ import type { OnDelete } from '../metadata/types.js'
 import { runAfterRow, type WriteNode } from './hooks.js'
 import { keyText } from './lookup.js'
 import { rowSqlParams, rowStatement, splitReturned } from './row-sql.js'
-import { arrayCastOf, existsStatement, nullifyStatement, run, selectForUpdate, type Row } from './sql.js'
+import { arrayCastOf, existsStatement, run, selectForUpdate, type Row } from './sql.js'
 import type { DeleteGroup, ExecContext } from './types.js'
 
 /** A row to delete and its payload path (for hooks and error details). */
@@ -120,7 +120,11 @@ export async function executeDelete (ec: ExecContext, group: DeleteGroup): Promi
   for (const c of group.cascades) await executeDelete(ec, c)
   const { entity } = group
   const site = { entity, loc: { path: '' } }
-  for (const n of group.nullify) await run(ec.tx, { text: nullifyStatement(n.child, n.fk, n.liveOnly), params: [n.keys] }, site)
+  // Children a set_null policy detaches are updates like any other: the hooks' rowSql (audit, realtime) records them.
+  for (const n of group.nullify) {
+    const text = rowStatement(n.child, { kind: 'nullify', fields: [n.fk], liveOnly: n.liveOnly }, ec.hooks)
+    await run(ec.tx, { text, params: [n.keys, ...rowSqlParams(ec.hooks, { entity: n.child, user: ec.unit.user })] }, site)
+  }
   for (const d of group.detach) await run(ec.tx, { text: `DELETE FROM ${d.table} WHERE ${d.column} = ANY($1${d.cast})`, params: [d.keys] }, site)
   if (group.nodes.length === 0) return
   const pk = entity.pk

@@ -16,7 +16,7 @@ import { arrayCastOf, castOf, type Row, type SqlParam } from './sql.js'
  */
 
 /** What a statement does to rows. */
-export type RowStatementKind = 'insert' | 'update' | 'soft_delete' | 'hard_delete'
+export type RowStatementKind = 'insert' | 'update' | 'soft_delete' | 'hard_delete' | 'nullify'
 
 /** What a hook's `rowSql` is built for; the text depends on nothing else. */
 export interface RowSqlShape {
@@ -103,6 +103,8 @@ export interface RowStatementShape {
   rows?: number
   /** update: the field compared with the last parameter (the PK, or the slug of a URL). */
   by?: CompiledField
+  /** nullify: only live rows (soft delete) are updated. */
+  liveOnly?: boolean
 }
 
 const cache = new WeakMap<CompiledEntity, Map<string, string>>()
@@ -111,13 +113,14 @@ const MAX_SHAPES = 512
 /**
  * The text of a row-writing statement with the hooks' SQL (cached per shape). Parameters:
  * insert `$1…$n` = fields (then the next row's, for a multi-row insert); update `$1…$n` = fields, `$n+1` = the `by` value; soft delete
- * `$1` = keys, `$2` = the deletion time; hard delete `$1` = keys; then the hooks' parameters.
+ * `$1` = keys, `$2` = the deletion time; hard delete `$1` = keys; nullify (a `set_null` delete
+ * policy: `fields` = [the FK], set to NULL where it is in `$1`) `$1` = keys; then the hooks' parameters.
  */
 export function rowStatement (entity: CompiledEntity, shape: RowStatementShape, hooks: readonly WriteHooks[]): string {
   let texts = cache.get(entity)
   if (texts === undefined) { texts = new Map(); cache.set(entity, texts) }
   const tails = rowSqlOf(hooks)
-  const key = `${shape.kind}|${shape.rows ?? 1}|${shape.by?.name ?? ''}|${shape.fields.map((f) => f.name).join(',')}|${tails.key}`
+  const key = `${shape.kind}|${shape.rows ?? 1}|${shape.by?.name ?? ''}|${shape.liveOnly === true ? 'live' : ''}|${shape.fields.map((f) => f.name).join(',')}|${tails.key}`
   let text = texts.get(key)
   if (text === undefined) {
     // Field combinations are bounded in practice; the cap only guards against pathological clients.
@@ -167,6 +170,12 @@ function baseStatement (entity: CompiledEntity, shape: RowStatementShape): { bas
     case 'soft_delete': {
       const base = `UPDATE ${entity.table} SET "deleted_at" = $2::timestamptz WHERE ${pk.column} = ANY($1${arrayCastOf(pk)}) RETURNING ${returningNew}, ${returningOld}`
       return { base, action: 'delete', ownParams: 2 }
+    }
+    case 'nullify': {
+      const fk = fields[0] ?? pk
+      const live = shape.liveOnly === true && entity.liveCondition !== '' ? ` AND ${entity.liveCondition}` : ''
+      const base = `UPDATE ${entity.table} SET ${fk.column} = NULL WHERE ${fk.column} = ANY($1${arrayCastOf(fk)})${live} RETURNING ${returningNew}, ${returningOld}`
+      return { base, action: 'update', ownParams: 1 }
     }
     case 'hard_delete':
       return { base: `DELETE FROM ${entity.table} WHERE ${pk.column} = ANY($1${arrayCastOf(pk)}) RETURNING ${returningOld}`, action: 'delete', ownParams: 1 }

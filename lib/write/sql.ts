@@ -139,12 +139,6 @@ export function existsStatement (entity: CompiledEntity, field: CompiledField): 
     `SELECT 1 AS x FROM ${entity.table} WHERE ${field.column} = ANY($1${arrayCastOf(field)})${andLive(entity, true)} LIMIT 1`)
 }
 
-/** set_null policy: clears the FK of children of the deleted rows. */
-export function nullifyStatement (child: CompiledEntity, fk: CompiledField, liveOnly: boolean): string {
-  return memo(cacheOf(child).fixed, `null:${fk.name}:${String(liveOnly)}`, () =>
-    `UPDATE ${child.table} SET ${fk.column} = NULL WHERE ${fk.column} = ANY($1${arrayCastOf(fk)})${andLive(child, liveOnly)}`)
-}
-
 /** Ordered field list and parameters for the values being written (unknown keys skipped). */
 export function columnsOf (entity: CompiledEntity, values: Record<string, unknown>): { fields: CompiledField[], params: SqlParam[] } {
   const fields: CompiledField[] = []

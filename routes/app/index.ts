@@ -5,6 +5,7 @@ import { collectRoutes, docsPageRoutes, openApiRoutes } from './docs.js'
 import entityRoutes from './entities.js'
 import eventRoutes from './events.js'
 import fileRoutes from './files.js'
+import realtimeRoutes from './realtime.js'
 import uiRoutes from './ui.js'
 import workflowRoutes from './workflows.js'
 
@@ -19,6 +20,8 @@ export default async function appScope (fastify: FastifyInstance): Promise<void>
   fastify.addHook('onRequest', fastify.resolveApp)
   await fastify.register(appAuthRoutes, { prefix: '/auth' })
   await fastify.register(docsPageRoutes)
+  // Its own scope: it also accepts `?access_token=` (EventSource sends no headers).
+  await fastify.register(realtimeRoutes)
   await fastify.register(async (authed) => {
     authed.addHook('onRequest', authed.authenticateApp)
     await authed.register(openApiRoutes, { routes })

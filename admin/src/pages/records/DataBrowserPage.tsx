@@ -1,7 +1,8 @@
 import { useNavigate, useParams } from '@solidjs/router'
-import { createMemo, createResource, createSignal, For, Show, type JSX } from 'solid-js'
+import { createMemo, createResource, createSignal, For, onCleanup, Show, type JSX } from 'solid-js'
 import { createStore } from 'solid-js/store'
 import { listEntities, listRelations } from '../../api/metadata.js'
+import { followChanges, type LiveStatus } from '../../api/realtime.js'
 import { deleteRecord, listRecords } from '../../api/records.js'
 import type { EntityDef } from '../../api/types.js'
 import { ConfirmDialog } from '../../components/ConfirmDialog.js'
@@ -27,6 +28,23 @@ function Browser (props: { app: string, entity: EntityDef, entities: EntityDef[]
   const filterable = (): EntityDef['fields'] => props.entity.fields
   const writableEdges = (): Edge[] => props.edges.filter((e) => e.kind !== 'belongs_to')
   const included = (): Edge[] => props.edges.filter((e) => state.include.includes(e.name))
+
+  // Live updates (docs/reference.md "Realtime"): a change by anyone refetches the page shown,
+  // once per burst of events.
+  const [live, setLive] = createSignal<LiveStatus>('connecting')
+  let pendingRefetch: ReturnType<typeof setTimeout> | null = null
+  const stopFollowing = followChanges({
+    app: props.app,
+    entities: [props.entity.name],
+    onStatus: setLive,
+    // Any API call refreshes an expired access token; the list is reloaded anyway.
+    beforeReopen: async () => { await refetch() },
+    onChange: () => {
+      if (pendingRefetch !== null) return
+      pendingRefetch = setTimeout(() => { pendingRefetch = null; void refetch() }, 150)
+    }
+  })
+  onCleanup(() => { stopFollowing(); if (pendingRefetch !== null) clearTimeout(pendingRefetch) })
 
   const remove = async (): Promise<void> => {
     const id = deleting()
@@ -60,7 +78,12 @@ function Browser (props: { app: string, entity: EntityDef, entities: EntityDef[]
       </Card>
       <Card>
         <div class='flex items-center justify-between border-b border-neutral-200 px-4 py-3'>
-          <h2 class='font-mono text-sm font-semibold'>{props.entity.name}</h2>
+          <h2 class='font-mono text-sm font-semibold'>
+            {props.entity.name}
+            <span data-testid='live-status' data-status={live()} class={`ml-2 rounded px-1.5 py-0.5 font-sans text-xs font-normal ${live() === 'live' ? 'bg-emerald-50 text-emerald-700' : 'bg-neutral-100 text-neutral-500'}`}>
+              {live() === 'live' ? 'live' : live() === 'connecting' ? 'connecting…' : 'offline'}
+            </span>
+          </h2>
           <Button size='sm' onClick={() => setEditing({ id: null })}>New record</Button>
         </div>
         <ErrorPanel error={list.error} />

@@ -1,0 +1,90 @@
+import type { AppContext } from '../apps/context.js'
+import { canResume, readRange, readSettled, settledNewestId, type ChangeRow, type FeedCursor } from './changes.js'
+import type { Subscriber } from './subscriber.js'
+
+const BATCH = 500
+
+/**
+ * The live change feed of one app in this process (docs/ARCHITECTURE.md "Realtime"): ONE
+ * `_changes` read per batch serves every subscriber of the app here. Woken by this process's
+ * commits, by NOTIFY from the others, and by the hub's poll (which also settles gaps).
+ * Reads never overlap: a wake during a read runs one more read after it.
+ */
+export class AppFeed {
+  readonly subscribers = new Set<Subscriber>()
+  private cursor: FeedCursor = { after: 0, wait: null }
+  private readonly ready: Promise<void>
+  private running: Promise<void> | null = null
+  private again = false
+
+  constructor (readonly app: AppContext, private readonly onError: (err: unknown) => void) {
+    // A new feed starts after the newest (settled) change: its subscribers asked for what comes
+    // next (a client wanting everything since an earlier point passes its last id and is replayed).
+    this.ready = settledNewestId(app.sql).then((id) => { this.cursor = { after: id, wait: null } })
+  }
+
+  /** Whether the cursor waits for a gap to settle (the hub polls such feeds). */
+  get waiting (): boolean { return this.cursor.wait !== null }
+
+  wake (): void {
+    if (this.running !== null) { this.again = true; return }
+    this.running = this.pump().catch(this.onError).finally(() => { this.running = null })
+  }
+
+  /** Waits for the read under way, then reads once more: every change committed before the call is delivered. */
+  async drain (): Promise<void> {
+    while (this.running !== null) await this.running
+    await this.pump().catch(this.onError)
+  }
+
+  private async pump (): Promise<void> {
+    await this.ready
+    do {
+      this.again = false
+      for (;;) {
+        const { rows, cursor, more } = await readSettled(this.app.sql, this.cursor, BATCH)
+        // Cursor and delivery in one synchronous step: a subscriber joining sees either both or neither.
+        this.cursor = cursor
+        this.deliver(rows)
+        if (!more) break
+      }
+    } while (this.again)
+  }
+
+  private deliver (rows: readonly ChangeRow[]): void {
+    for (const row of rows) {
+      const shared = new Map<string, string>()
+      for (const sub of this.subscribers) sub.offer(row, shared)
+    }
+  }
+
+  /**
+   * Adds a subscriber: live from the feed's cursor at once (queued while it replays), and
+   * with `lastEventId` the retained changes after it up to that cursor first — so nothing
+   * between the two is missed or sent twice. An id no longer retained gets `event: reset`.
+   */
+  async subscribe (sub: Subscriber, lastEventId: number | null): Promise<void> {
+    await this.ready
+    this.subscribers.add(sub)
+    const upTo = this.cursor.after
+    sub.lastSent = lastEventId ?? upTo
+    if (lastEventId !== null && lastEventId < upTo) {
+      if (await canResume(this.app.sql, lastEventId)) await this.replay(sub, lastEventId, upTo)
+      else sub.reset(upTo)
+    } else if (lastEventId !== null && lastEventId > upTo && !(await canResume(this.app.sql, lastEventId))) {
+      sub.reset(upTo)
+    }
+    sub.goLive()
+  }
+
+  private async replay (sub: Subscriber, from: number, upTo: number): Promise<void> {
+    let after = from
+    while (after < upTo && !sub.ended) {
+      const rows = await readRange(this.app.sql, after, upTo, BATCH)
+      const last = rows.at(-1)
+      if (last === undefined) break
+      for (const r of rows) sub.replayed(r)
+      after = last.id
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import type { AppContext } from '../apps/context.js'
+import type { Sql } from '../db/connection.js'
+import { startPoller, type Poller } from '../jobs/poller.js'
+import { pruneChanges } from './changes.js'
+import { AppFeed } from './feed.js'
+import type { Subscriber } from './subscriber.js'
+
+/** Realtime settings (config: REALTIME_*). */
+export interface RealtimeSettings {
+  /** Seconds a change is retained for resuming (`REALTIME_RETENTION`). */
+  retentionSeconds: number
+  heartbeatMs: number
+  maxBuffered: number
+  /** How often feeds with subscribers look for changes no NOTIFY announced (a crashed writer, a settling gap). */
+  pollIntervalMs: number
+  /** How often the retention job runs. */
+  pruneIntervalMs: number
+}
+
+export interface HubDeps {
+  /** The management database: the NOTIFY channel every process listens on. */
+  sql: Sql
+  instanceId: string
+  apps: () => Promise<AppContext[]>
+  /** Whether this context is still the app's open one (false once the app was deleted or reopened). */
+  isCurrent: (app: AppContext) => boolean
+  log: { error: (obj: unknown, msg?: string) => void }
+}
+
+const CHANNEL = 'rocket_changes'
+/** Any number: the advisory lock key of the retention job in each app database. */
+const PRUNE_LOCK = 727_011
+
+/**
+ * The process-wide realtime fan-out (docs/ARCHITECTURE.md "Realtime"): one `AppFeed` per app
+ * that has subscribers here; commits of this process wake the app's feed at once and are
+ * announced to the others with one NOTIFY per app per tick (payload `<instance>:<app>`).
+ */
+export class RealtimeHub {
+  private readonly feeds = new Map<string, AppFeed>()
+  private readonly toAnnounce = new Set<string>()
+  private announcing = false
+  private closing = false
+  private listener: { unlisten: () => Promise<void> } | null = null
+  private pollers: Poller[] = []
+
+  constructor (readonly settings: RealtimeSettings, private readonly deps: HubDeps) {}
+
+  async start (): Promise<void> {
+    this.listener = await this.deps.sql.listen(CHANNEL, (payload) => {
+      const sep = payload.indexOf(':')
+      if (sep < 0 || payload.slice(0, sep) === this.deps.instanceId) return
+      this.feeds.get(payload.slice(sep + 1))?.wake()
+    })
+    const onError = (err: unknown): void => { this.deps.log.error({ err }, 'realtime job failed') }
+    this.pollers = [
+      startPoller({ intervalMs: this.settings.pollIntervalMs, pass: async () => { this.poll() }, onError }),
+      startPoller({ intervalMs: this.settings.pruneIntervalMs, pass: async () => { await this.pruneNow() }, onError })
+    ]
+  }
+
+  get closed (): boolean { return this.closing }
+
+  /** Wakes every feed; the streams of a deleted app end (`reconnect`: the client then gets its 404). */
+  private poll (): void {
+    for (const [name, feed] of this.feeds) {
+      if (this.deps.isCurrent(feed.app)) { feed.wake(); continue }
+      this.feeds.delete(name)
+      for (const sub of [...feed.subscribers]) sub.end('reconnect')
+    }
+  }
+
+  /** Called after every commit that wrote changes in this process. */
+  changed (app: string): void {
+    this.feeds.get(app)?.wake()
+    this.toAnnounce.add(app)
+    if (!this.announcing) {
+      this.announcing = true
+      setImmediate(() => { void this.announce() })
+    }
+  }
+
+  private async announce (): Promise<void> {
+    try {
+      while (this.toAnnounce.size > 0) {
+        const apps = [...this.toAnnounce]
+        this.toAnnounce.clear()
+        await Promise.all(apps.map(async (a) => await this.deps.sql.notify(CHANNEL, `${this.deps.instanceId}:${a}`)))
+      }
+    } catch (err) {
+      // The others' poll picks the changes up: a lost NOTIFY only delays them.
+      this.deps.log.error({ err }, 'realtime NOTIFY failed')
+    } finally {
+      this.announcing = false
+    }
+  }
+
+  async subscribe (app: AppContext, sub: Subscriber, lastEventId: number | null): Promise<void> {
+    let feed = this.feeds.get(app.name)
+    if (feed === undefined || feed.app !== app) {
+      feed = new AppFeed(app, (err) => { this.deps.log.error({ err, app: app.name }, 'realtime feed read failed') })
+      this.feeds.set(app.name, feed)
+    }
+    // A feed whose start failed is dropped with its last subscriber (`remove`).
+    await feed.subscribe(sub, lastEventId)
+  }
+
+  /** A stream ended: the feed of an app without subscribers stops. */
+  remove (sub: Subscriber): void {
+    const feed = this.feeds.get(sub.app.name)
+    if (feed === undefined) return
+    feed.subscribers.delete(sub)
+    if (feed.subscribers.size === 0 && !this.closing) this.feeds.delete(sub.app.name)
+  }
+
+  /** Deletes changes past the retention in every open app; one process per app at a time (advisory lock). */
+  async pruneNow (): Promise<number> {
+    let deleted = 0
+    for (const app of await this.deps.apps()) {
+      if (this.closing) break
+      try {
+        deleted += await app.sql.begin(async (tx) => {
+          const [lock] = await tx<Array<{ ok: boolean }>>`SELECT pg_try_advisory_xact_lock(${PRUNE_LOCK}) AS ok`
+          return lock?.ok === true ? await pruneChanges(tx as unknown as Sql, this.settings.retentionSeconds) : 0
+        })
+      } catch (err) {
+        this.deps.log.error({ err, app: app.name }, 'realtime retention failed')
+      }
+    }
+    return deleted
+  }
+
+  /**
+   * Shutdown: every change committed so far is delivered, then each stream ends with
+   * `event: reconnect` (the client resumes elsewhere with its last id).
+   */
+  async close (): Promise<void> {
+    if (this.closing) return
+    this.closing = true
+    await Promise.all(this.pollers.map(async (p) => { await p.stop() }))
+    await this.listener?.unlisten().catch(() => {})
+    for (const feed of this.feeds.values()) {
+      await feed.drain()
+      for (const sub of [...feed.subscribers]) sub.end('reconnect')
+    }
+    this.feeds.clear()
+  }
+}
