@@ -11,6 +11,9 @@ interface Route { method: string, url: string }
 const NUL = '\u0000'
 const LONE = '\ud800'
 
+// About 18 000 requests: 1–3 minutes on a loaded machine, past .taprc's 300 s only when it is very loaded.
+t.setTimeout(600_000)
+
 /**
  * Every method + URL of the route table, from `printRoutes({commonPrefix: false})`: one route
  * per line, nested under its parent (4 characters per level), methods in parentheses.
