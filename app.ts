@@ -12,6 +12,7 @@ import jsonBody from './plugins/json-body.js'
 import platform from './plugins/platform.js'
 import realtime from './plugins/realtime.js'
 import securityHeaders from './plugins/security-headers.js'
+import textGuard from './plugins/text-guard.js'
 import webhooks from './plugins/webhooks.js'
 import workflows from './plugins/workflows.js'
 import filesCleanup from './plugins/files-cleanup.js'
@@ -55,6 +56,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   // Trace id header and sampling before CORS answers preflights; closed after the jobs below, before platform.
   await fastify.register(events)
   await fastify.register(corsPlugin, { origin: config.corsOrigin })
+  // After the trace id and CORS hooks, so a refused URL's answer carries their headers too.
+  await fastify.register(textGuard)
   await fastify.register(webhooks)
   await fastify.register(workflows)
   await fastify.register(filesCleanup)

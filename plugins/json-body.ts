@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin'
 import sjson from 'secure-json-parse'
 import type { FastifyInstance } from 'fastify'
-import { invalidPayload } from '../lib/errors.js'
+import { invalidPayload, validationFailed } from '../lib/errors.js'
+import { badTextDetails, mayHoldBadText } from '../lib/text-guard.js'
 
 export const MAX_JSON_DEPTH = 64
 
@@ -30,8 +31,9 @@ export function jsonDepthExceeds (text: string, max: number): boolean {
 
 /**
  * JSON body parser: rejects nesting deeper than 64 levels and prototype-poisoning keys
- * (`__proto__`, `constructor.prototype`) with INVALID_PAYLOAD, and accepts an empty body
- * as "no body" only where routes allow it.
+ * (`__proto__`, `constructor.prototype`) with INVALID_PAYLOAD, strings and keys holding U+0000
+ * or a lone surrogate with VALIDATION_FAILED naming them, and accepts an empty body as "no body"
+ * only where routes allow it.
  */
 async function jsonBody (fastify: FastifyInstance): Promise<void> {
   fastify.removeContentTypeParser('application/json')
@@ -39,11 +41,17 @@ async function jsonBody (fastify: FastifyInstance): Promise<void> {
     const text = body as string
     if (text.length === 0 || text.trim() === '') { done(null, undefined); return }
     if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) { done(invalidPayload(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`)); return }
+    let parsed: unknown
     try {
-      done(null, sjson.parse(text, null, { protoAction: 'error', constructorAction: 'error' }))
+      parsed = sjson.parse(text, null, { protoAction: 'error', constructorAction: 'error' })
     } catch {
       done(invalidPayload('Request body is not valid JSON'))
+      return
     }
+    // Every JSON route at once: no NUL or lone surrogate reaches PostgreSQL from a body (lib/text-guard.ts).
+    const bad = mayHoldBadText(text) ? badTextDetails(parsed) : []
+    if (bad.length > 0) done(validationFailed('Text values may not contain U+0000 (NUL) or unpaired surrogates', bad))
+    else done(null, parsed)
   })
 }
 

@@ -31,11 +31,13 @@ export function translatePgError (err: unknown, ctx: ErrorContext = {}): ApiErro
     case '22001':
       return validationFailed('Validation failed', [{ field: column || 'value', rule: 'max_length', message: 'Value too long' }])
     case '22003':
-      return validationFailed('Validation failed', [{ field: column || 'value', rule: 'range', message: 'Numeric value out of range' }])
-    case '22007': case '22008': case '22P02': case '22023': case '2201X': case '2201W':
-      return invalidPayload('A value has an invalid format')
+      return invalidPayload('A numeric value is out of range', [{ field: column || 'value', rule: 'range', message: 'Numeric value out of range' }])
+    case '22021': case '22P05':
+      return invalidPayload('A text value holds a character PostgreSQL cannot store (U+0000)')
     default:
-      return null
+      // Class 22 (data exception: bad format, out-of-range date, invalid escape...) is always the
+      // client's value, never a server fault: the backstop behind validation (docs/VALIDATION.md).
+      return err.code.startsWith('22') ? invalidPayload('A value has an invalid format') : null
   }
 }
 

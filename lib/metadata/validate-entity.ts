@@ -154,6 +154,9 @@ function validateSlug (raw: unknown, fields: FieldDef[], add: (f: string, m: str
   const field = fields.find((f) => f.name === raw.field)
   if (field === undefined || !['string', 'text'].includes(canonicalType(field.type) ?? '')) {
     add('slug.field', `slug field '${raw.field}' must be a string field of the entity`, 'exists')
+  } else if (field.unique !== true) {
+    // A slug names one record: GET and PUT /:entity/<slug> must reach the same row (docs/VALIDATION.md).
+    add('slug.field', `slug field '${raw.field}' must be unique: true`, 'unique')
   }
   if (!fields.some((f) => f.name === raw.source)) add('slug.source', `slug source '${raw.source}' is not a field of the entity`, 'exists')
   return { field: raw.field, source: raw.source, regenerate_on_update: raw.regenerate_on_update === true }

@@ -1,6 +1,7 @@
 /**
  * The Swagger UI page of an app. The page itself is public; the document it shows needs a token
- * of the app, which the user pastes (or obtains by logging in here). The token is kept in
+ * of the app, which the user pastes (or obtains by logging in here, as a user of the app or as a
+ * platform user). The token is kept in
  * localStorage, used to fetch the document, pre-authorizes Swagger UI and is added to "Try it
  * out" requests by a request interceptor. Everything loads from this server (no CDN).
  */
@@ -129,13 +130,22 @@ export const DOCS_SCRIPT = `(function () {
   document.getElementById('login-form').addEventListener('submit', function (ev) {
     ev.preventDefault()
     var body = JSON.stringify({ email: document.getElementById('email').value, password: document.getElementById('password').value })
-    fetch(base + '/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body }).then(function (res) {
-      return res.json().then(function (json) {
-        if (!res.ok || !json.data) { say((json.error && json.error.message) || 'Login failed.', true); return }
-        document.getElementById('password').value = ''
-        store(json.data.access_token)
-        load()
+    function post (url) {
+      return fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body }).then(function (res) {
+        return res.json().then(function (json) { return { ok: res.ok && !!json.data, status: res.status, json: json } })
       })
+    }
+    // The app's users first; refused credentials may be a platform user's, which the API accepts
+    // as admin of every app (the same answer as POST /api/_platform/auth/login).
+    post(base + '/auth/login').then(function (r) {
+      if (r.ok || r.status !== 401) return r
+      return post('/api/_platform/auth/login').then(function (p) { return p.ok ? p : r })
+    }).then(function (r) {
+      var json = r.json
+      if (!r.ok) { say((json.error && json.error.message) || 'Login failed.', true); return }
+      document.getElementById('password').value = ''
+      store(json.data.access_token)
+      load()
     }).catch(function () { say('Network error while logging in.', true) })
   })
   document.getElementById('forget').addEventListener('click', function () { store(''); window.location.reload() })

@@ -1,3 +1,4 @@
+import { RE2JS, RE2JSSyntaxException } from 're2js'
 import type { CompiledField } from '../metadata/compiled.js'
 import { toNumber } from '../expressions/operators.js'
 import type { Problems } from './problems.js'
@@ -52,11 +53,14 @@ function patternCheck (value: unknown, ctx: { problems: Problems, at: string }):
     return null
   }
   try {
-    // No flags: a stateless `test`, and the JavaScript syntax the examples are written in.
-    const re = new RegExp(value)
-    return (v) => re.test(String(v))
+    // RE2 (re2js, pure JavaScript): matching time is linear in the input whatever the pattern, so
+    // a pattern like ^(a+)+$ cannot stall the event loop (docs/VALIDATION.md, "Pattern rules").
+    // No flags: an unanchored search, like RegExp.prototype.test.
+    const re = RE2JS.compile(value)
+    return (v) => re.matcher(String(v)).find()
   } catch (err) {
-    ctx.problems.add(`${ctx.at}.value`, 'pattern', `invalid regular expression: ${(err as Error).message}`)
+    const reason = err instanceof RE2JSSyntaxException ? err.message : String(err)
+    ctx.problems.add(`${ctx.at}.value`, 'pattern', `invalid regular expression (RE2 syntax): ${reason.slice(0, 200)}`)
     return null
   }
 }

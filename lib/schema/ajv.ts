@@ -11,22 +11,52 @@ import type { JsonSchema } from '../fields/index.js'
 export const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false })
 addFormats.default(ajv, ['uuid', 'date', 'date-time', 'email', 'uri'])
 
-/** Turns Ajv errors into envelope details, naming the field and the rule that failed. */
-export function ajvErrorsToDetails (errors: ErrorObject[] | null | undefined, prefix = ''): ErrorDetail[] {
-  const details: ErrorDetail[] = []
-  const seen = new Set<string>()
+export interface DetailOptions {
+  /** Prepended to every field path (a nested record's location). */
+  prefix?: string
+  /**
+   * What a field accepts, in words ("a decimal number: ..."), for the message of a wrong type or
+   * format; undefined keeps Ajv's wording.
+   */
+  describe?: (field: string) => string | undefined
+}
+
+/** Which failure a field's one detail reports: the first rule listed wins. */
+const RULE_PRIORITY: readonly string[] = ['required', 'enum', 'format', 'max_length', 'min_length', 'range', 'type']
+
+/**
+ * Turns Ajv errors into envelope details, naming the field and the rule that failed: ONE detail
+ * per field. A value failing several branches of an `anyOf` (a nullable enum: not in the list AND
+ * not null; a decimal: not a number AND not a numeric string) is one mistake, reported by its most
+ * telling rule rather than once per branch.
+ */
+export function ajvErrorsToDetails (errors: ErrorObject[] | null | undefined, opts: DetailOptions = {}): ErrorDetail[] {
+  const { prefix = '', describe } = opts
+  const best = new Map<string, ErrorObject>()
   for (const e of errors ?? []) {
-    // anyOf branches repeat the same failure; report it once, on the field.
     if (e.keyword === 'anyOf') continue
-    const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.')
-    const field = e.keyword === 'required' ? joinPath(path, String(e.params.missingProperty)) : path
+    const field = fieldOf(e)
+    const kept = best.get(field)
+    if (kept === undefined || rank(e) < rank(kept)) best.set(field, e)
+  }
+  const details: ErrorDetail[] = []
+  for (const [field, e] of best) {
     const rule = ruleOf(e)
-    const key = `${field}|${rule}`
-    if (seen.has(key)) continue
-    seen.add(key)
-    details.push({ field: prefix + field, rule, message: messageOf(field, e) })
+    const expected = rule === 'type' || rule === 'format' ? describe?.(field) : undefined
+    const message = expected !== undefined ? `${field} must be ${expected}` : messageOf(field, e)
+    details.push({ field: prefix + field, rule, message })
   }
   return details
+}
+
+function fieldOf (e: ErrorObject): string {
+  const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.')
+  return e.keyword === 'required' ? joinPath(path, String(e.params.missingProperty)) : path
+}
+
+function rank (e: ErrorObject): number {
+  const i = RULE_PRIORITY.indexOf(ruleOf(e))
+  return i === -1 ? RULE_PRIORITY.length : i
 }
 
 function joinPath (a: string, b: string): string {

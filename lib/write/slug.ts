@@ -1,4 +1,6 @@
+import { validationFailed } from '../errors.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
+import { detailAt } from './split.js'
 import { keyText } from './lookup.js'
 import { run, type Queryable } from './sql.js'
 import type { WriteNode } from './hooks.js'
@@ -33,7 +35,13 @@ export async function applySlug (tx: Queryable, node: WriteNode, loc: Location):
     if (String(values[def.source] ?? '') === String(old?.[def.source] ?? '')) return
   }
   const source = Object.hasOwn(values, def.source) ? values[def.source] : old?.[def.source]
-  if (isBlank(source)) return
+  if (isBlank(source)) {
+    // A required slug left blank on create: nothing to generate it from (lib/write/required.ts lets it through for this).
+    if (node.action === 'create' && entity.fields.get(def.field)?.def.required === true) {
+      throw validationFailed('Validation failed', [detailAt(loc, { field: def.field, rule: 'required', message: `${def.field} is required (give it, or ${def.source} to generate it from)` })])
+    }
+    return
+  }
   // A source made only of symbols still needs a usable slug.
   const base = slugify(String(source)) || entity.name.replace(/_/g, '-')
   const self = old === null ? null : old[entity.pk.name]

@@ -6,7 +6,7 @@ import { resolveFileValue } from '../../lib/files/resolve.js'
 import type { CompiledEntity, RelationEdge } from '../../lib/metadata/compiled.js'
 import type { Registry } from '../../lib/metadata/registry.js'
 import { getRecord, listRecords, loadIncludes, parseGetQuery, parseListQuery, type ReadExtra } from '../../lib/query/index.js'
-import { createRecord, deleteRecord, parseRecordId, updateRecord, writtenRelation, type WriteDeps } from '../../lib/write/index.js'
+import { createRecord, deleteRecord, orderAsSent, parseRecordId, updateRecord, writtenRelation, type WriteDeps } from '../../lib/write/index.js'
 
 type EntityParams = { Params: { app: string, entity: string } }
 type RecordParams = { Params: { app: string, entity: string, id: string } }
@@ -88,6 +88,7 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
       }
     }
     if (edges.size > 0) await loadIncludes({ sql: t.app.sql, registry: t.registry }, t.entity, [row], [...edges], extra)
+    orderAsSent(row, t.entity)
     return row
   }
 

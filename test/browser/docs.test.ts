@@ -61,4 +61,20 @@ t.test('Swagger UI: authorise with a token, execute the list operation, see reco
   await mkdir(path.dirname(SCREENSHOT), { recursive: true })
   await page.screenshot({ path: SCREENSHOT })
   t.same(problems, [], 'no CSP violation or page error')
+
+  // The login form takes what the API takes: app users, and platform users (admins of every app).
+  const login = async (email: string, password: string): Promise<string> => {
+    await page.click('#forget')
+    await page.waitForLoadState('load')
+    await page.fill('#email', email)
+    await page.fill('#password', password)
+    await page.click('#login')
+    await page.waitForFunction(() => (document.getElementById('status')?.textContent ?? '') !== '' && !/Loading|Paste/.test(document.getElementById('status')?.textContent ?? ''), undefined, WAIT)
+    return await page.textContent('#status') ?? ''
+  }
+  t.match(await login('platform@localhost', 'changeme'), /Authorized/, 'platform credentials log in')
+  await op.waitFor(WAIT)
+  t.match(await login('admin@localhost', 'changeme'), /Authorized/, 'app credentials log in')
+  t.match(await login('platform@localhost', 'wrong-password'), /[Ii]nvalid|refused|failed/, 'wrong credentials are refused with the API message')
+  t.same(problems, [], 'no CSP violation or page error while logging in')
 })

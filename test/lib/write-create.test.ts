@@ -34,7 +34,7 @@ const ENTITIES = [
     name: 'article',
     table: 'articles',
     slug: { field: 'slug', source: 'title', regenerate_on_update: true },
-    fields: [{ name: 'title', type: 'string', required: true }, { name: 'slug', type: 'string' }, { name: 'body', type: 'text' }]
+    fields: [{ name: 'title', type: 'string', required: true }, { name: 'slug', type: 'string', unique: true }, { name: 'body', type: 'text' }]
   },
   { name: 'tag', table: 'tags', primary_key: { field: 'id', type: 'int', generated: true }, fields: [{ name: 'id', type: 'int' }, { name: 'name', type: 'string', required: true }] },
   { name: 'country', table: 'countries', primary_key: { field: 'code', type: 'string' }, fields: [{ name: 'code', type: 'string' }, { name: 'name', type: 'string' }] }

@@ -19,7 +19,7 @@ const ENTITIES = [
   named('customer', 'customers'),
   named('order', 'orders', { soft_delete: true }, [{ name: 'customer_id', type: 'uuid' }]),
   // int keys on both sides: validateRelationDef requires matching key types even for many_to_many.
-  named('post', 'posts', { soft_delete: true, slug: { field: 'slug', source: 'name' }, primary_key: { field: 'id', type: 'int' } }, [{ name: 'id', type: 'int' }, { name: 'slug', type: 'string' }]),
+  named('post', 'posts', { soft_delete: true, slug: { field: 'slug', source: 'name' }, primary_key: { field: 'id', type: 'int' } }, [{ name: 'id', type: 'int' }, { name: 'slug', type: 'string', unique: true }]),
   { name: 'tag', table: 'tags', primary_key: { field: 'id', type: 'int' }, fields: [{ name: 'id', type: 'int' }, { name: 'label', type: 'string' }] },
   named('project', 'projects'),
   named('task', 'tasks', { soft_delete: true }, [{ name: 'project_id', type: 'uuid', required: true }]),

@@ -18,7 +18,7 @@ t.test('entity form: a stored definition round-trips, keys the form does not edi
     fields: [
       { name: 'id', type: 'int' },
       { name: 'title', type: 'string', required: true, max_length: 80, label: 'Title' },
-      { name: 'handle', type: 'string' },
+      { name: 'handle', type: 'string', unique: true },
       { name: 'priority', type: 'int', enum: [1, 2, 3], default: 2 },
       { name: 'amount', type: 'decimal', precision: 12, scale: 2 },
       { name: 'meta', type: 'json', default: { a: [1] } },
@@ -31,6 +31,9 @@ t.test('entity form: a stored definition round-trips, keys the form does not edi
   const { def: out, errors } = defFromDraft(draft)
   t.same(errors, {})
   t.same(out, { ...def, fields: def.fields.filter((f) => f.name !== 'deleted_at') }, 'same definition back')
+  const handle = draft.fields.find((f) => f.name === 'handle')
+  if (handle !== undefined) handle.unique = false
+  t.match(defFromDraft(draft).def.fields, [{}, {}, { name: 'handle', unique: true }], 'the slug field is sent unique, as the engine requires')
 })
 
 t.test('entity form: conversion problems are reported under the API error paths', async (t) => {

@@ -200,7 +200,12 @@ export function defFromDraft (draft: EntityDraft): { def: Record<string, unknown
   }
   if (pkType !== undefined) def.primary_key = { field: draft.pkField, type: pkType, generated: pkType !== 'string' && (draft.pkGenerated ?? true) }
   else errors.primary_key = 'choose a uuid, int, bigint or string field as the primary key'
-  if (draft.slugEnabled) def.slug = { field: draft.slugField, source: draft.slugSource, regenerate_on_update: draft.slugRegenerate }
+  if (draft.slugEnabled) {
+    def.slug = { field: draft.slugField, source: draft.slugSource, regenerate_on_update: draft.slugRegenerate }
+    // The engine refuses a slug field that is not unique (a slug names one record).
+    const slugField = fields.find((f) => f.name === draft.slugField)
+    if (slugField !== undefined) slugField.unique = true
+  }
   return { def, errors }
 }
 
