@@ -46,6 +46,8 @@ export interface Config {
   eventsRetentionDays: number
   /** How often buffered events are written to `_events` (also at 500 buffered events), in ms. */
   eventsFlushIntervalMs: number
+  /** Seconds a SIGTERM/SIGINT drain may take before the process exits anyway (with code 1). */
+  shutdownTimeout: number
 }
 
 /** Each entry: env var name, config key, JSON Schema for the value, default. */
@@ -77,7 +79,8 @@ const ENTRIES = [
   ['EVENTS_ENABLED', 'eventsEnabled', { type: 'boolean' }, true],
   ['EVENTS_SAMPLING_RATE', 'eventsSamplingRate', { type: 'number', minimum: 0, maximum: 1 }, 0.1],
   ['EVENTS_RETENTION_DAYS', 'eventsRetentionDays', { type: 'integer', minimum: 1, maximum: 3650 }, 7],
-  ['EVENTS_FLUSH_INTERVAL_MS', 'eventsFlushIntervalMs', { type: 'integer', minimum: 10, maximum: 60000 }, 1000]
+  ['EVENTS_FLUSH_INTERVAL_MS', 'eventsFlushIntervalMs', { type: 'integer', minimum: 10, maximum: 60000 }, 1000],
+  ['SHUTDOWN_TIMEOUT', 'shutdownTimeout', { type: 'number', exclusiveMinimum: 0, maximum: 3600 }, 10]
 ] as const
 
 type Entry = typeof ENTRIES[number]
