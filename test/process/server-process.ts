@@ -31,6 +31,8 @@ export interface StartOptions {
   port?: number
   pgPort?: number
   env?: Record<string, string>
+  /** Entry to run instead of `server.ts` (e.g. `lib/db/migrate-cli.ts`). */
+  script?: string
 }
 
 export async function freePort (): Promise<number> {
@@ -66,7 +68,7 @@ export async function startServer (options: StartOptions = {}): Promise<ServerPr
     BCRYPT_COST: '4',
     ...options.env
   })
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'server.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout?.on('data', (c: Buffer) => { out += c.toString() })
