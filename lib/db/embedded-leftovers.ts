@@ -6,10 +6,13 @@ import { BootError } from '../platform/boot-error.js'
 
 /**
  * What a crashed predecessor leaves in the embedded cluster's data directory, and how to get past
- * it (docs/ARCHITECTURE.md, "Boot and shutdown"): a `postmaster.pid` naming a dead or zombie
- * process is removed; a postmaster still alive whose Rocket owner died (only the Node process
- * was killed) is asked to shut down and waited for; one whose owner is alive means another Rocket
- * process uses the data directory — a fatal error, as is the port held by any other process.
+ * it (docs/ARCHITECTURE.md, "Boot and shutdown"). A `postmaster.pid` naming a dead process is left
+ * to PostgreSQL, which clears it unless the old shared memory is still attached (backends still
+ * dying: the start fails and is retried). One naming a zombie or an unrelated process (a reused
+ * pid), which PostgreSQL takes for a running server, is removed once no process is attached to
+ * the old shared memory. A postmaster still alive whose Rocket owner died (only the Node process
+ * was killed) is asked to shut down and waited for; one whose owner is alive means another
+ * Rocket process uses the data directory — fatal, as is the port held by any other process.
  */
 
 /** The Rocket process that started the cluster, kept beside it. */
@@ -29,17 +32,20 @@ export interface Leftovers {
  */
 export async function clearLeftovers (state: Leftovers): Promise<string | null> {
   const pidFile = path.join(state.clusterDir, 'postmaster.pid')
-  const postmaster = await readPid(pidFile)
-  if (postmaster !== null) {
-    if (!isAlive(postmaster)) {
+  const lines = await readLines(pidFile)
+  const postmaster = pidOf(lines)
+  if (postmaster !== null && lines !== null && processExists(postmaster)) {
+    const ours = isPostmasterOf(postmaster, state.clusterDir)
+    if (isZombie(postmaster) || ours === false) {
+      if (shmemAttached(lines) !== false) return `the shared memory of the previous PostgreSQL (pid ${postmaster}) is still in use`
       await rm(pidFile, { force: true })
     } else {
-      const owner = await readPid(path.join(state.dataDir, OWNER_FILE))
-      if (owner !== null && isAlive(owner)) {
+      const owner = pidOf(await readLines(path.join(state.dataDir, OWNER_FILE)))
+      if (owner !== null && owner !== postmaster && processExists(owner) && !isZombie(owner)) {
         throw new BootError(`the embedded PostgreSQL data directory ${state.dataDir} is in use by another Rocket process (pid ${owner})`,
           'stop that process, or set DATA_DIR to another folder (or DATABASE_URL to share an external PostgreSQL)')
       }
-      if (!state.signalled.has(postmaster) && isPostmasterOf(postmaster, state.clusterDir)) {
+      if (ours === true && !state.signalled.has(postmaster)) {
         state.signalled.add(postmaster)
         // Fast shutdown: the orphan aborts its sessions and releases the data directory and port.
         try { process.kill(postmaster, 'SIGINT') } catch {}
@@ -47,10 +53,10 @@ export async function clearLeftovers (state: Leftovers): Promise<string | null> 
       return `the previous PostgreSQL of this data directory (pid ${postmaster}) is still shutting down`
     }
   }
-  // The Unix socket's lock file is checked the same way by PostgreSQL, which sees a zombie as alive.
+  // PostgreSQL checks the Unix socket's lock file the same way, and also takes a zombie for alive.
   const socketLock = path.join('/tmp', `.s.PGSQL.${state.port}.lock`)
-  const socketOwner = await readPid(socketLock)
-  if (socketOwner !== null && !isAlive(socketOwner)) await rm(socketLock, { force: true }).catch(() => {})
+  const socketOwner = pidOf(await readLines(socketLock))
+  if (socketOwner !== null && (!processExists(socketOwner) || isZombie(socketOwner))) await rm(socketLock, { force: true }).catch(() => {})
   if (await portInUse(state.port)) {
     throw new BootError(`port ${state.port} of the embedded PostgreSQL is in use by another process`,
       'set EMBEDDED_PG_PORT to a free port (or stop the other process, or set DATABASE_URL to use an external PostgreSQL)')
@@ -66,37 +72,56 @@ export async function removeOwner (dataDir: string): Promise<void> {
   await rm(path.join(dataDir, OWNER_FILE), { force: true })
 }
 
-async function readPid (file: string): Promise<number | null> {
+async function readLines (file: string): Promise<string[] | null> {
   if (!existsSync(file)) return null
-  const pid = Number((await readFile(file, 'utf8').catch(() => '')).split('\n')[0])
+  return (await readFile(file, 'utf8').catch(() => '')).split('\n')
+}
+
+function pidOf (lines: string[] | null): number | null {
+  const pid = Number(lines?.[0])
   return Number.isInteger(pid) && pid > 0 ? pid : null
 }
 
-/** Alive and not a zombie: a killed postmaster stays a zombie until its new parent reaps it. */
-function isAlive (pid: number): boolean {
+function processExists (pid: number): boolean {
   try {
     process.kill(pid, 0)
+    return true
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
-  return procStat(pid)?.state !== 'Z'
 }
 
-/** Linux only: elsewhere a live postmaster is waited for, never signalled. */
-function isPostmasterOf (pid: number, clusterDir: string): boolean {
-  const cmdline = readFileSyncSafe(`/proc/${pid}/cmdline`)
-  return cmdline !== null && cmdline.includes('postgres') && cmdline.includes(clusterDir)
+/** A killed process stays a zombie until its new parent reaps it (Linux; elsewhere: false). */
+function isZombie (pid: number): boolean {
+  const stat = readText(`/proc/${pid}/stat`)
+  // "<pid> (<comm>) <state> ...": comm may hold spaces and parentheses, so split at the last ')'.
+  return stat !== null && stat.charAt(stat.lastIndexOf(')') + 2) === 'Z'
 }
 
-function procStat (pid: number): { state: string } | null {
-  const stat = readFileSyncSafe(`/proc/${pid}/stat`)
-  // "<pid> (<comm>) <state> ..."; comm may hold spaces and parentheses, so split at the last ')'.
-  if (stat === null) return null
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
-  return { state }
+/** Whether the process is a postgres serving this cluster; null where /proc is not readable. */
+function isPostmasterOf (pid: number, clusterDir: string): boolean | null {
+  const cmdline = readText(`/proc/${pid}/cmdline`)
+  if (cmdline === null) return null
+  return cmdline.includes('postgres') && cmdline.includes(clusterDir)
 }
 
-function readFileSyncSafe (file: string): string | null {
+/**
+ * Whether processes are still attached to the shared memory segment `postmaster.pid` records
+ * (line 7: key and id) — PostgreSQL's own test before reusing a data directory. Null: unknown.
+ */
+function shmemAttached (lines: string[]): boolean | null {
+  const id = (lines[6] ?? '').trim().split(/\s+/)[1]
+  if (id === undefined) return false
+  const table = readText('/proc/sysvipc/shm')
+  if (table === null) return null
+  for (const row of table.split('\n').slice(1)) {
+    const cols = row.trim().split(/\s+/)
+    if (cols[1] === id) return Number(cols[6]) > 0
+  }
+  return false
+}
+
+function readText (file: string): string | null {
   try {
     return readFileSync(file, 'utf8')
   } catch {

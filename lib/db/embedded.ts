@@ -21,6 +21,8 @@ export interface EmbeddedOptions {
   log?: (message: string) => void
   /** How long a crashed predecessor's leftovers are waited out (default 30 s). */
   startTimeoutMs?: number
+  /** Extra server settings (`-c name=value`), e.g. durability off for throwaway test clusters. */
+  settings?: Record<string, string>
 }
 
 type Cluster = InstanceType<EmbeddedPostgresCtor>
@@ -56,14 +58,16 @@ export async function startEmbeddedPostgres (options: EmbeddedOptions): Promise<
     persistent: options.ephemeral !== true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1',
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
     onLog: (m: unknown) => { output.push(String(m)) },
     onError: (m: unknown) => options.log?.(String(m))
   })
 
   const leftovers: Leftovers = { dataDir, clusterDir, port: options.port, signalled: new Set() }
   if (!initialised) {
-    await clearLeftovers(leftovers)
+    const busy = await clearLeftovers(leftovers)
+    if (busy !== null) throw new BootError(`the embedded PostgreSQL data directory ${dataDir} cannot be initialised: ${busy}`, 'stop that process, or set DATA_DIR to another folder')
     await rm(clusterDir, { recursive: true, force: true })
     await writeFile(credentialsFile, JSON.stringify({ password }), { mode: 0o600 })
     await cluster().initialise()
