@@ -73,7 +73,6 @@ export async function startEmbeddedPostgres (options: EmbeddedOptions): Promise<
     await cluster().initialise()
   }
   const pg = await startWithRetry(cluster, output, leftovers, options)
-  await writeOwner(dataDir)
   const db: EmbeddedDatabase = {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`,
     stop: async () => {
@@ -107,6 +106,8 @@ async function startWithRetry (cluster: () => Cluster, output: string[], leftove
     if (reason === null) {
       output.length = 0
       const pg = cluster()
+      // Claimed before the postmaster exists, so another start never takes it for an orphan.
+      await writeOwner(leftovers.dataDir)
       try {
         await pg.start()
         return pg
