@@ -6,6 +6,7 @@ import { traceIdOf } from './lib/events/ids.js'
 import appResolver from './plugins/app-resolver.js'
 import auth from './plugins/auth.js'
 import corsPlugin from './plugins/cors.js'
+import drain from './plugins/drain.js'
 import errorHandler from './plugins/error-handler.js'
 import events from './plugins/events.js'
 import jsonBody from './plugins/json-body.js'
@@ -40,6 +41,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     logger: options.logger ?? false,
     bodyLimit: config.bodyLimit,
     trustProxy: true,
+    // The platform plugin may wait out a crashed predecessor's embedded PostgreSQL (up to 30 s) and migrate every app.
+    pluginTimeout: 120_000,
     // The request id is the trace id (SPEC §8): from traceparent / X-Trace-ID, else random; logs carry it.
     genReqId: traceIdOf,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
@@ -50,6 +53,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     }
   })
   await fastify.register(errorHandler)
+  await fastify.register(drain)
   await fastify.register(securityHeaders)
   await fastify.register(jsonBody)
   await fastify.register(platform, { config, engine: createEngine(engineModules(config)) })

@@ -64,6 +64,8 @@ export interface Config {
   realtimePollIntervalMs: number
   /** How often expired realtime changes are pruned, in ms. */
   realtimePruneIntervalMs: number
+  /** Seconds a SIGTERM/SIGINT drain may take before the process exits anyway (with code 1). */
+  shutdownTimeout: number
 }
 
 /** Each entry: env var name, config key, JSON Schema for the value, default. */
@@ -104,7 +106,8 @@ const ENTRIES = [
   ['REALTIME_HEARTBEAT_MS', 'realtimeHeartbeatMs', { type: 'integer', minimum: 10 }, 15000],
   ['REALTIME_MAX_BUFFERED', 'realtimeMaxBuffered', { type: 'integer', minimum: 1 }, 1000],
   ['REALTIME_POLL_INTERVAL_MS', 'realtimePollIntervalMs', { type: 'integer', minimum: 10 }, 1000],
-  ['REALTIME_PRUNE_INTERVAL_MS', 'realtimePruneIntervalMs', { type: 'integer', minimum: 100 }, 10 * 60 * 1000]
+  ['REALTIME_PRUNE_INTERVAL_MS', 'realtimePruneIntervalMs', { type: 'integer', minimum: 100 }, 10 * 60 * 1000],
+  ['SHUTDOWN_TIMEOUT', 'shutdownTimeout', { type: 'number', exclusiveMinimum: 0, maximum: 3600 }, 10]
 ] as const
 
 type Entry = typeof ENTRIES[number]

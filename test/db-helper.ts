@@ -3,11 +3,12 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { connect, withDatabase, type Sql } from '../lib/db/connection.js'
-import { startEmbeddedPostgres } from '../lib/db/embedded.js'
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../lib/db/embedded.js'
 
 /**
- * A PostgreSQL server for the current test process: TEST_DATABASE_URL / DATABASE_URL when set,
- * else an embedded server on a random port in a temp dir, stopped when the process exits.
+ * A PostgreSQL server for the current test process: TEST_DATABASE_URL / DATABASE_URL when set
+ * (`npm test` sets TEST_DATABASE_URL to the run's shared server; each file still works in
+ * databases of its own), else an embedded server of this process, stopped by `stopTestServer`.
  */
 let serverUrl: Promise<string> | null = null
 
@@ -19,23 +20,34 @@ export function testServerUrl (): Promise<string> {
     return serverUrl
   }
   serverUrl = (async () => {
-    // Test files run in parallel, each with its own server: a start can still lose a port race
-    // or time out on a loaded machine, so try a few times on fresh ports and directories.
-    let lastError: unknown
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const dataDir = path.join(tmpdir(), `rocket-test-${process.pid}-${randomBytes(4).toString('hex')}`)
-      try {
-        const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), ephemeral: true })
-        stopHooks.push(pg.stop)
-        return pg.url
-      } catch (err) {
-        lastError = err
-      }
-    }
-    throw lastError
+    const pg = await startEmbeddedTestServer()
+    stopHooks.push(pg.stop)
+    return pg.url
   })()
   return serverUrl
 }
+
+/**
+ * A throwaway embedded server (random port, temp dir removed on stop, durability off). `npm test`
+ * (test/run.js) starts one for the whole run and hands it to every file as TEST_DATABASE_URL;
+ * a file run alone with `npx tap` starts its own.
+ */
+export async function startEmbeddedTestServer (): Promise<EmbeddedDatabase> {
+  // A start can lose a port race or time out on a loaded machine: try fresh ports and directories.
+  let lastError: unknown
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const dataDir = path.join(tmpdir(), `rocket-test-${process.pid}-${randomBytes(4).toString('hex')}`)
+    try {
+      return await startEmbeddedPostgres({ dataDir, port: await freePort(), ephemeral: true, settings: TEST_SETTINGS })
+    } catch (err) {
+      lastError = err
+    }
+  }
+  throw lastError
+}
+
+/** Test data is thrown away: skipping flushes to disk makes CREATE DATABASE and commits cheap; files running at once share the server's connections. */
+const TEST_SETTINGS = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '500' }
 
 /** A TCP port the OS just reported free on the loopback interface. */
 async function freePort (): Promise<number> {
@@ -56,6 +68,16 @@ const stopHooks: Array<() => Promise<void>> = []
 export async function stopTestServer (): Promise<void> {
   while (stopHooks.length > 0) await stopHooks.pop()?.()
   serverUrl = null
+}
+
+/** Drops a test file's databases (names from validated metadata or generated here). */
+export async function dropDatabases (serverUrl: string, names: string[]): Promise<void> {
+  const admin = connect(serverUrl, { max: 1 })
+  try {
+    for (const name of names) await admin.unsafe(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`).catch(() => {})
+  } finally {
+    await admin.end()
+  }
 }
 
 interface Teardownable { teardown: (fn: () => unknown) => void }

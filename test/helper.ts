@@ -7,7 +7,7 @@ import tap, { type Test } from 'tap'
 import { buildApp } from '../app.js'
 import { loadConfig, type Config } from '../config/index.js'
 import { withDatabase } from '../lib/db/connection.js'
-import { stopTestServer, testServerUrl } from './db-helper.js'
+import { dropDatabases, stopTestServer, testServerUrl } from './db-helper.js'
 
 type TapLike = Pick<Test, 'equal' | 'ok'>
 
@@ -28,9 +28,12 @@ export async function build (_t?: unknown, overrides: Partial<Config> = {}): Pro
     const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }, { databaseUrl: withDatabase(server, mgmt), storagePath, ...overrides })
     const app = await buildApp({ config })
     tap.teardown(async () => {
+      // On the run's shared server (test/run.js) this file's databases would pile up: drop them.
+      const dbs = await app.platform.db.selectFrom('_apps').select('db_name').execute().catch(() => [])
       await app.close()
       built = null
       await rm(storagePath, { recursive: true, force: true })
+      await dropDatabases(server, [...dbs.map((d) => d.db_name), mgmt])
       await stopTestServer()
     })
     return app

@@ -1,9 +1,35 @@
 // Runs the tap suite and prints the plain "N passed, N failed" closing line CI reads
 // (tap's own summary is not in that form). Exit code is tap's.
+//
+// One embedded PostgreSQL serves the whole run (docs/ARCHITECTURE.md, "Tests"): started here,
+// handed to every test file as TEST_DATABASE_URL (each file creates databases of its own), and
+// stopped when tap ends, fails or is interrupted. With TEST_DATABASE_URL or DATABASE_URL set,
+// that server is used instead.
 import { spawn } from 'node:child_process'
+import { tsImport } from 'tsx/esm/api'
+
+const env = { ...process.env, BCRYPT_COST: process.env.BCRYPT_COST ?? '4' }
+let shared = null
+if ((env.TEST_DATABASE_URL ?? '') === '' && (env.DATABASE_URL ?? '') === '') {
+  const { startEmbeddedTestServer } = await tsImport('./db-helper.ts', import.meta.url)
+  shared = await startEmbeddedTestServer()
+  env.TEST_DATABASE_URL = shared.url
+}
+
+let stopping = null
+async function stopShared () {
+  stopping ??= shared === null ? Promise.resolve() : shared.stop().catch((err) => { console.error(`stopping the test PostgreSQL: ${err}`) })
+  await stopping
+}
 
 const args = ['tap', '--reporter=tap', ...process.argv.slice(2)]
-const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BCRYPT_COST: process.env.BCRYPT_COST ?? '4' } })
+const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'inherit'], env })
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    child.kill(signal)
+    void stopShared().then(() => { process.exit(130) })
+  })
+}
 let passed = 0
 let failed = 0
 let skipped = 0
@@ -38,5 +64,5 @@ function count (line) {
 child.on('close', (code) => {
   if (buffer !== '') count(buffer)
   console.log(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`)
-  process.exit(code ?? 1)
+  void stopShared().then(() => { process.exit(code ?? 1) })
 })

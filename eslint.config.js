@@ -1,0 +1,16 @@
+// `npm run lint`: neostandard (standard style, TypeScript-aware) over the server, admin UI,
+// tests and scripts. Built output, data and dependencies are not linted.
+import neostandard from 'neostandard'
+
+export default [
+  ...neostandard({
+    ts: true,
+    ignores: ['dist/**', 'admin/dist/**', 'data/**', 'uploads/**', 'node_modules/**', 'coverage/**', '.tap/**', 'test/artifacts/**', 'bench/.profiles/**', 'bench/.scratch/**', 'tap-snapshots/**']
+  }),
+  {
+    rules: {
+      // `void promise` marks a deliberate fire-and-forget call (its errors are handled inside).
+      'no-void': ['error', { allowAsStatement: true }]
+    }
+  }
+]
