@@ -1,12 +1,12 @@
 import { didYouMean, invalidPayload, unknownField, type ApiError } from '../errors.js'
 import { FIELD_TYPE_SPECS, FieldValueError } from '../fields/index.js'
 import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/compiled.js'
+import { FilterTree, filterKeySegments, parseFilterTree } from './filter-tree.js'
 import { FILTER_OPS, type FilterOp, type ListQuery, type SortTerm, type SqlFilter } from './types.js'
 
 export const DEFAULT_PER_PAGE = 25
 export const MAX_PER_PAGE = 100
 
-const FILTER_KEY_RE = /^filter\[([^\]]*)\]$/
 const POSITIVE_INT_RE = /^[0-9]{1,16}$/
 const BIGINT_MAX = 9223372036854775807n
 const BIGINT_MIN = -9223372036854775808n
@@ -94,7 +94,7 @@ function checkApplicable (field: CompiledField, op: FilterOp): void {
  * Converts a filter value given as query-string text. `in`/`not_in` take a comma list (an
  * empty list matches nothing / everything); `like`/`ilike` take the pattern as given (`%`, `_`).
  */
-function filterValue (field: CompiledField, op: FilterOp, raw: string): unknown {
+export function filterValue (field: CompiledField, op: FilterOp, raw: string): unknown {
   checkApplicable(field, op)
   switch (op) {
     case 'is_null':
@@ -115,19 +115,6 @@ function filterValue (field: CompiledField, op: FilterOp, raw: string): unknown 
     default:
       return convert(field, raw)
   }
-}
-
-/** `status` → eq, `total.gte` → gte. */
-function parseFilter (entity: CompiledEntity, inner: string, raw: string): SqlFilter {
-  const dot = inner.indexOf('.')
-  const name = dot < 0 ? inner : inner.slice(0, dot)
-  const op = dot < 0 ? 'eq' : inner.slice(dot + 1)
-  const field = lookupField(entity, name, 'filter')
-  if (!OPS.has(op)) {
-    const message = `unknown operator '${op}'${didYouMean(op, FILTER_OPS)}; operators: ${FILTER_OPS.join(', ')}`
-    throw invalidPayload(`Invalid filter on '${name}': ${message}`, [{ field: name, rule: 'operator', message }])
-  }
-  return { field, op: op as FilterOp, value: filterValue(field, op as FilterOp, raw) }
 }
 
 /** `a,-b` (a leading `+` decodes to a space in query strings, so both are accepted). */
@@ -182,9 +169,15 @@ function unknownParam (key: string, known: string[]): ApiError {
 }
 
 /** `{filter: {status: 'paid'}}` as produced by qs-style parsers, next to flat `filter[status]` keys. */
-function parseNestedFilters (entity: CompiledEntity, raw: unknown, out: SqlFilter[]): void {
+function addNestedFilters (tree: FilterTree, raw: unknown): void {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw unknownParam('filter', LIST_PARAMS)
-  for (const [inner, value] of Object.entries(raw)) out.push(parseFilter(entity, inner, single(`filter[${inner}]`, value)))
+  tree.add([], raw, 'filter')
+}
+
+export interface ListQueryOptions {
+  maxPerPage?: number
+  /** The registry's entities: relation filters walk them (none given: no relation filters). */
+  entities?: ReadonlyMap<string, CompiledEntity>
 }
 
 /**
@@ -193,19 +186,19 @@ function parseNestedFilters (entity: CompiledEntity, raw: unknown, out: SqlFilte
  * Throws UNKNOWN_FIELD (filter/sort field) or INVALID_PAYLOAD (anything else malformed,
  * unknown parameters, repeated keys). `per_page` above the maximum is clamped.
  */
-export function parseListQuery (entity: CompiledEntity, query: Record<string, unknown>, opts: { maxPerPage?: number } = {}): ListQuery {
+export function parseListQuery (entity: CompiledEntity, query: Record<string, unknown>, opts: ListQueryOptions = {}): ListQuery {
   const out: ListQuery = { filters: [], sort: [], page: 1, perPage: DEFAULT_PER_PAGE, include: [] }
   const maxPerPage = opts.maxPerPage ?? MAX_PER_PAGE
+  const tree = new FilterTree()
   for (const key of Object.keys(query)) {
     const raw = query[key]
     if (raw === undefined) continue
-    const m = FILTER_KEY_RE.exec(key)
-    if (m !== null) {
-      out.filters.push(parseFilter(entity, m[1] as string, single(key, raw)))
+    if (key.startsWith('filter[')) {
+      tree.add(filterKeySegments(key), single(key, raw), key)
       continue
     }
     switch (key) {
-      case 'filter': parseNestedFilters(entity, raw, out.filters); break
+      case 'filter': addNestedFilters(tree, raw); break
       case 'sort': out.sort = parseSort(entity, single(key, raw)); break
       case 'page': out.page = parsePositiveInt(key, single(key, raw)); break
       case 'per_page': out.perPage = Math.min(parsePositiveInt(key, single(key, raw)), maxPerPage); break
@@ -213,6 +206,7 @@ export function parseListQuery (entity: CompiledEntity, query: Record<string, un
       default: throw unknownParam(key, LIST_PARAMS)
     }
   }
+  if (!tree.empty) out.filters = parseFilterTree(opts.entities ?? new Map([[entity.name, entity]]), entity, tree, filterValue)
   if (!Number.isSafeInteger((out.page - 1) * out.perPage)) {
     throw invalidPayload("Query parameter 'page' is too large", [{ field: 'page', message: 'is too large' }])
   }

@@ -32,7 +32,7 @@ function edgesToLoad (entity: CompiledEntity, requested: readonly RelationEdge[]
  * A page beyond the last one returns no rows and the true total.
  */
 export async function listRecords (deps: ReadDeps, entity: CompiledEntity, q: ListQuery, extra: ReadExtra = {}): Promise<{ rows: Row[], total: number }> {
-  const input = { filters: q.filters, where: extra.where, sort: q.sort, limit: q.perPage, offset: (q.page - 1) * q.perPage }
+  const input = { filters: q.filters, where: extra.where, readWhere: extra.includeWhere, sort: q.sort, limit: q.perPage, offset: (q.page - 1) * q.perPage }
   const { text, params } = buildPageWithTotalSql(entity, input)
   const result = await deps.sql.unsafe(text, params as never[], { prepare: true }).values()
   const { names, pkIndex } = fragmentsOf(entity)

@@ -1,5 +1,6 @@
 import { columnTypeOf } from '../ddl/entity-ddl.js'
 import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
+import { renderTerm } from './conditions.js'
 import type { FilterOp, SortTerm, SqlAnyOf, SqlCondition, SqlFilter, SqlText } from './types.js'
 
 /**
@@ -128,12 +129,13 @@ export function renderAnyOf (cond: SqlAnyOf, params: unknown[], qualifier = ''):
  * ` WHERE a AND b ...` (or empty) from a prebuilt condition (live rows, a key match) plus
  * conditions; every list is ANDed, so permission conditions can only narrow a result.
  */
-export function whereClause (base: string[], params: unknown[], filters: ReadonlyArray<readonly SqlCondition[] | undefined>, qualifier = ''): string {
+export function whereClause (base: string[], params: unknown[], filters: ReadonlyArray<readonly SqlCondition[] | undefined>, qualifier = '', readWhere?: (entity: string) => readonly SqlCondition[]): string {
   const parts = base.filter((s) => s !== '')
+  const ctx = { params, qualifier, depth: 0, readWhere }
   for (const list of filters) {
     if (list === undefined) continue
     for (const f of list) {
-      const term = 'any' in f ? renderAnyOf(f, params, qualifier) : renderCondition(f, params, qualifier)
+      const term = renderTerm(f, ctx)
       if (term !== '') parts.push(term)
     }
   }
@@ -149,8 +151,10 @@ export function orderClause (entity: CompiledEntity, sort: readonly SortTerm[]):
 }
 
 export interface ListSqlInput {
-  filters: readonly SqlFilter[]
+  filters: readonly SqlCondition[]
   where?: readonly SqlCondition[] | undefined
+  /** Read conditions of related entities, applied inside relation filters. */
+  readWhere?: ((entity: string) => readonly SqlCondition[]) | undefined
   sort: readonly SortTerm[]
   limit: number
   offset: number
@@ -159,7 +163,7 @@ export interface ListSqlInput {
 /** WHERE shared by the page and the count, ORDER BY, and the LIMIT/OFFSET placeholders. */
 function listParts (entity: CompiledEntity, input: ListSqlInput): { where: string, tail: string, params: unknown[], whereParams: number } {
   const params: unknown[] = []
-  const where = whereClause([entity.liveCondition], params, [input.filters, input.where])
+  const where = whereClause([entity.liveCondition], params, [input.filters, input.where], '', input.readWhere)
   const whereParams = params.length
   // LIMIT/OFFSET are parameters too, so every page of one query shape shares one statement.
   params.push(input.limit, input.offset)

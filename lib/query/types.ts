@@ -1,5 +1,5 @@
 import type { Sql } from '../db/connection.js'
-import type { CompiledField, RelationEdge } from '../metadata/compiled.js'
+import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
 
 /** Filter operators of the list query string (SPEC §6) and of permission read conditions (§8). */
@@ -28,8 +28,32 @@ export interface SqlAnyOf {
   any: ReadonlyArray<readonly SqlFilter[]>
 }
 
-/** One term ANDed into a WHERE clause: a single filter or an OR-group. */
-export type SqlCondition = SqlFilter | SqlAnyOf
+/** A boolean group of the query string (`filter[or][i][...]`, `filter[and][i][...]`, `filter[not][...]`). */
+export interface SqlGroup {
+  bool: 'and' | 'or' | 'not'
+  /** `not` negates the AND of its terms. */
+  terms: readonly SqlCondition[]
+}
+
+/** One step of a relation filter path, resolved from metadata (cached per entity). */
+export interface RelationHop {
+  edge: RelationEdge
+  source: CompiledEntity
+  target: CompiledEntity
+}
+
+/**
+ * A condition on related rows (`filter[customer.status]`, `filter[items.quantity.gt]`): true
+ * when at least one related row of `via` matches `cond` (an EXISTS); the target's row-level
+ * read conditions apply inside.
+ */
+export interface SqlRelated {
+  via: RelationHop
+  cond: SqlCondition
+}
+
+/** One term ANDed into a WHERE clause: a single filter, an OR-group, a boolean group or a relation filter. */
+export type SqlCondition = SqlFilter | SqlAnyOf | SqlGroup | SqlRelated
 
 export interface SortTerm {
   field: CompiledField
@@ -38,7 +62,7 @@ export interface SortTerm {
 
 /** A validated list request: everything the SQL builder needs, nothing left as raw text. */
 export interface ListQuery {
-  filters: SqlFilter[]
+  filters: SqlCondition[]
   /** Requested order; the primary key is appended by the SQL builder as a tie-breaker. */
   sort: SortTerm[]
   /** 1-based. */

@@ -112,7 +112,7 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
   fastify.get<EntityParams>('/:entity', async (request, reply) => {
     const t = target(request)
     const extra = authorize(t, 'read', request)
-    const q = parseListQuery(t.entity, request.query as Record<string, unknown>)
+    const q = parseListQuery(t.entity, request.query as Record<string, unknown>, { entities: t.registry.entities })
     const { rows, total } = await listRecords({ sql: t.app.sql, registry: t.registry }, t.entity, q, extra)
     let out = '{"data":['
     for (let i = 0; i < rows.length; i++) out += (i === 0 ? '' : ',') + t.entity.serializeRecord(rows[i] as Record<string, unknown>)
