@@ -3,3 +3,5 @@ export { DEFAULT_PER_PAGE, MAX_PER_PAGE, filterFromCondition, parseGetQuery, par
 export { buildGetSql, buildListSql, buildPageWithTotalSql, type ListSqlInput } from './sql.js'
 export { getRecord, listRecords } from './read.js'
 export { loadIncludes } from './includes.js'
+export { loadSelected } from './includes.js'
+export { selectionOf, type IncludeSel, type Selection } from './selection.js'

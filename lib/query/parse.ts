@@ -2,6 +2,7 @@ import { didYouMean, invalidPayload, unknownField, type ApiError } from '../erro
 import { FIELD_TYPE_SPECS, FieldValueError } from '../fields/index.js'
 import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/compiled.js'
 import { FilterTree, filterKeySegments, parseFilterTree } from './filter-tree.js'
+import { fieldsPathOf, selectionOf, type Selection } from './selection.js'
 import { FILTER_OPS, type FilterOp, type ListQuery, type SortTerm, type SqlFilter } from './types.js'
 
 export const DEFAULT_PER_PAGE = 25
@@ -17,7 +18,7 @@ const YEAR_RE = /^(?!0000)\d{4}-/
 const OPS: ReadonlySet<string> = new Set(FILTER_OPS)
 const ORDERED_OPS: ReadonlySet<FilterOp> = new Set<FilterOp>(['gt', 'gte', 'lt', 'lte'])
 const PATTERN_OPS: ReadonlySet<FilterOp> = new Set<FilterOp>(['like', 'ilike'])
-const LIST_PARAMS = ['filter[...]', 'sort', 'page', 'per_page', 'include']
+const LIST_PARAMS = ['filter[...]', 'sort', 'page', 'per_page', 'include', 'fields', 'fields[...]']
 const parseBoolean = FIELD_TYPE_SPECS.boolean.fromQuery
 
 /** A raw query value must be a single string: repeated keys arrive as arrays and are refused. */
@@ -189,7 +190,10 @@ export interface ListQueryOptions {
 export function parseListQuery (entity: CompiledEntity, query: Record<string, unknown>, opts: ListQueryOptions = {}): ListQuery {
   const out: ListQuery = { filters: [], sort: [], page: 1, perPage: DEFAULT_PER_PAGE, include: [] }
   const maxPerPage = opts.maxPerPage ?? MAX_PER_PAGE
+  const entities = opts.entities ?? new Map([[entity.name, entity]])
   const tree = new FilterTree()
+  const fieldsOf = new Map<string, string>()
+  let include = ''
   for (const key of Object.keys(query)) {
     const raw = query[key]
     if (raw === undefined) continue
@@ -197,32 +201,46 @@ export function parseListQuery (entity: CompiledEntity, query: Record<string, un
       tree.add(filterKeySegments(key), single(key, raw), key)
       continue
     }
+    const path = fieldsPathOf(key)
+    if (path !== undefined) {
+      fieldsOf.set(path, single(key, raw))
+      continue
+    }
     switch (key) {
       case 'filter': addNestedFilters(tree, raw); break
       case 'sort': out.sort = parseSort(entity, single(key, raw)); break
       case 'page': out.page = parsePositiveInt(key, single(key, raw)); break
       case 'per_page': out.perPage = Math.min(parsePositiveInt(key, single(key, raw)), maxPerPage); break
-      case 'include': out.include = parseInclude(entity, single(key, raw)); break
+      case 'include': include = single(key, raw); break
       default: throw unknownParam(key, LIST_PARAMS)
     }
   }
-  if (!tree.empty) out.filters = parseFilterTree(opts.entities ?? new Map([[entity.name, entity]]), entity, tree, filterValue)
+  if (!tree.empty) out.filters = parseFilterTree(entities, entity, tree, filterValue)
+  if (include !== '' || fieldsOf.size > 0) {
+    out.select = selectionOf(entities, entity, include, fieldsOf)
+    out.include = out.select.includes.map((i) => i.edge)
+  }
   if (!Number.isSafeInteger((out.page - 1) * out.perPage)) {
     throw invalidPayload("Query parameter 'page' is too large", [{ field: 'page', message: 'is too large' }])
   }
   return out
 }
 
-/** Parses the query string of `GET /api/:app/:entity/:id`: only `include` is accepted. */
-export function parseGetQuery (entity: CompiledEntity, query: Record<string, unknown>): { include: RelationEdge[] } {
-  let include: RelationEdge[] = []
+/** Parses the query string of `GET /api/:app/:entity/:id`: `include`, `fields` and `fields[<include>]`. */
+export function parseGetQuery (entity: CompiledEntity, query: Record<string, unknown>, entities?: ReadonlyMap<string, CompiledEntity>): { include: RelationEdge[], select?: Selection } {
+  const fieldsOf = new Map<string, string>()
+  let include = ''
   for (const key of Object.keys(query)) {
     const raw = query[key]
     if (raw === undefined) continue
-    if (key !== 'include') throw unknownParam(key, ['include'])
-    include = parseInclude(entity, single(key, raw))
+    const path = fieldsPathOf(key)
+    if (path !== undefined) fieldsOf.set(path, single(key, raw))
+    else if (key === 'include') include = single(key, raw)
+    else throw unknownParam(key, ['include', 'fields', 'fields[...]'])
   }
-  return { include }
+  if (include === '' && fieldsOf.size === 0) return { include: [] }
+  const select = selectionOf(entities ?? new Map([[entity.name, entity]]), entity, include, fieldsOf)
+  return { include: select.includes.map((i) => i.edge), select }
 }
 
 function conditionText (value: unknown): string {

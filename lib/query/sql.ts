@@ -153,6 +153,8 @@ export function orderClause (entity: CompiledEntity, sort: readonly SortTerm[]):
 export interface ListSqlInput {
   filters: readonly SqlCondition[]
   where?: readonly SqlCondition[] | undefined
+  /** The columns to read (a `fields=` selection); default every field. */
+  columns?: readonly CompiledField[] | undefined
   /** Read conditions of related entities, applied inside relation filters. */
   readWhere?: ((entity: string) => readonly SqlCondition[]) | undefined
   sort: readonly SortTerm[]
@@ -191,12 +193,37 @@ export function buildListSql (entity: CompiledEntity, input: ListSqlInput): { pa
 export function buildPageWithTotalSql (entity: CompiledEntity, input: ListSqlInput): SqlText {
   const fr = fragmentsOf(entity)
   const { where, tail, params } = listParts(entity, input)
-  return { text: `SELECT c.total, p.* FROM (${fr.countFrom}${where}) c LEFT JOIN LATERAL (${fr.selectFrom}${where}${tail}) p ON true`, params }
+  return { text: `SELECT c.total, p.* FROM (${fr.countFrom}${where}) c LEFT JOIN LATERAL (${selectFromOf(entity, input.columns)}${where}${tail}) p ON true`, params }
+}
+
+const selectCache = new WeakMap<readonly CompiledField[], string>()
+const namesCache = new WeakMap<readonly CompiledField[], { names: string[], pkIndex: number }>()
+
+/** Field names in select order and the primary key's position, per column list. */
+export function namesOf (entity: CompiledEntity, columns: readonly CompiledField[] | undefined): { names: string[], pkIndex: number } {
+  if (columns === undefined || columns === entity.fieldList) return fragmentsOf(entity)
+  let n = namesCache.get(columns)
+  if (n === undefined) {
+    n = { names: columns.map((c) => c.name), pkIndex: columns.indexOf(entity.pk) }
+    namesCache.set(columns, n)
+  }
+  return n
+}
+
+/** `SELECT <columns> FROM table`, cached per column list (selections are cached, so are their lists). */
+export function selectFromOf (entity: CompiledEntity, columns: readonly CompiledField[] | undefined): string {
+  if (columns === undefined || columns === entity.fieldList) return fragmentsOf(entity).selectFrom
+  let s = selectCache.get(columns)
+  if (s === undefined) {
+    s = `SELECT ${columns.map((c) => c.column).join(', ')} FROM ${entity.table}`
+    selectCache.set(columns, s)
+  }
+  return s
 }
 
 /** One live row by the value of `field` (the primary key or the slug field). */
-export function buildGetSql (entity: CompiledEntity, field: CompiledField, value: unknown, where?: readonly SqlCondition[]): SqlText {
+export function buildGetSql (entity: CompiledEntity, field: CompiledField, value: unknown, where?: readonly SqlCondition[], columns?: readonly CompiledField[]): SqlText {
   const params: unknown[] = [value]
-  const text = `${fragmentsOf(entity).selectFrom}${whereClause([entity.liveCondition, `${field.column} = $1`], params, [where])} LIMIT 1`
+  const text = `${selectFromOf(entity, columns)}${whereClause([entity.liveCondition, `${field.column} = $1`], params, [where])} LIMIT 1`
   return { text, params }
 }

@@ -1,6 +1,7 @@
 import type { Sql } from '../db/connection.js'
 import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
+import type { Selection } from './selection.js'
 
 /** Filter operators of the list query string (SPEC §6) and of permission read conditions (§8). */
 export const FILTER_OPS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in', 'like', 'ilike', 'is_null'] as const
@@ -71,6 +72,8 @@ export interface ListQuery {
   perPage: number
   /** Requested relation edges (eager edges are added by the reader). */
   include: RelationEdge[]
+  /** `fields=` and nested includes; absent = every field, `include` one level deep. */
+  select?: Selection
 }
 
 /** Parameterized SQL: `$n` placeholders in `text`, values in `params` (never spliced). */

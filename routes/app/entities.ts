@@ -114,8 +114,9 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     const extra = authorize(t, 'read', request)
     const q = parseListQuery(t.entity, request.query as Record<string, unknown>, { entities: t.registry.entities })
     const { rows, total } = await listRecords({ sql: t.app.sql, registry: t.registry }, t.entity, q, extra)
+    const serialize = q.select?.serialize ?? t.entity.serializeRecord
     let out = '{"data":['
-    for (let i = 0; i < rows.length; i++) out += (i === 0 ? '' : ',') + t.entity.serializeRecord(rows[i] as Record<string, unknown>)
+    for (let i = 0; i < rows.length; i++) out += (i === 0 ? '' : ',') + serialize(rows[i] as Record<string, unknown>)
     out += `],"meta":{"page":${q.page},"per_page":${q.perPage},"total":${total}}}`
     return await reply.type(JSON_TYPE).send(out)
   })
@@ -123,10 +124,10 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
   fastify.get<RecordParams>('/:entity/:id', async (request, reply) => {
     const t = target(request)
     const extra = authorize(t, 'read', request)
-    const { include } = parseGetQuery(t.entity, request.query as Record<string, unknown>)
-    const row = await getRecord({ sql: t.app.sql, registry: t.registry }, t.entity, request.params.id, include, extra)
+    const { include, select } = parseGetQuery(t.entity, request.query as Record<string, unknown>, t.registry.entities)
+    const row = await getRecord({ sql: t.app.sql, registry: t.registry }, t.entity, request.params.id, include, extra, select)
     if (row === null) throw notFound(`${t.entity.name} '${request.params.id}' not found`)
-    return sendRecord(reply, t.entity, row)
+    return await reply.type(JSON_TYPE).send(`{"data":${(select?.serialize ?? t.entity.serializeRecord)(row)}}`)
   })
 
   fastify.post<EntityParams>('/:entity', async (request, reply) => {
