@@ -3,7 +3,8 @@ import { FIELD_TYPE_SPECS, FieldValueError } from '../fields/index.js'
 import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/compiled.js'
 import { FilterTree, filterKeySegments, parseFilterTree } from './filter-tree.js'
 import { fieldsPathOf, selectionOf, type Selection } from './selection.js'
-import { FILTER_OPS, type FilterOp, type ListQuery, type SortTerm, type SqlFilter } from './types.js'
+import { decodeCursor, keysetTerms } from './cursor.js'
+import { COUNT_MODES, FILTER_OPS, type FilterOp, type ListQuery, type SortTerm, type SqlFilter } from './types.js'
 
 export const DEFAULT_PER_PAGE = 25
 export const MAX_PER_PAGE = 100
@@ -18,7 +19,7 @@ const YEAR_RE = /^(?!0000)\d{4}-/
 const OPS: ReadonlySet<string> = new Set(FILTER_OPS)
 const ORDERED_OPS: ReadonlySet<FilterOp> = new Set<FilterOp>(['gt', 'gte', 'lt', 'lte'])
 const PATTERN_OPS: ReadonlySet<FilterOp> = new Set<FilterOp>(['like', 'ilike'])
-const LIST_PARAMS = ['filter[...]', 'sort', 'page', 'per_page', 'include', 'fields', 'fields[...]']
+const LIST_PARAMS = ['filter[...]', 'sort', 'page', 'per_page', 'include', 'fields', 'fields[...]', 'count', 'cursor', 'paginate']
 const parseBoolean = FIELD_TYPE_SPECS.boolean.fromQuery
 
 /** A raw query value must be a single string: repeated keys arrive as arrays and are refused. */
@@ -179,6 +180,26 @@ export interface ListQueryOptions {
   maxPerPage?: number
   /** The registry's entities: relation filters walk them (none given: no relation filters). */
   entities?: ReadonlyMap<string, CompiledEntity>
+  /** HMAC key of the app's cursors (`cursorKeyOf`); without it `cursor` is refused. */
+  cursorKey?: Buffer
+}
+
+function oneOf<T extends string> (key: string, raw: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(raw)) return raw as T
+  const message = `must be one of ${allowed.join(', ')}${didYouMean(raw, allowed)}`
+  throw invalidPayload(`Query parameter '${key}' ${message}`, [{ field: key, message }])
+}
+
+/** `cursor=` / `paginate=cursor`: keyset mode over the sort plus the primary key. */
+function keysetOf (entity: CompiledEntity, out: ListQuery, cursor: string | undefined, paginate: string | undefined, pageGiven: boolean, key: Buffer | undefined): ListQuery['keyset'] {
+  const mode = paginate === undefined ? undefined : oneOf('paginate', paginate, ['offset', 'cursor'])
+  if (cursor === undefined && mode !== 'cursor') return undefined
+  if (mode === 'offset') throw invalidPayload("Query parameter 'cursor' cannot be combined with paginate=offset", [{ field: 'cursor', message: 'not with paginate=offset' }])
+  if (pageGiven) throw invalidPayload("Query parameter 'page' cannot be combined with cursor pagination", [{ field: 'page', message: 'not with cursor' }])
+  const terms = keysetTerms(entity, out.sort)
+  if (cursor === undefined || cursor === '') return { terms, after: null }
+  if (key === undefined) throw invalidPayload("Query parameter 'cursor' is not supported here", [{ field: 'cursor', message: 'not supported' }])
+  return { terms, after: decodeCursor(key, entity, terms, cursor) }
 }
 
 /**
@@ -194,6 +215,8 @@ export function parseListQuery (entity: CompiledEntity, query: Record<string, un
   const tree = new FilterTree()
   const fieldsOf = new Map<string, string>()
   let include = ''
+  let cursor: string | undefined
+  let paginate: string | undefined
   for (const key of Object.keys(query)) {
     const raw = query[key]
     if (raw === undefined) continue
@@ -212,6 +235,9 @@ export function parseListQuery (entity: CompiledEntity, query: Record<string, un
       case 'page': out.page = parsePositiveInt(key, single(key, raw)); break
       case 'per_page': out.perPage = Math.min(parsePositiveInt(key, single(key, raw)), maxPerPage); break
       case 'include': include = single(key, raw); break
+      case 'count': out.count = oneOf(key, single(key, raw), COUNT_MODES); break
+      case 'cursor': cursor = single(key, raw); break
+      case 'paginate': paginate = single(key, raw); break
       default: throw unknownParam(key, LIST_PARAMS)
     }
   }
@@ -220,6 +246,8 @@ export function parseListQuery (entity: CompiledEntity, query: Record<string, un
     out.select = selectionOf(entities, entity, include, fieldsOf)
     out.include = out.select.includes.map((i) => i.edge)
   }
+  const keyset = keysetOf(entity, out, cursor, paginate, query.page !== undefined, opts.cursorKey)
+  if (keyset !== undefined) out.keyset = keyset
   if (!Number.isSafeInteger((out.page - 1) * out.perPage)) {
     throw invalidPayload("Query parameter 'page' is too large", [{ field: 'page', message: 'is too large' }])
   }

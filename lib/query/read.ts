@@ -4,7 +4,8 @@ import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/co
 import { loadIncludes, loadSelected } from './includes.js'
 import type { Selection } from './selection.js'
 import { buildGetSql, buildPageWithTotalSql, namesOf } from './sql.js'
-import type { ListQuery, ReadDeps, ReadExtra, SqlText } from './types.js'
+import { listWithModes } from './list-modes.js'
+import type { ListQuery, ListResult, ReadDeps, ReadExtra, SqlText } from './types.js'
 
 type Row = Record<string, unknown>
 
@@ -32,9 +33,14 @@ function edgesToLoad (entity: CompiledEntity, requested: readonly RelationEdge[]
  * with includes attached, and the total number of matching records, in one statement.
  * A page beyond the last one returns no rows and the true total.
  */
-export async function listRecords (deps: ReadDeps, entity: CompiledEntity, q: ListQuery, extra: ReadExtra = {}): Promise<{ rows: Row[], total: number }> {
+export async function listRecords (deps: ReadDeps, entity: CompiledEntity, q: ListQuery, extra: ReadExtra = {}): Promise<ListResult> {
   const columns = q.select?.columns
   const input = { filters: q.filters, where: extra.where, readWhere: extra.includeWhere, sort: q.sort, limit: q.perPage, offset: (q.page - 1) * q.perPage, columns }
+  if (q.keyset !== undefined || (q.count !== undefined && q.count !== 'exact')) {
+    const result = await listWithModes(deps, entity, q, input)
+    await attach(deps, entity, result.rows, q.include, q.select, extra)
+    return result
+  }
   const { text, params } = buildPageWithTotalSql(entity, input)
   const result = await deps.sql.unsafe(text, params as never[], { prepare: true }).values()
   const { names, pkIndex } = namesOf(entity, columns)
@@ -49,7 +55,7 @@ export async function listRecords (deps: ReadDeps, entity: CompiledEntity, q: Li
     rows.push(row)
   }
   await attach(deps, entity, rows, q.include, q.select, extra)
-  return { rows, total }
+  return { rows, total, estimated: false }
 }
 
 /** The primary key value `raw` denotes, or undefined when it does not parse as the PK type. */

@@ -227,3 +227,33 @@ export function buildGetSql (entity: CompiledEntity, field: CompiledField, value
   const text = `${selectFromOf(entity, columns)}${whereClause([entity.liveCondition, `${field.column} = $1`], params, [where])} LIMIT 1`
   return { text, params }
 }
+
+/** The WHERE of a list (filters, read conditions, relation filters) and its parameters. */
+export function listWhere (entity: CompiledEntity, input: Pick<ListSqlInput, 'filters' | 'where' | 'readWhere'>, params: unknown[], extra: string[] = []): string {
+  return whereClause([entity.liveCondition, ...extra], params, [input.filters, input.where], '', input.readWhere)
+}
+
+/** The list's page alone (`count=none` / `estimated`): no count in the statement. */
+export function buildPageSql (entity: CompiledEntity, input: ListSqlInput): SqlText {
+  const params: unknown[] = []
+  const where = listWhere(entity, input, params)
+  params.push(input.limit, input.offset)
+  const n = params.length
+  return { text: `${selectFromOf(entity, input.columns)}${where}${orderClause(entity, input.sort)} LIMIT $${n - 1} OFFSET $${n}`, params }
+}
+
+/** `SELECT count(*)` of the list's WHERE, stopping at `cap` + 1 rows when a cap is given. */
+export function buildCountSql (entity: CompiledEntity, input: ListSqlInput, cap?: number): SqlText {
+  const params: unknown[] = []
+  const where = listWhere(entity, input, params)
+  if (cap === undefined) return { text: fragmentsOf(entity).countFrom + where, params }
+  params.push(cap + 1)
+  return { text: `SELECT count(*) AS total FROM (SELECT 1 FROM ${entity.table}${where} LIMIT $${params.length}) s`, params }
+}
+
+/** The planner's row estimate of the list's WHERE (EXPLAIN, nothing is read). */
+export function buildEstimateSql (entity: CompiledEntity, input: ListSqlInput): SqlText {
+  const params: unknown[] = []
+  const where = listWhere(entity, input, params)
+  return { text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${entity.table}${where}`, params }
+}

@@ -74,6 +74,21 @@ export interface ListQuery {
   include: RelationEdge[]
   /** `fields=` and nested includes; absent = every field, `include` one level deep. */
   select?: Selection
+  /** `count=`; absent = exact. */
+  count?: CountMode
+  /** Keyset pagination (`cursor=` / `paginate=cursor`): the sort walked and the last row's key values (null: first page). */
+  keyset?: { terms: SortTerm[], after: ReadonlyArray<string | null> | null }
+}
+
+export const COUNT_MODES = ['exact', 'estimated', 'none'] as const
+export type CountMode = typeof COUNT_MODES[number]
+
+/** A page of a list: `total` null with `count=none`; `next` the key values after the last row in keyset mode (null on the last page). */
+export interface ListResult {
+  rows: Array<Record<string, unknown>>
+  total: number | null
+  estimated: boolean
+  next?: ReadonlyArray<string | null> | null
 }
 
 /** Parameterized SQL: `$n` placeholders in `text`, values in `params` (never spliced). */

@@ -5,7 +5,8 @@ import { didYouMean, invalidPayload, isApiError, notFound, unknownEntity } from 
 import { resolveFileValue } from '../../lib/files/resolve.js'
 import type { CompiledEntity, RelationEdge } from '../../lib/metadata/compiled.js'
 import type { Registry } from '../../lib/metadata/registry.js'
-import { getRecord, listRecords, loadIncludes, parseGetQuery, parseListQuery, type ReadExtra } from '../../lib/query/index.js'
+import { cursorKeyOf, encodeCursor } from '../../lib/query/cursor.js'
+import { getRecord, listRecords, loadIncludes, parseGetQuery, parseListQuery, type ListQuery, type ListResult, type ReadExtra } from '../../lib/query/index.js'
 import { createRecord, deleteRecord, parseRecordId, updateRecord, writtenRelation, type WriteDeps } from '../../lib/write/index.js'
 
 type EntityParams = { Params: { app: string, entity: string } }
@@ -112,13 +113,14 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
   fastify.get<EntityParams>('/:entity', async (request, reply) => {
     const t = target(request)
     const extra = authorize(t, 'read', request)
-    const q = parseListQuery(t.entity, request.query as Record<string, unknown>, { entities: t.registry.entities })
-    const { rows, total } = await listRecords({ sql: t.app.sql, registry: t.registry }, t.entity, q, extra)
+    const cursorKey = cursorKeyOf(t.app.jwtSecret)
+    const q = parseListQuery(t.entity, request.query as Record<string, unknown>, { entities: t.registry.entities, cursorKey })
+    const result = await listRecords({ sql: t.app.sql, registry: t.registry }, t.entity, q, extra)
     const serialize = q.select?.serialize ?? t.entity.serializeRecord
+    const rows = result.rows
     let out = '{"data":['
     for (let i = 0; i < rows.length; i++) out += (i === 0 ? '' : ',') + serialize(rows[i] as Record<string, unknown>)
-    out += `],"meta":{"page":${q.page},"per_page":${q.perPage},"total":${total}}}`
-    return await reply.type(JSON_TYPE).send(out)
+    return await reply.type(JSON_TYPE).send(`${out}],"meta":${listMeta(t.entity, q, result, cursorKey)}}`)
   })
 
   fastify.get<RecordParams>('/:entity/:id', async (request, reply) => {
@@ -152,6 +154,20 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     const { id } = await deleteRecord(writeDeps(t, request), t.entity, request.params.id)
     return await reply.type(JSON_TYPE).send({ data: { id } })
   })
+}
+
+/** `{page, per_page, total}`; keyset pages: `{per_page, next_cursor, total}`; `total` absent with count=none. */
+function listMeta (entity: CompiledEntity, q: ListQuery, result: ListResult, cursorKey: Buffer): string {
+  const parts: string[] = []
+  if (q.keyset === undefined) parts.push(`"page":${q.page}`)
+  parts.push(`"per_page":${q.perPage}`)
+  if (q.keyset !== undefined) {
+    const next = result.next === undefined || result.next === null ? null : encodeCursor(cursorKey, entity, q.keyset.terms, result.next)
+    parts.push(`"next_cursor":${JSON.stringify(next)}`)
+  }
+  if (result.total !== null) parts.push(`"total":${result.total}`)
+  if (result.estimated) parts.push('"total_estimated":true')
+  return `{${parts.join(',')}}`
 }
 
 function mergeExtra (a: ReadExtra, b: ReadExtra): ReadExtra {
