@@ -85,14 +85,14 @@ async function attach (deps: ReadDeps, entity: CompiledEntity, rows: Row[], incl
 }
 
 async function findBy (deps: ReadDeps, entity: CompiledEntity, field: CompiledField, value: unknown, extra: ReadExtra, select?: Selection): Promise<Row | null> {
-  const rows = await run(deps, buildGetSql(entity, field, value, extra.where, select?.columns))
+  const rows = await run(deps, buildGetSql(entity, field, value, extra.where, select?.columns, true))
   return rows[0] ?? null
 }
 
 /**
  * One live record by primary key or, where `idOrSlug` does not parse as the PK type and the
  * entity has a slug, by slug (a string PK is tried first, then the slug). Eager edges and
- * `include` are attached. Returns null when no visible record matches (→ NOT_FOUND); an id
+ * `include` are attached; the row carries its version under VERSION_KEY (ETags). Returns null when no visible record matches (→ NOT_FOUND); an id
  * that is neither a valid PK nor a possible slug is INVALID_PAYLOAD.
  */
 export async function getRecord (deps: ReadDeps, entity: CompiledEntity, idOrSlug: string, include: readonly RelationEdge[], extra: ReadExtra = {}, select?: Selection): Promise<Row | null> {

@@ -12,6 +12,13 @@ import type { FilterOp, SortTerm, SqlAnyOf, SqlCondition, SqlFilter, SqlText } f
  * from the JS values.
  */
 
+/**
+ * The row version a GET by id also reads (`xmin`: PostgreSQL's id of the transaction that
+ * wrote this row version, so it changes on every write): the base of ETags (docs/QUERYING.md).
+ */
+export const VERSION_COLUMN = '"__version"'
+export const VERSION_KEY = '__version'
+
 /** Alias of the target table in include queries (joins need qualified columns). */
 export const INCLUDE_ALIAS = 't'
 
@@ -222,9 +229,10 @@ export function selectFromOf (entity: CompiledEntity, columns: readonly Compiled
 }
 
 /** One live row by the value of `field` (the primary key or the slug field). */
-export function buildGetSql (entity: CompiledEntity, field: CompiledField, value: unknown, where?: readonly SqlCondition[], columns?: readonly CompiledField[]): SqlText {
+export function buildGetSql (entity: CompiledEntity, field: CompiledField, value: unknown, where?: readonly SqlCondition[], columns?: readonly CompiledField[], version = false): SqlText {
   const params: unknown[] = [value]
-  const text = `${selectFromOf(entity, columns)}${whereClause([entity.liveCondition, `${field.column} = $1`], params, [where])} LIMIT 1`
+  const select = version ? selectFromOf(entity, columns).replace(/^SELECT /, `SELECT xmin::text AS ${VERSION_COLUMN}, `) : selectFromOf(entity, columns)
+  const text = `${select}${whereClause([entity.liveCondition, `${field.column} = $1`], params, [where])} LIMIT 1`
   return { text, params }
 }
 

@@ -7,7 +7,10 @@ import type { CompiledEntity, RelationEdge } from '../../lib/metadata/compiled.j
 import type { Registry } from '../../lib/metadata/registry.js'
 import { cursorKeyOf, encodeCursor } from '../../lib/query/cursor.js'
 import { getRecord, listRecords, loadIncludes, parseGetQuery, parseListQuery, type ListQuery, type ListResult, type ReadExtra } from '../../lib/query/index.js'
-import { createRecord, deleteRecord, parseRecordId, updateRecord, writtenRelation, type WriteDeps } from '../../lib/write/index.js'
+import { etagOf, ifMatchVersions, noneMatchHits } from '../../lib/query/etag.js'
+import { VERSION_KEY } from '../../lib/query/sql.js'
+import { createRecord, deleteRecord, parseRecordId, updateRecord, writtenRelation, type RecordLookup, type WriteDeps } from '../../lib/write/index.js'
+import { writeIfMatch } from '../../lib/write/unit-of-work.js'
 
 type EntityParams = { Params: { app: string, entity: string } }
 type RecordParams = { Params: { app: string, entity: string, id: string } }
@@ -63,10 +66,21 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     }
   }
 
-  function checkId (entity: CompiledEntity, id: string): void {
-    if (parseRecordId(entity, id) === null) {
+  function checkId (entity: CompiledEntity, id: string): RecordLookup {
+    const lookup = parseRecordId(entity, id)
+    if (lookup === null) {
       throw invalidPayload(`Malformed id '${id.slice(0, 100)}'`, [{ field: entity.pk.name, message: `must be a valid ${entity.def.primary_key.type}` }])
     }
+    return lookup
+  }
+
+  /** Runs a PUT/DELETE, under `If-Match` when the request has one (docs/QUERYING.md). */
+  async function conditional<T> (t: Target, request: FastifyRequest<RecordParams>, write: (deps: WriteDeps) => Promise<T>): Promise<T> {
+    const lookup = checkId(t.entity, request.params.id)
+    const deps = writeDeps(t, request)
+    const accepted = ifMatchVersions(request.headers['if-match'])
+    if (accepted === undefined) return await write(deps)
+    return await writeIfMatch(deps, { entity: t.entity, lookup, accepted }, write)
   }
 
   function sendRecord (reply: FastifyReply, entity: CompiledEntity, row: Record<string, unknown>, status = 200): FastifyReply {
@@ -129,7 +143,11 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     const { include, select } = parseGetQuery(t.entity, request.query as Record<string, unknown>, t.registry.entities)
     const row = await getRecord({ sql: t.app.sql, registry: t.registry }, t.entity, request.params.id, include, extra, select)
     if (row === null) throw notFound(`${t.entity.name} '${request.params.id}' not found`)
-    return await reply.type(JSON_TYPE).send(`{"data":${(select?.serialize ?? t.entity.serializeRecord)(row)}}`)
+    const body = `{"data":${(select?.serialize ?? t.entity.serializeRecord)(row)}}`
+    const etag = etagOf(String(row[VERSION_KEY]), body)
+    reply.header('etag', etag)
+    if (noneMatchHits(request.headers['if-none-match'], etag)) return await reply.code(304).send()
+    return await reply.type(JSON_TYPE).send(body)
   })
 
   fastify.post<EntityParams>('/:entity', async (request, reply) => {
@@ -142,16 +160,14 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
   fastify.put<RecordParams>('/:entity/:id', async (request, reply) => {
     const t = target(request)
     authorize(t, 'update', request)
-    checkId(t.entity, request.params.id)
-    const row = await updateRecord(writeDeps(t, request), t.entity, request.params.id, request.body)
+    const row = await conditional(t, request, async (deps) => await updateRecord(deps, t.entity, request.params.id, request.body))
     return await sendWritten(reply, { t, request, row })
   })
 
   fastify.delete<RecordParams>('/:entity/:id', async (request, reply) => {
     const t = target(request)
     authorize(t, 'delete', request)
-    checkId(t.entity, request.params.id)
-    const { id } = await deleteRecord(writeDeps(t, request), t.entity, request.params.id)
+    const { id } = await conditional(t, request, async (deps) => await deleteRecord(deps, t.entity, request.params.id))
     return await reply.type(JSON_TYPE).send({ data: { id } })
   })
 }
