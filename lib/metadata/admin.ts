@@ -3,6 +3,7 @@ import type { TransactionSql } from '../db/connection.js'
 import { translatePgError } from '../db/pg-errors.js'
 import { alterTableStatements, createTableStatements } from '../ddl/entity-ddl.js'
 import { tableColumns, tableExists } from '../ddl/introspect.js'
+import { searchStatements } from '../ddl/search-ddl.js'
 import { createRelationStatements, dropRelationStatements } from '../ddl/relation-ddl.js'
 import { conflict, notFound, validationFailed } from '../errors.js'
 import { quoteIdent } from './registry.js'
@@ -49,7 +50,7 @@ export async function createEntity (app: AppContext, input: unknown): Promise<En
       current.relations.some((r) => r.join_table === def.table)) {
       throw conflict(`Table '${def.table}' already exists`, [{ field: 'table', rule: 'unique', message: 'table is taken' }])
     }
-    await runAll(tx, createTableStatements(def))
+    await runAll(tx, [...createTableStatements(def), ...searchStatements(null, def)])
     await saveEntityRow(tx, def, true)
     return def
   })
@@ -64,7 +65,7 @@ export async function updateEntity (app: AppContext, name: string, input: unknow
     if (before === undefined) throw notFound(`Entity '${name}' not found`)
     if ((input as Record<string, unknown>).table === undefined) def.table = before.table
     checkRelationKeysKept(def, current.relations)
-    await runAll(tx, alterTableStatements(before, def, await tableColumns(tx, before.table)))
+    await runAll(tx, [...alterTableStatements(before, def, await tableColumns(tx, before.table)), ...searchStatements(before, def)])
     await saveEntityRow(tx, def, false)
     return def
   })

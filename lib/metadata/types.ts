@@ -24,6 +24,8 @@ export interface FieldDef {
   scale?: number
   auto?: 'create' | 'update'
   max_length?: number
+  /** Part of the entity's full-text search column (string/text). */
+  searchable?: boolean
 }
 
 export interface PrimaryKeyDef {
@@ -45,6 +47,8 @@ export interface EntityDef {
   soft_delete?: boolean
   slug?: SlugDef
   fields: FieldDef[]
+  /** Full-text search configuration (`searchable` fields). */
+  search?: { language?: string }
 }
 
 export const RELATION_TYPES = ['one_to_one', 'one_to_many', 'many_to_many'] as const

@@ -1,5 +1,6 @@
 import { canonicalType, FIELD_TYPE_SPECS } from '../fields/index.js'
 import { validationFailed, type ErrorDetail } from '../errors.js'
+import { validateSearch } from '../ddl/search-ddl.js'
 import { compileInputValidator } from '../schema/ajv.js'
 import type { EntityDef, FieldDef, PkType } from './types.js'
 
@@ -49,6 +50,7 @@ export function validateEntityDef (input: unknown): EntityDef {
   }
   const slug = validateSlug(input.slug, fields, add)
 
+  validateSearch(input, { name: name as string, table: table as string, primary_key: pk, fields }, (d) => errors.push(d))
   if (errors.length > 0) throw validationFailed('Invalid entity definition', errors)
   const def: EntityDef = { ...input, name: name as string, table: table as string, primary_key: pk, soft_delete: softDelete, fields }
   if (slug !== undefined) def.slug = slug

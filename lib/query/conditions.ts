@@ -1,7 +1,20 @@
 import type { CompiledEntity } from '../metadata/compiled.js'
 import { quoteIdent } from '../metadata/registry.js'
 import { renderAnyOf, renderCondition } from './sql.js'
-import type { SqlCondition, SqlGroup, SqlRelated } from './types.js'
+import type { SqlCondition, SqlGroup, SqlRelated, SqlSearch } from './types.js'
+
+const SEARCH = '"_search"'
+
+function renderSearch (s: SqlSearch, ctx: RenderCtx): string {
+  ctx.params.push(s.text)
+  return `${ctx.qualifier}${SEARCH} @@ websearch_to_tsquery(${s.config}, $${ctx.params.length})`
+}
+
+/** `ts_rank(...) DESC`: the order of a search without `sort`. */
+export function rankOrder (s: SqlSearch, params: unknown[]): string {
+  params.push(s.text)
+  return `ts_rank(${SEARCH}, websearch_to_tsquery(${s.config}, $${params.length})) DESC`
+}
 
 /**
  * Renders every kind of WHERE term: filters, permission OR-groups, boolean groups of the query
@@ -21,6 +34,7 @@ export function renderTerm (c: SqlCondition, ctx: RenderCtx): string {
   if ('any' in c) return renderAnyOf(c, ctx.params, ctx.qualifier)
   if ('bool' in c) return renderGroup(c, ctx)
   if ('via' in c) return renderRelated(c, ctx)
+  if ('config' in c) return renderSearch(c, ctx)
   return renderCondition(c, ctx.params, ctx.qualifier)
 }
 

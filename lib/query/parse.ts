@@ -4,7 +4,8 @@ import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/co
 import { FilterTree, filterKeySegments, parseFilterTree } from './filter-tree.js'
 import { fieldsPathOf, selectionOf, type Selection } from './selection.js'
 import { decodeCursor, keysetTerms } from './cursor.js'
-import { COUNT_MODES, FILTER_OPS, type FilterOp, type ListQuery, type SortTerm, type SqlFilter } from './types.js'
+import { searchableFields, searchConfigOf } from '../ddl/search-ddl.js'
+import { COUNT_MODES, FILTER_OPS, type FilterOp, type ListQuery, type SortTerm, type SqlFilter, type SqlSearch } from './types.js'
 
 export const DEFAULT_PER_PAGE = 25
 export const MAX_PER_PAGE = 100
@@ -19,7 +20,28 @@ const YEAR_RE = /^(?!0000)\d{4}-/
 const OPS: ReadonlySet<string> = new Set(FILTER_OPS)
 const ORDERED_OPS: ReadonlySet<FilterOp> = new Set<FilterOp>(['gt', 'gte', 'lt', 'lte'])
 const PATTERN_OPS: ReadonlySet<FilterOp> = new Set<FilterOp>(['like', 'ilike'])
-const LIST_PARAMS = ['filter[...]', 'sort', 'page', 'per_page', 'include', 'fields', 'fields[...]', 'count', 'cursor', 'paginate']
+const LIST_PARAMS = ['filter[...]', 'sort', 'page', 'per_page', 'include', 'fields', 'fields[...]', 'count', 'cursor', 'paginate', 'search']
+const searchConfigs = new WeakMap<CompiledEntity, string | null>()
+
+/** The entity's text search configuration, or null without searchable fields (per compiled entity). */
+function searchConfig (entity: CompiledEntity): string | null {
+  let c = searchConfigs.get(entity)
+  if (c === undefined) {
+    c = searchableFields(entity.def).length > 0 ? searchConfigOf(entity.def) : null
+    searchConfigs.set(entity, c)
+  }
+  return c
+}
+
+/** `search=terms` (websearch syntax: words, "phrases", or, -not); empty = no search. */
+export function parseSearch (entity: CompiledEntity, raw: string): SqlSearch | undefined {
+  if (raw.trim() === '') return undefined
+  const config = searchConfig(entity)
+  if (config === null) throw invalidPayload(`Query parameter 'search': ${entity.name} has no searchable fields`, [{ field: 'search', message: 'the entity has no searchable fields' }])
+  if (raw.includes('\u0000')) throw invalidPayload("Query parameter 'search' must not contain NUL characters", [{ field: 'search', message: 'must not contain NUL characters' }])
+  if (raw.length > 1000) throw invalidPayload("Query parameter 'search' is too long", [{ field: 'search', message: 'at most 1000 characters' }])
+  return { config, text: raw }
+}
 const parseBoolean = FIELD_TYPE_SPECS.boolean.fromQuery
 
 /** A raw query value must be a single string: repeated keys arrive as arrays and are refused. */
@@ -238,10 +260,13 @@ export function parseListQuery (entity: CompiledEntity, query: Record<string, un
       case 'count': out.count = oneOf(key, single(key, raw), COUNT_MODES); break
       case 'cursor': cursor = single(key, raw); break
       case 'paginate': paginate = single(key, raw); break
+      case 'search': out.search = parseSearch(entity, single(key, raw)); break
       default: throw unknownParam(key, LIST_PARAMS)
     }
   }
   if (!tree.empty) out.filters = parseFilterTree(entities, entity, tree, filterValue)
+  if (out.search !== undefined) out.filters.push(out.search)
+  else delete out.search
   if (include !== '' || fieldsOf.size > 0) {
     out.select = selectionOf(entities, entity, include, fieldsOf)
     out.include = out.select.includes.map((i) => i.edge)

@@ -35,7 +35,7 @@ function edgesToLoad (entity: CompiledEntity, requested: readonly RelationEdge[]
  */
 export async function listRecords (deps: ReadDeps, entity: CompiledEntity, q: ListQuery, extra: ReadExtra = {}): Promise<ListResult> {
   const columns = q.select?.columns
-  const input = { filters: q.filters, where: extra.where, readWhere: extra.includeWhere, sort: q.sort, limit: q.perPage, offset: (q.page - 1) * q.perPage, columns }
+  const input = { filters: q.filters, where: extra.where, readWhere: extra.includeWhere, sort: q.sort, limit: q.perPage, offset: (q.page - 1) * q.perPage, columns, rank: q.search }
   if (q.keyset !== undefined || (q.count !== undefined && q.count !== 'exact')) {
     const result = await listWithModes(deps, entity, q, input)
     await attach(deps, entity, result.rows, q.include, q.select, extra)

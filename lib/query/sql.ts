@@ -1,7 +1,7 @@
 import { columnTypeOf } from '../ddl/entity-ddl.js'
 import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
-import { renderTerm } from './conditions.js'
-import type { FilterOp, SortTerm, SqlAnyOf, SqlCondition, SqlFilter, SqlText } from './types.js'
+import { rankOrder, renderTerm } from './conditions.js'
+import type { FilterOp, SortTerm, SqlAnyOf, SqlCondition, SqlFilter, SqlSearch, SqlText } from './types.js'
 
 /**
  * SQL text for the read path, built from fragments computed once per compiled entity.
@@ -160,6 +160,8 @@ export function orderClause (entity: CompiledEntity, sort: readonly SortTerm[]):
 export interface ListSqlInput {
   filters: readonly SqlCondition[]
   where?: readonly SqlCondition[] | undefined
+  /** `search=` without `sort`: rank order. */
+  rank?: SqlSearch | undefined
   /** The columns to read (a `fields=` selection); default every field. */
   columns?: readonly CompiledField[] | undefined
   /** Read conditions of related entities, applied inside relation filters. */
@@ -175,8 +177,10 @@ function listParts (entity: CompiledEntity, input: ListSqlInput): { where: strin
   const where = whereClause([entity.liveCondition], params, [input.filters, input.where], '', input.readWhere)
   const whereParams = params.length
   // LIMIT/OFFSET are parameters too, so every page of one query shape shares one statement.
+  // Only the page uses the rank, after the WHERE's parameters (the count takes those alone).
+  const order = input.rank !== undefined && input.sort.length === 0 ? ` ORDER BY ${rankOrder(input.rank, params)}, ${fragmentsOf(entity).pkOrder}` : orderClause(entity, input.sort)
   params.push(input.limit, input.offset)
-  const tail = `${orderClause(entity, input.sort)} LIMIT $${whereParams + 1} OFFSET $${whereParams + 2}`
+  const tail = `${order} LIMIT $${params.length - 1} OFFSET $${params.length}`
   return { where, tail, params, whereParams }
 }
 
@@ -245,9 +249,10 @@ export function listWhere (entity: CompiledEntity, input: Pick<ListSqlInput, 'fi
 export function buildPageSql (entity: CompiledEntity, input: ListSqlInput): SqlText {
   const params: unknown[] = []
   const where = listWhere(entity, input, params)
+  const order = input.rank !== undefined && input.sort.length === 0 ? ` ORDER BY ${rankOrder(input.rank, params)}, ${fragmentsOf(entity).pkOrder}` : orderClause(entity, input.sort)
   params.push(input.limit, input.offset)
   const n = params.length
-  return { text: `${selectFromOf(entity, input.columns)}${where}${orderClause(entity, input.sort)} LIMIT $${n - 1} OFFSET $${n}`, params }
+  return { text: `${selectFromOf(entity, input.columns)}${where}${order} LIMIT $${n - 1} OFFSET $${n}`, params }
 }
 
 /** `SELECT count(*)` of the list's WHERE, stopping at `cap` + 1 rows when a cap is given. */

@@ -53,8 +53,15 @@ export interface SqlRelated {
   cond: SqlCondition
 }
 
-/** One term ANDed into a WHERE clause: a single filter, an OR-group, a boolean group or a relation filter. */
-export type SqlCondition = SqlFilter | SqlAnyOf | SqlGroup | SqlRelated
+/** `search=`: the entity's search column matches `websearch_to_tsquery(config, text)`. */
+export interface SqlSearch {
+  /** `'english'::regconfig`, from validated metadata. */
+  config: string
+  text: string
+}
+
+/** One term ANDed into a WHERE clause: a single filter, an OR-group, a boolean group, a relation filter or a text search. */
+export type SqlCondition = SqlFilter | SqlAnyOf | SqlGroup | SqlRelated | SqlSearch
 
 export interface SortTerm {
   field: CompiledField
@@ -74,6 +81,8 @@ export interface ListQuery {
   include: RelationEdge[]
   /** `fields=` and nested includes; absent = every field, `include` one level deep. */
   select?: Selection
+  /** `search=` (also one of `filters`): without `sort`, rows come in rank order. */
+  search?: SqlSearch
   /** `count=`; absent = exact. */
   count?: CountMode
   /** Keyset pagination (`cursor=` / `paginate=cursor`): the sort walked and the last row's key values (null: first page). */
