@@ -5,6 +5,7 @@ import { didYouMean, invalidPayload, isApiError, notFound, unknownEntity } from 
 import { resolveFileValue } from '../../lib/files/resolve.js'
 import type { CompiledEntity, RelationEdge } from '../../lib/metadata/compiled.js'
 import type { Registry } from '../../lib/metadata/registry.js'
+import { aggregate, parseAggregateQuery } from '../../lib/query/aggregate.js'
 import { cursorKeyOf, encodeCursor } from '../../lib/query/cursor.js'
 import { getRecord, listRecords, loadIncludes, parseGetQuery, parseListQuery, type ListQuery, type ListResult, type ReadExtra } from '../../lib/query/index.js'
 import { etagOf, ifMatchVersions, noneMatchHits } from '../../lib/query/etag.js'
@@ -135,6 +136,14 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     let out = '{"data":['
     for (let i = 0; i < rows.length; i++) out += (i === 0 ? '' : ',') + serialize(rows[i] as Record<string, unknown>)
     return await reply.type(JSON_TYPE).send(`${out}],"meta":${listMeta(t.entity, q, result, cursorKey)}}`)
+  })
+
+  fastify.get<EntityParams>('/:entity/_aggregate', async (request, reply) => {
+    const t = target(request)
+    const extra = authorize(t, 'read', request)
+    const q = parseAggregateQuery(t.entity, t.registry.entities, request.query as Record<string, unknown>)
+    const data = await aggregate({ sql: t.app.sql, registry: t.registry }, t.entity, q, extra)
+    return await reply.type(JSON_TYPE).send(JSON.stringify({ data, meta: { groups: data.length } }))
   })
 
   fastify.get<RecordParams>('/:entity/:id', async (request, reply) => {
