@@ -11,6 +11,7 @@ import { getRecord, listRecords, loadIncludes, parseGetQuery, parseListQuery, ty
 import { etagOf, ifMatchVersions, noneMatchHits } from '../../lib/query/etag.js'
 import { VERSION_KEY } from '../../lib/query/sql.js'
 import { createRecord, deleteRecord, parseRecordId, updateRecord, writtenRelation, type RecordLookup, type WriteDeps } from '../../lib/write/index.js'
+import { MAX_BULK, parseBatch, runAll } from '../../lib/write/batch.js'
 import { writeIfMatch } from '../../lib/write/unit-of-work.js'
 
 type EntityParams = { Params: { app: string, entity: string } }
@@ -55,7 +56,7 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     return extra
   }
 
-  function writeDeps (t: Target, request: FastifyRequest): WriteDeps {
+  function writeDeps (t: Pick<Target, 'app' | 'registry'>, request: FastifyRequest): WriteDeps {
     return {
       sql: t.app.sql,
       registry: t.registry,
@@ -65,6 +66,11 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
       trace: request.trace,
       onHookError: (err, hook) => request.log.error({ err, hook }, 'after-commit hook failed')
     }
+  }
+
+  function checkIdOf (entity: CompiledEntity, id: string): string {
+    checkId(entity, id)
+    return id
   }
 
   function checkId (entity: CompiledEntity, id: string): RecordLookup {
@@ -89,9 +95,8 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
   }
 
   /** Re-reads the relations a write touched (and any requested) so the response shows them. */
-  async function withRelations (t: Target, request: FastifyRequest, row: Record<string, unknown>, extra: ReadExtra): Promise<Record<string, unknown>> {
+  async function withRelations (t: Target, request: FastifyRequest, row: Record<string, unknown>, extra: ReadExtra, body: unknown = request.body): Promise<Record<string, unknown>> {
     const edges = new Set<RelationEdge>(t.entity.eagerEdges)
-    const body = request.body
     if (typeof body === 'object' && body !== null) for (const key of Object.keys(body)) { const e = t.entity.edges.get(key); if (e !== undefined) edges.add(e) }
     const include = (request.query as Record<string, unknown>).include
     if (include !== undefined) for (const e of parseGetQuery(t.entity, { include }).include) edges.add(e)
@@ -159,9 +164,53 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     return await reply.type(JSON_TYPE).send(body)
   })
 
+  /** A written record as the caller may see it (serialized): relations shown, or the PK alone without read access. */
+  async function written (t: Target, request: FastifyRequest, row: Record<string, unknown>, body: unknown): Promise<string> {
+    let extra: ReadExtra
+    try {
+      extra = authorize(t, 'read', request)
+    } catch (err) {
+      if (!isApiError(err) || err.code !== 'FORBIDDEN') throw err
+      return JSON.stringify({ [t.entity.pk.name]: row[t.entity.pk.name] })
+    }
+    return t.entity.serializeRecord(await withRelations(t, request, row, extra, body))
+  }
+
+  fastify.post('/_batch', async (request, reply) => {
+    const ops = parseBatch(request.body)
+    const app = request.appCtx as AppContext
+    const registry = app.registry
+    const actions = { POST: 'create', PUT: 'update', DELETE: 'delete' } as const
+    const deps = writeDeps({ app, registry }, request)
+    const results = await runAll(deps, ops, 'operation', async (op, joined) => {
+      const entity = registry.entities.get(op.entity)
+      if (entity === undefined) throw unknownEntity(`Unknown entity '${op.entity}'${didYouMean(op.entity, registry.entities.keys())}`)
+      const t: Target = { app, registry, entity }
+      authorize(t, actions[op.method], request)
+      if (op.method === 'DELETE') return { t, op, row: await deleteRecord(joined, entity, checkIdOf(entity, op.id as string)) }
+      const row = op.method === 'POST' ? await createRecord(joined, entity, op.body) : await updateRecord(joined, entity, checkIdOf(entity, op.id as string), op.body)
+      return { t, op, row }
+    })
+    const parts: string[] = []
+    for (const r of results) {
+      const status = r.op.method === 'POST' ? 201 : 200
+      const data = r.op.method === 'DELETE' ? JSON.stringify({ id: (r.row as { id: unknown }).id }) : await written(r.t, request, r.row as Record<string, unknown>, r.op.body)
+      parts.push(`{"method":"${r.op.method}","entity":${JSON.stringify(r.op.entity)},"status":${status},"data":${data}}`)
+    }
+    return await reply.type(JSON_TYPE).send(`{"data":[${parts.join(',')}]}`)
+  })
+
   fastify.post<EntityParams>('/:entity', async (request, reply) => {
     const t = target(request)
     authorize(t, 'create', request)
+    if (Array.isArray(request.body)) {
+      const items = request.body as unknown[]
+      if (items.length === 0 || items.length > MAX_BULK) throw invalidPayload(`A bulk create takes 1 to ${MAX_BULK} records`, [{ field: 'body', message: `1 to ${MAX_BULK} records` }])
+      const rows = await runAll(writeDeps(t, request), items, 'record', async (item, joined) => await createRecord(joined, t.entity, item))
+      const out: string[] = []
+      for (let i = 0; i < rows.length; i++) out.push(await written(t, request, rows[i] as Record<string, unknown>, items[i]))
+      return await reply.code(201).type(JSON_TYPE).send(`{"data":[${out.join(',')}]}`)
+    }
     const row = await createRecord(writeDeps(t, request), t.entity, request.body)
     return await sendWritten(reply, { t, request, row, status: 201 })
   })
