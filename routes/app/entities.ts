@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
 import type { AppContext } from '../../lib/apps/context.js'
 import type { EntityAction } from '../../lib/engine/modules.js'
 import { didYouMean, invalidPayload, isApiError, notFound, unknownEntity } from '../../lib/errors.js'
@@ -176,7 +176,12 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     return t.entity.serializeRecord(await withRelations(t, request, row, extra, body))
   }
 
-  fastify.post('/_batch', async (request, reply) => {
+  const batchDoc = {
+    summary: 'Run several writes in one transaction',
+    description: 'Body `{operations: [{method: POST|PUT|DELETE, entity, id?, body?}]}` (at most 100), run in order in ONE transaction with every hook, rule, state machine and permission. ' +
+      'Answers `{data: [{method, entity, status, data}]}`; any failure rolls all back and names the operation index (`details[0].index`).'
+  }
+  fastify.post('/_batch', { schema: batchDoc as FastifySchema }, async (request, reply) => {
     const ops = parseBatch(request.body)
     const app = request.appCtx as AppContext
     const registry = app.registry

@@ -66,3 +66,22 @@ t.test('malformed aggregate parameters are 400 naming them', async (t) => {
     t.ok(res.json().error.message.includes(word), `${qs}: ${res.json().error.message}`)
   }
 })
+
+t.test('the OpenAPI document describes the query parameters and routes', async (t) => {
+  const doc = (await a.as(a.admin, { url: '/_openapi.json' })).json()
+  const list = doc.paths['/invoice'].get
+  const names = (list.parameters as Array<{ name: string }>).map((p) => p.name)
+  for (const n of ['fields', 'count', 'cursor', 'paginate', 'include', 'sort']) t.ok(names.includes(n), `list documents ${n}`)
+  t.match(list.description, /filter\[or\]/)
+  t.match(list.description, /filter\[customer\.status\]/)
+  t.match(doc.paths['/invoice'].post.description, /array of up to 1,000/)
+  const agg = doc.paths['/invoice/_aggregate'].get
+  t.same((agg.parameters as Array<{ name: string }>).filter((p) => ['group_by', 'sum', 'avg', 'min', 'max', 'count', 'limit'].includes(p.name)).length, 7)
+  const get = doc.paths['/invoice/{id}'].get
+  t.ok((get.parameters as Array<{ name: string }>).some((p) => p.name === 'If-None-Match'))
+  t.ok(get.responses['304'])
+  t.ok(doc.paths['/invoice/{id}'].put.responses['412'])
+  t.ok((doc.paths['/invoice/{id}'].delete.parameters as Array<{ name: string }>).some((p) => p.name === 'If-Match'))
+  t.match(doc.paths['/_batch'].post.description, /operations/)
+  t.notOk(doc.paths['/{entity}/_aggregate'], 'not listed generically')
+})
