@@ -1,8 +1,9 @@
 import { canonicalType, FIELD_TYPE_SPECS } from '../fields/index.js'
 import { validationFailed, type ErrorDetail } from '../errors.js'
+import { validateIndexes } from '../ddl/declared-indexes.js'
 import { validateSearch } from '../ddl/search-ddl.js'
 import { compileInputValidator } from '../schema/ajv.js'
-import type { EntityDef, FieldDef, PkType } from './types.js'
+import type { EntityDef, FieldDef, IndexDef, PkType } from './types.js'
 
 export const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/
 /** Static URL segments under /api/:app that an entity could otherwise shadow. */
@@ -51,6 +52,7 @@ export function validateEntityDef (input: unknown): EntityDef {
   const slug = validateSlug(input.slug, fields, add)
 
   validateSearch(input, { name: name as string, table: table as string, primary_key: pk, fields }, (d) => errors.push(d))
+  validateIndexes({ name: name as string, table: typeof table === 'string' ? table : '', primary_key: pk, fields, indexes: input.indexes as IndexDef[] | undefined }, (d) => errors.push(d))
   if (errors.length > 0) throw validationFailed('Invalid entity definition', errors)
   const def: EntityDef = { ...input, name: name as string, table: table as string, primary_key: pk, soft_delete: softDelete, fields }
   if (slug !== undefined) def.slug = slug

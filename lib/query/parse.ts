@@ -267,7 +267,10 @@ export function parseListQuery (entity: CompiledEntity, query: Record<string, un
   if (!tree.empty) out.filters = parseFilterTree(entities, entity, tree, filterValue)
   if (out.search !== undefined) out.filters.push(out.search)
   else delete out.search
-  if (include !== '' || fieldsOf.size > 0) {
+  if (opts.entities === undefined && fieldsOf.size === 0 && !include.includes('.')) {
+    // Without the registry's entities (callers of the one-level API) includes stay plain edges.
+    out.include = parseInclude(entity, include)
+  } else if (include !== '' || fieldsOf.size > 0) {
     out.select = selectionOf(entities, entity, include, fieldsOf)
     out.include = out.select.includes.map((i) => i.edge)
   }
@@ -292,6 +295,7 @@ export function parseGetQuery (entity: CompiledEntity, query: Record<string, unk
     else throw unknownParam(key, ['include', 'fields', 'fields[...]'])
   }
   if (include === '' && fieldsOf.size === 0) return { include: [] }
+  if (entities === undefined && fieldsOf.size === 0 && !include.includes('.')) return { include: parseInclude(entity, include) }
   const select = selectionOf(entities ?? new Map([[entity.name, entity]]), entity, include, fieldsOf)
   return { include: select.includes.map((i) => i.edge), select }
 }

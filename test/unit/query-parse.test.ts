@@ -191,7 +191,7 @@ t.test('include', async (t) => {
 t.test('unknown and repeated parameters', async (t) => {
   const u = expectError(t, () => parseListQuery(order, { perpage: '10' }), 'INVALID_PAYLOAD', 400)
   t.match(u.message, /unknown query parameter 'perpage' \(did you mean 'per_page'\?\)/i)
-  expectError(t, () => parseListQuery(order, { fields: 'a' }), 'INVALID_PAYLOAD', 400)
+  expectError(t, () => parseListQuery(order, { fields: 'a' }), 'UNKNOWN_FIELD', 400)
   expectError(t, () => parseListQuery(order, { filter: 'x' }), 'INVALID_PAYLOAD', 400)
   const r = expectError(t, () => parseListQuery(order, { 'filter[status]': ['a', 'b'] }), 'INVALID_PAYLOAD', 400)
   t.match(r.message, /only once/)
