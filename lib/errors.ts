@@ -39,12 +39,13 @@ export const unauthorized = define('UNAUTHORIZED', 401)
 export const forbidden = define('FORBIDDEN', 403)
 export const payloadTooLarge = define('PAYLOAD_TOO_LARGE', 413)
 export const rateLimited = define('RATE_LIMITED', 429)
+export const preconditionFailed = define('PRECONDITION_FAILED', 412)
 export const internalError = define('INTERNAL_ERROR', 500)
 
 const API_CODES = new Set([
   'APP_NOT_FOUND', 'UNKNOWN_ENTITY', 'NOT_FOUND', 'UNKNOWN_FIELD', 'INVALID_PAYLOAD',
   'VALIDATION_FAILED', 'CONFLICT', 'UNAUTHORIZED', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE',
-  'RATE_LIMITED', 'INTERNAL_ERROR'
+  'RATE_LIMITED', 'INTERNAL_ERROR', 'PRECONDITION_FAILED'
 ])
 
 /** True for errors created by the factories above (as opposed to framework or driver errors). */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { EntityDef, RelationDef } from '../metadata/types.js'
 
 /** What an index is for; part of its name and of its hash. */
-export type IndexKind = 'key' | 'idx' | 'one' | 'live'
+export type IndexKind = 'key' | 'idx' | 'one' | 'live' | 'fts'
 
 /** An index the metadata asks for: enough to create it and to recognise it in pg_index. */
 export interface IndexSpec {

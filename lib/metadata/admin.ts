@@ -6,6 +6,8 @@ import { alterTableStatements, createTableStatements } from '../ddl/entity-ddl.j
 import { verifyIndexes } from '../ddl/index-check.js'
 import { entityIndexes, relationIndex } from '../ddl/index-names.js'
 import { tableColumns, tableExists } from '../ddl/introspect.js'
+import { searchStatements } from '../ddl/search-ddl.js'
+import { syncDeclaredIndexes } from '../ddl/declared-indexes.js'
 import { createRelationStatements, dropRelationStatements } from '../ddl/relation-ddl.js'
 import { conflict, notFound, validationFailed } from '../errors.js'
 import { checkAppSchemaLimits } from './limits.js'
@@ -52,35 +54,42 @@ async function runRelationDdl (tx: TransactionSql, def: RelationDef, entities: M
 
 export async function createEntity (app: AppContext, input: unknown): Promise<EntityDef> {
   const def = validateEntityDef(input)
-  return await change(app, async (tx, current) => {
+  const created = await change(app, async (tx, current) => {
     if (current.entities.some((e) => e.name === def.name)) throw conflict(`Entity '${def.name}' already exists`, [{ field: 'name', rule: 'unique', message: 'name is taken' }])
     if (current.entities.some((e) => e.table === def.table) || await tableExists(tx, def.table) ||
       current.relations.some((r) => r.join_table === def.table)) {
       throw conflict(`Table '${def.table}' already exists`, [{ field: 'table', rule: 'unique', message: 'table is taken' }])
     }
     checkAppSchemaLimits(current, def)
-    await runAll(tx, createTableStatements(def))
+    await runAll(tx, [...createTableStatements(def), ...searchStatements(null, def)])
     await verifyIndexes(tx, entityIndexes(def))
     await saveEntityRow(tx, def, true)
     return def
   })
+  // Declared indexes build CONCURRENTLY, which cannot run in the change's transaction.
+  void syncDeclaredIndexes(app, null, created).catch(() => {})
+  return created
 }
 
 export async function updateEntity (app: AppContext, name: string, input: unknown): Promise<EntityDef> {
   const merged = typeof input === 'object' && input !== null && !Array.isArray(input) ? { name, ...input } : input
   const def = validateEntityDef(merged)
   if (def.name !== name) throw validationFailed('Entity name cannot be changed', [{ field: 'name', rule: 'immutable', message: 'the name in the body must match the URL' }])
-  return await change(app, async (tx, current) => {
+  let previous: EntityDef | null = null
+  const updated = await change(app, async (tx, current) => {
     const before = current.entities.find((e) => e.name === name)
     if (before === undefined) throw notFound(`Entity '${name}' not found`)
+    previous = before
     if ((input as Record<string, unknown>).table === undefined) def.table = before.table
     checkRelationKeysKept(def, current.relations)
     checkAppSchemaLimits(current, def)
-    await runAll(tx, alterTableStatements(before, def, await tableColumns(tx, before.table)))
+    await runAll(tx, [...alterTableStatements(before, def, await tableColumns(tx, before.table)), ...searchStatements(before, def)])
     await verifyIndexes(tx, entityIndexes(def))
     await saveEntityRow(tx, def, false)
     return def
   })
+  void syncDeclaredIndexes(app, previous, updated).catch(() => {})
+  return updated
 }
 
 /** Fields used as relation keys cannot disappear or change type family under the relation. */

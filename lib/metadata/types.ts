@@ -24,6 +24,8 @@ export interface FieldDef {
   scale?: number
   auto?: 'create' | 'update'
   max_length?: number
+  /** Part of the entity's full-text search column (string/text). */
+  searchable?: boolean
 }
 
 export interface PrimaryKeyDef {
@@ -45,6 +47,19 @@ export interface EntityDef {
   soft_delete?: boolean
   slug?: SlugDef
   fields: FieldDef[]
+  /** Full-text search configuration (`searchable` fields). */
+  search?: { language?: string }
+  /** Indexes for query patterns, built concurrently after the change commits. */
+  indexes?: IndexDef[]
+}
+
+export interface IndexDef {
+  name?: string
+  /** Field names, `-` first for descending. */
+  fields: string[]
+  unique?: boolean
+  /** Filter keys as in query strings (`status`, `total.gte`, `note.is_null`) → values. */
+  where?: Record<string, string>
 }
 
 export const RELATION_TYPES = ['one_to_one', 'one_to_many', 'many_to_many'] as const

@@ -1,8 +1,10 @@
 import { isSystemCatalogName } from '../db/identifiers.js'
 import { canonicalType, FIELD_TYPE_SPECS } from '../fields/index.js'
 import { unknownKeyDetails, validationFailed, type ErrorDetail } from '../errors.js'
+import { validateIndexes } from '../ddl/declared-indexes.js'
+import { validateSearch } from '../ddl/search-ddl.js'
 import { fieldValidator } from '../schema/record-validator.js'
-import type { EntityDef, FieldDef, PkType } from './types.js'
+import type { EntityDef, FieldDef, IndexDef, PkType } from './types.js'
 
 export const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/
 /** Static URL segments under /api/:app that an entity could otherwise shadow. */
@@ -20,8 +22,8 @@ const DEFAULT_PK = { field: 'id', type: 'uuid', generated: true } as const
 type Raw = Record<string, unknown>
 
 /** The keys each part of an entity definition may have (anything else is a 422 naming it). */
-const ENTITY_KEYS = ['name', 'table', 'primary_key', 'soft_delete', 'slug', 'fields'] as const
-const FIELD_KEYS = ['name', 'type', 'required', 'unique', 'default', 'nullable', 'enum', 'precision', 'scale', 'auto', 'max_length'] as const
+const ENTITY_KEYS = ['name', 'table', 'primary_key', 'soft_delete', 'slug', 'fields', 'search', 'indexes'] as const
+const FIELD_KEYS = ['name', 'type', 'required', 'unique', 'default', 'nullable', 'enum', 'precision', 'scale', 'auto', 'max_length', 'searchable'] as const
 const PRIMARY_KEY_KEYS = ['field', 'type', 'generated'] as const
 const SLUG_KEYS = ['field', 'source', 'regenerate_on_update'] as const
 /** Keys of a stored row a client may send back unchanged: ignored. */
@@ -62,6 +64,8 @@ export function validateEntityDef (input: unknown): EntityDef {
   }
   const slug = validateSlug(input.slug, fields, add)
 
+  validateSearch(input, { name: name as string, table: table as string, primary_key: pk, fields }, (d) => errors.push(d))
+  validateIndexes({ name: name as string, table: typeof table === 'string' ? table : '', primary_key: pk, fields, indexes: input.indexes as IndexDef[] | undefined }, (d) => errors.push(d))
   if (errors.length > 0) throw validationFailed('Invalid entity definition', errors)
   const def: EntityDef = { ...input, name: name as string, table: table as string, primary_key: pk, soft_delete: softDelete, fields }
   if (slug !== undefined) def.slug = slug

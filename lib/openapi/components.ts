@@ -91,11 +91,13 @@ export function sharedSchemas (): Record<string, SchemaObject> {
     },
     ListMeta: {
       type: 'object',
-      required: ['page', 'per_page', 'total'],
+      required: ['per_page'],
       properties: {
-        page: { type: 'integer', minimum: 1 },
+        page: { type: 'integer', minimum: 1, description: 'Absent in keyset mode (`cursor`).' },
         per_page: { type: 'integer', minimum: 1, maximum: 100 },
-        total: { type: 'integer', minimum: 0, description: 'Rows matching the filters (all pages).' }
+        total: { type: 'integer', minimum: 0, description: 'Rows matching the filters (all pages); absent with `count=none`.' },
+        total_estimated: { type: 'boolean', description: 'True when `total` is the planner estimate (`count=estimated`).' },
+        next_cursor: { type: ['string', 'null'], description: 'Keyset mode: the `cursor` of the next page, null on the last.' }
       }
     },
     TokenResponse: dataEnvelope({

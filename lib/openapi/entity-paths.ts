@@ -2,11 +2,12 @@ import type { CompiledEntity } from '../metadata/compiled.js'
 import { dataEnvelope, errorResponses, jsonContent } from './components.js'
 import { deleteResultSchema } from './entity-components.js'
 import { schemaRef, type ComponentNames } from './names.js'
-import { idParameter, includeParameter, listParameters } from './parameters.js'
+import { filterParameters, idParameter, includeParameter, listParameters } from './parameters.js'
+import { aggregateParameters, conditionalHeader, fieldsParameter, queryPowerParameters } from './query-parameters.js'
 import type { LinkObject, OperationObject, PathItemObject } from './types.js'
 
 /** operationIds are `<action>_<entity>`: stable across metadata versions and unique per app. */
-export function entityOperationId (action: 'list' | 'create' | 'get' | 'update' | 'delete', entity: string): string {
+export function entityOperationId (action: 'list' | 'create' | 'get' | 'update' | 'delete' | 'aggregate', entity: string): string {
   return `${action}_${entity}`
 }
 
@@ -18,6 +19,7 @@ function recordLinks (entity: CompiledEntity): Record<string, LinkObject> {
 }
 
 const READ_ERRORS = [400, 401, 403, 404, 500]
+const PRECONDITION = { description: 'PRECONDITION_FAILED: the record changed since the ETag given in If-Match.', content: jsonContent({ $ref: '#/components/schemas/Error' }) }
 const WRITE_ERRORS = [400, 401, 403, 404, 409, 413, 422, 500]
 const DELETE_ERRORS = [400, 401, 403, 404, 409, 500]
 
@@ -38,9 +40,12 @@ function collectionItem (entity: CompiledEntity, names: ComponentNames): PathIte
     get: {
       operationId: entityOperationId('list', e),
       summary: `List ${e} records`,
-      description: 'Filter, sort, paginate and include related records. Unknown fields are `UNKNOWN_FIELD` (400); values that do not convert, unknown operators and unknown relations are `INVALID_PAYLOAD` (400).',
+      description: 'Filter, sort, paginate and include related records. Unknown fields are `UNKNOWN_FIELD` (400); values that do not convert, unknown operators and unknown relations are `INVALID_PAYLOAD` (400). ' +
+        'Boolean groups: `filter[or][0][status]=paid&filter[or][1][total.gte]=100`, `filter[and][i][...]`, `filter[not][status.in]=void,draft` (nested up to 4 deep). ' +
+        'Relation filters walk up to 3 relations: `filter[customer.status]=active`, `filter[items.quantity.gt]=5` (any child matches). ' +
+        'Nested includes: `include=items.product` (depth ≤ 3).',
       tags,
-      parameters: listParameters(entity),
+      parameters: [...listParameters(entity), ...queryPowerParameters(entity)],
       responses: {
         200: { description: 'One page of records and the total count.', content: jsonContent(schemaRef(names.entity(e, 'list'))) },
         ...errorResponses(READ_ERRORS)
@@ -49,7 +54,8 @@ function collectionItem (entity: CompiledEntity, names: ComponentNames): PathIte
     post: {
       operationId: entityOperationId('create', e),
       summary: `Create a ${e} record`,
-      description: 'Creates the record and any nested related records in one transaction; any failure rolls back everything.',
+      description: 'Creates the record and any nested related records in one transaction; any failure rolls back everything. ' +
+        'Bulk: a JSON array of up to 1,000 such records creates them all in one transaction and answers 201 `{data: [...]}`; a failure names the record index (`details[0].index`) and writes nothing.',
       tags,
       parameters: includeParameter(entity),
       requestBody: body(names.entity(e, 'create'), `A new ${e}.`),
@@ -72,25 +78,29 @@ function recordItem (entity: CompiledEntity, names: ComponentNames): PathItemObj
       operationId: entityOperationId('get', e),
       summary: `Get a ${e} record`,
       tags,
-      parameters: [idParameter(entity), ...includeParameter(entity)],
-      responses: { 200: singleResponse(record, 'The record.'), ...errorResponses(READ_ERRORS) }
+      parameters: [idParameter(entity), ...includeParameter(entity), fieldsParameter(entity), conditionalHeader('If-None-Match')],
+      responses: {
+        200: { ...singleResponse(record, 'The record, with a weak `ETag` header.'), headers: { ETag: { description: 'Weak validator of this representation.', schema: { type: 'string' } } } },
+        304: { description: 'Not modified (If-None-Match matched).' },
+        ...errorResponses(READ_ERRORS)
+      }
     },
     put: {
       operationId: entityOperationId('update', e),
       summary: `Update a ${e} record`,
       description: 'Partial update: only the fields sent change; auto fields and the primary key are ignored.',
       tags,
-      parameters: [idParameter(entity), ...includeParameter(entity)],
+      parameters: [idParameter(entity), ...includeParameter(entity), conditionalHeader('If-Match')],
       requestBody: body(names.entity(e, 'update'), `Changes to the ${e}.`),
-      responses: { 200: singleResponse(record, 'The updated record.'), ...errorResponses(WRITE_ERRORS) }
+      responses: { 200: singleResponse(record, 'The updated record.'), ...errorResponses(WRITE_ERRORS), 412: PRECONDITION }
     },
     delete: {
       operationId: entityOperationId('delete', e),
       summary: `Delete a ${e} record`,
       description: `${softly} Relations apply their \`on_delete\` policy (\`restrict\` answers 409 while children exist).`,
       tags,
-      parameters: [idParameter(entity)],
-      responses: { 200: { description: 'The deleted record\'s key.', content: jsonContent(deleteResultSchema(entity)) }, ...errorResponses(DELETE_ERRORS) }
+      parameters: [idParameter(entity), conditionalHeader('If-Match')],
+      responses: { 200: { description: 'The deleted record\'s key.', content: jsonContent(deleteResultSchema(entity)) }, ...errorResponses(DELETE_ERRORS), 412: PRECONDITION }
     }
   }
 }
@@ -100,5 +110,24 @@ function recordItem (entity: CompiledEntity, names: ComponentNames): PathItemObj
  * `/<entity>/{id}` (get, update, delete).
  */
 export function entityPaths (entity: CompiledEntity, names: ComponentNames): Record<string, PathItemObject> {
-  return { [`/${entity.name}`]: collectionItem(entity, names), [`/${entity.name}/{id}`]: recordItem(entity, names) }
+  return { [`/${entity.name}`]: collectionItem(entity, names), [`/${entity.name}/_aggregate`]: aggregateItem(entity), [`/${entity.name}/{id}`]: recordItem(entity, names) }
+}
+
+/** `/<entity>/_aggregate`. */
+function aggregateItem (entity: CompiledEntity): PathItemObject {
+  const e = entity.name
+  const group = { type: 'object', properties: { count: { type: 'integer' }, sum: { type: 'object' }, avg: { type: 'object' }, min: { type: 'object' }, max: { type: 'object' } } }
+  return {
+    get: {
+      operationId: entityOperationId('aggregate', e),
+      summary: `Aggregate ${e} records`,
+      description: 'Groups the rows the caller may read (with the list\'s filters, boolean groups, relation filters and search) and computes count, sum, avg, min, max per group.',
+      tags: [e],
+      parameters: [...aggregateParameters(entity), ...filterParameters(entity)],
+      responses: {
+        200: { description: 'One object per group.', content: jsonContent({ type: 'object', required: ['data', 'meta'], properties: { data: { type: 'array', items: group }, meta: { type: 'object', properties: { groups: { type: 'integer' } } } } }) },
+        ...errorResponses(READ_ERRORS)
+      }
+    }
+  }
 }

@@ -4,7 +4,7 @@ import type { HttpMethod, OperationObject, ParameterObject, PathItemObject, Rout
 
 const METHODS: ReadonlySet<string> = new Set<HttpMethod>(['get', 'post', 'put', 'patch', 'delete'])
 /** Routes the document does not list as such: the generic entity routes (expanded per entity) and the docs themselves. */
-const SKIPPED = new Set(['/:entity', '/:entity/:id', '/_openapi.json', '/_docs'])
+const SKIPPED = new Set(['/:entity', '/:entity/:id', '/:entity/_aggregate', '/_openapi.json', '/_docs'])
 
 /** `/_admin/entities/` → `/_admin/entities`; `/x/:id(^\\d+)` → `/x/:id`. */
 function normalizeUrl (url: string): string {

@@ -29,6 +29,7 @@ export interface ResponseObject {
   description: string
   content?: Record<string, MediaTypeObject>
   links?: Record<string, LinkObject>
+  headers?: Record<string, { description?: string, schema: SchemaObject }>
 }
 
 export interface RefObject {

@@ -2,6 +2,7 @@ import { internalError } from '../errors.js'
 import type { CompiledEntity, RelationEdge } from '../metadata/compiled.js'
 import { quoteIdent } from '../metadata/registry.js'
 import { arrayTypeOf, fragmentsOf, INCLUDE_ALIAS, whereClause } from './sql.js'
+import type { IncludeSel } from './selection.js'
 import type { ReadDeps, ReadExtra } from './types.js'
 
 type Row = Record<string, unknown>
@@ -136,4 +137,27 @@ export async function loadIncludes (deps: ReadDeps, entity: CompiledEntity, rows
   if (rows.length === 0 || edges.length === 0) return
   if (edges.length === 1) return await loadEdge(deps, entity, rows, edges[0] as RelationEdge, extra)
   await Promise.all(edges.map((edge) => loadEdge(deps, entity, rows, edge, extra)))
+}
+
+/** The related rows an edge attached to `rows` (each once: belongs_to objects may be shared). */
+function childrenOf (rows: readonly Row[], edge: RelationEdge): Row[] {
+  const out = new Set<Row>()
+  for (const row of rows) {
+    const v = row[edge.name]
+    if (Array.isArray(v)) for (const c of v as Row[]) out.add(c)
+    else if (v !== null && v !== undefined) out.add(v as Row)
+  }
+  return [...out]
+}
+
+/**
+ * Nested includes (`include=items.product`): each edge of the tree is one query over all the
+ * rows of its level, edges of one level in parallel, then their children.
+ */
+export async function loadSelected (deps: ReadDeps, entity: CompiledEntity, rows: Row[], includes: readonly IncludeSel[], extra: ReadExtra = {}): Promise<void> {
+  if (rows.length === 0 || includes.length === 0) return
+  await Promise.all(includes.map(async (inc) => {
+    await loadEdge(deps, entity, rows, inc.edge, extra)
+    if (inc.children.length > 0) await loadSelected(deps, inc.target, childrenOf(rows, inc.edge), inc.children, extra)
+  }))
 }

@@ -1,5 +1,7 @@
-export { FILTER_OPS, type FilterOp, type ListQuery, type ReadDeps, type ReadExtra, type SortTerm, type SqlAnyOf, type SqlCondition, type SqlFilter, type SqlText } from './types.js'
+export { COUNT_MODES, FILTER_OPS, type CountMode, type FilterOp, type ListQuery, type ListResult, type ReadDeps, type ReadExtra, type SortTerm, type SqlAnyOf, type SqlCondition, type SqlFilter, type SqlText } from './types.js'
 export { DEFAULT_PER_PAGE, MAX_PER_PAGE, filterFromCondition, parseGetQuery, parseInclude, parseListQuery } from './parse.js'
 export { buildGetSql, buildListSql, buildPageWithTotalSql, type ListSqlInput } from './sql.js'
 export { getRecord, listRecords } from './read.js'
 export { loadIncludes } from './includes.js'
+export { loadSelected } from './includes.js'
+export { selectionOf, type IncludeSel, type Selection } from './selection.js'

@@ -1,12 +1,15 @@
 import { didYouMean, invalidPayload, unknownField, type ApiError } from '../errors.js'
 import { FIELD_TYPE_SPECS, FieldValueError } from '../fields/index.js'
 import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/compiled.js'
-import { FILTER_OPS, type FilterOp, type ListQuery, type SortTerm, type SqlFilter } from './types.js'
+import { FilterTree, filterKeySegments, parseFilterTree } from './filter-tree.js'
+import { fieldsPathOf, selectionOf, type Selection } from './selection.js'
+import { decodeCursor, keysetTerms } from './cursor.js'
+import { searchableFields, searchConfigOf } from '../ddl/search-ddl.js'
+import { COUNT_MODES, FILTER_OPS, type FilterOp, type ListQuery, type SortTerm, type SqlFilter, type SqlSearch } from './types.js'
 
 export const DEFAULT_PER_PAGE = 25
 export const MAX_PER_PAGE = 100
 
-const FILTER_KEY_RE = /^filter\[([^\]]*)\]$/
 const POSITIVE_INT_RE = /^[0-9]{1,16}$/
 const BIGINT_MAX = 9223372036854775807n
 const BIGINT_MIN = -9223372036854775808n
@@ -17,7 +20,28 @@ const YEAR_RE = /^(?!0000)\d{4}-/
 const OPS: ReadonlySet<string> = new Set(FILTER_OPS)
 const ORDERED_OPS: ReadonlySet<FilterOp> = new Set<FilterOp>(['gt', 'gte', 'lt', 'lte'])
 const PATTERN_OPS: ReadonlySet<FilterOp> = new Set<FilterOp>(['like', 'ilike'])
-const LIST_PARAMS = ['filter[...]', 'sort', 'page', 'per_page', 'include']
+const LIST_PARAMS = ['filter[...]', 'sort', 'page', 'per_page', 'include', 'fields', 'fields[...]', 'count', 'cursor', 'paginate', 'search']
+const searchConfigs = new WeakMap<CompiledEntity, string | null>()
+
+/** The entity's text search configuration, or null without searchable fields (per compiled entity). */
+function searchConfig (entity: CompiledEntity): string | null {
+  let c = searchConfigs.get(entity)
+  if (c === undefined) {
+    c = searchableFields(entity.def).length > 0 ? searchConfigOf(entity.def) : null
+    searchConfigs.set(entity, c)
+  }
+  return c
+}
+
+/** `search=terms` (websearch syntax: words, "phrases", or, -not); empty = no search. */
+export function parseSearch (entity: CompiledEntity, raw: string): SqlSearch | undefined {
+  if (raw.trim() === '') return undefined
+  const config = searchConfig(entity)
+  if (config === null) throw invalidPayload(`Query parameter 'search': ${entity.name} has no searchable fields`, [{ field: 'search', message: 'the entity has no searchable fields' }])
+  if (raw.includes('\u0000')) throw invalidPayload("Query parameter 'search' must not contain NUL characters", [{ field: 'search', message: 'must not contain NUL characters' }])
+  if (raw.length > 1000) throw invalidPayload("Query parameter 'search' is too long", [{ field: 'search', message: 'at most 1000 characters' }])
+  return { config, text: raw }
+}
 const parseBoolean = FIELD_TYPE_SPECS.boolean.fromQuery
 
 /** A raw query value must be a single string: repeated keys arrive as arrays and are refused. */
@@ -94,7 +118,7 @@ function checkApplicable (field: CompiledField, op: FilterOp): void {
  * Converts a filter value given as query-string text. `in`/`not_in` take a comma list (an
  * empty list matches nothing / everything); `like`/`ilike` take the pattern as given (`%`, `_`).
  */
-function filterValue (field: CompiledField, op: FilterOp, raw: string): unknown {
+export function filterValue (field: CompiledField, op: FilterOp, raw: string): unknown {
   checkApplicable(field, op)
   switch (op) {
     case 'is_null':
@@ -115,19 +139,6 @@ function filterValue (field: CompiledField, op: FilterOp, raw: string): unknown 
     default:
       return convert(field, raw)
   }
-}
-
-/** `status` → eq, `total.gte` → gte. */
-function parseFilter (entity: CompiledEntity, inner: string, raw: string): SqlFilter {
-  const dot = inner.indexOf('.')
-  const name = dot < 0 ? inner : inner.slice(0, dot)
-  const op = dot < 0 ? 'eq' : inner.slice(dot + 1)
-  const field = lookupField(entity, name, 'filter')
-  if (!OPS.has(op)) {
-    const message = `unknown operator '${op}'${didYouMean(op, FILTER_OPS)}; operators: ${FILTER_OPS.join(', ')}`
-    throw invalidPayload(`Invalid filter on '${name}': ${message}`, [{ field: name, rule: 'operator', message }])
-  }
-  return { field, op: op as FilterOp, value: filterValue(field, op as FilterOp, raw) }
 }
 
 /** `a,-b` (a leading `+` decodes to a space in query strings, so both are accepted). */
@@ -182,9 +193,35 @@ function unknownParam (key: string, known: string[]): ApiError {
 }
 
 /** `{filter: {status: 'paid'}}` as produced by qs-style parsers, next to flat `filter[status]` keys. */
-function parseNestedFilters (entity: CompiledEntity, raw: unknown, out: SqlFilter[]): void {
+function addNestedFilters (tree: FilterTree, raw: unknown): void {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw unknownParam('filter', LIST_PARAMS)
-  for (const [inner, value] of Object.entries(raw)) out.push(parseFilter(entity, inner, single(`filter[${inner}]`, value)))
+  tree.add([], raw, 'filter')
+}
+
+export interface ListQueryOptions {
+  maxPerPage?: number
+  /** The registry's entities: relation filters walk them (none given: no relation filters). */
+  entities?: ReadonlyMap<string, CompiledEntity>
+  /** HMAC key of the app's cursors (`cursorKeyOf`); without it `cursor` is refused. */
+  cursorKey?: Buffer
+}
+
+function oneOf<T extends string> (key: string, raw: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(raw)) return raw as T
+  const message = `must be one of ${allowed.join(', ')}${didYouMean(raw, allowed)}`
+  throw invalidPayload(`Query parameter '${key}' ${message}`, [{ field: key, message }])
+}
+
+/** `cursor=` / `paginate=cursor`: keyset mode over the sort plus the primary key. */
+function keysetOf (entity: CompiledEntity, out: ListQuery, cursor: string | undefined, paginate: string | undefined, pageGiven: boolean, key: Buffer | undefined): ListQuery['keyset'] {
+  const mode = paginate === undefined ? undefined : oneOf('paginate', paginate, ['offset', 'cursor'])
+  if (cursor === undefined && mode !== 'cursor') return undefined
+  if (mode === 'offset') throw invalidPayload("Query parameter 'cursor' cannot be combined with paginate=offset", [{ field: 'cursor', message: 'not with paginate=offset' }])
+  if (pageGiven) throw invalidPayload("Query parameter 'page' cannot be combined with cursor pagination", [{ field: 'page', message: 'not with cursor' }])
+  const terms = keysetTerms(entity, out.sort)
+  if (cursor === undefined || cursor === '') return { terms, after: null }
+  if (key === undefined) throw invalidPayload("Query parameter 'cursor' is not supported here", [{ field: 'cursor', message: 'not supported' }])
+  return { terms, after: decodeCursor(key, entity, terms, cursor) }
 }
 
 /**
@@ -193,42 +230,74 @@ function parseNestedFilters (entity: CompiledEntity, raw: unknown, out: SqlFilte
  * Throws UNKNOWN_FIELD (filter/sort field) or INVALID_PAYLOAD (anything else malformed,
  * unknown parameters, repeated keys). `per_page` above the maximum is clamped.
  */
-export function parseListQuery (entity: CompiledEntity, query: Record<string, unknown>, opts: { maxPerPage?: number } = {}): ListQuery {
+export function parseListQuery (entity: CompiledEntity, query: Record<string, unknown>, opts: ListQueryOptions = {}): ListQuery {
   const out: ListQuery = { filters: [], sort: [], page: 1, perPage: DEFAULT_PER_PAGE, include: [] }
   const maxPerPage = opts.maxPerPage ?? MAX_PER_PAGE
+  const entities = opts.entities ?? new Map([[entity.name, entity]])
+  const tree = new FilterTree()
+  const fieldsOf = new Map<string, string>()
+  let include = ''
+  let cursor: string | undefined
+  let paginate: string | undefined
   for (const key of Object.keys(query)) {
     const raw = query[key]
     if (raw === undefined) continue
-    const m = FILTER_KEY_RE.exec(key)
-    if (m !== null) {
-      out.filters.push(parseFilter(entity, m[1] as string, single(key, raw)))
+    if (key.startsWith('filter[')) {
+      tree.add(filterKeySegments(key), single(key, raw), key)
+      continue
+    }
+    const path = fieldsPathOf(key)
+    if (path !== undefined) {
+      fieldsOf.set(path, single(key, raw))
       continue
     }
     switch (key) {
-      case 'filter': parseNestedFilters(entity, raw, out.filters); break
+      case 'filter': addNestedFilters(tree, raw); break
       case 'sort': out.sort = parseSort(entity, single(key, raw)); break
       case 'page': out.page = parsePositiveInt(key, single(key, raw)); break
       case 'per_page': out.perPage = Math.min(parsePositiveInt(key, single(key, raw)), maxPerPage); break
-      case 'include': out.include = parseInclude(entity, single(key, raw)); break
+      case 'include': include = single(key, raw); break
+      case 'count': out.count = oneOf(key, single(key, raw), COUNT_MODES); break
+      case 'cursor': cursor = single(key, raw); break
+      case 'paginate': paginate = single(key, raw); break
+      case 'search': out.search = parseSearch(entity, single(key, raw)); break
       default: throw unknownParam(key, LIST_PARAMS)
     }
   }
+  if (!tree.empty) out.filters = parseFilterTree(entities, entity, tree, filterValue)
+  if (out.search !== undefined) out.filters.push(out.search)
+  else delete out.search
+  if (opts.entities === undefined && fieldsOf.size === 0 && !include.includes('.')) {
+    // Without the registry's entities (callers of the one-level API) includes stay plain edges.
+    out.include = parseInclude(entity, include)
+  } else if (include !== '' || fieldsOf.size > 0) {
+    out.select = selectionOf(entities, entity, include, fieldsOf)
+    out.include = out.select.includes.map((i) => i.edge)
+  }
+  const keyset = keysetOf(entity, out, cursor, paginate, query.page !== undefined, opts.cursorKey)
+  if (keyset !== undefined) out.keyset = keyset
   if (!Number.isSafeInteger((out.page - 1) * out.perPage)) {
     throw invalidPayload("Query parameter 'page' is too large", [{ field: 'page', message: 'is too large' }])
   }
   return out
 }
 
-/** Parses the query string of `GET /api/:app/:entity/:id`: only `include` is accepted. */
-export function parseGetQuery (entity: CompiledEntity, query: Record<string, unknown>): { include: RelationEdge[] } {
-  let include: RelationEdge[] = []
+/** Parses the query string of `GET /api/:app/:entity/:id`: `include`, `fields` and `fields[<include>]`. */
+export function parseGetQuery (entity: CompiledEntity, query: Record<string, unknown>, entities?: ReadonlyMap<string, CompiledEntity>): { include: RelationEdge[], select?: Selection } {
+  const fieldsOf = new Map<string, string>()
+  let include = ''
   for (const key of Object.keys(query)) {
     const raw = query[key]
     if (raw === undefined) continue
-    if (key !== 'include') throw unknownParam(key, ['include'])
-    include = parseInclude(entity, single(key, raw))
+    const path = fieldsPathOf(key)
+    if (path !== undefined) fieldsOf.set(path, single(key, raw))
+    else if (key === 'include') include = single(key, raw)
+    else throw unknownParam(key, ['include', 'fields', 'fields[...]'])
   }
-  return { include }
+  if (include === '' && fieldsOf.size === 0) return { include: [] }
+  if (entities === undefined && fieldsOf.size === 0 && !include.includes('.')) return { include: parseInclude(entity, include) }
+  const select = selectionOf(entities ?? new Map([[entity.name, entity]]), entity, include, fieldsOf)
+  return { include: select.includes.map((i) => i.edge), select }
 }
 
 function conditionText (value: unknown): string {

@@ -1,9 +1,11 @@
 import { invalidPayload } from '../errors.js'
 import { INTEGER_RE, UUID_RE } from '../fields/spec.js'
 import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/compiled.js'
-import { loadIncludes } from './includes.js'
-import { buildGetSql, buildPageWithTotalSql, fragmentsOf } from './sql.js'
-import type { ListQuery, ReadDeps, ReadExtra, SqlText } from './types.js'
+import { loadIncludes, loadSelected } from './includes.js'
+import type { Selection } from './selection.js'
+import { buildGetSql, buildPageWithTotalSql, namesOf } from './sql.js'
+import { listWithModes } from './list-modes.js'
+import type { ListQuery, ListResult, ReadDeps, ReadExtra, SqlText } from './types.js'
 
 type Row = Record<string, unknown>
 
@@ -31,11 +33,17 @@ function edgesToLoad (entity: CompiledEntity, requested: readonly RelationEdge[]
  * with includes attached, and the total number of matching records, in one statement.
  * A page beyond the last one returns no rows and the true total.
  */
-export async function listRecords (deps: ReadDeps, entity: CompiledEntity, q: ListQuery, extra: ReadExtra = {}): Promise<{ rows: Row[], total: number }> {
-  const input = { filters: q.filters, where: extra.where, sort: q.sort, limit: q.perPage, offset: (q.page - 1) * q.perPage }
+export async function listRecords (deps: ReadDeps, entity: CompiledEntity, q: ListQuery, extra: ReadExtra = {}): Promise<ListResult> {
+  const columns = q.select?.columns
+  const input = { filters: q.filters, where: extra.where, readWhere: extra.includeWhere, sort: q.sort, limit: q.perPage, offset: (q.page - 1) * q.perPage, columns, rank: q.search }
+  if (q.keyset !== undefined || (q.count !== undefined && q.count !== 'exact')) {
+    const result = await listWithModes(deps, entity, q, input)
+    await attach(deps, entity, result.rows, q.include, q.select, extra)
+    return result
+  }
   const { text, params } = buildPageWithTotalSql(entity, input)
   const result = await deps.sql.unsafe(text, params as never[], { prepare: true }).values()
-  const { names, pkIndex } = fragmentsOf(entity)
+  const { names, pkIndex } = namesOf(entity, columns)
   const rows: Row[] = []
   let total = 0
   // Built from raw values (as postgres.js would) so the total column never lands in a row.
@@ -46,8 +54,8 @@ export async function listRecords (deps: ReadDeps, entity: CompiledEntity, q: Li
     for (let i = 0; i < names.length; i++) row[names[i] as string] = values[i + 1]
     rows.push(row)
   }
-  await loadIncludes(deps, entity, rows, edgesToLoad(entity, q.include), extra)
-  return { rows, total }
+  await attach(deps, entity, rows, q.include, q.select, extra)
+  return { rows, total, estimated: false }
 }
 
 /** The primary key value `raw` denotes, or undefined when it does not parse as the PK type. */
@@ -70,18 +78,24 @@ function parsePk (entity: CompiledEntity, raw: string): unknown {
   }
 }
 
-async function findBy (deps: ReadDeps, entity: CompiledEntity, field: CompiledField, value: unknown, extra: ReadExtra): Promise<Row | null> {
-  const rows = await run(deps, buildGetSql(entity, field, value, extra.where))
+/** Includes of a selection (nested, with their field sets), or the requested and eager edges. */
+async function attach (deps: ReadDeps, entity: CompiledEntity, rows: Row[], include: readonly RelationEdge[], select: Selection | undefined, extra: ReadExtra): Promise<void> {
+  if (select !== undefined) await loadSelected(deps, entity, rows, select.includes, extra)
+  else await loadIncludes(deps, entity, rows, edgesToLoad(entity, include), extra)
+}
+
+async function findBy (deps: ReadDeps, entity: CompiledEntity, field: CompiledField, value: unknown, extra: ReadExtra, select?: Selection): Promise<Row | null> {
+  const rows = await run(deps, buildGetSql(entity, field, value, extra.where, select?.columns, true))
   return rows[0] ?? null
 }
 
 /**
  * One live record by primary key or, where `idOrSlug` does not parse as the PK type and the
  * entity has a slug, by slug (a string PK is tried first, then the slug). Eager edges and
- * `include` are attached. Returns null when no visible record matches (→ NOT_FOUND); an id
+ * `include` are attached; the row carries its version under VERSION_KEY (ETags). Returns null when no visible record matches (→ NOT_FOUND); an id
  * that is neither a valid PK nor a possible slug is INVALID_PAYLOAD.
  */
-export async function getRecord (deps: ReadDeps, entity: CompiledEntity, idOrSlug: string, include: readonly RelationEdge[], extra: ReadExtra = {}): Promise<Row | null> {
+export async function getRecord (deps: ReadDeps, entity: CompiledEntity, idOrSlug: string, include: readonly RelationEdge[], extra: ReadExtra = {}, select?: Selection): Promise<Row | null> {
   if (idOrSlug.includes('\u0000')) throw invalidPayload('Malformed id', [{ field: entity.pk.name, message: 'must not contain NUL characters' }])
   const pk = parsePk(entity, idOrSlug)
   const slugField = entity.def.slug !== undefined ? entity.fields.get(entity.def.slug.field) : undefined
@@ -90,11 +104,11 @@ export async function getRecord (deps: ReadDeps, entity: CompiledEntity, idOrSlu
     const message = `must be a valid ${entity.def.primary_key.type === 'uuid' ? 'UUID' : 'integer'}`
     throw invalidPayload(`Malformed id '${idOrSlug.slice(0, 100)}'`, [{ field: entity.pk.name, message }])
   }
-  let row = pk === undefined ? null : await findBy(deps, entity, entity.pk, pk, extra)
+  let row = pk === undefined ? null : await findBy(deps, entity, entity.pk, pk, extra, select)
   if (row === null && slugField !== undefined && (pk === undefined || entity.def.primary_key.type === 'string')) {
-    row = await findBy(deps, entity, slugField, idOrSlug, extra)
+    row = await findBy(deps, entity, slugField, idOrSlug, extra, select)
   }
   if (row === null) return null
-  await loadIncludes(deps, entity, [row], edgesToLoad(entity, include), extra)
+  await attach(deps, entity, [row], include, select, extra)
   return row
 }

@@ -1,6 +1,7 @@
 import { columnTypeOf } from '../ddl/entity-ddl.js'
 import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
-import type { FilterOp, SortTerm, SqlAnyOf, SqlCondition, SqlFilter, SqlText } from './types.js'
+import { rankOrder, renderTerm } from './conditions.js'
+import type { FilterOp, SortTerm, SqlAnyOf, SqlCondition, SqlFilter, SqlSearch, SqlText } from './types.js'
 
 /**
  * SQL text for the read path, built from fragments computed once per compiled entity.
@@ -10,6 +11,13 @@ import type { FilterOp, SortTerm, SqlAnyOf, SqlCondition, SqlFilter, SqlText } f
  * an explicit `::type[]` cast so their element type never depends on what postgres.js guesses
  * from the JS values.
  */
+
+/**
+ * The row version a GET by id also reads (`xmin`: PostgreSQL's id of the transaction that
+ * wrote this row version, so it changes on every write): the base of ETags (docs/QUERYING.md).
+ */
+export const VERSION_COLUMN = '"__version"'
+export const VERSION_KEY = '__version'
 
 /** Alias of the target table in include queries (joins need qualified columns). */
 export const INCLUDE_ALIAS = 't'
@@ -128,12 +136,13 @@ export function renderAnyOf (cond: SqlAnyOf, params: unknown[], qualifier = ''):
  * ` WHERE a AND b ...` (or empty) from a prebuilt condition (live rows, a key match) plus
  * conditions; every list is ANDed, so permission conditions can only narrow a result.
  */
-export function whereClause (base: string[], params: unknown[], filters: ReadonlyArray<readonly SqlCondition[] | undefined>, qualifier = ''): string {
+export function whereClause (base: string[], params: unknown[], filters: ReadonlyArray<readonly SqlCondition[] | undefined>, qualifier = '', readWhere?: (entity: string) => readonly SqlCondition[]): string {
   const parts = base.filter((s) => s !== '')
+  const ctx = { params, qualifier, depth: 0, readWhere }
   for (const list of filters) {
     if (list === undefined) continue
     for (const f of list) {
-      const term = 'any' in f ? renderAnyOf(f, params, qualifier) : renderCondition(f, params, qualifier)
+      const term = renderTerm(f, ctx)
       if (term !== '') parts.push(term)
     }
   }
@@ -149,8 +158,14 @@ export function orderClause (entity: CompiledEntity, sort: readonly SortTerm[]):
 }
 
 export interface ListSqlInput {
-  filters: readonly SqlFilter[]
+  filters: readonly SqlCondition[]
   where?: readonly SqlCondition[] | undefined
+  /** `search=` without `sort`: rank order. */
+  rank?: SqlSearch | undefined
+  /** The columns to read (a `fields=` selection); default every field. */
+  columns?: readonly CompiledField[] | undefined
+  /** Read conditions of related entities, applied inside relation filters. */
+  readWhere?: ((entity: string) => readonly SqlCondition[]) | undefined
   sort: readonly SortTerm[]
   limit: number
   offset: number
@@ -159,11 +174,13 @@ export interface ListSqlInput {
 /** WHERE shared by the page and the count, ORDER BY, and the LIMIT/OFFSET placeholders. */
 function listParts (entity: CompiledEntity, input: ListSqlInput): { where: string, tail: string, params: unknown[], whereParams: number } {
   const params: unknown[] = []
-  const where = whereClause([entity.liveCondition], params, [input.filters, input.where])
+  const where = whereClause([entity.liveCondition], params, [input.filters, input.where], '', input.readWhere)
   const whereParams = params.length
   // LIMIT/OFFSET are parameters too, so every page of one query shape shares one statement.
+  // Only the page uses the rank, after the WHERE's parameters (the count takes those alone).
+  const order = input.rank !== undefined && input.sort.length === 0 ? ` ORDER BY ${rankOrder(input.rank, params)}, ${fragmentsOf(entity).pkOrder}` : orderClause(entity, input.sort)
   params.push(input.limit, input.offset)
-  const tail = `${orderClause(entity, input.sort)} LIMIT $${whereParams + 1} OFFSET $${whereParams + 2}`
+  const tail = `${order} LIMIT $${params.length - 1} OFFSET $${params.length}`
   return { where, tail, params, whereParams }
 }
 
@@ -187,12 +204,69 @@ export function buildListSql (entity: CompiledEntity, input: ListSqlInput): { pa
 export function buildPageWithTotalSql (entity: CompiledEntity, input: ListSqlInput): SqlText {
   const fr = fragmentsOf(entity)
   const { where, tail, params } = listParts(entity, input)
-  return { text: `SELECT c.total, p.* FROM (${fr.countFrom}${where}) c LEFT JOIN LATERAL (${fr.selectFrom}${where}${tail}) p ON true`, params }
+  return { text: `SELECT c.total, p.* FROM (${fr.countFrom}${where}) c LEFT JOIN LATERAL (${selectFromOf(entity, input.columns)}${where}${tail}) p ON true`, params }
+}
+
+const selectCache = new WeakMap<readonly CompiledField[], string>()
+const namesCache = new WeakMap<readonly CompiledField[], { names: string[], pkIndex: number }>()
+
+/** Field names in select order and the primary key's position, per column list. */
+export function namesOf (entity: CompiledEntity, columns: readonly CompiledField[] | undefined): { names: string[], pkIndex: number } {
+  if (columns === undefined || columns === entity.fieldList) return fragmentsOf(entity)
+  let n = namesCache.get(columns)
+  if (n === undefined) {
+    n = { names: columns.map((c) => c.name), pkIndex: columns.indexOf(entity.pk) }
+    namesCache.set(columns, n)
+  }
+  return n
+}
+
+/** `SELECT <columns> FROM table`, cached per column list (selections are cached, so are their lists). */
+export function selectFromOf (entity: CompiledEntity, columns: readonly CompiledField[] | undefined): string {
+  if (columns === undefined || columns === entity.fieldList) return fragmentsOf(entity).selectFrom
+  let s = selectCache.get(columns)
+  if (s === undefined) {
+    s = `SELECT ${columns.map((c) => c.column).join(', ')} FROM ${entity.table}`
+    selectCache.set(columns, s)
+  }
+  return s
 }
 
 /** One live row by the value of `field` (the primary key or the slug field). */
-export function buildGetSql (entity: CompiledEntity, field: CompiledField, value: unknown, where?: readonly SqlCondition[]): SqlText {
+export function buildGetSql (entity: CompiledEntity, field: CompiledField, value: unknown, where?: readonly SqlCondition[], columns?: readonly CompiledField[], version = false): SqlText {
   const params: unknown[] = [value]
-  const text = `${fragmentsOf(entity).selectFrom}${whereClause([entity.liveCondition, `${field.column} = $1`], params, [where])} LIMIT 1`
+  const select = version ? selectFromOf(entity, columns).replace(/^SELECT /, `SELECT xmin::text AS ${VERSION_COLUMN}, `) : selectFromOf(entity, columns)
+  const text = `${select}${whereClause([entity.liveCondition, `${field.column} = $1`], params, [where])} LIMIT 1`
   return { text, params }
+}
+
+/** The WHERE of a list (filters, read conditions, relation filters) and its parameters. */
+export function listWhere (entity: CompiledEntity, input: Pick<ListSqlInput, 'filters' | 'where' | 'readWhere'>, params: unknown[], extra: string[] = []): string {
+  return whereClause([entity.liveCondition, ...extra], params, [input.filters, input.where], '', input.readWhere)
+}
+
+/** The list's page alone (`count=none` / `estimated`): no count in the statement. */
+export function buildPageSql (entity: CompiledEntity, input: ListSqlInput): SqlText {
+  const params: unknown[] = []
+  const where = listWhere(entity, input, params)
+  const order = input.rank !== undefined && input.sort.length === 0 ? ` ORDER BY ${rankOrder(input.rank, params)}, ${fragmentsOf(entity).pkOrder}` : orderClause(entity, input.sort)
+  params.push(input.limit, input.offset)
+  const n = params.length
+  return { text: `${selectFromOf(entity, input.columns)}${where}${order} LIMIT $${n - 1} OFFSET $${n}`, params }
+}
+
+/** `SELECT count(*)` of the list's WHERE, stopping at `cap` + 1 rows when a cap is given. */
+export function buildCountSql (entity: CompiledEntity, input: ListSqlInput, cap?: number): SqlText {
+  const params: unknown[] = []
+  const where = listWhere(entity, input, params)
+  if (cap === undefined) return { text: fragmentsOf(entity).countFrom + where, params }
+  params.push(cap + 1)
+  return { text: `SELECT count(*) AS total FROM (SELECT 1 FROM ${entity.table}${where} LIMIT $${params.length}) s`, params }
+}
+
+/** The planner's row estimate of the list's WHERE (EXPLAIN, nothing is read). */
+export function buildEstimateSql (entity: CompiledEntity, input: ListSqlInput): SqlText {
+  const params: unknown[] = []
+  const where = listWhere(entity, input, params)
+  return { text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${entity.table}${where}`, params }
 }

@@ -1,6 +1,7 @@
 import type { Sql } from '../db/connection.js'
-import type { CompiledField, RelationEdge } from '../metadata/compiled.js'
+import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
+import type { Selection } from './selection.js'
 
 /** Filter operators of the list query string (SPEC §6) and of permission read conditions (§8). */
 export const FILTER_OPS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in', 'like', 'ilike', 'is_null'] as const
@@ -28,8 +29,39 @@ export interface SqlAnyOf {
   any: ReadonlyArray<readonly SqlFilter[]>
 }
 
-/** One term ANDed into a WHERE clause: a single filter or an OR-group. */
-export type SqlCondition = SqlFilter | SqlAnyOf
+/** A boolean group of the query string (`filter[or][i][...]`, `filter[and][i][...]`, `filter[not][...]`). */
+export interface SqlGroup {
+  bool: 'and' | 'or' | 'not'
+  /** `not` negates the AND of its terms. */
+  terms: readonly SqlCondition[]
+}
+
+/** One step of a relation filter path, resolved from metadata (cached per entity). */
+export interface RelationHop {
+  edge: RelationEdge
+  source: CompiledEntity
+  target: CompiledEntity
+}
+
+/**
+ * A condition on related rows (`filter[customer.status]`, `filter[items.quantity.gt]`): true
+ * when at least one related row of `via` matches `cond` (an EXISTS); the target's row-level
+ * read conditions apply inside.
+ */
+export interface SqlRelated {
+  via: RelationHop
+  cond: SqlCondition
+}
+
+/** `search=`: the entity's search column matches `websearch_to_tsquery(config, text)`. */
+export interface SqlSearch {
+  /** `'english'::regconfig`, from validated metadata. */
+  config: string
+  text: string
+}
+
+/** One term ANDed into a WHERE clause: a single filter, an OR-group, a boolean group, a relation filter or a text search. */
+export type SqlCondition = SqlFilter | SqlAnyOf | SqlGroup | SqlRelated | SqlSearch
 
 export interface SortTerm {
   field: CompiledField
@@ -38,7 +70,7 @@ export interface SortTerm {
 
 /** A validated list request: everything the SQL builder needs, nothing left as raw text. */
 export interface ListQuery {
-  filters: SqlFilter[]
+  filters: SqlCondition[]
   /** Requested order; the primary key is appended by the SQL builder as a tie-breaker. */
   sort: SortTerm[]
   /** 1-based. */
@@ -47,6 +79,25 @@ export interface ListQuery {
   perPage: number
   /** Requested relation edges (eager edges are added by the reader). */
   include: RelationEdge[]
+  /** `fields=` and nested includes; absent = every field, `include` one level deep. */
+  select?: Selection
+  /** `search=` (also one of `filters`): without `sort`, rows come in rank order. */
+  search?: SqlSearch
+  /** `count=`; absent = exact. */
+  count?: CountMode
+  /** Keyset pagination (`cursor=` / `paginate=cursor`): the sort walked and the last row's key values (null: first page). */
+  keyset?: { terms: SortTerm[], after: ReadonlyArray<string | null> | null }
+}
+
+export const COUNT_MODES = ['exact', 'estimated', 'none'] as const
+export type CountMode = typeof COUNT_MODES[number]
+
+/** A page of a list: `total` null with `count=none`; `next` the key values after the last row in keyset mode (null on the last page). */
+export interface ListResult {
+  rows: Array<Record<string, unknown>>
+  total: number | null
+  estimated: boolean
+  next?: ReadonlyArray<string | null> | null
 }
 
 /** Parameterized SQL: `$n` placeholders in `text`, values in `params` (never spliced). */

@@ -64,6 +64,8 @@ function parseFilter (entity: CompiledEntity, key: string, term: string, raw: st
   // The list parser converts and checks the term exactly as a read would (400s included).
   const [filter] = parseListQuery(entity, { [`filter[${term}]`]: raw }).filters
   if (filter === undefined) throw bad(`Invalid filter '${key}'`, key)
+  // Groups, relation paths and search need the database; a stream tests rows in memory.
+  if (!('op' in filter)) throw bad(`Filter '${key}' is not supported in realtime (only field filters are)`, key)
   if (!IN_MEMORY_OPS.has(filter.op)) throw bad(`Operator '${filter.op}' is not supported in realtime filters`, key)
   return rowTestOf(filter)
 }

@@ -1,12 +1,18 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
 import type { AppContext } from '../../lib/apps/context.js'
 import type { EntityAction } from '../../lib/engine/modules.js'
 import { didYouMean, invalidPayload, isApiError, notFound, unknownEntity } from '../../lib/errors.js'
 import { resolveFileValue } from '../../lib/files/resolve.js'
 import type { CompiledEntity, RelationEdge } from '../../lib/metadata/compiled.js'
 import type { Registry } from '../../lib/metadata/registry.js'
-import { getRecord, listRecords, loadIncludes, parseGetQuery, parseListQuery, type ReadExtra } from '../../lib/query/index.js'
-import { createRecord, deleteRecord, orderAsSent, parseRecordId, updateRecord, writtenRelation, type WriteDeps } from '../../lib/write/index.js'
+import { aggregate, parseAggregateQuery } from '../../lib/query/aggregate.js'
+import { cursorKeyOf, encodeCursor } from '../../lib/query/cursor.js'
+import { getRecord, listRecords, loadIncludes, parseGetQuery, parseListQuery, type ListQuery, type ListResult, type ReadExtra } from '../../lib/query/index.js'
+import { etagOf, ifMatchVersions, noneMatchHits } from '../../lib/query/etag.js'
+import { VERSION_KEY } from '../../lib/query/sql.js'
+import { createRecord, deleteRecord, orderAsSent, parseRecordId, updateRecord, writtenRelation, type RecordLookup, type WriteDeps } from '../../lib/write/index.js'
+import { MAX_BULK, parseBatch, runAll } from '../../lib/write/batch.js'
+import { writeIfMatch } from '../../lib/write/unit-of-work.js'
 
 type EntityParams = { Params: { app: string, entity: string } }
 type RecordParams = { Params: { app: string, entity: string, id: string } }
@@ -50,7 +56,7 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     return extra
   }
 
-  function writeDeps (t: Target, request: FastifyRequest): WriteDeps {
+  function writeDeps (t: Pick<Target, 'app' | 'registry'>, request: FastifyRequest): WriteDeps {
     return {
       sql: t.app.sql,
       registry: t.registry,
@@ -62,10 +68,26 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     }
   }
 
-  function checkId (entity: CompiledEntity, id: string): void {
-    if (parseRecordId(entity, id) === null) {
+  function checkIdOf (entity: CompiledEntity, id: string): string {
+    checkId(entity, id)
+    return id
+  }
+
+  function checkId (entity: CompiledEntity, id: string): RecordLookup {
+    const lookup = parseRecordId(entity, id)
+    if (lookup === null) {
       throw invalidPayload(`Malformed id '${id.slice(0, 100)}'`, [{ field: entity.pk.name, message: `must be a valid ${entity.def.primary_key.type}` }])
     }
+    return lookup
+  }
+
+  /** Runs a PUT/DELETE, under `If-Match` when the request has one (docs/QUERYING.md). */
+  async function conditional<T> (t: Target, request: FastifyRequest<RecordParams>, write: (deps: WriteDeps) => Promise<T>): Promise<T> {
+    const lookup = checkId(t.entity, request.params.id)
+    const deps = writeDeps(t, request)
+    const accepted = ifMatchVersions(request.headers['if-match'])
+    if (accepted === undefined) return await write(deps)
+    return await writeIfMatch(deps, { entity: t.entity, lookup, accepted }, write)
   }
 
   function sendRecord (reply: FastifyReply, entity: CompiledEntity, row: Record<string, unknown>, status = 200): FastifyReply {
@@ -73,9 +95,8 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
   }
 
   /** Re-reads the relations a write touched (and any requested) so the response shows them. */
-  async function withRelations (t: Target, request: FastifyRequest, row: Record<string, unknown>, extra: ReadExtra): Promise<Record<string, unknown>> {
+  async function withRelations (t: Target, request: FastifyRequest, row: Record<string, unknown>, extra: ReadExtra, body: unknown = request.body): Promise<Record<string, unknown>> {
     const edges = new Set<RelationEdge>(t.entity.eagerEdges)
-    const body = request.body
     if (typeof body === 'object' && body !== null) for (const key of Object.keys(body)) { const e = t.entity.edges.get(key); if (e !== undefined) edges.add(e) }
     const include = (request.query as Record<string, unknown>).include
     if (include !== undefined) for (const e of parseGetQuery(t.entity, { include }).include) edges.add(e)
@@ -113,26 +134,89 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
   fastify.get<EntityParams>('/:entity', async (request, reply) => {
     const t = target(request)
     const extra = authorize(t, 'read', request)
-    const q = parseListQuery(t.entity, request.query as Record<string, unknown>)
-    const { rows, total } = await listRecords({ sql: t.app.sql, registry: t.registry }, t.entity, q, extra)
+    const cursorKey = cursorKeyOf(t.app.jwtSecret)
+    const q = parseListQuery(t.entity, request.query as Record<string, unknown>, { entities: t.registry.entities, cursorKey })
+    const result = await listRecords({ sql: t.app.sql, registry: t.registry }, t.entity, q, extra)
+    const serialize = q.select?.serialize ?? t.entity.serializeRecord
+    const rows = result.rows
     let out = '{"data":['
-    for (let i = 0; i < rows.length; i++) out += (i === 0 ? '' : ',') + t.entity.serializeRecord(rows[i] as Record<string, unknown>)
-    out += `],"meta":{"page":${q.page},"per_page":${q.perPage},"total":${total}}}`
-    return await reply.type(JSON_TYPE).send(out)
+    for (let i = 0; i < rows.length; i++) out += (i === 0 ? '' : ',') + serialize(rows[i] as Record<string, unknown>)
+    return await reply.type(JSON_TYPE).send(`${out}],"meta":${listMeta(t.entity, q, result, cursorKey)}}`)
+  })
+
+  fastify.get<EntityParams>('/:entity/_aggregate', async (request, reply) => {
+    const t = target(request)
+    const extra = authorize(t, 'read', request)
+    const q = parseAggregateQuery(t.entity, t.registry.entities, request.query as Record<string, unknown>)
+    const data = await aggregate({ sql: t.app.sql, registry: t.registry }, t.entity, q, extra)
+    return await reply.type(JSON_TYPE).send(JSON.stringify({ data, meta: { groups: data.length } }))
   })
 
   fastify.get<RecordParams>('/:entity/:id', async (request, reply) => {
     const t = target(request)
     const extra = authorize(t, 'read', request)
-    const { include } = parseGetQuery(t.entity, request.query as Record<string, unknown>)
-    const row = await getRecord({ sql: t.app.sql, registry: t.registry }, t.entity, request.params.id, include, extra)
+    const { include, select } = parseGetQuery(t.entity, request.query as Record<string, unknown>, t.registry.entities)
+    const row = await getRecord({ sql: t.app.sql, registry: t.registry }, t.entity, request.params.id, include, extra, select)
     if (row === null) throw notFound(`${t.entity.name} '${request.params.id}' not found`)
-    return sendRecord(reply, t.entity, row)
+    const body = `{"data":${(select?.serialize ?? t.entity.serializeRecord)(row)}}`
+    const etag = etagOf(String(row[VERSION_KEY]), body)
+    reply.header('etag', etag)
+    if (noneMatchHits(request.headers['if-none-match'], etag)) return await reply.code(304).send()
+    return await reply.type(JSON_TYPE).send(body)
+  })
+
+  /** A written record as the caller may see it (serialized): relations shown, or the PK alone without read access. */
+  async function written (t: Target, request: FastifyRequest, row: Record<string, unknown>, body: unknown): Promise<string> {
+    let extra: ReadExtra
+    try {
+      extra = authorize(t, 'read', request)
+    } catch (err) {
+      if (!isApiError(err) || err.code !== 'FORBIDDEN') throw err
+      return JSON.stringify({ [t.entity.pk.name]: row[t.entity.pk.name] })
+    }
+    return t.entity.serializeRecord(await withRelations(t, request, row, extra, body))
+  }
+
+  const batchDoc = {
+    summary: 'Run several writes in one transaction',
+    description: 'Body `{operations: [{method: POST|PUT|DELETE, entity, id?, body?}]}` (at most 100), run in order in ONE transaction with every hook, rule, state machine and permission. ' +
+      'Answers `{data: [{method, entity, status, data}]}`; any failure rolls all back and names the operation index (`details[0].index`).'
+  }
+  fastify.post('/_batch', { schema: batchDoc as FastifySchema }, async (request, reply) => {
+    const ops = parseBatch(request.body)
+    const app = request.appCtx as AppContext
+    const registry = app.registry
+    const actions = { POST: 'create', PUT: 'update', DELETE: 'delete' } as const
+    const deps = writeDeps({ app, registry }, request)
+    const results = await runAll(deps, ops, 'operation', async (op, joined) => {
+      const entity = registry.entities.get(op.entity)
+      if (entity === undefined) throw unknownEntity(`Unknown entity '${op.entity}'${didYouMean(op.entity, registry.entities.keys())}`)
+      const t: Target = { app, registry, entity }
+      authorize(t, actions[op.method], request)
+      if (op.method === 'DELETE') return { t, op, row: await deleteRecord(joined, entity, checkIdOf(entity, op.id as string)) }
+      const row = op.method === 'POST' ? await createRecord(joined, entity, op.body) : await updateRecord(joined, entity, checkIdOf(entity, op.id as string), op.body)
+      return { t, op, row }
+    })
+    const parts: string[] = []
+    for (const r of results) {
+      const status = r.op.method === 'POST' ? 201 : 200
+      const data = r.op.method === 'DELETE' ? JSON.stringify({ id: (r.row as { id: unknown }).id }) : await written(r.t, request, r.row as Record<string, unknown>, r.op.body)
+      parts.push(`{"method":"${r.op.method}","entity":${JSON.stringify(r.op.entity)},"status":${status},"data":${data}}`)
+    }
+    return await reply.type(JSON_TYPE).send(`{"data":[${parts.join(',')}]}`)
   })
 
   fastify.post<EntityParams>('/:entity', async (request, reply) => {
     const t = target(request)
     authorize(t, 'create', request)
+    if (Array.isArray(request.body)) {
+      const items = request.body as unknown[]
+      if (items.length === 0 || items.length > MAX_BULK) throw invalidPayload(`A bulk create takes 1 to ${MAX_BULK} records`, [{ field: 'body', message: `1 to ${MAX_BULK} records` }])
+      const rows = await runAll(writeDeps(t, request), items, 'record', async (item, joined) => await createRecord(joined, t.entity, item))
+      const out: string[] = []
+      for (let i = 0; i < rows.length; i++) out.push(await written(t, request, rows[i] as Record<string, unknown>, items[i]))
+      return await reply.code(201).type(JSON_TYPE).send(`{"data":[${out.join(',')}]}`)
+    }
     const row = await createRecord(writeDeps(t, request), t.entity, request.body)
     return await sendWritten(reply, { t, request, row, status: 201 })
   })
@@ -140,18 +224,30 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
   fastify.put<RecordParams>('/:entity/:id', async (request, reply) => {
     const t = target(request)
     authorize(t, 'update', request)
-    checkId(t.entity, request.params.id)
-    const row = await updateRecord(writeDeps(t, request), t.entity, request.params.id, request.body)
+    const row = await conditional(t, request, async (deps) => await updateRecord(deps, t.entity, request.params.id, request.body))
     return await sendWritten(reply, { t, request, row })
   })
 
   fastify.delete<RecordParams>('/:entity/:id', async (request, reply) => {
     const t = target(request)
     authorize(t, 'delete', request)
-    checkId(t.entity, request.params.id)
-    const { id } = await deleteRecord(writeDeps(t, request), t.entity, request.params.id)
+    const { id } = await conditional(t, request, async (deps) => await deleteRecord(deps, t.entity, request.params.id))
     return await reply.type(JSON_TYPE).send({ data: { id } })
   })
+}
+
+/** `{page, per_page, total}`; keyset pages: `{per_page, next_cursor, total}`; `total` absent with count=none. */
+function listMeta (entity: CompiledEntity, q: ListQuery, result: ListResult, cursorKey: Buffer): string {
+  const parts: string[] = []
+  if (q.keyset === undefined) parts.push(`"page":${q.page}`)
+  parts.push(`"per_page":${q.perPage}`)
+  if (q.keyset !== undefined) {
+    const next = result.next === undefined || result.next === null ? null : encodeCursor(cursorKey, entity, q.keyset.terms, result.next)
+    parts.push(`"next_cursor":${JSON.stringify(next)}`)
+  }
+  if (result.total !== null) parts.push(`"total":${result.total}`)
+  if (result.estimated) parts.push('"total_estimated":true')
+  return `{${parts.join(',')}}`
 }
 
 function mergeExtra (a: ReadExtra, b: ReadExtra): ReadExtra {

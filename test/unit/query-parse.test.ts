@@ -9,6 +9,7 @@ import {
   buildGetSql, buildListSql, buildPageWithTotalSql, filterFromCondition, parseGetQuery, parseListQuery
 } from '../../lib/query/index.js'
 import { arrayTypeOf } from '../../lib/query/sql.js'
+import type { SqlFilter } from '../../lib/query/types.js'
 
 const entityDefs = [
   {
@@ -81,16 +82,16 @@ t.test('filter operators and conversions', async (t) => {
     [{ 'filter[total.in]': '1,2.5,-3' }, 'total', 'in', ['1', '2.5', '-3']]
   ]
   for (const [query, name, op, value] of cases) {
-    const q = parseListQuery(order, query)
-    t.equal(q.filters.length, 1, JSON.stringify(query))
-    t.equal(q.filters[0]?.field, field(name))
-    t.equal(q.filters[0]?.op, op)
-    t.same(q.filters[0]?.value, value, `${JSON.stringify(query)} → ${JSON.stringify(value)}`)
+    const filters = parseListQuery(order, query).filters as SqlFilter[]
+    t.equal(filters.length, 1, JSON.stringify(query))
+    t.equal(filters[0]?.field, field(name))
+    t.equal(filters[0]?.op, op)
+    t.same(filters[0]?.value, value, `${JSON.stringify(query)} → ${JSON.stringify(value)}`)
   }
   const several = parseListQuery(order, { 'filter[status]': 'paid', 'filter[qty.gte]': '2', 'filter[qty.lte]': '9' })
-  t.same(several.filters.map((f) => [f.field.name, f.op, f.value]), [['status', 'eq', 'paid'], ['qty', 'gte', 2], ['qty', 'lte', 9]])
+  t.same((several.filters as SqlFilter[]).map((f) => [f.field.name, f.op, f.value]), [['status', 'eq', 'paid'], ['qty', 'gte', 2], ['qty', 'lte', 9]])
   const nested = parseListQuery(order, { filter: { status: 'paid', 'qty.gt': '1' } })
-  t.same(nested.filters.map((f) => [f.field.name, f.op, f.value]), [['status', 'eq', 'paid'], ['qty', 'gt', 1]], 'qs-style nested filter object')
+  t.same((nested.filters as SqlFilter[]).map((f) => [f.field.name, f.op, f.value]), [['status', 'eq', 'paid'], ['qty', 'gt', 1]], 'qs-style nested filter object')
 })
 
 t.test('bad filter values are INVALID_PAYLOAD naming the field', async (t) => {
@@ -190,7 +191,7 @@ t.test('include', async (t) => {
 t.test('unknown and repeated parameters', async (t) => {
   const u = expectError(t, () => parseListQuery(order, { perpage: '10' }), 'INVALID_PAYLOAD', 400)
   t.match(u.message, /unknown query parameter 'perpage' \(did you mean 'per_page'\?\)/i)
-  expectError(t, () => parseListQuery(order, { fields: 'a' }), 'INVALID_PAYLOAD', 400)
+  expectError(t, () => parseListQuery(order, { fields: 'a' }), 'UNKNOWN_FIELD', 400)
   expectError(t, () => parseListQuery(order, { filter: 'x' }), 'INVALID_PAYLOAD', 400)
   const r = expectError(t, () => parseListQuery(order, { 'filter[status]': ['a', 'b'] }), 'INVALID_PAYLOAD', 400)
   t.match(r.message, /only once/)

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import auditAdminRoutes from './audit.js'
 import entityAdminRoutes from './entities.js'
+import entityIndexRoutes from './entity-indexes.js'
 import eventAdminRoutes from './events.js'
 import expressionAdminRoutes from './expressions.js'
 import inviteAdminRoutes from './invites.js'
@@ -19,6 +20,7 @@ import workflowAdminRoutes from './workflows.js'
 export default async function adminRoutes (fastify: FastifyInstance): Promise<void> {
   fastify.addHook('onRequest', fastify.requireAdmin)
   await fastify.register(entityAdminRoutes, { prefix: '/entities' })
+  await fastify.register(entityIndexRoutes, { prefix: '/entities' })
   await fastify.register(relationAdminRoutes, { prefix: '/relations' })
   await fastify.register(ruleAdminRoutes, { prefix: '/rules' })
   await fastify.register(stateMachineAdminRoutes, { prefix: '/state-machines' })

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto'
+import type { AppContext } from '../apps/context.js'
+import type { ErrorDetail } from '../errors.js'
+import { canonicalType, FIELD_TYPE_SPECS } from '../fields/index.js'
+import { NAME_RE } from '../metadata/validate-entity.js'
+import { isSystemCatalogName, qualifiedName, quoteIdent } from '../db/identifiers.js'
+import type { EntityDef, IndexDef } from '../metadata/types.js'
+import { columnTypeOf } from './entity-ddl.js'
+
+/**
+ * Indexes declared in metadata (docs/QUERYING.md): `indexes: [{name?, fields: ['status',
+ * '-created_at'], unique?, where?: {filter keys}}]`. Built with CREATE INDEX CONCURRENTLY after
+ * the metadata change commits (writes are never blocked); removed ones are dropped concurrently.
+ * Status: `ready` (valid in the catalog), `building` (being built here, or not there yet),
+ * `failed` (the build failed: an invalid index is dropped, the error kept).
+ */
+
+export type IndexStatus = 'building' | 'ready' | 'failed'
+const WHERE_OPS: Record<string, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' }
+const progress = new Map<string, { status: IndexStatus, error?: string }>()
+
+/** The declared name, or a stable one from the table and the definition (fits 63 bytes). */
+export function declaredIndexName (def: EntityDef, ix: IndexDef): string {
+  if (ix.name !== undefined) return ix.name
+  const hash = createHash('sha1').update(JSON.stringify([ix.fields, ix.unique === true, ix.where ?? {}])).digest('hex').slice(0, 10)
+  return `${def.table.slice(0, 40)}_ix_${hash}`
+}
+
+function literal (def: EntityDef, field: string, raw: string): string {
+  const f = def.fields.find((x) => x.name === field)
+  if (f === undefined) throw new Error(`unknown field '${field}'`)
+  const value = FIELD_TYPE_SPECS[canonicalType(f.type) ?? 'string'].fromQuery(raw)
+  // DDL takes no parameters: the converted value as a quoted literal cast to the column type.
+  return `'${String(value).replace(/'/g, "''")}'::${columnTypeOf(f)}`
+}
+
+function whereSql (def: EntityDef, where: Record<string, string>): string[] {
+  return Object.entries(where).map(([key, raw]) => {
+    const [field, op = 'eq'] = key.split('.') as [string, string?]
+    if (op === 'is_null') return `${quoteIdent(field)} IS ${raw === 'true' ? '' : 'NOT '}NULL`
+    const sqlOp = WHERE_OPS[op]
+    if (sqlOp === undefined) throw new Error(`operator '${op}' is not supported in an index where (eq, neq, gt, gte, lt, lte, is_null)`)
+    return `${quoteIdent(field)} ${sqlOp} ${literal(def, field, raw)}`
+  })
+}
+
+export function createIndexSql (def: EntityDef, ix: IndexDef): string {
+  const cols = ix.fields.map((f) => (f.startsWith('-') ? `${quoteIdent(f.slice(1))} DESC` : quoteIdent(f)))
+  const conds = whereSql(def, ix.where ?? {})
+  if (def.soft_delete === true) conds.push('"deleted_at" IS NULL')
+  const where = conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''
+  return `CREATE ${ix.unique === true ? 'UNIQUE ' : ''}INDEX CONCURRENTLY ${quoteIdent(declaredIndexName(def, ix))} ON ${qualifiedName(def.table)} (${cols.join(', ')})${where}`
+}
+
+/** Checks `indexes` of an entity definition (fields exist and are indexable, where converts). */
+export function validateIndexes (def: EntityDef, add: (d: ErrorDetail) => void): void {
+  const raw = def.indexes as unknown
+  if (raw === undefined) return
+  if (!Array.isArray(raw)) { add({ field: 'indexes', rule: 'type', message: 'indexes must be an array' }); return }
+  const names = new Set<string>()
+  raw.forEach((ix: unknown, i) => {
+    const at = `indexes[${i}]`
+    if (typeof ix !== 'object' || ix === null || Array.isArray(ix)) { add({ field: at, rule: 'type', message: 'an index is {fields, unique?, where?, name?}' }); return }
+    const o = ix as Record<string, unknown>
+    for (const k of Object.keys(o)) if (!['name', 'fields', 'unique', 'where'].includes(k)) add({ field: `${at}.${k}`, rule: 'unknown', message: `unknown key '${k}'` })
+    if (!Array.isArray(o.fields) || o.fields.length === 0 || o.fields.length > 16) { add({ field: `${at}.fields`, rule: 'type', message: 'fields must list 1 to 16 field names' }); return }
+    for (const f of o.fields) {
+      const name = typeof f === 'string' ? f.replace(/^-/, '') : ''
+      const field = def.fields.find((x) => x.name === name)
+      if (field === undefined) add({ field: `${at}.fields`, rule: 'exists', message: `unknown field '${String(f)}'` })
+      else if (['json', 'file'].includes(canonicalType(field.type) ?? '')) add({ field: `${at}.fields`, rule: 'type', message: `${name}: ${field.type} fields cannot be indexed` })
+    }
+    if (o.unique !== undefined && typeof o.unique !== 'boolean') add({ field: `${at}.unique`, rule: 'type', message: 'unique must be a boolean' })
+    if (o.name !== undefined && (typeof o.name !== 'string' || !NAME_RE.test(o.name))) add({ field: `${at}.name`, rule: 'pattern', message: 'name must match ^[a-z][a-z0-9_]{0,62}$' })
+    else if (typeof o.name === 'string' && isSystemCatalogName(o.name)) add({ field: `${at}.name`, rule: 'reserved', message: "index names starting with 'pg_' are reserved for PostgreSQL" })
+    if (o.where !== undefined) {
+      if (typeof o.where !== 'object' || o.where === null || Array.isArray(o.where) || Object.values(o.where).some((v) => typeof v !== 'string' || v.includes('\u0000'))) {
+        add({ field: `${at}.where`, rule: 'type', message: 'where maps filter keys to text values' })
+      } else {
+        try { whereSql(def, o.where as Record<string, string>) } catch (err) { add({ field: `${at}.where`, rule: 'invalid', message: (err as Error).message }) }
+      }
+    }
+    const name = declaredIndexName(def, o as unknown as IndexDef)
+    if (names.has(name)) add({ field: `${at}.name`, rule: 'unique', message: `duplicate index '${name}'` })
+    names.add(name)
+  })
+}
+
+const key = (app: AppContext, name: string): string => `${app.name}\u0000${name}`
+
+/** After the metadata change committed: drop removed indexes, build new ones, concurrently. */
+export async function syncDeclaredIndexes (app: AppContext, before: EntityDef | null, after: EntityDef): Promise<void> {
+  const wanted = new Map((after.indexes ?? []).map((ix) => [declaredIndexName(after, ix), ix]))
+  for (const ix of before?.indexes ?? []) {
+    const name = declaredIndexName(before as EntityDef, ix)
+    if (!wanted.has(name)) {
+      progress.delete(key(app, name))
+      if (await indexTable(app, name) === after.table) await app.sql.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(name)}`).catch(() => {})
+    }
+  }
+  for (const [name, ix] of wanted) {
+    if (progress.get(key(app, name))?.status === 'ready') continue
+    // A name already in the catalog is this entity's index (built before) or someone else's:
+    // never build over it or drop it (docs/security.md, "Databases and roles").
+    const holder = await indexTable(app, name)
+    if (holder !== null) {
+      progress.set(key(app, name), holder === after.table ? { status: 'ready' } : { status: 'failed', error: `index name '${name}' is already used by table '${holder}'` })
+      continue
+    }
+    progress.set(key(app, name), { status: 'building' })
+    try {
+      await app.sql.unsafe(createIndexSql(after, ix))
+      progress.set(key(app, name), { status: 'ready' })
+    } catch (err) {
+      progress.set(key(app, name), { status: 'failed', error: (err as Error).message })
+      // A failed concurrent build leaves an invalid index behind; it would only slow writes.
+      if (await indexTable(app, name) === after.table) await app.sql.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(name)}`).catch(() => {})
+    }
+  }
+}
+
+/** The table an index of the app's schema belongs to, or null when no index has that name. */
+async function indexTable (app: AppContext, name: string): Promise<string | null> {
+  const rows = await app.sql<Array<{ table: string }>>`
+    SELECT t.relname AS table FROM pg_index i
+    JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relname = ${name} AND n.nspname = 'public'`
+  return rows[0]?.table ?? null
+}
+
+/** `[{name, fields, unique, where, status, error?}]` for the admin API. */
+export async function declaredIndexStatus (app: AppContext, def: EntityDef): Promise<Array<Record<string, unknown>>> {
+  const names = (def.indexes ?? []).map((ix) => declaredIndexName(def, ix))
+  const rows = names.length === 0 ? [] : await app.sql<Array<{ name: string, valid: boolean }>>`
+    SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i
+    JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relname = ANY(${names}) AND t.relname = ${def.table} AND n.nspname = 'public'`
+  const valid = new Map(rows.map((r) => [r.name, r.valid]))
+  return (def.indexes ?? []).map((ix, i) => {
+    const name = names[i] as string
+    const p = progress.get(key(app, name))
+    const status: IndexStatus = valid.get(name) === true ? 'ready' : p?.status === 'failed' ? 'failed' : 'building'
+    return { name, fields: ix.fields, unique: ix.unique === true, where: ix.where ?? {}, status, ...(status === 'failed' && p?.error !== undefined ? { error: p.error } : {}) }
+  })
+}
