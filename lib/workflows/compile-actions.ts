@@ -92,8 +92,9 @@ function compileAction (a: Record<string, unknown>, at: string, ctx: ActionConte
  * an expression), `create_record`, `webhook`, `send_event`. Problems are recorded with their path.
  */
 export function compileWorkflowActions (raw: unknown, at: string, ctx: ActionContext): WorkflowAction[] {
-  if (!Array.isArray(raw) || raw.length === 0) {
-    ctx.problems.add(at, 'type', `${at} must be a non-empty list of actions`)
+  // An empty list is a no-op step (docs/ARCHITECTURE.md, Workflows).
+  if (!Array.isArray(raw)) {
+    ctx.problems.add(at, 'type', `${at} must be a list of actions`)
     return []
   }
   const out: WorkflowAction[] = []

@@ -226,7 +226,7 @@ t.test('admin UI: rules, expression tester, state machines, workflows', async (t
     ])
 
     const req = (await call('POST', '/request', { title: 'Laptop', amount: 900, status: 'pending' })).body.data as Json
-    const waiting = (await call('GET', '/_workflows?status=waiting_approval')).body.data as Json[]
+    const waiting = (await call('GET', '/_workflows?status=running&waiting_for=approval')).body.data as Json[]
     t.equal(waiting.length, 1, 'the change started an instance that waits for approval')
     const id = String(waiting[0]?.id)
 
