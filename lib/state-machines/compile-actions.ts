@@ -2,6 +2,7 @@ import { didYouMean } from '../errors.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
+import { checkSendEvent } from '../events/send-event.js'
 import { compileCreateRecord, compileSetFieldValue } from './compile-write-actions.js'
 import { ACTION_TYPES, type CompiledAction, type SetFieldAction } from './types.js'
 
@@ -36,8 +37,8 @@ function compileSetField (a: Record<string, unknown>, at: string, ctx: ActionCon
 /**
  * Compiles a transition's actions: `set_field` must name a writable field of the entity with a
  * valid value (or "now"), `create_record` an existing entity with parseable expressions for
- * existing fields; `webhook` and `send_event` keep their definition for their after-commit
- * handler.
+ * existing fields; `send_event` a name and data expressions; `webhook` and `send_event` keep
+ * their definition for their after-commit handler.
  */
 export function compileActions (raw: unknown, at: string, ctx: ActionContext): CompiledAction[] {
   if (raw === undefined || raw === null) return []
@@ -52,6 +53,7 @@ export function compileActions (raw: unknown, at: string, ctx: ActionContext): C
       ctx.problems.add(`${here}.type`, 'enum', `action type must be one of: ${ACTION_TYPES.join(', ')}`)
       return
     }
+    if (a.type === 'send_event') checkSendEvent(a, here, ctx.problems)
     const compiled = a.type === 'set_field'
       ? compileSetField(a, here, ctx)
       : a.type === 'create_record' ? compileCreateRecord(a, here, ctx) : { type: a.type as 'webhook' | 'send_event', definition: Object.freeze({ ...a }) }

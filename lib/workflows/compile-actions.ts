@@ -1,6 +1,7 @@
 import { didYouMean } from '../errors.js'
 import { UUID_RE } from '../fields/spec.js'
 import type { Registry } from '../metadata/registry.js'
+import { checkSendEvent } from '../events/send-event.js'
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
 import { compileCreateRecord, compileSetFieldValue } from '../state-machines/compile-write-actions.js'
 import { isAttemptCount, MAX_ATTEMPTS, urlProblem } from '../webhooks/settings.js'
@@ -81,8 +82,7 @@ function compileAction (a: Record<string, unknown>, at: string, ctx: ActionConte
       checkWebhook(a, at, ctx)
       return { type: 'webhook', definition: Object.freeze({ ...a }) }
     default:
-      checkKeys(ctx.problems, at, a, ['type', 'event', 'data'])
-      if (typeof a.event !== 'string' || a.event === '') ctx.problems.add(`${at}.event`, 'required', 'send_event needs an event name')
+      checkSendEvent(a, at, ctx.problems)
       return { type: 'send_event', definition: Object.freeze({ ...a }) }
   }
 }
