@@ -5,6 +5,7 @@ import { checkSendEvent } from '../events/send-event.js'
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
 import { compileCreateRecord, compileSetFieldValue } from '../state-machines/compile-write-actions.js'
 import { isAttemptCount, MAX_ATTEMPTS, urlProblem } from '../webhooks/settings.js'
+import type { UrlPolicy } from '../webhooks/ssrf.js'
 import { WEBHOOK_METHODS, type WebhookMethod } from '../webhooks/types.js'
 import { WORKFLOW_ACTION_TYPES, type SetFieldAction, type WorkflowAction } from './types.js'
 
@@ -14,8 +15,8 @@ export interface ActionContext {
   /** The trigger's entity: the default `entity` of `set_field`. */
   triggerEntity: string
   problems: Problems
-  /** Webhook host allow-list checked when saving (empty: any host; loading checks shape only). */
-  allowedHosts: readonly string[]
+  /** Where webhook actions may deliver, checked when saving (loading checks the shape only). */
+  urlPolicy: UrlPolicy
 }
 
 function entityAt (name: unknown, at: string, ctx: ActionContext): ReturnType<Registry['entities']['get']> {
@@ -61,7 +62,7 @@ function checkWebhook (a: Record<string, unknown>, at: string, ctx: ActionContex
     if (typeof a.webhook_id !== 'string' || !UUID_RE.test(a.webhook_id)) problems.add(`${at}.webhook_id`, 'type', 'webhook_id must be the id of a webhook')
     return
   }
-  const problem = typeof a.url === 'string' ? urlProblem(a.url, ctx.allowedHosts) : 'url must be an absolute http(s) URL'
+  const problem = typeof a.url === 'string' ? urlProblem(a.url, ctx.urlPolicy) : 'url must be an absolute http(s) URL'
   if (problem !== null) problems.add(`${at}.url`, 'url', problem)
   if (a.method !== undefined && (typeof a.method !== 'string' || !WEBHOOK_METHODS.includes(a.method.toUpperCase() as WebhookMethod))) {
     problems.add(`${at}.method`, 'enum', `method must be one of: ${WEBHOOK_METHODS.join(', ')}`)

@@ -11,7 +11,7 @@ import { expectToast, openAdmin, screenshot, signIn, WAIT } from './admin-helper
 
 // The test server is built once per process: these settings are what openAdmin gets. Every
 // request is sampled; webhooks are polled often and retried soon.
-const server = await build(t, { eventsSamplingRate: 1, eventsFlushIntervalMs: 100, webhookPollIntervalMs: 50, webhookBackoffBaseMs: 1000 })
+const server = await build(t, { eventsSamplingRate: 1, eventsFlushIntervalMs: 100, webhookPollIntervalMs: 50, webhookBackoffBaseMs: 1000, webhookAllowPrivate: true })
 
 t.test('admin UI: users, invites, permissions, webhooks, export/import, UI configs, events, audit', async (t) => {
   const s = await openAdmin(t)
