@@ -33,6 +33,8 @@ export interface Invite {
 export interface BulkInviteResult {
   created: Invite[]
   skipped: Array<{ email: string, reason: string }>
+  /** Counted after de-duplication: `total` = created + skipped. */
+  summary: { total: number, created: number, skipped: number }
 }
 
 export interface Permission {
