@@ -96,8 +96,10 @@ export default async function fileRoutes (fastify: FastifyInstance): Promise<voi
 
   await fastify.register(multipart, { maxFileSize: fastify.platform.config.maxFileSize })
 
+  // `url` is the path that serves the file (docs/ARCHITECTURE.md, Files).
   fastify.post('/upload', async (request, reply) => {
-    return await reply.code(201).send({ data: await upload(storage, request) })
+    const file = await upload(storage, request)
+    return await reply.code(201).send({ data: { ...file, url: `/api/${appOf(request).name}/_files/${file.id}` } })
   })
 
   fastify.get<IdParams>('/:id', async (request, reply) => {
