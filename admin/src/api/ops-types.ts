@@ -75,6 +75,8 @@ export interface KindReport {
 export interface SampleReport {
   created: number
   skipped: number
+  /** `_users` only: the rows skipped because the email has a user. */
+  skipped_rows?: Array<{ index: number, email: string, reason: string }>
   errors: Array<{ index?: number, id?: unknown, message: string }>
 }
 /** `POST /_admin/import`: a report per kind, plus `sample_data` per entity. */
