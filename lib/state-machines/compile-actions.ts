@@ -3,6 +3,8 @@ import type { CompiledEntity } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
 import { checkSendEvent } from '../events/send-event.js'
+import { urlProblem } from '../webhooks/settings.js'
+import type { UrlPolicy } from '../webhooks/ssrf.js'
 import { compileCreateRecord, compileSetFieldValue } from './compile-write-actions.js'
 import { ACTION_TYPES, type CompiledAction, type SetFieldAction } from './types.js'
 
@@ -12,6 +14,8 @@ interface ActionContext {
   /** The machine's own field: only transitions change it. */
   stateField: string
   problems: Problems
+  /** Where inline `webhook` actions may deliver, checked when saving (loading checks the shape only). */
+  urlPolicy: UrlPolicy
 }
 
 function compileSetField (a: Record<string, unknown>, at: string, ctx: ActionContext): SetFieldAction | null {
@@ -54,6 +58,10 @@ export function compileActions (raw: unknown, at: string, ctx: ActionContext): C
       return
     }
     if (a.type === 'send_event') checkSendEvent(a, here, ctx.problems)
+    if (a.type === 'webhook' && typeof a.url === 'string') {
+      const problem = urlProblem(a.url, ctx.urlPolicy)
+      if (problem !== null) ctx.problems.add(`${here}.url`, 'url', problem)
+    }
     const compiled = a.type === 'set_field'
       ? compileSetField(a, here, ctx)
       : a.type === 'create_record' ? compileCreateRecord(a, here, ctx) : { type: a.type as 'webhook' | 'send_event', definition: Object.freeze({ ...a }) }

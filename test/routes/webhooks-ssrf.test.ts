@@ -42,6 +42,14 @@ t.test('webhooks, workflow webhook actions and imports refuse private targets wi
   expectError(t, wf, 422, 'VALIDATION_FAILED')
   t.match(detailsOf(wf), [{ field: 'steps[0].actions[0].url', rule: 'url' }])
 
+  const machine = await a.as(a.admin, {
+    method: 'POST',
+    url: '/_admin/state-machines',
+    payload: { entity: 'order', field: 'state', definition: { initial: 'new', transitions: [{ from: 'new', to: 'done', actions: [{ type: 'webhook', url: 'http://169.254.169.254/latest' }] }] } }
+  })
+  expectError(t, machine, 422, 'VALIDATION_FAILED')
+  t.match(detailsOf(machine), [{ field: 'definition.transitions[0].actions[0].url', rule: 'url' }], 'a state-machine webhook action too')
+
   const imported = dataOf(t, await a.as(a.admin, { method: 'POST', url: '/_admin/import', payload: { version: 1, webhooks: [{ entity: 'order', hook: 'after_write', url: 'http://10.1.1.1/h' }] } }))
   t.match(imported.webhooks, { created: [], errors: [{ index: 0 }] }, 'an imported private target is reported, not stored')
   t.equal((dataOf(t, await a.as(a.admin, { url: '/_admin/webhooks' })) as unknown as Row[]).length, 1)
