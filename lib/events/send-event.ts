@@ -1,5 +1,5 @@
 import type { AppContext } from '../apps/context.js'
-import { compileExpressionCached, ExpressionBudgetError, type ExpressionScope } from '../expressions/index.js'
+import { compileExpressionCached, type ExpressionScope } from '../expressions/index.js'
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
 import type { SideEffect } from '../state-machines/side-effects.js'
 import { MAX_METADATA_BYTES } from './business.js'
@@ -42,12 +42,17 @@ export function sendEventMetadata (data: unknown, scope: ExpressionScope): Recor
   for (const [key, source] of Object.entries(data)) {
     try {
       out[key] = typeof source === 'string' ? compileExpressionCached(source).evaluate(scope) ?? null : null
-    } catch (err) {
-      if (!(err instanceof ExpressionBudgetError)) throw err
+    } catch {
+      // Over the step budget, or a stored expression that no longer parses: the event still counts.
       out[key] = null
     }
   }
-  const json = JSON.stringify(out)
+  let json: string
+  try {
+    json = JSON.stringify(out)
+  } catch {
+    return { dropped: 'the data is not representable as JSON' }
+  }
   if (json.includes('\\u0000')) return { dropped: 'the data held a NUL character' }
   if (Buffer.byteLength(json) > MAX_METADATA_BYTES) return { dropped: `the data exceeded ${MAX_METADATA_BYTES} bytes as JSON` }
   return JSON.parse(json) as Record<string, unknown>
