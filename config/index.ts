@@ -32,6 +32,8 @@ export interface Config {
   loginWindow: number
   /** Hosts webhooks may be delivered to (comma list; `*.example.com` matches subdomains); empty = any. */
   webhookAllowedHosts: string
+  /** Without an allow-list, also deliver webhooks to loopback, private and link-local addresses (development only). */
+  webhookAllowPrivate: boolean
   /** How often the webhook scheduler looks for due deliveries (retries, crash recovery), in ms. */
   webhookPollIntervalMs: number
   /** Base delay of webhook retries in ms (SPEC: 30 s; exponential doubles it per attempt). */
@@ -91,6 +93,7 @@ const ENTRIES = [
   ['LOGIN_MAX_PER_EMAIL', 'loginMaxPerEmail', { type: 'integer', minimum: 1 }, 10],
   ['LOGIN_WINDOW', 'loginWindow', { type: 'integer', minimum: 1 }, 15 * 60],
   ['WEBHOOK_ALLOWED_HOSTS', 'webhookAllowedHosts', { type: 'string' }, ''],
+  ['WEBHOOK_ALLOW_PRIVATE', 'webhookAllowPrivate', { type: 'boolean' }, false],
   ['WEBHOOK_POLL_INTERVAL_MS', 'webhookPollIntervalMs', { type: 'integer', minimum: 10 }, 5000],
   ['WEBHOOK_BACKOFF_BASE_MS', 'webhookBackoffBaseMs', { type: 'integer', minimum: 1 }, 30000],
   ['WEBHOOK_MAX_IN_FLIGHT_PER_APP', 'webhookMaxInFlightPerApp', { type: 'integer', minimum: 1, maximum: 1000 }, 10],

@@ -1,5 +1,5 @@
 import type { Sql } from '../db/connection.js'
-import { conflict, invalidPayload, validationFailed } from '../errors.js'
+import { conflict, invalidPayload, notFound, validationFailed, type ErrorDetail } from '../errors.js'
 import { lockInviteByToken, markAccepted, type InviteStatus } from './invites.js'
 import { hashPassword } from './passwords.js'
 import { issueRefreshToken } from './refresh-tokens.js'
@@ -13,34 +13,43 @@ const REFUSALS: Readonly<Record<Exclude<InviteStatus, 'pending'> | 'unknown', st
   revoked: 'This invite has been revoked'
 }
 
+/** Longer than any token this server issues: such a token is unknown without a lookup. */
+const MAX_TOKEN_LENGTH = 200
+
+/** `{token, password}`: a missing or malformed one is 422 naming each (no body counts as an empty one). */
 function parse (body: unknown): { token: string, password: string } {
-  const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>
-  if (typeof b.token !== 'string' || b.token === '' || b.token.length > 200) {
-    throw invalidPayload('token is required', [{ field: 'token', message: 'token must be the invite token' }])
-  }
+  if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) throw invalidPayload('The body must be a JSON object {token, password}')
+  const b = (body ?? {}) as Record<string, unknown>
+  const problems: ErrorDetail[] = []
+  if (typeof b.token !== 'string' || b.token.trim() === '') problems.push({ field: 'token', rule: 'required', message: 'token is required (the invite token)' })
   const problem = checkPassword(b.password)
-  if (problem !== null) throw validationFailed(`Invalid password: ${problem.message}`, [problem])
-  return { token: b.token, password: b.password as string }
+  if (problem !== null) problems.push(problem)
+  if (problems.length > 0) throw validationFailed(`Invalid invite acceptance: ${problems.map((p) => p.message).join('; ')}`, problems)
+  return { token: b.token as string, password: b.password as string }
+}
+
+function refused (status: keyof typeof REFUSALS): never {
+  const message = REFUSALS[status]
+  throw notFound(message, [{ field: 'token', rule: status, message }])
 }
 
 /**
  * Accepts an invite (`POST /api/:app/auth/accept-invite {token, password}`): creates the user
  * with the invite's email and roles, marks the invite used — both in one transaction with
  * the invite row locked, so a token works once even under concurrent use — and opens a
- * session. An unknown, expired, used or revoked token is INVALID_PAYLOAD (400) saying which;
- * a user created meanwhile for that email is CONFLICT (409).
+ * session. A missing token or password is 422 VALIDATION_FAILED; an unknown, expired, used or
+ * revoked token is 404 NOT_FOUND saying which; a user created meanwhile for that email is
+ * CONFLICT (409).
  */
 export async function acceptInvite (sql: Sql, opts: { body: unknown, refreshTtl: number }): Promise<Session> {
   const { token, password } = parse(opts.body)
+  if (token.length > MAX_TOKEN_LENGTH) refused('unknown')
   // Hashed before the transaction: the row lock is never held across bcrypt.
   const hash = await hashPassword(password)
   const user = await sql.begin(async (tx) => {
     const invite = await lockInviteByToken(tx, token)
     const status = invite?.status ?? 'unknown'
-    if (invite === null || invite.status !== 'pending') {
-      const message = REFUSALS[status as keyof typeof REFUSALS]
-      throw invalidPayload(message, [{ field: 'token', rule: status, message }])
-    }
+    if (invite === null || invite.status !== 'pending') refused(status as keyof typeof REFUSALS)
     const [existing] = await tx`SELECT 1 AS x FROM _users WHERE lower(email) = lower(${invite.email})`
     if (existing !== undefined) throw conflict(`A user with email '${invite.email}' already exists`, [{ field: 'email', rule: 'unique', message: 'email is taken' }])
     const [row] = await tx<Array<{ id: string, email: string, roles: string[] }>>`

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { requireById } from '../db/by-id.js'
 import type { Sql, TransactionSql } from '../db/connection.js'
-import { conflict } from '../errors.js'
+import { conflict, notFound } from '../errors.js'
 import { UUID_RE } from '../fields/spec.js'
 
 /** Invites are valid for 72 hours (SPEC §8). */
@@ -35,7 +35,7 @@ interface InviteRow {
 }
 
 /** Why an email was not invited (bulk invites). */
-export type SkipReason = 'invalid email' | 'duplicate' | 'user exists' | 'invite pending' | 'invalid roles'
+export type SkipReason = 'invalid email' | 'user exists' | 'invite pending' | 'invalid roles'
 
 /** Tokens are stored as SHA-256 hashes only: a database leak yields no usable invite. */
 export function hashInviteToken (token: string): string {
@@ -105,11 +105,11 @@ export async function createInvites (sql: Sql, items: Array<{ email: string, rol
   return { created, skipped }
 }
 
-/** Invites, newest first, optionally by status. */
+/** Invites, newest first, by status; without one every invite except revoked ones (a revoked invite is deleted as far as the list goes). */
 export async function listInvites (sql: Sql, filter: { status?: InviteStatus | undefined }): Promise<InviteRecord[]> {
   const rows = await sql<InviteRow[]>`SELECT id, email, roles, invited_by, expires_at, accepted_at, revoked_at, created_at FROM _invites ORDER BY created_at DESC, id`
   const all = rows.map((r) => toRecord(r))
-  return filter.status === undefined ? all : all.filter((r) => r.status === filter.status)
+  return filter.status === undefined ? all.filter((r) => r.status !== 'revoked') : all.filter((r) => r.status === filter.status)
 }
 
 /** One invite; NOT_FOUND (also for an id that is not a UUID). */
@@ -119,15 +119,23 @@ export async function getInvite (sql: Sql, id: string): Promise<InviteRecord> {
   return toRecord(row)
 }
 
-/** Revokes a pending (or expired) invite; revoking twice is a no-op; an accepted invite is 409. */
+/**
+ * Revokes a pending (or expired) invite. Revoking is the invite's DELETE: an already revoked one
+ * is NOT_FOUND (also under a concurrent revoke); an accepted invite is 409.
+ */
 export async function revokeInvite (sql: Sql, id: string): Promise<InviteRecord> {
   const invite = await getInvite(sql, id)
   if (invite.status === 'accepted') throw conflict('The invite was already accepted; deactivate or delete the user instead')
-  if (invite.status === 'revoked') return invite
-  const [row] = await sql<InviteRow[]>`UPDATE _invites SET revoked_at = now() WHERE id = ${invite.id} AND accepted_at IS NULL
+  const gone = (): never => { throw notFound(`Invite '${invite.id}' not found (already revoked)`) }
+  if (invite.status === 'revoked') gone()
+  const [row] = await sql<InviteRow[]>`UPDATE _invites SET revoked_at = now() WHERE id = ${invite.id} AND accepted_at IS NULL AND revoked_at IS NULL
     RETURNING id, email, roles, invited_by, expires_at, accepted_at, revoked_at, created_at`
-  if (row === undefined) throw conflict('The invite was already accepted')
-  return toRecord(row)
+  if (row === undefined) {
+    const now = await getInvite(sql, id)
+    if (now.status === 'accepted') throw conflict('The invite was already accepted')
+    gone()
+  }
+  return toRecord(row as InviteRow)
 }
 
 /** The locked invite a token names, for accepting it (the caller checks its status). */

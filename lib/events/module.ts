@@ -1,9 +1,13 @@
 import type { Engine, EngineModule } from '../engine/modules.js'
+import { registerActionHandler } from '../state-machines/side-effects.js'
 import type { WriteNode, WriteUnit } from '../write/hooks.js'
 import { eventSettings, eventUserId, Instrumenter, nowMs, spanRow, wallOf } from './instrumenter.js'
+import { EVENTS_EXTENSION, handleSendEvent } from './send-event.js'
 import type { EventSettings } from './types.js'
 
 export const EVENTS = 'events'
+
+let handlerRegistered = false
 
 /** Nested-write spans recorded per unit; a bulk nested payload beyond this is summarized in the write span. */
 const MAX_NESTED_SPANS = 100
@@ -66,13 +70,21 @@ export function recordWriteSpans (nodes: WriteNode[], unit: WriteUnit): void {
 
 /**
  * Instrumentation (SPEC §8) as an engine module: its write hook records the write spans of
- * sampled requests. First in the pipeline so that its `afterCommit` times the unit before other
+ * sampled requests, and `send_event` actions are recorded as business events. First in the pipeline so that its `afterCommit` times the unit before other
  * modules' after-commit work (webhook dispatch, workflow runs) starts.
  */
 export function eventsModule (settings: EventSettings = eventSettings()): EventsModule {
+  const instrumenter = new Instrumenter(settings)
+  // Once per process: the handler finds the instrumenter through the app's registry (`load`), so
+  // several servers in one process each record their own apps' events.
+  if (!handlerRegistered) {
+    registerActionHandler('send_event', handleSendEvent)
+    handlerRegistered = true
+  }
   return {
     name: EVENTS,
-    instrumenter: new Instrumenter(settings),
+    instrumenter,
+    load: async (_app, registry) => { registry.extensions.set(EVENTS_EXTENSION, instrumenter) },
     writeHooks: { name: EVENTS, afterCommit: recordWriteSpans }
   }
 }

@@ -143,7 +143,7 @@ export function fileOperations (): KnownOperations {
       responses: {
         '2XX': {
           description: 'The stored file.',
-          content: jsonContent(dataEnvelope({ type: 'object', properties: { id: { type: 'string', format: 'uuid' }, filename: { type: 'string' }, size: { type: 'integer' }, mime_type: { type: 'string' } } }))
+          content: jsonContent(dataEnvelope({ type: 'object', properties: { id: { type: 'string', format: 'uuid' }, filename: { type: 'string' }, size: { type: 'integer' }, mime_type: { type: 'string' }, url: { type: 'string', description: 'The path that serves the file' }, created_at: { type: 'string', format: 'date-time' } } }))
         },
         ...errorResponses([400, 401, 403, 413, 500])
       }

@@ -12,6 +12,7 @@ import { insertUiConfig, listUiConfigs } from '../ui-configs/store.js'
 import { parseUiConfig, type UiConfigInput } from '../ui-configs/validate.js'
 import { createWebhook } from '../webhooks/admin.js'
 import { webhooksOf } from '../webhooks/compile.js'
+import { PUBLIC_ONLY } from '../webhooks/ssrf.js'
 import { listWebhookRows } from '../webhooks/store.js'
 import type { WebhookDef } from '../webhooks/types.js'
 import { parseWebhookBody } from '../webhooks/validate.js'
@@ -105,8 +106,8 @@ export const webhooksKind: SchemaKind = contentKind<WebhookDoc>({
   })),
   identity: allButActive,
   normalize: (app, item) => {
-    const allowedHosts = webhooksOf(app.registry)?.runtime.settings.allowedHosts ?? []
-    return withoutSecret(parsed('webhook', (p) => parseWebhookBody(item, p, allowedHosts)))
+    const policy = webhooksOf(app.registry)?.runtime.settings ?? PUBLIC_ONLY
+    return withoutSecret(parsed('webhook', (p) => parseWebhookBody(item, p, policy)))
   },
   create: async (app, item) => await createWebhook(app, item)
 })

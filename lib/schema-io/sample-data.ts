@@ -7,6 +7,7 @@ import { isKeyValue, keyText } from '../write/lookup.js'
 import { arrayCastOf, run } from '../write/sql.js'
 import { importLinks, linkRelation } from './sample-links.js'
 import { dependencyOrder } from './order.js'
+import { importSampleUsers, SAMPLE_USERS_KEY } from './sample-users.js'
 import type { ImportOptions, Item, SampleReport } from './types.js'
 
 /** One sample row on its way into the database. */
@@ -130,8 +131,8 @@ async function importEntityRows (app: AppContext, ctx: RowContext, at: { entity:
  * Loads `sample_data` (SPEC §8) as a data import: rows of each entity in dependency order, with
  * their given ids, values checked and converted like a normal write, but without state-machine
  * transition checks, rules, webhooks or workflow triggers (only `opts.hooks`); rows already
- * present (same PK) are skipped. Then join rows of many_to_many relations (keyed by relation
- * name). Each row is its own unit of work: a bad row is reported and the others proceed.
+ * present (same PK) are skipped. `_users` rows become app users first (`sample-users.ts`).
+ * Then join rows of many_to_many relations (keyed by relation name). Each row is its own unit of work: a bad row is reported and the others proceed.
  */
 export async function importSampleData (app: AppContext, data: ReadonlyMap<string, readonly unknown[]>, opts: ImportOptions): Promise<Record<string, SampleReport>> {
   const registry = app.registry
@@ -139,11 +140,15 @@ export async function importSampleData (app: AppContext, data: ReadonlyMap<strin
   const entityKeys: string[] = []
   for (const key of data.keys()) {
     report[key] = emptyReport()
+    if (key === SAMPLE_USERS_KEY) continue
     if (registry.entities.has(key)) entityKeys.push(key)
     else if (linkRelation(registry, key) === undefined) {
       report[key].errors.push({ message: `'${key.slice(0, 100)}' is neither an entity nor a many_to_many relation` })
     }
   }
+  // Users first: entity rows may refer to them (an owner's id), never the other way round.
+  const users = data.get(SAMPLE_USERS_KEY)
+  if (users !== undefined) report[SAMPLE_USERS_KEY] = await importSampleUsers(app, users, opts)
   const deps: WriteDeps = { sql: app.sql, registry, user: opts.user, hooks: opts.hooks, ...(opts.onError !== undefined ? { onHookError: opts.onError } : {}) }
   const ctx: RowContext = { deps, report, present: new Map(), opts }
   const deferred: Pending[] = []

@@ -50,6 +50,8 @@ export interface SampleReport {
   created: number
   skipped: number
   errors: Array<{ index?: number, id?: unknown, message: string, details?: ErrorDetail[] }>
+  /** `_users` only: which rows were skipped and why (an existing email). */
+  skipped_rows?: Array<{ index: number, email: string, reason: string }>
 }
 
 /** Result of a whole import: one report per kind (document order), and the sample rows' when the document has some. */

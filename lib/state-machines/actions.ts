@@ -50,7 +50,8 @@ function effectsOf (t: TakenTransition, unit: WriteUnit): SideEffect[] {
       to: t.transition.to,
       record: row,
       user: u === null ? null : { id: u.id, email: u.email, roles: u.roles },
-      at: unit.now.toISOString()
+      at: unit.now.toISOString(),
+      scope: scopeOf(t.node, unit, { record: { ...recordOf(t.node), ...row } })
     })
   }
   return out

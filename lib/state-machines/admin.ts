@@ -4,6 +4,8 @@ import { notFoundById, requireById, requireDeleted } from '../db/by-id.js'
 import { conflict } from '../errors.js'
 import { lockMetadata } from '../metadata/store.js'
 import { isObject, Problems } from '../rules/problems.js'
+import { webhooksOf } from '../webhooks/compile.js'
+import { PUBLIC_ONLY } from '../webhooks/ssrf.js'
 import { compileMachine } from './compile.js'
 import {
   activeMachineOn, deleteMachineRow, insertMachineRow, listMachineRows, machineRow, updateMachineRow
@@ -15,7 +17,7 @@ import { parseMachineBody } from './validate.js'
 function checked (app: AppContext, body: unknown): MachineDef {
   const problems = new Problems()
   const def = parseMachineBody(body, problems)
-  if (def !== null) compileMachine({ ...def, id: '' }, app.registry, problems)
+  if (def !== null) compileMachine({ ...def, id: '' }, app.registry, problems, webhooksOf(app.registry)?.runtime.settings ?? PUBLIC_ONLY)
   problems.throwIfAny('state machine')
   return def as MachineDef
 }

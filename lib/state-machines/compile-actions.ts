@@ -2,6 +2,9 @@ import { didYouMean } from '../errors.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
+import { checkSendEvent } from '../events/send-event.js'
+import { urlProblem } from '../webhooks/settings.js'
+import type { UrlPolicy } from '../webhooks/ssrf.js'
 import { compileCreateRecord, compileSetFieldValue } from './compile-write-actions.js'
 import { ACTION_TYPES, type CompiledAction, type SetFieldAction } from './types.js'
 
@@ -11,6 +14,8 @@ interface ActionContext {
   /** The machine's own field: only transitions change it. */
   stateField: string
   problems: Problems
+  /** Where inline `webhook` actions may deliver, checked when saving (loading checks the shape only). */
+  urlPolicy: UrlPolicy
 }
 
 function compileSetField (a: Record<string, unknown>, at: string, ctx: ActionContext): SetFieldAction | null {
@@ -36,8 +41,8 @@ function compileSetField (a: Record<string, unknown>, at: string, ctx: ActionCon
 /**
  * Compiles a transition's actions: `set_field` must name a writable field of the entity with a
  * valid value (or "now"), `create_record` an existing entity with parseable expressions for
- * existing fields; `webhook` and `send_event` keep their definition for their after-commit
- * handler.
+ * existing fields; `send_event` a name and data expressions; `webhook` and `send_event` keep
+ * their definition for their after-commit handler.
  */
 export function compileActions (raw: unknown, at: string, ctx: ActionContext): CompiledAction[] {
   if (raw === undefined || raw === null) return []
@@ -51,6 +56,11 @@ export function compileActions (raw: unknown, at: string, ctx: ActionContext): C
     if (!isObject(a) || !ACTION_TYPES.includes(a.type as typeof ACTION_TYPES[number])) {
       ctx.problems.add(`${here}.type`, 'enum', `action type must be one of: ${ACTION_TYPES.join(', ')}`)
       return
+    }
+    if (a.type === 'send_event') checkSendEvent(a, here, ctx.problems)
+    if (a.type === 'webhook' && typeof a.url === 'string') {
+      const problem = urlProblem(a.url, ctx.urlPolicy)
+      if (problem !== null) ctx.problems.add(`${here}.url`, 'url', problem)
     }
     const compiled = a.type === 'set_field'
       ? compileSetField(a, here, ctx)

@@ -3,6 +3,7 @@ import { didYouMean } from '../errors.js'
 import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
 import { checkKeys, isObject, Problems } from '../rules/problems.js'
+import { SHAPE_ONLY, type UrlPolicy } from '../webhooks/ssrf.js'
 import { compileActions } from './compile-actions.js'
 import { parseMachineBody } from './validate.js'
 import type { CompiledMachine, CompiledMachines, CompiledTransition, MachineDef } from './types.js'
@@ -23,6 +24,7 @@ interface MachineContext {
   entity: CompiledEntity
   field: CompiledField
   problems: Problems
+  urlPolicy: UrlPolicy
 }
 
 function stateField (entity: CompiledEntity, name: string, problems: Problems): CompiledField | null {
@@ -75,7 +77,7 @@ function compileTransition (raw: unknown, at: string, ctx: MachineContext): Comp
   const to = stateName(raw.to, `${at}.to`, ctx)
   const roles = roleList(raw.roles, `${at}.roles`, problems)
   const guard = raw.guard === undefined || raw.guard === null ? null : problems.expression(`${at}.guard`, raw.guard)
-  const actions = compileActions(raw.actions, `${at}.actions`, { registry: ctx.registry, entity: ctx.entity, stateField: ctx.field.name, problems })
+  const actions = compileActions(raw.actions, `${at}.actions`, { registry: ctx.registry, entity: ctx.entity, stateField: ctx.field.name, problems, urlPolicy: ctx.urlPolicy })
   if (to === null || from.some((f) => f === null)) return null
   if (from.includes(to)) problems.add(`${at}.to`, 'transition', `a transition from '${to}' to itself never happens`)
   return { from: from as string[], to, roles, guard, actions }
@@ -101,7 +103,7 @@ function indexTransitions (list: CompiledTransition[], problems: Problems): Comp
  * parse (problems carry their position), actions name existing fields and entities, and no
  * transition is defined twice. Null when there were problems.
  */
-export function compileMachine (def: MachineDef & { id: string }, registry: Registry, problems: Problems): CompiledMachine | null {
+export function compileMachine (def: MachineDef & { id: string }, registry: Registry, problems: Problems, urlPolicy: UrlPolicy = SHAPE_ONLY): CompiledMachine | null {
   const entity = registry.entities.get(def.entity)
   if (entity === undefined) {
     problems.add('entity', 'exists', `unknown entity '${def.entity}'${didYouMean(def.entity, registry.entities.keys())}`)
@@ -118,7 +120,7 @@ export function compileMachine (def: MachineDef & { id: string }, registry: Regi
     problems.add('definition.transitions', 'type', `definition.transitions must be a list of at most ${MAX_TRANSITIONS} transitions`)
   }
   if (field === null) return null
-  const ctx: MachineContext = { registry, entity, field, problems }
+  const ctx: MachineContext = { registry, entity, field, problems, urlPolicy }
   const initial = stateName(d.initial, 'definition.initial', ctx)
   const raw: unknown[] = Array.isArray(d.transitions) ? d.transitions : []
   const list = raw.map((t, i) => compileTransition(t, `definition.transitions[${i}]`, ctx))

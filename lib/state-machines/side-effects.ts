@@ -1,4 +1,5 @@
 import type { AppContext } from '../apps/context.js'
+import type { ExpressionScope } from '../expressions/index.js'
 
 /**
  * An action of a state-machine transition that runs after the write committed (`webhook`,
@@ -20,26 +21,25 @@ export interface SideEffect {
   user: { id: string, email: string, roles: string[] } | null
   /** ISO timestamp of the unit of work. */
   at: string
+  /** What the action's expressions (`send_event` data) are evaluated over. */
+  scope?: ExpressionScope
+  /** The trace the action belongs to (a workflow instance's), when there is one. */
+  traceId?: string
 }
 
 export type ActionHandler = (effect: SideEffect) => Promise<void> | void
 
 const handlers = new Map<string, ActionHandler>()
-const recorded: SideEffect[] = []
-/** The default handler keeps the latest effects only: a process without consumers must not grow without bound. */
-const MAX_RECORDED = 1000
 
-/** What happens to an effect nobody registered a handler for: it is kept for inspection. */
-function recordEffect (effect: SideEffect): void {
-  recorded.push(effect)
-  if (recorded.length > MAX_RECORDED) recorded.splice(0, recorded.length - MAX_RECORDED)
+/** An effect nobody registered a handler for is an engine fault (reported through `onHookError`). */
+function unhandled (effect: SideEffect): never {
+  throw new Error(`no handler for '${effect.type}' actions (is its engine module missing?)`)
 }
 
 /**
  * The extension point for after-commit actions: the webhook module registers `webhook`, the
- * event/workflow modules `send_event`. Replaces the current handler of that type and returns a
- * function restoring the previous one. Until a type has a handler, its effects are recorded
- * (see `recordedSideEffects`).
+ * events module `send_event`. Replaces the current handler of that type and returns a
+ * function restoring the previous one.
  */
 export function registerActionHandler (type: string, handler: ActionHandler): () => void {
   const previous = handlers.get(type)
@@ -48,11 +48,6 @@ export function registerActionHandler (type: string, handler: ActionHandler): ()
     if (previous === undefined) handlers.delete(type)
     else handlers.set(type, previous)
   }
-}
-
-/** Effects taken by the default handler, oldest first (at most the latest 1000). */
-export function recordedSideEffects (): readonly SideEffect[] {
-  return recorded
 }
 
 /**
@@ -64,7 +59,7 @@ export async function dispatchSideEffects (effects: readonly SideEffect[]): Prom
   const errors: unknown[] = []
   for (const effect of effects) {
     try {
-      await (handlers.get(effect.type) ?? recordEffect)(effect)
+      await (handlers.get(effect.type) ?? unhandled)(effect)
     } catch (err) {
       errors.push(err)
     }

@@ -98,7 +98,7 @@ export async function queueActionDelivery (d: ActionDelivery): Promise<string | 
     idempotencyKey: d.payload.idempotency_key,
     maxAttempts: t.maxAttempts
   }
-  const problem = typeof target === 'string' ? target : urlProblem(t.url, runtime.settings.allowedHosts)
+  const problem = typeof target === 'string' ? target : urlProblem(t.url, runtime.settings)
   if (problem !== null) {
     await insertFinishedLog(d.sql, log, { ok: false, status: null, body: null, error: problem })
     return null

@@ -2,6 +2,7 @@ import type { AppContext } from '../apps/context.js'
 import { notFoundById, requireById, requireDeleted } from '../db/by-id.js'
 import { isObject, Problems } from '../rules/problems.js'
 import { compileWebhook, webhooksOf } from './compile.js'
+import { PUBLIC_ONLY } from './ssrf.js'
 import { deleteWebhookRow, insertWebhookRow, listWebhookRows, updateWebhookRow, webhookRow } from './store.js'
 import type { WebhookDef, WebhookRow, WebhookView } from './types.js'
 import { parseWebhookBody } from './validate.js'
@@ -15,8 +16,7 @@ export function webhookView (row: WebhookRow): WebhookView {
 /** Validates a body against the app's metadata and host allow-list: 422 VALIDATION_FAILED listing every problem. */
 function checked (app: AppContext, body: unknown): WebhookDef {
   const problems = new Problems()
-  const allowedHosts = webhooksOf(app.registry)?.runtime.settings.allowedHosts ?? []
-  const def = parseWebhookBody(body, problems, allowedHosts)
+  const def = parseWebhookBody(body, problems, webhooksOf(app.registry)?.runtime.settings ?? PUBLIC_ONLY)
   if (def !== null) compileWebhook({ ...def, id: '' }, app.registry, problems)
   problems.throwIfAny('webhook')
   return def as WebhookDef

@@ -66,7 +66,7 @@ async function callSync (node: WriteNode, unit: WriteUnit, webhook: CompiledWebh
     body: payload,
     secret: webhook.secret,
     timeoutMs: webhook.timeoutMs,
-    allowedHosts: compiled.runtime.settings.allowedHosts
+    policy: compiled.runtime.settings
   })
   if (!result.ok) throw refused(node, webhook, result.error ?? 'failed')
   if (unit.tx !== null) await insertFinishedLog(unit.tx, log, result)

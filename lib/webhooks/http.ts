@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto'
+import { fetch, type Response } from 'undici'
 import { urlProblem } from './settings.js'
+import { BlockedAddressError, dispatcherFor, type UrlPolicy } from './ssrf.js'
 import { ENV_TEMPLATE_RE } from './validate.js'
 
 /** Response bodies kept in the log are cut at this many bytes. */
@@ -16,7 +18,8 @@ export interface OutgoingRequest {
   /** Signs the body (`X-Rocket-Signature: sha256=<hex>`) when set. */
   secret: string | null
   timeoutMs: number
-  allowedHosts: readonly string[]
+  /** Where deliveries may go; names are resolved and checked when connecting. */
+  policy: UrlPolicy
 }
 
 /** How a call ended: `ok` only for a 2xx answer. `error` never contains a resolved header value. */
@@ -77,6 +80,7 @@ function describe (err: unknown, timeoutMs: number): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `timed out after ${timeoutMs} ms`
   // Only codes and names: a message could quote a resolved header value.
   const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined
+  if (cause instanceof BlockedAddressError) return `refused: ${cause.message} (set WEBHOOK_ALLOW_PRIVATE=true for development)`
   if (typeof cause?.code === 'string') return `request failed: ${cause.code}`
   return `request failed: ${err instanceof Error ? err.name : 'unknown error'}`
 }
@@ -87,7 +91,7 @@ function describe (err: unknown, timeoutMs: number): string {
  * sidestepped otherwise), the whole exchange bounded by `timeoutMs`. Never throws.
  */
 export async function sendWebhook (req: OutgoingRequest): Promise<DeliveryResult> {
-  const refused = urlProblem(req.url, req.allowedHosts)
+  const refused = urlProblem(req.url, req.policy)
   if (refused !== null) return { ok: false, status: null, body: null, error: refused }
   try {
     const text = req.method === 'GET' ? '' : JSON.stringify(req.body ?? null)
@@ -99,7 +103,8 @@ export async function sendWebhook (req: OutgoingRequest): Promise<DeliveryResult
       headers,
       ...(req.method === 'GET' ? {} : { body: text }),
       redirect: 'manual',
-      signal: AbortSignal.timeout(req.timeoutMs)
+      signal: AbortSignal.timeout(req.timeoutMs),
+      dispatcher: dispatcherFor(req.policy) ?? undefined
     })
     const body = await readTruncated(res)
     const ok = res.status >= 200 && res.status < 300

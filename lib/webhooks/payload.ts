@@ -82,7 +82,8 @@ export function conditionScope (ev: RecordEvent): ExpressionScope {
  */
 export function payloadOf (ev: RecordEvent, extra: Record<string, unknown> = {}): WebhookPayload {
   return jsonSafe({
-    event: `${ev.entity}.${ev.action}`,
+    // Receivers switch on the hook (docs/ARCHITECTURE.md, Webhooks); `action` says create/update/delete.
+    event: ev.hook,
     hook: ev.hook,
     entity: ev.entity,
     action: ev.action,

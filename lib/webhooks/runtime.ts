@@ -144,7 +144,7 @@ export class WebhookRuntime {
         body: log.request_body,
         secret: log.secret,
         timeoutMs: log.webhook_timeout_ms ?? this.settings.defaultTimeoutMs,
-        allowedHosts: this.settings.allowedHosts
+        policy: this.settings
       })
     const outcome = orphan ? { status: 'failed' as const, retryInMs: null } : outcomeOf(log, result, this.settings.backoffBaseMs)
     await recordOutcome(app.sql, log, { result, ...outcome })

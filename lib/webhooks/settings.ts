@@ -1,10 +1,13 @@
 import type { Config } from '../../config/index.js'
+import { privateHostProblem, type UrlPolicy } from './ssrf.js'
 import type { Backoff } from './types.js'
 
 /** How this server delivers webhooks; derived from the configuration once per server. */
-export interface WebhookSettings {
-  /** Lower-cased host names (`*.example.com` matches subdomains); empty = any host. */
+export interface WebhookSettings extends UrlPolicy {
+  /** Lower-cased host names (`*.example.com` matches subdomains); empty = any public host. */
   allowedHosts: readonly string[]
+  /** WEBHOOK_ALLOW_PRIVATE: without an allow-list, loopback/private/link-local targets are allowed too (development). */
+  allowPrivate: boolean
   pollIntervalMs: number
   /** Retry delay base: `fixed` waits this long, `exponential` base × 2^(attempt − 1). */
   backoffBaseMs: number
@@ -35,12 +38,13 @@ export function isAttemptCount (n: unknown): n is number {
   return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_ATTEMPTS
 }
 
-type WebhookConfig = Pick<Config, 'webhookAllowedHosts' | 'webhookPollIntervalMs' | 'webhookBackoffBaseMs' | 'webhookMaxInFlightPerApp'>
+type WebhookConfig = Pick<Config, 'webhookAllowedHosts' | 'webhookAllowPrivate' | 'webhookPollIntervalMs' | 'webhookBackoffBaseMs' | 'webhookMaxInFlightPerApp'>
 
 /** Settings from the configuration (defaults when a key is missing: lib-level tests build engines without one). */
 export function webhookSettings (config: Partial<WebhookConfig> = {}): WebhookSettings {
   return {
     allowedHosts: (config.webhookAllowedHosts ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== ''),
+    allowPrivate: config.webhookAllowPrivate ?? false,
     pollIntervalMs: config.webhookPollIntervalMs ?? 5000,
     backoffBaseMs: config.webhookBackoffBaseMs ?? 30_000,
     defaultTimeoutMs: DEFAULT_TIMEOUT_MS,
@@ -65,11 +69,14 @@ function hostAllowed (host: string, allowed: readonly string[]): boolean {
 }
 
 /**
- * Why a URL may not receive deliveries (only http(s), and only allowed hosts), or null when it
- * may. Checked when a webhook is saved and again before every delivery (the allow-list may have
- * changed; state-machine actions are never saved through the webhook API).
+ * Why a URL may not receive deliveries (only http(s), only allowed hosts, and without an
+ * allow-list no loopback/private/link-local address unless the policy allows them), or null
+ * when it may. Checked when a webhook is saved and again before every delivery (the policy may
+ * have changed; state-machine actions are never saved through the webhook API); names are
+ * resolved and checked when the delivery connects (`ssrf.ts`).
  */
-export function urlProblem (url: string, allowedHosts: readonly string[]): string | null {
+export function urlProblem (url: string, policy: UrlPolicy): string | null {
+  const { allowedHosts } = policy
   let parsed: URL
   try {
     parsed = new URL(url)
@@ -79,5 +86,5 @@ export function urlProblem (url: string, allowedHosts: readonly string[]): strin
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'url must use http or https'
   if (parsed.username !== '' || parsed.password !== '') return 'url must not carry credentials (use headers)'
   if (!hostAllowed(parsed.hostname, allowedHosts)) return `host '${parsed.hostname}' is not in WEBHOOK_ALLOWED_HOSTS`
-  return null
+  return privateHostProblem(parsed.hostname, policy)
 }

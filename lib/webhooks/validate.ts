@@ -1,5 +1,6 @@
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
 import { DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT_MS, isAttemptCount, MAX_ATTEMPTS, MAX_TIMEOUT_MS, urlProblem } from './settings.js'
+import type { UrlPolicy } from './ssrf.js'
 import {
   BACKOFFS, WEBHOOK_HOOKS, WEBHOOK_METHODS, type Backoff, type RetryPolicy, type WebhookDef, type WebhookHook, type WebhookMethod
 } from './types.js'
@@ -59,12 +60,12 @@ function checkRetry (problems: Problems, raw: unknown): RetryPolicy {
   return retry
 }
 
-function checkUrl (problems: Problems, url: unknown, allowedHosts: readonly string[]): void {
+function checkUrl (problems: Problems, url: unknown, policy: UrlPolicy): void {
   if (typeof url !== 'string' || url === '' || url.length > MAX_URL_LENGTH) {
     problems.add('url', 'required', `url must be an http(s) URL of at most ${MAX_URL_LENGTH} characters`)
     return
   }
-  const problem = urlProblem(url, allowedHosts)
+  const problem = urlProblem(url, policy)
   if (problem !== null) problems.add('url', problem.includes('WEBHOOK_ALLOWED_HOSTS') ? 'allowed_hosts' : 'url', problem)
 }
 
@@ -89,7 +90,7 @@ function checkSimple (problems: Problems, body: Record<string, unknown>): void {
  * them is refused. Whether the entity exists and the condition parses is checked by
  * `compileWebhook`. Returns null when anything is wrong.
  */
-export function parseWebhookBody (body: unknown, problems: Problems, allowedHosts: readonly string[]): WebhookDef | null {
+export function parseWebhookBody (body: unknown, problems: Problems, policy: UrlPolicy): WebhookDef | null {
   if (!isObject(body)) {
     problems.add('', 'type', 'the webhook must be a JSON object')
     return null
@@ -99,7 +100,7 @@ export function parseWebhookBody (body: unknown, problems: Problems, allowedHost
   const before = typeof hook === 'string' && hook.startsWith('before_')
   const filled: Record<string, unknown> = { method: 'POST', timeout_ms: DEFAULT_TIMEOUT_MS, active: true, secret: null, ...body }
   checkSimple(problems, filled)
-  checkUrl(problems, body.url, allowedHosts)
+  checkUrl(problems, body.url, policy)
   const headers = checkHeaders(problems, body.headers)
   const retry = checkRetry(problems, body.retry)
   const isAsync = body.async ?? !before

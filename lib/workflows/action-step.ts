@@ -108,7 +108,9 @@ function sendEvent (s: StepTx, a: PassThroughAction): void {
     to: String(row.trigger.to ?? ''),
     record: { id: row.trigger.record_id },
     user: null,
-    at: new Date().toISOString()
+    at: new Date().toISOString(),
+    scope: s.scope,
+    traceId: `workflow-${row.id}`
   }
   s.after.push(async () => { await dispatchSideEffects([effect]) })
 }

@@ -2,6 +2,7 @@ import type { AppContext } from '../apps/context.js'
 import { notFoundById, requireById, requireDeleted } from '../db/by-id.js'
 import { isObject, Problems } from '../rules/problems.js'
 import { webhooksOf } from '../webhooks/compile.js'
+import { PUBLIC_ONLY } from '../webhooks/ssrf.js'
 import { compileWorkflow } from './compile.js'
 import { deleteWorkflowRow, insertWorkflowRow, listWorkflowRows, updateWorkflowRow, workflowRow } from './store.js'
 import type { WorkflowDef, WorkflowRow } from './types.js'
@@ -11,8 +12,8 @@ import { parseWorkflowBody } from './validate.js'
 function checked (app: AppContext, body: unknown): WorkflowDef {
   const problems = new Problems()
   const def = parseWorkflowBody(body, problems)
-  const allowedHosts = webhooksOf(app.registry)?.runtime.settings.allowedHosts ?? []
-  if (def !== null) compileWorkflow({ ...def, id: '' }, app.registry, { problems, allowedHosts })
+  const urlPolicy = webhooksOf(app.registry)?.runtime.settings ?? PUBLIC_ONLY
+  if (def !== null) compileWorkflow({ ...def, id: '' }, app.registry, { problems, urlPolicy })
   problems.throwIfAny('workflow')
   return def as WorkflowDef
 }

@@ -1,9 +1,11 @@
 import { didYouMean } from '../errors.js'
 import { UUID_RE } from '../fields/spec.js'
 import type { Registry } from '../metadata/registry.js'
+import { checkSendEvent } from '../events/send-event.js'
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
 import { compileCreateRecord, compileSetFieldValue } from '../state-machines/compile-write-actions.js'
 import { isAttemptCount, MAX_ATTEMPTS, urlProblem } from '../webhooks/settings.js'
+import type { UrlPolicy } from '../webhooks/ssrf.js'
 import { WEBHOOK_METHODS, type WebhookMethod } from '../webhooks/types.js'
 import { WORKFLOW_ACTION_TYPES, type SetFieldAction, type WorkflowAction } from './types.js'
 
@@ -13,8 +15,8 @@ export interface ActionContext {
   /** The trigger's entity: the default `entity` of `set_field`. */
   triggerEntity: string
   problems: Problems
-  /** Webhook host allow-list checked when saving (empty: any host; loading checks shape only). */
-  allowedHosts: readonly string[]
+  /** Where webhook actions may deliver, checked when saving (loading checks the shape only). */
+  urlPolicy: UrlPolicy
 }
 
 function entityAt (name: unknown, at: string, ctx: ActionContext): ReturnType<Registry['entities']['get']> {
@@ -60,7 +62,7 @@ function checkWebhook (a: Record<string, unknown>, at: string, ctx: ActionContex
     if (typeof a.webhook_id !== 'string' || !UUID_RE.test(a.webhook_id)) problems.add(`${at}.webhook_id`, 'type', 'webhook_id must be the id of a webhook')
     return
   }
-  const problem = typeof a.url === 'string' ? urlProblem(a.url, ctx.allowedHosts) : 'url must be an absolute http(s) URL'
+  const problem = typeof a.url === 'string' ? urlProblem(a.url, ctx.urlPolicy) : 'url must be an absolute http(s) URL'
   if (problem !== null) problems.add(`${at}.url`, 'url', problem)
   if (a.method !== undefined && (typeof a.method !== 'string' || !WEBHOOK_METHODS.includes(a.method.toUpperCase() as WebhookMethod))) {
     problems.add(`${at}.method`, 'enum', `method must be one of: ${WEBHOOK_METHODS.join(', ')}`)
@@ -81,8 +83,7 @@ function compileAction (a: Record<string, unknown>, at: string, ctx: ActionConte
       checkWebhook(a, at, ctx)
       return { type: 'webhook', definition: Object.freeze({ ...a }) }
     default:
-      checkKeys(ctx.problems, at, a, ['type', 'event', 'data'])
-      if (typeof a.event !== 'string' || a.event === '') ctx.problems.add(`${at}.event`, 'required', 'send_event needs an event name')
+      checkSendEvent(a, at, ctx.problems)
       return { type: 'send_event', definition: Object.freeze({ ...a }) }
   }
 }
@@ -92,8 +93,9 @@ function compileAction (a: Record<string, unknown>, at: string, ctx: ActionConte
  * an expression), `create_record`, `webhook`, `send_event`. Problems are recorded with their path.
  */
 export function compileWorkflowActions (raw: unknown, at: string, ctx: ActionContext): WorkflowAction[] {
-  if (!Array.isArray(raw) || raw.length === 0) {
-    ctx.problems.add(at, 'type', `${at} must be a non-empty list of actions`)
+  // An empty list is a no-op step (docs/ARCHITECTURE.md, Workflows).
+  if (!Array.isArray(raw)) {
+    ctx.problems.add(at, 'type', `${at} must be a list of actions`)
     return []
   }
   const out: WorkflowAction[] = []

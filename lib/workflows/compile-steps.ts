@@ -58,15 +58,15 @@ function approvalStep (id: string, raw: Record<string, unknown>, site: StepSite)
   const { at } = site
   const { problems } = site.ctx
   checkKeys(problems, at, raw, ['id', 'type', 'assignee', 'timeout', 'on_approve', 'on_reject', 'on_timeout'])
-  const assignee = assigneeOf(raw.assignee, `${at}.assignee`, problems)
+  // Without an assignee only admins decide (docs/ARCHITECTURE.md, Workflows).
+  const assignee = raw.assignee === undefined || raw.assignee === null ? null : assigneeOf(raw.assignee, `${at}.assignee`, problems)
   const timeoutMs = raw.timeout === undefined || raw.timeout === null ? null : durationOf(raw.timeout, `${at}.timeout`, problems)
   const onApprove = gotoOf(raw.on_approve, `${at}.on_approve`, site)
   const onReject = gotoOf(raw.on_reject, `${at}.on_reject`, site)
   let onTimeout: string | null = null
   if (raw.on_timeout !== undefined && raw.on_timeout !== null) onTimeout = gotoOf(raw.on_timeout, `${at}.on_timeout`, site)
-  if ((raw.timeout ?? null) !== null && onTimeout === null) problems.add(`${at}.on_timeout`, 'required', 'an approval with a timeout needs on_timeout')
   if ((raw.timeout ?? null) === null && onTimeout !== null) problems.add(`${at}.timeout`, 'required', 'on_timeout needs a timeout')
-  if (assignee === null) return null
+  if (problems.any) return null
   return { id, type: 'approval', assignee, timeoutMs, onApprove, onReject, onTimeout }
 }
 

@@ -3,6 +3,7 @@ import { didYouMean } from '../errors.js'
 import type { Registry } from '../metadata/registry.js'
 import { Problems } from '../rules/problems.js'
 import { ajvErrorsToDetails } from '../schema/ajv.js'
+import { SHAPE_ONLY, type UrlPolicy } from '../webhooks/ssrf.js'
 import { compileSteps } from './compile-steps.js'
 import type { WorkflowRuntime } from './runtime.js'
 import type { CompiledWorkflow, CompiledWorkflows, WorkflowDef } from './types.js'
@@ -40,9 +41,9 @@ function compileTrigger (def: WorkflowDef, registry: Registry, problems: Problem
  * Checks a workflow against the metadata and compiles it: the trigger's entity and field exist
  * and `to` is a value of the field; context and condition expressions parse (problems carry
  * their position); steps are valid (see `compileSteps`). Null when there were problems.
- * `allowedHosts` is the webhook host allow-list to check `webhook` actions against.
+ * `urlPolicy` is where `webhook` actions may deliver (saving); loading checks the shape only.
  */
-export function compileWorkflow (def: WorkflowDef & { id: string }, registry: Registry, opts: { problems: Problems, allowedHosts?: readonly string[] }): CompiledWorkflow | null {
+export function compileWorkflow (def: WorkflowDef & { id: string }, registry: Registry, opts: { problems: Problems, urlPolicy?: UrlPolicy }): CompiledWorkflow | null {
   const { problems } = opts
   const trigger = compileTrigger(def, registry, problems)
   const context: CompiledWorkflow['context'] = []
@@ -50,7 +51,7 @@ export function compileWorkflow (def: WorkflowDef & { id: string }, registry: Re
     const expression = problems.expression(`context.${key}`, source)
     if (expression !== null) context.push({ key, expression })
   }
-  const steps = compileSteps(def.steps, { registry, triggerEntity: def.trigger.entity, problems, allowedHosts: opts.allowedHosts ?? [] })
+  const steps = compileSteps(def.steps, { registry, triggerEntity: def.trigger.entity, problems, urlPolicy: opts.urlPolicy ?? SHAPE_ONLY })
   const first = steps.keys().next().value
   if (trigger === null || problems.any || first === undefined) return null
   return { id: def.id, name: def.name, active: def.active, trigger, context, steps, first }

@@ -22,7 +22,7 @@ export function mayDecide (user: UserContext, assignee: Assignee | null): boolea
  */
 export function mayRead (user: UserContext, row: InstanceRow): boolean {
   if (isAdmin(user)) return true
-  if (row.status === 'waiting_approval' && mayDecide(user, row.assignee)) return true
+  if (row.waiting_for === 'approval' && mayDecide(user, row.assignee)) return true
   return row.history.some((e) => e.by === user.id)
 }
 
@@ -58,8 +58,9 @@ export async function decide (app: AppContext, d: { user: UserContext, id: strin
   const { user } = d
   const row = UUID_RE.test(d.id) ? await instanceRow(app.sql, d.id) : null
   if (row === null) throw notFound(`Workflow instance '${d.id.slice(0, 100)}' not found`)
-  if (row.status !== 'waiting_approval' || row.current_step === null) {
-    throw conflict(`Workflow instance ${row.id} is ${row.status}, not waiting for an approval`)
+  if (row.status !== 'running' || row.waiting_for !== 'approval' || row.current_step === null) {
+    const where = row.status === 'running' ? `at step '${row.current_step ?? ''}'` : row.status
+    throw conflict(`Workflow instance ${row.id} is ${where}, not waiting for an approval`)
   }
   if (!mayDecide(user, row.assignee)) throw forbidden('Only an assignee of this approval or an admin may decide it')
   const compiled = workflowsOf(app.registry)

@@ -19,8 +19,8 @@ export function entry (step: string | null, status: string, detail?: Record<stri
 }
 
 /** Where a goto leads: the next step (still running), or the end (completed). */
-export function toward (target: string): Pick<InstanceChange, 'status' | 'currentStep'> {
-  return target === END ? { status: 'completed', currentStep: null } : { status: 'running', currentStep: target }
+export function toward (target: string): Pick<InstanceChange, 'status' | 'currentStep' | 'waitingFor'> {
+  return target === END ? { status: 'completed', currentStep: null, waitingFor: null } : { status: 'running', currentStep: target, waitingFor: null }
 }
 
 /** Variables of step expressions: the instance context, what triggered it, `now`. */
@@ -44,7 +44,7 @@ async function move (run: Run, row: InstanceRow, change: InstanceChange): Promis
 
 /** Fails the instance at its current step, with the reason in its history. */
 async function fail (run: Run, row: InstanceRow, detail: Record<string, unknown>): Promise<InstanceRow | null> {
-  return await move(run, row, { status: 'failed', currentStep: row.current_step, deadline: null, assignee: null, entries: [entry(row.current_step, 'failed', detail)] })
+  return await move(run, row, { status: 'failed', waitingFor: null, currentStep: row.current_step, deadline: null, assignee: null, entries: [entry(row.current_step, 'failed', detail)] })
 }
 
 function conditionStep (row: InstanceRow, step: ConditionStep): InstanceChange {
@@ -56,16 +56,20 @@ function conditionStep (row: InstanceRow, step: ConditionStep): InstanceChange {
 /**
  * Entering an approval records `waiting` and its deadline. Running it again (the scheduler
  * claimed it, or a crashed run is resumed) keeps that deadline, and once it passed takes
- * `on_timeout`: so a repeated run never restarts the clock.
+ * `on_timeout` — or, without one, fails the instance: so a repeated run never restarts the clock.
  */
 function approvalStep (row: InstanceRow, step: ApprovalStep): InstanceChange {
   const deadline = row.current_step_deadline
   const now = Date.now()
-  if (deadline !== null && step.onTimeout !== null && deadline.getTime() <= now) {
+  if (deadline !== null && deadline.getTime() <= now) {
+    if (step.onTimeout === null) {
+      const detail = { error: 'the approval timed out and the step has no on_timeout' }
+      return { status: 'failed', waitingFor: null, currentStep: step.id, deadline: null, assignee: null, entries: [entry(step.id, 'timed_out', detail)] }
+    }
     return { ...toward(step.onTimeout), deadline: null, assignee: null, entries: [entry(step.id, 'timed_out', { next: step.onTimeout })] }
   }
-  const wait = { status: 'waiting_approval' as const, currentStep: step.id, assignee: step.assignee }
-  if (deadline !== null && step.onTimeout !== null) return { ...wait, deadline, entries: [] }
+  const wait = { status: 'running' as const, waitingFor: 'approval' as const, currentStep: step.id, assignee: step.assignee }
+  if (deadline !== null) return { ...wait, deadline, entries: [] }
   const until = step.timeoutMs === null ? null : new Date(now + step.timeoutMs)
   return { ...wait, deadline: until, entries: [entry(step.id, 'waiting', { assignee: step.assignee, deadline: until?.toISOString() ?? null })] }
 }
@@ -75,9 +79,9 @@ function waitStep (row: InstanceRow, step: WaitStep): InstanceChange {
   const deadline = row.current_step_deadline
   if (deadline === null) {
     const until = new Date(Date.now() + step.durationMs)
-    return { status: 'waiting', currentStep: step.id, deadline: until, assignee: null, entries: [entry(step.id, 'waiting', { until: until.toISOString() })] }
+    return { status: 'running', waitingFor: 'wait', currentStep: step.id, deadline: until, assignee: null, entries: [entry(step.id, 'waiting', { until: until.toISOString() })] }
   }
-  if (deadline.getTime() > Date.now()) return { status: 'waiting', currentStep: step.id, deadline, assignee: null, entries: [] }
+  if (deadline.getTime() > Date.now()) return { status: 'running', waitingFor: 'wait', currentStep: step.id, deadline, assignee: null, entries: [] }
   return { ...toward(step.then), deadline: null, assignee: null, entries: [entry(step.id, 'completed', { next: step.then })] }
 }
 
@@ -95,7 +99,7 @@ async function runCurrent (run: Run, row: InstanceRow): Promise<InstanceRow | nu
   const wf = row.workflow_id === null ? undefined : workflowsOf(run.app.registry)?.byId.get(row.workflow_id)
   if (wf === undefined) return await fail(run, row, { error: `workflow '${row.workflow_name}' no longer exists or no longer fits the metadata` })
   const id = row.current_step
-  if (id === null || id === END) return await move(run, row, { status: 'completed', currentStep: null, deadline: null, assignee: null, entries: [] })
+  if (id === null || id === END) return await move(run, row, { status: 'completed', waitingFor: null, currentStep: null, deadline: null, assignee: null, entries: [] })
   const step = wf.steps.get(id)
   if (step === undefined) return await fail(run, row, { error: `step '${id}' no longer exists in workflow '${wf.name}'` })
   try {
@@ -112,7 +116,7 @@ async function runCurrent (run: Run, row: InstanceRow): Promise<InstanceRow | nu
  */
 export async function advance (run: Run, start: InstanceRow): Promise<InstanceRow> {
   let row = start
-  for (let n = 0; row.status === 'running'; n++) {
+  for (let n = 0; row.status === 'running' && row.waiting_for === null; n++) {
     const next = n < run.runtime.settings.maxStepsPerRun
       ? await runCurrent(run, row)
       : await fail(run, row, { error: `more than ${run.runtime.settings.maxStepsPerRun} steps without pausing (a goto loop?)` })

@@ -1,6 +1,6 @@
 import type { PendingQuery, Row } from 'postgres'
 import type { Sql, TransactionSql } from '../db/connection.js'
-import type { Assignee, HistoryEntry, InstanceRow, InstanceStatus, InstanceView, TriggerInfo } from './types.js'
+import type { Assignee, HistoryEntry, InstanceRow, InstanceStatus, InstanceView, TriggerInfo, WaitingFor } from './types.js'
 
 type Db = Sql | TransactionSql
 
@@ -52,6 +52,8 @@ export async function instanceRow (sql: Db, id: string): Promise<InstanceRow | n
 /** Where an instance goes after a step. */
 export interface InstanceChange {
   status: InstanceStatus
+  /** Paused at an approval or a wait (status `running`, lease released), or null. */
+  waitingFor: WaitingFor | null
   currentStep: string | null
   deadline: Date | null
   assignee: Assignee | null
@@ -60,13 +62,13 @@ export interface InstanceChange {
 
 /**
  * Persists a step's outcome, only while the caller still holds the instance's lease (null
- * otherwise: another process took it over). A `running` instance keeps its lease, renewed for
- * `leaseMs`; any other status releases it.
+ * otherwise: another process took it over). An instance whose steps go on keeps its lease,
+ * renewed for `leaseMs`; a paused or finished one releases it.
  */
 export async function moveInstance (sql: Db, at: { id: string, leaseId: string, leaseMs: number }, change: InstanceChange): Promise<InstanceRow | null> {
-  const running = change.status === 'running'
+  const running = change.status === 'running' && change.waitingFor === null
   const rows = await sql<InstanceRow[]>`
-    UPDATE _workflow_instances SET status = ${change.status}, current_step = ${change.currentStep},
+    UPDATE _workflow_instances SET status = ${change.status}, waiting_for = ${change.waitingFor}, current_step = ${change.currentStep},
       current_step_deadline = ${change.deadline}, assignee = ${jsonText(change.assignee)}::text::jsonb,
       history = history || ${jsonText(change.entries)}::text::jsonb,
       lease_id = CASE WHEN ${running}::boolean THEN lease_id END,
@@ -84,7 +86,7 @@ export async function moveInstance (sql: Db, at: { id: string, leaseId: string, 
 export async function lockLeased (tx: TransactionSql, at: { id: string, leaseId: string, leaseMs: number }): Promise<boolean> {
   const rows = await tx`
     UPDATE _workflow_instances SET locked_until = now() + ${at.leaseMs} * interval '1 millisecond'
-    WHERE id = ${at.id} AND lease_id = ${at.leaseId} AND status = 'running' RETURNING id`
+    WHERE id = ${at.id} AND lease_id = ${at.leaseId} AND status = 'running' AND waiting_for IS NULL RETURNING id`
   return rows.length > 0
 }
 
@@ -98,11 +100,12 @@ export async function claimDueInstances (sql: Sql, opts: { limit: number, leaseM
   return await sql<InstanceRow[]>`
     WITH due AS (
       SELECT id FROM _workflow_instances
-      WHERE (status IN ('waiting_approval', 'waiting') AND current_step_deadline <= now())
-         OR (status = 'running' AND (locked_until IS NULL OR locked_until < now()))
+      WHERE status = 'running' AND (
+        (waiting_for IS NOT NULL AND current_step_deadline <= now())
+        OR (waiting_for IS NULL AND (locked_until IS NULL OR locked_until < now())))
       ORDER BY updated_at LIMIT ${opts.limit} FOR UPDATE SKIP LOCKED
     )
-    UPDATE _workflow_instances i SET status = 'running', lease_id = gen_random_uuid(),
+    UPDATE _workflow_instances i SET waiting_for = NULL, lease_id = gen_random_uuid(),
       locked_until = now() + ${opts.leaseMs} * interval '1 millisecond', updated_at = now()
     FROM due WHERE i.id = due.id
     RETURNING i.*`
@@ -114,10 +117,10 @@ export async function claimDueInstances (sql: Sql, opts: { limit: number, leaseM
  */
 export async function decideInstance (sql: Sql, d: { id: string, step: string, next: string | null, entry: HistoryEntry, leaseId: string, leaseMs: number }): Promise<InstanceRow | null> {
   const rows = await sql<InstanceRow[]>`
-    UPDATE _workflow_instances SET status = 'running', current_step = ${d.next}, current_step_deadline = NULL, assignee = NULL,
+    UPDATE _workflow_instances SET waiting_for = NULL, current_step = ${d.next}, current_step_deadline = NULL, assignee = NULL,
       history = history || ${jsonText([d.entry])}::text::jsonb, lease_id = ${d.leaseId},
       locked_until = now() + ${d.leaseMs} * interval '1 millisecond', updated_at = now()
-    WHERE id = ${d.id} AND status = 'waiting_approval' AND current_step = ${d.step}
+    WHERE id = ${d.id} AND status = 'running' AND waiting_for = 'approval' AND current_step = ${d.step}
     RETURNING *`
   return rows[0] ?? null
 }
@@ -129,9 +132,9 @@ export interface Decider {
   admin: boolean
 }
 
-/** Approvals waiting for a decision the caller may take (assignee role or user; admins see all), oldest first. */
+/** Approvals waiting for a decision the caller may take (assignee role or user; admins see all, and alone decide those without an assignee), oldest first. */
 export async function listPending (sql: Sql, who: Decider, page: { page: number, perPage: number }): Promise<{ rows: InstanceRow[], total: number }> {
-  const mine = sql`status = 'waiting_approval' AND (${who.admin}::boolean
+  const mine = sql`status = 'running' AND waiting_for = 'approval' AND (${who.admin}::boolean
     OR assignee->>'role' = ANY(${sql.array([...who.roles])}::text[]) OR assignee->>'user_id' = ${who.id.toLowerCase()})`
   const [rows, count] = await Promise.all([
     sql<InstanceRow[]>`SELECT * FROM _workflow_instances WHERE ${mine} ORDER BY created_at, id LIMIT ${page.perPage} OFFSET ${(page.page - 1) * page.perPage}`,
@@ -140,9 +143,10 @@ export async function listPending (sql: Sql, who: Decider, page: { page: number,
   return { rows, total: Number(count[0]?.total ?? 0) }
 }
 
-/** Instances for the admin monitor, newest first, optionally by status and workflow name. */
-export async function listInstances (sql: Sql, q: { status?: string, workflow?: string, page: number, perPage: number }): Promise<{ rows: InstanceRow[], total: number }> {
+/** Instances for the admin monitor, newest first, optionally by status, what they wait for and workflow name. */
+export async function listInstances (sql: Sql, q: { status?: string, waiting_for?: string, workflow?: string, page: number, perPage: number }): Promise<{ rows: InstanceRow[], total: number }> {
   const where = sql`(${q.status ?? null}::text IS NULL OR status = ${q.status ?? null}::text)
+    AND (${q.waiting_for ?? null}::text IS NULL OR waiting_for = ${q.waiting_for ?? null}::text)
     AND (${q.workflow ?? null}::text IS NULL OR workflow_name = ${q.workflow ?? null}::text)`
   const [rows, count] = await Promise.all([
     sql<InstanceRow[]>`SELECT * FROM _workflow_instances WHERE ${where} ORDER BY created_at DESC, id LIMIT ${q.perPage} OFFSET ${(q.page - 1) * q.perPage}`,

@@ -69,8 +69,8 @@ export async function deleteWorkflowRow (sql: Sql, id: string): Promise<boolean>
     const entry = [{ step: null, status: 'cancelled', by: null, at: new Date().toISOString(), detail: { reason: 'workflow deleted' } }]
     await tx`
       UPDATE _workflow_instances SET status = 'cancelled', history = history || ${JSON.stringify(entry)}::text::jsonb,
-        current_step_deadline = NULL, assignee = NULL, lease_id = NULL, locked_until = NULL, updated_at = now()
-      WHERE workflow_id = ${id} AND status IN ('running', 'waiting_approval', 'waiting')`
+        waiting_for = NULL, current_step_deadline = NULL, assignee = NULL, lease_id = NULL, locked_until = NULL, updated_at = now()
+      WHERE workflow_id = ${id} AND status = 'running'`
     const rows = await tx`DELETE FROM _workflows WHERE id = ${id} RETURNING id`
     return rows.length > 0
   })

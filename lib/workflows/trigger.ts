@@ -132,6 +132,7 @@ function rowOf (s: Started): InstanceRow {
     workflow_id: i.workflowId,
     workflow_name: s.workflowName,
     status: i.status,
+    waiting_for: null,
     current_step: i.currentStep,
     current_step_deadline: null,
     context: i.context,

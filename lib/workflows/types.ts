@@ -13,13 +13,18 @@ export type StepType = typeof STEP_TYPES[number]
 export const WORKFLOW_ACTION_TYPES = ['set_field', 'create_record', 'webhook', 'send_event'] as const
 
 /**
- * Instance statuses: `running` (steps are being executed, or were when the process died: the
- * scheduler resumes it once its lease expired), `waiting_approval` (paused on an approval step),
- * `waiting` (paused on a wait step), then one of the final `completed` (reached `end`),
- * `failed` (a step failed; the error is in the history) or `cancelled` (its workflow was deleted).
+ * Instance statuses: `running` (steps are being executed — or were when the process died: the
+ * scheduler resumes it once its lease expired — or it is paused at an approval or a wait:
+ * `waiting_for` says which, `current_step` where), then one of the final `completed` (reached
+ * `end`), `failed` (a step failed or an approval without `on_timeout` timed out; the reason is
+ * in the history) or `cancelled` (its workflow was deleted).
  */
-export const INSTANCE_STATUSES = ['running', 'waiting_approval', 'waiting', 'completed', 'failed', 'cancelled'] as const
+export const INSTANCE_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const
 export type InstanceStatus = typeof INSTANCE_STATUSES[number]
+
+/** What a `running` instance is paused for (null: its steps are being executed). */
+export const WAITING_FOR = ['approval', 'wait'] as const
+export type WaitingFor = typeof WAITING_FOR[number]
 
 /** `{type: state_change, entity, field, to}`: a committed change of `field` to `to` starts an instance. */
 export interface TriggerDef {
@@ -80,11 +85,13 @@ export interface ConditionStep {
 export interface ApprovalStep {
   id: string
   type: 'approval'
-  assignee: Assignee
+  /** Null: only admins decide. */
+  assignee: Assignee | null
   /** Null: waits until decided. */
   timeoutMs: number | null
   onApprove: string
   onReject: string
+  /** Null: at the deadline the instance fails (history `timed_out`). */
   onTimeout: string | null
 }
 
@@ -144,12 +151,14 @@ export interface InstanceRow {
   workflow_id: string | null
   workflow_name: string
   status: InstanceStatus
+  /** Set while a `running` instance is paused at an approval or a wait. */
+  waiting_for: WaitingFor | null
   current_step: string | null
   current_step_deadline: Date | null
   context: Record<string, unknown>
   history: HistoryEntry[]
   trigger: TriggerInfo
-  /** Set while `waiting_approval`. */
+  /** Set while paused at an approval that names an assignee. */
   assignee: Assignee | null
   /** How many workflow-made writes led to this instance (bounds trigger cycles). */
   chain: number

@@ -110,10 +110,12 @@ export default async function fileRoutes (fastify: FastifyInstance): Promise<voi
   const limits = { maxFileSize: config.maxFileSize, quota: config.appStorageQuota }
   await fastify.register(multipart, { maxFileSize: config.maxFileSize })
 
+  // `url` is the path that serves the file (docs/ARCHITECTURE.md, Files).
   fastify.post('/upload', async (request, reply) => {
     const app = appOf(request)
     await limitPerUser(fastify, reply, { what: 'uploads', app: app.name, user: request.user.id, maxPerMinute: config.uploadsMaxPerMinute })
-    return await reply.code(201).send({ data: await upload(storage, request, limits) })
+    const file = await upload(storage, request, limits)
+    return await reply.code(201).send({ data: { ...file, url: `/api/${app.name}/_files/${file.id}` } })
   })
 
   fastify.get<IdParams>('/:id', async (request, reply) => {

@@ -3,7 +3,7 @@ import type { AppContext } from '../../lib/apps/context.js'
 import { invalidPayload } from '../../lib/errors.js'
 import { decide, parseDecisionBody, readInstance } from '../../lib/workflows/decide.js'
 import { instanceView, listInstances, listPending } from '../../lib/workflows/instances.js'
-import { INSTANCE_STATUSES, type InstanceStatus } from '../../lib/workflows/types.js'
+import { INSTANCE_STATUSES, WAITING_FOR, type InstanceStatus, type WaitingFor } from '../../lib/workflows/types.js'
 import { isAdmin } from '../../lib/apps/context.js'
 import { parsePagedQuery } from './pagination.js'
 
@@ -14,16 +14,20 @@ type IdParams = { Params: { id: string } }
  * approvals the caller may decide (assignee role or user; admins see all), `:id` shows an
  * instance with its history (to admins, assignees and anyone in its history), `:id/approve` and
  * `:id/reject` decide (`{comment?}`) and answer with the instance as it stands afterwards.
- * `GET /` lists every instance for the admin monitor (`?status ?workflow`).
+ * `GET /` lists every instance for the admin monitor (`?status ?workflow ?waiting_for`; a paused
+ * instance is `running` with `waiting_for` approval or wait).
  */
 export default async function workflowRoutes (fastify: FastifyInstance): Promise<void> {
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
 
   fastify.get('/', { onRequest: fastify.requireAdmin }, async (request) => {
-    const q = parsePagedQuery(request.query, ['status', 'workflow'])
-    const status = q.filters.status
+    const q = parsePagedQuery(request.query, ['status', 'workflow', 'waiting_for'])
+    const { status, waiting_for: waitingFor } = q.filters
     if (status !== undefined && !INSTANCE_STATUSES.includes(status as InstanceStatus)) {
       throw invalidPayload(`status must be one of: ${INSTANCE_STATUSES.join(', ')}`, [{ field: 'status', message: 'unknown status' }])
+    }
+    if (waitingFor !== undefined && !WAITING_FOR.includes(waitingFor as WaitingFor)) {
+      throw invalidPayload(`waiting_for must be one of: ${WAITING_FOR.join(', ')}`, [{ field: 'waiting_for', message: 'unknown value' }])
     }
     const { rows, total } = await listInstances(appOf(request).sql, { ...q.filters, page: q.page, perPage: q.perPage })
     return { data: rows.map(instanceView), meta: { page: q.page, per_page: q.perPage, total } }

@@ -205,14 +205,14 @@ t.test('admin UI: rules, expression tester, state machines, workflows', async (t
     await action.locator('input[name=action-field]').fill('status')
     await action.locator('input[name=action-value]').fill('approved')
     await step(0).locator('input[name=step-role]').fill('manager')
-    await step(0).locator('input[name=step-timeout]').fill('48h')
     await step(0).locator('select[name=step-on_approve]').selectOption('approve_it')
     await step(0).locator('select[name=step-on_reject]').selectOption('end')
-    await form.getByRole('button', { name: 'Create workflow' }).click()
-    const missing = form.getByRole('alert').filter({ hasText: 'on_timeout' }).first()
-    await missing.waitFor(WAIT)
-    t.pass('a timeout without on_timeout is refused, shown on the step')
     await step(0).locator('select[name=step-on_timeout]').selectOption('end')
+    await form.getByRole('button', { name: 'Create workflow' }).click()
+    const missing = form.getByRole('alert').filter({ hasText: 'on_timeout needs a timeout' }).first()
+    await missing.waitFor(WAIT)
+    t.pass('an on_timeout without a timeout is refused, shown on the step')
+    await step(0).locator('input[name=step-timeout]').fill('48h')
     await form.getByRole('button', { name: 'Create workflow' }).click()
     await expectToast(page, 'Workflow purchase_review saved')
     await page.getByTestId('workflow-row-purchase_review').waitFor(WAIT)
@@ -226,7 +226,7 @@ t.test('admin UI: rules, expression tester, state machines, workflows', async (t
     ])
 
     const req = (await call('POST', '/request', { title: 'Laptop', amount: 900, status: 'pending' })).body.data as Json
-    const waiting = (await call('GET', '/_workflows?status=waiting_approval')).body.data as Json[]
+    const waiting = (await call('GET', '/_workflows?status=running&waiting_for=approval')).body.data as Json[]
     t.equal(waiting.length, 1, 'the change started an instance that waits for approval')
     const id = String(waiting[0]?.id)
 

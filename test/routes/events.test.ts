@@ -28,7 +28,7 @@ interface Span {
 const HEX32 = /^[0-9a-f]{32}$/
 
 // Every request sampled; the buffer is flushed explicitly by the tests.
-const server = build(t, { eventsSamplingRate: 1, eventsFlushIntervalMs: 60_000 })
+const server = build(t, { eventsSamplingRate: 1, eventsFlushIntervalMs: 60_000, webhookAllowPrivate: true })
 
 async function setup (): Promise<{ app: FastifyInstance, a: TestApp, sql: Sql }> {
   const app = await server

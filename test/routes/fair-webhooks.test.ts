@@ -32,7 +32,7 @@ async function withHook (t: Test, a: TestApp, url: string): Promise<void> {
 }
 
 t.test('an app whose receiver never answers does not delay another app\'s delivery', async (t) => {
-  const app = await build(t, { webhookPollIntervalMs: 100, webhookMaxInFlightPerApp: 10 })
+  const app = await build(t, { webhookPollIntervalMs: 100, webhookMaxInFlightPerApp: 10, webhookAllowPrivate: true })
   const silent = await startSilentReceiver()
   t.teardown(silent.close)
   const rx = await startReceiver()

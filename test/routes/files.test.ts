@@ -54,8 +54,10 @@ t.test('upload, download, list and delete', async (t) => {
   const res = await a.as(staff, { method: 'POST', url: '/_files/upload', headers: MULTIPART, payload: multipart([{ name: 'note', content: 'ignored' }, { name: 'file', filename: 'hello.txt', type: 'text/plain', content: 'hello world' }]) })
   t.equal(res.statusCode, 201, res.body)
   const file = res.json().data
-  t.same(Object.keys(file).sort(), ['created_at', 'filename', 'id', 'mime_type', 'size'])
-  t.match(file, { filename: 'hello.txt', size: 11, mime_type: 'text/plain' })
+  t.same(Object.keys(file).sort(), ['created_at', 'filename', 'id', 'mime_type', 'size', 'url'])
+  t.match(file, { filename: 'hello.txt', size: 11, mime_type: 'text/plain', url: `/api/${a.name}/_files/${String(file.id)}` })
+  const byUrl = await app.inject({ url: file.url, headers: { authorization: `Bearer ${staff}` } })
+  t.equal(byUrl.body, 'hello world', 'the url serves the file')
   t.ok(existsSync(join(appDir(app, a), file.id)), 'stored under <storage>/<app>/<id>')
 
   const got = await a.as(staff, { url: `/_files/${String(file.id)}` })

@@ -19,7 +19,7 @@ interface Setup { app: FastifyInstance, a: TestApp, rx: Receiver, db: Sql }
 async function setup (t: Test): Promise<Setup> {
   // Retries 1.5 s apart (fixed) or 1.5 s × 2^n, checked every 50 ms: slow enough to observe `retrying`
   // even on a loaded CI machine.
-  const app = await build(t, { webhookPollIntervalMs: 50, webhookBackoffBaseMs: 1500 })
+  const app = await build(t, { webhookPollIntervalMs: 50, webhookBackoffBaseMs: 1500, webhookAllowPrivate: true })
   const a = await createTestApp(app, 'whd')
   t.equal((await a.as(a.admin, { method: 'POST', url: '/_admin/entities', payload: TICKET })).statusCode, 201)
   const rx = await startReceiver()

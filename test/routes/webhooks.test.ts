@@ -13,7 +13,7 @@ const ORDER = {
 }
 
 async function setup (t: Test): Promise<{ a: TestApp, rx: Receiver }> {
-  const app = await build(t, { webhookPollIntervalMs: 100, webhookBackoffBaseMs: 50 })
+  const app = await build(t, { webhookPollIntervalMs: 100, webhookBackoffBaseMs: 50, webhookAllowPrivate: true })
   const a = await createTestApp(app, 'wh')
   const res = await a.as(a.admin, { method: 'POST', url: '/_admin/entities', payload: ORDER })
   t.equal(res.statusCode, 201, res.body)
@@ -92,7 +92,7 @@ t.test('async after_write: delivered after commit, signed, templated headers, id
   t.equal(req.headers['idempotency-key'], body.idempotency_key, 'idempotency key in header and body')
   const expected = 'sha256=' + createHmac('sha256', 's3cret').update(req.body).digest('hex')
   t.equal(req.headers['x-rocket-signature'], expected, 'HMAC-SHA256 of the raw body')
-  t.match(body, { event: 'order.create', entity: 'order', action: 'create', old: null, record: { ref: 'A-1', total: 10 }, user: { email: 'admin@localhost' } })
+  t.match(body, { event: 'after_write', hook: 'after_write', entity: 'order', action: 'create', old: null, record: { ref: 'A-1', total: 10 }, user: { email: 'admin@localhost' } })
   t.same(body.changes.ref, { old: null, new: 'A-1' })
   t.equal(body.record.id, created.json().data.id, 'record as written, with its generated id')
   t.ok(!Number.isNaN(Date.parse(body.timestamp)))
@@ -116,7 +116,7 @@ t.test('async after_write: delivered after commit, signed, templated headers, id
   t.equal((await a.as(a.admin, { method: 'DELETE', url: `/order/${id}` })).statusCode, 200)
   const [gone] = await rx.waitFor('/gone', 1)
   t.equal(gone?.method, 'DELETE')
-  t.match(JSON.parse(gone?.body ?? '{}'), { event: 'order.delete', action: 'delete', record: { id }, old: { id } })
+  t.match(JSON.parse(gone?.body ?? '{}'), { event: 'after_delete', action: 'delete', record: { id }, old: { id } })
 })
 
 t.test('a false condition sends nothing and logs nothing', async (t) => {

@@ -70,7 +70,7 @@ t.test('employee-management leave_approval: auto-approve ≤ 5 days, manager the
   const waiting = await instanceFor(a, manager, long.id)
   t.match(waiting, { workflow_name: 'leave_approval', current_step: 'manager_review', context: { days: 10, type: 'annual' } })
   expectError(t, await a.as(hr, { method: 'POST', url: `/_workflows/${String(waiting.id)}/approve` }), 403, 'FORBIDDEN')
-  t.match(dataOf(t, await a.as(manager, { method: 'POST', url: `/_workflows/${String(waiting.id)}/approve` })), { status: 'waiting_approval', current_step: 'hr_review' })
+  t.match(dataOf(t, await a.as(manager, { method: 'POST', url: `/_workflows/${String(waiting.id)}/approve` })), { status: 'running', waiting_for: 'approval', current_step: 'hr_review' })
   t.equal(dataOf(t, await a.as(a.admin, { url: `/leave_request/${String(long.id)}` })).status, 'pending', 'still pending until HR decides')
   const done = dataOf(t, await a.as(hr, { method: 'POST', url: `/_workflows/${String(waiting.id)}/approve`, payload: { comment: 'enjoy' } }))
   t.match(done, { status: 'completed' })

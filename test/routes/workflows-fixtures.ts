@@ -71,9 +71,9 @@ export interface Fixture {
   runtime: WorkflowRuntime
 }
 
-/** A fresh app with the schema, the state machine and the amount rule. */
+/** A fresh app with the schema, the state machine and the amount rule (webhooks may reach the local test receiver). */
 export async function setup (t: Test): Promise<Fixture> {
-  const app = await build(t)
+  const app = await build(t, { webhookAllowPrivate: true })
   const a = await createTestApp(app, 'wf')
   await defineSchema(t, a, SCHEMA)
   await adminCreate(a, 'state-machines', MACHINE)

@@ -22,7 +22,7 @@ t.test('only a committed change to the trigger value starts an instance', async 
   const r = await createRequest(t, f, { title: 'later', amount: 500 })
   dataOf(t, await f.a.as(f.a.admin, { method: 'PUT', url: `/request/${String(r.id)}`, payload: { status: 'pending' } }))
   const inst = await onlyInstance(t, f, 'review')
-  t.match(inst, { status: 'waiting_approval', current_step: 'review', context: { id: r.id, amount: 500, title: 'later' } })
+  t.match(inst, { status: 'running', waiting_for: 'approval', current_step: 'review', context: { id: r.id, amount: 500, title: 'later' } })
   t.match(inst.trigger, { entity: 'request', field: 'status', from: 'draft', to: 'pending', record_id: r.id })
   t.same(trail(inst), ['null:started', 'check:completed', 'review:waiting'])
   dataOf(t, await f.a.as(f.a.admin, { method: 'PUT', url: `/request/${String(r.id)}`, payload: { note: 'unrelated change' } }))
@@ -73,7 +73,7 @@ t.test('approval: pending list, 403 for others, approve by role, 409 once decide
   const pending = await f.a.as(boss, { url: '/_workflows/pending' })
   t.equal(pending.statusCode, 200, pending.body)
   t.equal(pending.json().meta.total, 2)
-  t.match(pending.json().data[0], { id: i1, status: 'waiting_approval', assignee: { type: 'role', role: 'boss' } })
+  t.match(pending.json().data[0], { id: i1, status: 'running', waiting_for: 'approval', assignee: { type: 'role', role: 'boss' } })
   t.notOk('lease_id' in pending.json().data[0], 'lease bookkeeping is not shown')
   t.equal((await f.a.as(clerk, { url: '/_workflows/pending' })).json().meta.total, 0)
   t.equal((await f.a.as(f.a.admin, { url: '/_workflows/pending' })).json().meta.total, 2, 'admins see every pending approval')
@@ -111,7 +111,7 @@ t.test('the scheduler: approval timeout, due wait, restart recovery, lease respe
 
   const r = await createRequest(t, f, { title: 'slow boss', status: 'pending', amount: 500 })
   await f.runtime.tick([f.ctx])
-  t.equal((await onlyInstance(t, f, 'review')).status, 'waiting_approval', 'not due yet: untouched')
+  t.match(await onlyInstance(t, f, 'review'), { status: 'running', waiting_for: 'approval' }, 'not due yet: untouched')
   await sql`UPDATE _workflow_instances SET current_step_deadline = now() - interval '1 second' WHERE workflow_name = 'review'`
   await f.runtime.tick([f.ctx])
   const timedOut = await onlyInstance(t, f, 'review')
@@ -121,7 +121,7 @@ t.test('the scheduler: approval timeout, due wait, restart recovery, lease respe
 
   const w = await createRequest(t, f, { title: 'waits', status: 'pending', amount: 5000, note: 'wait' })
   const waiting = await onlyInstance(t, f, 'waiting')
-  t.match(waiting, { status: 'waiting', current_step: 'pause' })
+  t.match(waiting, { status: 'running', waiting_for: 'wait', current_step: 'pause' })
   await sql`UPDATE _workflow_instances SET current_step_deadline = now() - interval '1 second' WHERE workflow_name = 'waiting'`
   await f.runtime.tick([f.ctx])
   t.same(trail(await onlyInstance(t, f, 'waiting')).slice(-2), ['pause:completed', 'approve_it:completed'])
@@ -130,7 +130,7 @@ t.test('the scheduler: approval timeout, due wait, restart recovery, lease respe
   // An instance left `running` by a process that died: resumed once its lease expired, not before.
   const crashed = await createRequest(t, f, { title: 'crashed', status: 'pending', amount: 9000 })
   const id = String((await instancesOf(f, 'review')).at(-1)?.id)
-  await sql`UPDATE _workflow_instances SET status = 'running', current_step = 'approve_it', assignee = NULL, current_step_deadline = NULL,
+  await sql`UPDATE _workflow_instances SET status = 'running', waiting_for = NULL, current_step = 'approve_it', assignee = NULL, current_step_deadline = NULL,
     lease_id = ${randomUUID()}, locked_until = now() + interval '1 minute' WHERE id = ${id}`
   await f.runtime.tick([f.ctx])
   t.equal(dataOf(t, await f.a.as(f.a.admin, { url: `/_workflows/${id}` })).status, 'running', 'a live lease is respected')
@@ -207,7 +207,7 @@ t.test('an approval assigned to one user: only that user (or an admin) decides',
   await adminCreate(f.a, 'workflows', { ...wf, steps: (wf.steps as Json[]).map((s) => (s.id === 'review' ? { ...s, assignee: { type: 'user', user_id: aliceId }, timeout: undefined, on_timeout: undefined } : s)) })
   await createRequest(t, f, { title: 'for alice', status: 'pending', amount: 900 })
   const inst = await onlyInstance(t, f, 'personal')
-  t.match(inst, { status: 'waiting_approval', current_step_deadline: null, assignee: { type: 'user', user_id: aliceId } })
+  t.match(inst, { status: 'running', waiting_for: 'approval', current_step_deadline: null, assignee: { type: 'user', user_id: aliceId } })
   t.equal((await f.a.as(bob, { url: '/_workflows/pending' })).json().meta.total, 0, 'the role alone does not make bob an assignee')
   t.equal((await f.a.as(alice, { url: '/_workflows/pending' })).json().meta.total, 1)
   expectError(t, await f.a.as(bob, { method: 'POST', url: `/_workflows/${String(inst.id)}/approve` }), 403, 'FORBIDDEN')

@@ -73,11 +73,14 @@ t.test('workflow form: every step type round-trips; gotos are sent as {goto}', a
       { id: 'review', type: 'approval', assignee: { type: 'role', role: 'manager' }, timeout: '48h', on_approve: { goto: 'approve_it' }, on_reject: { goto: 'end' }, on_timeout: { goto: 'end' } },
       { id: 'pause', type: 'wait', duration: '30m' },
       { id: 'approve_it', type: 'action', actions: [{ type: 'set_field', field: 'status', value: 'approved' }], then: { goto: 'end' } },
-      { id: 'by_user', type: 'approval', assignee: { type: 'user', user_id: stored.id }, on_approve: { goto: 'end' }, on_reject: { goto: 'end' } }
+      { id: 'by_user', type: 'approval', assignee: { type: 'user', user_id: stored.id }, on_approve: { goto: 'end' }, on_reject: { goto: 'end' } },
+      { id: 'by_admins', type: 'approval', timeout: '4h', on_approve: { goto: 'noop' }, on_reject: { goto: 'end' } },
+      { id: 'noop', type: 'action', actions: [] }
     ]
   }
   const { id: _id, created_at: _c, updated_at: _u, ...body } = w
   t.same(workflowBodyOf(workflowDraftOf(w), 'string'), body)
+  t.equal(workflowDraftOf(w).steps[5]?.assigneeType, 'admins', 'no assignee: admins decide (no assignee sent back)')
   const numeric = workflowBodyOf({ ...workflowDraftOf(w), to: '3' }, 'int')
   t.equal(numeric.trigger.to, 3, 'a numeric trigger field gets a number')
   t.equal(workflowBodyOf({ ...workflowDraftOf(w), to: '3' }, 'string').trigger.to, '3', 'a string field keeps the text')

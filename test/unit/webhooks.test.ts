@@ -5,16 +5,17 @@ import { HeaderTemplateError, resolveHeaders, sendWebhook, signature } from '../
 import { changesOf } from '../../lib/webhooks/payload.js'
 import { outcomeOf } from '../../lib/webhooks/runtime.js'
 import { backoffDelay, urlProblem, webhookSettings } from '../../lib/webhooks/settings.js'
+import { PUBLIC_ONLY } from '../../lib/webhooks/ssrf.js'
 import { parseWebhookBody } from '../../lib/webhooks/validate.js'
 import type { CompiledEntity } from '../../lib/metadata/compiled.js'
 import type { WriteNode } from '../../lib/write/hooks.js'
 
 t.test('body defaults and refusals', async (t) => {
   const p = new Problems()
-  const def = parseWebhookBody({ entity: 'order', hook: 'after_write', url: 'https://example.com/h' }, p, [])
+  const def = parseWebhookBody({ entity: 'order', hook: 'after_write', url: 'https://example.com/h' }, p, PUBLIC_ONLY)
   t.same(p.details, [])
   t.match(def, { method: 'POST', async: true, active: true, timeout_ms: 5000, secret: null, condition: null, headers: {}, retry: { max_attempts: 3, backoff: 'exponential' } })
-  t.equal(parseWebhookBody({ entity: 'order', hook: 'before_delete', url: 'http://x.test' }, new Problems(), [])?.async, false, 'before_* default to sync')
+  t.equal(parseWebhookBody({ entity: 'order', hook: 'before_delete', url: 'http://x.test' }, new Problems(), PUBLIC_ONLY)?.async, false, 'before_* default to sync')
   const cases: Array<[Record<string, unknown>, string]> = [
     [{ entity: 'o', hook: 'before_write', url: 'http://x.test', async: true }, 'async'],
     [{ entity: 'o', hook: 'after_write', url: 'file:///etc/passwd' }, 'url'],
@@ -28,21 +29,21 @@ t.test('body defaults and refusals', async (t) => {
   ]
   for (const [body, field] of cases) {
     const problems = new Problems()
-    t.equal(parseWebhookBody(body, problems, []), null, field)
+    t.equal(parseWebhookBody(body, problems, PUBLIC_ONLY), null, field)
     t.ok(problems.details.some((d) => d.field === field), `${field} named`)
   }
 })
 
 t.test('URL policy and host allow-list', async (t) => {
-  const allowed = webhookSettings({ webhookAllowedHosts: ' Hooks.Example.com, *.partner.test ' }).allowedHosts
-  t.same(allowed, ['hooks.example.com', '*.partner.test'])
+  const allowed = webhookSettings({ webhookAllowedHosts: ' Hooks.Example.com, *.partner.test ' })
+  t.same(allowed.allowedHosts, ['hooks.example.com', '*.partner.test'])
   t.equal(urlProblem('https://hooks.example.com/x', allowed), null)
   t.equal(urlProblem('https://a.b.partner.test/x', allowed), null, 'wildcard matches subdomains')
   t.match(urlProblem('https://partner.test/x', allowed), /WEBHOOK_ALLOWED_HOSTS/, 'wildcard does not match the bare domain')
   t.match(urlProblem('https://evil.test/x', allowed), /not in WEBHOOK_ALLOWED_HOSTS/)
-  t.equal(urlProblem('http://anything.test', []), null, 'empty list: any host')
-  t.match(urlProblem('javascript:alert(1)', []), /http or https/)
-  const refused = await sendWebhook({ url: 'https://evil.test/x', method: 'POST', headers: {}, body: {}, secret: null, timeoutMs: 100, allowedHosts: allowed })
+  t.equal(urlProblem('http://anything.test', PUBLIC_ONLY), null, 'empty list: any host')
+  t.match(urlProblem('javascript:alert(1)', PUBLIC_ONLY), /http or https/)
+  const refused = await sendWebhook({ url: 'https://evil.test/x', method: 'POST', headers: {}, body: {}, secret: null, timeoutMs: 100, policy: allowed })
   t.match(refused, { ok: false, status: null, error: /not in WEBHOOK_ALLOWED_HOSTS/ }, 'checked again at dispatch')
   const p = new Problems()
   parseWebhookBody({ entity: 'o', hook: 'after_write', url: 'https://evil.test' }, p, allowed)

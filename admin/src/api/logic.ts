@@ -8,8 +8,8 @@ export { FIELD_OPERATORS, RULE_HOOKS, RULE_TYPES, type FieldOperator, type RuleH
 import type { RuleDef } from '../../../lib/rules/types.js'
 export { ACTION_TYPES, type ActionType } from '../../../lib/state-machines/types.js'
 import type { ActionType } from '../../../lib/state-machines/types.js'
-export { INSTANCE_STATUSES, STEP_TYPES, type HistoryEntry, type InstanceStatus, type StepType } from '../../../lib/workflows/types.js'
-import type { HistoryEntry, InstanceStatus, StepType } from '../../../lib/workflows/types.js'
+export { INSTANCE_STATUSES, STEP_TYPES, type HistoryEntry, type InstanceStatus, type StepType, type WaitingFor } from '../../../lib/workflows/types.js'
+import type { HistoryEntry, InstanceStatus, StepType, WaitingFor } from '../../../lib/workflows/types.js'
 
 /** `related_load` entries: a relation name or `{relation, filter}`. */
 export type RelatedLoad = string | { relation: string, filter?: Record<string, unknown> }
@@ -51,7 +51,7 @@ export type Assignee = { type: 'role', role: string } | { type: 'user', user_id:
 export type StepDef =
   | { id: string, type: 'action', actions: ActionDef[], then?: Goto }
   | { id: string, type: 'condition', expression: string, on_true: Goto, on_false: Goto }
-  | { id: string, type: 'approval', assignee: Assignee, timeout?: string, on_approve: Goto, on_reject: Goto, on_timeout?: Goto }
+  | { id: string, type: 'approval', assignee?: Assignee, timeout?: string, on_approve: Goto, on_reject: Goto, on_timeout?: Goto }
   | { id: string, type: 'wait', duration: string, then?: Goto }
 
 export interface WorkflowBody {
@@ -71,6 +71,8 @@ export interface Instance {
   workflow_id: string | null
   workflow_name: string
   status: InstanceStatus
+  /** Set while a running instance is paused at an approval or a wait. */
+  waiting_for: WaitingFor | null
   current_step: string | null
   current_step_deadline: string | null
   context: Record<string, unknown>

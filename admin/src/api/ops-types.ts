@@ -33,6 +33,8 @@ export interface Invite {
 export interface BulkInviteResult {
   created: Invite[]
   skipped: Array<{ email: string, reason: string }>
+  /** Counted after de-duplication: `total` = created + skipped. */
+  summary: { total: number, created: number, skipped: number }
 }
 
 export interface Permission {
@@ -73,6 +75,8 @@ export interface KindReport {
 export interface SampleReport {
   created: number
   skipped: number
+  /** `_users` only: the rows skipped because the email has a user. */
+  skipped_rows?: Array<{ index: number, email: string, reason: string }>
   errors: Array<{ index?: number, id?: unknown, message: string }>
 }
 /** `POST /_admin/import`: a report per kind, plus `sample_data` per entity. */

@@ -31,7 +31,11 @@ interface BulkPlan {
   skipped: Array<{ email: string, reason: SkipReason }>
 }
 
-/** `{emails: [...], roles}` or `[{email, roles}, ...]`: emails trimmed, lower-cased and deduplicated. */
+/**
+ * `{emails: [...], roles}` or `[{email, roles}, ...]`: emails trimmed and lower-cased, then the
+ * list de-duplicated (first occurrence kept) before anything is checked or created, so a
+ * repeated address is neither created twice nor reported.
+ */
 function parseBulk (body: unknown): BulkPlan {
   let entries: Array<{ email: unknown, roles: unknown }>
   if (Array.isArray(body)) {
@@ -50,9 +54,9 @@ function parseBulk (body: unknown): BulkPlan {
   for (const entry of entries) {
     const email = normalizeEmail(entry.email)
     const shown = typeof entry.email === 'string' ? entry.email.trim().toLowerCase().slice(0, 254) : String(entry.email).slice(0, 254)
+    if (seen.has(email ?? shown)) continue
+    seen.add(email ?? shown)
     if (email === null) { plan.skipped.push({ email: shown, reason: 'invalid email' }); continue }
-    if (seen.has(email)) { plan.skipped.push({ email, reason: 'duplicate' }); continue }
-    seen.add(email)
     const problems: ErrorDetail[] = []
     const roles = entry.roles === undefined ? [] : validateRoles(entry.roles, { field: 'roles', out: problems, allowEmpty: true })
     if (problems.length > 0) { plan.skipped.push({ email, reason: 'invalid roles' }); continue }
@@ -62,9 +66,10 @@ function parseBulk (body: unknown): BulkPlan {
 }
 
 /**
- * Invites (SPEC §8): create (one-time token shown only in the creating answer, stored as a
- * SHA-256 hash, valid 72 h), bulk create, list, get, revoke (DELETE). 409 when a user or a
- * pending invite already exists for the email.
+ * Invites (docs/ARCHITECTURE.md, Permissions, users, invites): create (one-time token shown only
+ * in the creating answer, stored as a SHA-256 hash, valid 72 h), bulk create (with a summary),
+ * list (revoked ones only with `?status=revoked`), get, revoke (DELETE; a revoked invite is
+ * gone for DELETE: 404). 409 when a user or a pending invite already exists for the email.
  */
 export default async function inviteAdminRoutes (fastify: FastifyInstance): Promise<void> {
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
@@ -88,7 +93,9 @@ export default async function inviteAdminRoutes (fastify: FastifyInstance): Prom
   fastify.post('/bulk', async (request) => {
     const plan = parseBulk(request.body)
     const result = await createInvites(appOf(request).sql, plan.items, request.user.id)
-    return { data: { created: result.created, skipped: [...plan.skipped, ...result.skipped] } }
+    const skipped = [...plan.skipped, ...result.skipped]
+    const summary = { total: result.created.length + skipped.length, created: result.created.length, skipped: skipped.length }
+    return { data: { created: result.created, skipped, summary } }
   })
 
   fastify.delete<IdParams>('/:id', async (request) => {

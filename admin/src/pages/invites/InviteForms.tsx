@@ -30,7 +30,7 @@ export function InviteForm (props: { onSubmit: (body: { email: string, roles: st
   )
 }
 
-/** Many invites at once; the answer lists what was created and what was skipped, with why. */
+/** Many invites at once (repeated addresses count once); the answer lists what was created and what was skipped, with why. */
 export function BulkInviteForm (props: { onSubmit: (body: { emails: string[], roles: string[] }) => Promise<BulkInviteResult> }): JSX.Element {
   const [emails, setEmails] = createSignal('')
   const [roles, setRoles] = createSignal('')
@@ -54,7 +54,7 @@ export function BulkInviteForm (props: { onSubmit: (body: { emails: string[], ro
       <Show when={result()}>
         {(r) => (
           <div class='space-y-2 rounded-md bg-neutral-50 p-3 text-sm ring-1 ring-neutral-200' data-testid='bulk-result'>
-            <p class='font-medium' data-testid='bulk-summary'>{r().created.length} created, {r().skipped.length} skipped</p>
+            <p class='font-medium' data-testid='bulk-summary'>{r().summary.created} created, {r().summary.skipped} skipped of {r().summary.total}</p>
             <ul class='space-y-1 text-xs'>
               <For each={r().created}>{(i) => <li data-testid='bulk-created'><Badge tone='green'>created</Badge> {i.email}</li>}</For>
               <For each={r().skipped}>{(s) => <li data-testid='bulk-skipped'><Badge tone='amber'>skipped</Badge> {s.email} — {s.reason}</li>}</For>

@@ -31,7 +31,7 @@ export function InvitesPage (): JSX.Element {
   }
   const createMany = async (body: { emails: string[], roles: string[] }): Promise<BulkInviteResult> => {
     const result = await invites.bulk(params.app, body)
-    toastSuccess(`${result.created.length} invites created, ${result.skipped.length} skipped`)
+    toastSuccess(`${result.summary.created} invites created, ${result.summary.skipped} skipped`)
     await refetch()
     return result
   }

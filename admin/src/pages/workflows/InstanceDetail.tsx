@@ -4,7 +4,8 @@ import { ErrorPanel } from '../../components/ErrorPanel.js'
 import { Button, Card, Empty } from '../../components/ui.js'
 import { StatusBadge } from './StatusBadge.js'
 
-export const assigneeText = (a: Assignee | null): string => a === null ? '—' : a.type === 'role' ? `role ${a.role}` : `user ${a.user_id}`
+/** An approval without an assignee is decided by admins only. */
+export const assigneeText = (a: Assignee | null, waitingFor: string | null = null): string => a === null ? (waitingFor === 'approval' ? 'admins' : '—') : a.type === 'role' ? `role ${a.role}` : `user ${a.user_id}`
 export const when = (iso: string | null): string => iso === null ? '—' : new Date(iso).toLocaleString()
 
 /** One instance with its trigger, context and history (`GET /_workflows/:id`). */
@@ -26,9 +27,9 @@ function InstanceBody (props: { instance: Instance }): JSX.Element {
     <div class='space-y-4 p-4 text-sm' data-testid='instance-detail' data-status={i().status}>
       <dl class='grid grid-cols-[8rem_1fr] gap-x-3 gap-y-1.5'>
         <dt class='text-neutral-500'>Workflow</dt><dd class='font-medium'>{i().workflow_name}</dd>
-        <dt class='text-neutral-500'>Status</dt><dd><StatusBadge status={i().status} /></dd>
+        <dt class='text-neutral-500'>Status</dt><dd><StatusBadge status={i().status} waitingFor={i().waiting_for} /></dd>
         <dt class='text-neutral-500'>Current step</dt><dd class='font-mono'>{i().current_step ?? '—'}</dd>
-        <dt class='text-neutral-500'>Assignee</dt><dd>{assigneeText(i().assignee)}</dd>
+        <dt class='text-neutral-500'>Assignee</dt><dd>{assigneeText(i().assignee, i().waiting_for)}</dd>
         <dt class='text-neutral-500'>Trigger</dt>
         <dd class='font-mono text-xs'>{i().trigger.entity}.{i().trigger.field}: {JSON.stringify(i().trigger.from)} → {JSON.stringify(i().trigger.to)} <span class='text-neutral-500'>(record {String(i().trigger.record_id)})</span></dd>
         <dt class='text-neutral-500'>Started</dt><dd>{when(i().created_at)}</dd>

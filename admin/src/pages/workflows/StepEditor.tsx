@@ -71,9 +71,12 @@ export function StepEditor (props: StepEditorProps): JSX.Element {
               <Select name='step-assignee-type' value={props.step.assigneeType} onChange={(e) => setKey('assigneeType', e.currentTarget.value)}>
                 <option value='role'>a role</option>
                 <option value='user'>a user</option>
+                <option value='admins'>admins only</option>
               </Select>
             </FormField>
-            <Show when={props.step.assigneeType === 'role'} fallback={text('user_id', 'User id')}>{text('role', 'Role')}</Show>
+            <Show when={props.step.assigneeType !== 'admins'} fallback={<div />}>
+              <Show when={props.step.assigneeType === 'role'} fallback={text('user_id', 'User id')}>{text('role', 'Role')}</Show>
+            </Show>
             {text('timeout', 'Timeout', 'e.g. 48h, 30m, 2d; empty: none')}
             {gotoSelect('on_approve', 'On approve', 'choose…')}
             {gotoSelect('on_reject', 'On reject', 'choose…')}

@@ -42,7 +42,7 @@ export function WorkflowMonitor (props: { app: string }): JSX.Element {
                 <TD class='font-medium'>{i.workflow_name}</TD>
                 <TD class='font-mono'>{i.current_step}</TD>
                 <TD class='font-mono text-xs'>{i.trigger.entity} {String(i.trigger.record_id).slice(0, 8)}… → {JSON.stringify(i.trigger.to)}</TD>
-                <TD class='text-xs'>{assigneeText(i.assignee)}</TD>
+                <TD class='text-xs'>{assigneeText(i.assignee, i.waiting_for)}</TD>
                 <TD class='text-xs text-neutral-600'>{when(i.updated_at)}</TD>
                 <TD class='text-right'>
                   <div class='flex items-center justify-end gap-2'>
@@ -73,7 +73,7 @@ export function WorkflowMonitor (props: { app: string }): JSX.Element {
               {(i) => (
                 <tr data-testid={`instance-row-${i.id}`} class={selected() === i.id ? 'bg-sky-50/60' : ''}>
                   <TD class='font-medium'>{i.workflow_name}</TD>
-                  <TD><StatusBadge status={i.status} /></TD>
+                  <TD><StatusBadge status={i.status} waitingFor={i.waiting_for} /></TD>
                   <TD class='font-mono text-xs'>{i.current_step ?? '—'}</TD>
                   <TD class='text-xs text-neutral-600'>{when(i.updated_at)}</TD>
                   <TD class='text-right'><Button size='sm' variant='secondary' onClick={() => setSelected(i.id)}>View</Button></TD>

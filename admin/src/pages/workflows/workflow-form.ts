@@ -12,7 +12,8 @@ export interface StepDraft {
   expression: string
   on_true: string
   on_false: string
-  assigneeType: 'role' | 'user'
+  /** `admins`: no assignee, only admins decide. */
+  assigneeType: 'role' | 'user' | 'admins'
   role: string
   user_id: string
   timeout: string
@@ -49,9 +50,9 @@ function stepDraftOf (s: StepDef): StepDraft {
     case 'wait': return { ...d, duration: s.duration, then: gotoText(s.then) }
     case 'approval': return {
       ...d,
-      assigneeType: s.assignee.type,
-      role: s.assignee.type === 'role' ? s.assignee.role : '',
-      user_id: s.assignee.type === 'user' ? s.assignee.user_id : '',
+      assigneeType: s.assignee?.type ?? 'admins',
+      role: s.assignee?.type === 'role' ? s.assignee.role : '',
+      user_id: s.assignee?.type === 'user' ? s.assignee.user_id : '',
       timeout: s.timeout ?? '',
       on_approve: gotoText(s.on_approve),
       on_reject: gotoText(s.on_reject),
@@ -84,7 +85,7 @@ function stepOf (s: StepDraft, i: number): StepDef {
     case 'approval': return {
       id,
       type: 'approval',
-      assignee: s.assigneeType === 'role' ? { type: 'role', role: s.role.trim() } : { type: 'user', user_id: s.user_id.trim() },
+      ...(s.assigneeType === 'role' ? { assignee: { type: 'role', role: s.role.trim() } } : s.assigneeType === 'user' ? { assignee: { type: 'user', user_id: s.user_id.trim() } } : {}),
       ...(s.timeout.trim() !== '' ? { timeout: s.timeout.trim() } : {}),
       on_approve: goto(s.on_approve),
       on_reject: goto(s.on_reject),
