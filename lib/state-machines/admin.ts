@@ -4,6 +4,7 @@ import { notFoundById, requireById, requireDeleted } from '../db/by-id.js'
 import { conflict } from '../errors.js'
 import { lockMetadata } from '../metadata/store.js'
 import { isObject, Problems } from '../rules/problems.js'
+import { checkWebhookActions } from '../webhooks/header-templates.js'
 import { compileMachine } from './compile.js'
 import {
   activeMachineOn, deleteMachineRow, insertMachineRow, listMachineRows, machineRow, updateMachineRow
@@ -15,7 +16,13 @@ import { parseMachineBody } from './validate.js'
 function checked (app: AppContext, body: unknown): MachineDef {
   const problems = new Problems()
   const def = parseMachineBody(body, problems)
-  if (def !== null) compileMachine({ ...def, id: '' }, app.registry, problems)
+  if (def !== null) {
+    compileMachine({ ...def, id: '' }, app.registry, problems)
+    const transitions: unknown = def.definition.transitions
+    if (Array.isArray(transitions)) {
+      transitions.forEach((tr: unknown, i) => { if (isObject(tr)) checkWebhookActions(problems, `definition.transitions[${i}].actions`, tr.actions) })
+    }
+  }
   problems.throwIfAny('state machine')
   return def as MachineDef
 }

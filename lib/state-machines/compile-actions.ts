@@ -2,7 +2,6 @@ import { didYouMean } from '../errors.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
-import { checkActionHeaders } from '../webhooks/header-templates.js'
 import { compileCreateRecord, compileSetFieldValue } from './compile-write-actions.js'
 import { ACTION_TYPES, type CompiledAction, type SetFieldAction } from './types.js'
 
@@ -53,7 +52,6 @@ export function compileActions (raw: unknown, at: string, ctx: ActionContext): C
       ctx.problems.add(`${here}.type`, 'enum', `action type must be one of: ${ACTION_TYPES.join(', ')}`)
       return
     }
-    if (a.type === 'webhook') checkActionHeaders(ctx.problems, here, a.headers)
     const compiled = a.type === 'set_field'
       ? compileSetField(a, here, ctx)
       : a.type === 'create_record' ? compileCreateRecord(a, here, ctx) : { type: a.type as 'webhook' | 'send_event', definition: Object.freeze({ ...a }) }

@@ -1,4 +1,4 @@
-import type { Problems } from '../rules/problems.js'
+import { isObject, type Problems } from '../rules/problems.js'
 
 /**
  * Webhook header templates (`{{env.NAME}}`). A tenant admin writes them, so they may read only
@@ -59,12 +59,17 @@ export function resolveHeaders (headers: Readonly<Record<string, string>>, env: 
 }
 
 /**
- * The `headers` of a state-machine or workflow `webhook` action: an object of strings whose
- * templates follow the same rule as a webhook's (422 detail at `<at>.headers.<name>`).
+ * The `webhook` actions of a state-machine transition or a workflow action step (`actions`
+ * at path `at`): their `headers` follow the same rule as a webhook's (422 detail at
+ * `<at>[i].headers.<name>`). Checked when the definition is saved, not when it loads, so a
+ * definition stored before the rule keeps working (its deliveries fail, see resolveHeaders).
  */
-export function checkActionHeaders (problems: Problems, at: string, headers: unknown): void {
-  if (headers === undefined || headers === null || typeof headers !== 'object' || Array.isArray(headers)) return
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === 'string') checkHeaderTemplate(problems, `${at}.headers.${name}`, value)
-  }
+export function checkWebhookActions (problems: Problems, at: string, actions: unknown): void {
+  if (!Array.isArray(actions)) return
+  actions.forEach((action: unknown, i) => {
+    if (!isObject(action) || action.type !== 'webhook' || !isObject(action.headers)) return
+    for (const [name, value] of Object.entries(action.headers)) {
+      if (typeof value === 'string') checkHeaderTemplate(problems, `${at}[${i}].headers.${name}`, value)
+    }
+  })
 }

@@ -2,6 +2,7 @@ import type { AppContext } from '../apps/context.js'
 import { notFoundById, requireById, requireDeleted } from '../db/by-id.js'
 import { isObject, Problems } from '../rules/problems.js'
 import { webhooksOf } from '../webhooks/compile.js'
+import { checkWebhookActions } from '../webhooks/header-templates.js'
 import { compileWorkflow } from './compile.js'
 import { deleteWorkflowRow, insertWorkflowRow, listWorkflowRows, updateWorkflowRow, workflowRow } from './store.js'
 import type { WorkflowDef, WorkflowRow } from './types.js'
@@ -12,7 +13,10 @@ function checked (app: AppContext, body: unknown): WorkflowDef {
   const problems = new Problems()
   const def = parseWorkflowBody(body, problems)
   const allowedHosts = webhooksOf(app.registry)?.runtime.settings.allowedHosts ?? []
-  if (def !== null) compileWorkflow({ ...def, id: '' }, app.registry, { problems, allowedHosts })
+  if (def !== null) {
+    compileWorkflow({ ...def, id: '' }, app.registry, { problems, allowedHosts })
+    if (Array.isArray(def.steps)) def.steps.forEach((step, i) => { checkWebhookActions(problems, `steps[${i}].actions`, step.actions) })
+  }
   problems.throwIfAny('workflow')
   return def as WorkflowDef
 }

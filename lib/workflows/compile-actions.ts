@@ -3,7 +3,6 @@ import { UUID_RE } from '../fields/spec.js'
 import type { Registry } from '../metadata/registry.js'
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
 import { compileCreateRecord, compileSetFieldValue } from '../state-machines/compile-write-actions.js'
-import { checkActionHeaders } from '../webhooks/header-templates.js'
 import { isAttemptCount, MAX_ATTEMPTS, urlProblem } from '../webhooks/settings.js'
 import { WEBHOOK_METHODS, type WebhookMethod } from '../webhooks/types.js'
 import { WORKFLOW_ACTION_TYPES, type SetFieldAction, type WorkflowAction } from './types.js'
@@ -69,7 +68,6 @@ function checkWebhook (a: Record<string, unknown>, at: string, ctx: ActionContex
   if (a.headers !== undefined && (!isObject(a.headers) || Object.values(a.headers).some((v) => typeof v !== 'string'))) {
     problems.add(`${at}.headers`, 'type', 'headers must be an object of strings')
   }
-  checkActionHeaders(problems, at, a.headers)
   if (a.max_attempts !== undefined && !isAttemptCount(a.max_attempts)) {
     problems.add(`${at}.max_attempts`, 'range', `max_attempts must be an integer from 1 to ${MAX_ATTEMPTS}`)
   }

@@ -145,3 +145,29 @@ t.test('a template stored before the rule is refused at delivery without a looku
   t.notOk(JSON.stringify(failed).includes(process.env.HOME ?? '/root'), 'no value anywhere in the log')
   t.equal(rx.on('/old').length, 0, 'nothing delivered')
 })
+
+t.test('a state machine stored with another variable still enforces transitions; its delivery fails', async (t) => {
+  const { a, rx, ctx } = await setup(t)
+  const machine = {
+    entity: 'ticket',
+    field: 'status',
+    definition: { initial: 'open', transitions: [{ from: 'open', to: 'closed', actions: [{ type: 'webhook', url: `${rx.url}/sm-old`, headers: { 'X-Key': '{{env.ROCKET_WEBHOOK_ENV_OK}}' } }] }] }
+  }
+  const saved = await a.as(a.admin, { method: 'POST', url: '/_admin/state-machines', payload: machine })
+  t.equal(saved.statusCode, 201, saved.body)
+  const stale = { ...machine.definition, transitions: [{ ...machine.definition.transitions[0], actions: [{ type: 'webhook', url: `${rx.url}/sm-old`, headers: { 'X-Leak': '{{env.HOME}}' } }] }] }
+  await ctx.sql`UPDATE _state_machines SET definition = ${ctx.sql.json(stale)} WHERE id = ${saved.json().data.id as string}`
+  await ctx.reload()
+  const ticket = await a.as(a.admin, { method: 'POST', url: '/ticket', payload: { title: 'x' } })
+  const id = ticket.json().data.id as string
+  t.equal((await a.as(a.admin, { method: 'PUT', url: `/ticket/${id}`, payload: { status: 'closed' } })).statusCode, 200, 'the machine still runs')
+  const back = await a.as(a.admin, { method: 'PUT', url: `/ticket/${id}`, payload: { status: 'open' } })
+  expectError(t, back, 422, 'VALIDATION_FAILED')
+  t.match(back.body, /closed/, 'and refuses a transition it does not define')
+  const log = await eventually(async () => {
+    const res = await a.as(a.admin, { url: '/_admin/webhook-logs?status=failed' })
+    return (res.json().data as Json[]).find((l) => l.hook === 'state_machine')
+  })
+  t.equal(log.error, 'header X-Leak: only ROCKET_WEBHOOK_ENV_* variables may be used')
+  t.equal(rx.on('/sm-old').length, 0, 'nothing delivered')
+})
