@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { loadConfig, type Config } from './config/index.js'
+import { fastifyTrustProxy } from './config/trust-proxy.js'
 import { createEngine } from './lib/engine/modules.js'
 import { engineModules } from './lib/engine/registry-of-modules.js'
 import { traceIdOf } from './lib/events/ids.js'
@@ -40,7 +41,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   const fastify = Fastify({
     logger: options.logger ?? false,
     bodyLimit: config.bodyLimit,
-    trustProxy: true,
+    // Off unless configured: X-Forwarded-For would let any client choose its IP (docs/security.md).
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     // The platform plugin may wait out a crashed predecessor's embedded PostgreSQL (up to 30 s) and migrate every app.
     pluginTimeout: 120_000,
     // The request id is the trace id (SPEC §8): from traceparent / X-Trace-ID, else random; logs carry it.

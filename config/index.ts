@@ -1,4 +1,5 @@
 import { Ajv } from 'ajv'
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js'
 
 /** Runtime configuration. Defaults live here; every key can be overridden by an environment variable. */
 export interface Config {
@@ -30,6 +31,8 @@ export interface Config {
   loginMaxPerEmail: number
   /** Login rate-limit window in seconds. */
   loginWindow: number
+  /** Who may set the client IP through X-Forwarded-For (`TRUST_PROXY`; default nobody). */
+  trustProxy: TrustProxy
   /** Hosts webhooks may be delivered to (comma list; `*.example.com` matches subdomains); empty = any. */
   webhookAllowedHosts: string
   /** Without an allow-list, also deliver webhooks to loopback, private and link-local addresses (development only). */
@@ -92,6 +95,7 @@ const ENTRIES = [
   ['LOGIN_MAX_PER_IP', 'loginMaxPerIp', { type: 'integer', minimum: 1 }, 50],
   ['LOGIN_MAX_PER_EMAIL', 'loginMaxPerEmail', { type: 'integer', minimum: 1 }, 10],
   ['LOGIN_WINDOW', 'loginWindow', { type: 'integer', minimum: 1 }, 15 * 60],
+  ['TRUST_PROXY', 'trustProxy', { type: 'string', maxLength: 4096 }, 'false'],
   ['WEBHOOK_ALLOWED_HOSTS', 'webhookAllowedHosts', { type: 'string' }, ''],
   ['WEBHOOK_ALLOW_PRIVATE', 'webhookAllowPrivate', { type: 'boolean' }, false],
   ['WEBHOOK_POLL_INTERVAL_MS', 'webhookPollIntervalMs', { type: 'integer', minimum: 10 }, 5000],
@@ -145,5 +149,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, overrides: Par
   }
   const config: Record<string, unknown> = {}
   for (const [name, key] of ENTRIES as readonly Entry[]) config[key] = raw[name]
+  const trustProxy = parseTrustProxy(String(raw.TRUST_PROXY))
+  if (typeof trustProxy === 'object' && !Array.isArray(trustProxy)) throw new ConfigError(`Invalid configuration: TRUST_PROXY ${trustProxy.problem}`)
+  config.trustProxy = trustProxy
   return { ...(config as unknown as Config), ...overrides }
 }

@@ -5,6 +5,7 @@ import { isAdmin, type UserContext } from '../lib/apps/context.js'
 import { blocklistOf } from '../lib/auth/blocklist.js'
 import { LoginLimiter } from '../lib/auth/rate-limit.js'
 import { RateLimiter } from '../lib/limits/rate-limiter.js'
+import { listenForTokenChanges, tokenVersionsOf } from '../lib/auth/token-versions.js'
 import { forbidden, unauthorized } from '../lib/errors.js'
 
 /** Claims of an access token. `scope` says which secret signed it. */
@@ -16,6 +17,8 @@ export interface AccessClaims {
   app?: string
   scope: 'app' | 'platform'
   type: 'access'
+  /** App tokens: the user's token version when issued; older than the current one = refused (docs/security.md). */
+  tv?: number
 }
 
 declare module '@fastify/jwt' {
@@ -95,33 +98,36 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
     return app !== null && claims.app === app.name ? app.jwtSecret : null
   }
 
-  /** Sets `request.user` from the cache when the header was verified before; false when it must be verified. */
-  function fromCache (request: FastifyRequest, header: string): boolean {
+  /** Sets `request.user` from the cache when the header was verified before; null when it must be verified. */
+  function fromCache (request: FastifyRequest, header: string): Partial<AccessClaims> | null {
     const hit = verified.get(header)
-    if (hit === undefined || hit.expiresAt <= Date.now() || secretFor(request, hit.claims) !== hit.secret) return false
+    if (hit === undefined || hit.expiresAt <= Date.now() || secretFor(request, hit.claims) !== hit.secret) return null
     request.user = { ...hit.user, roles: [...hit.user.roles] }
-    return true
+    return hit.claims
   }
 
-  async function verify (request: FastifyRequest): Promise<void> {
+  /** Verifies the bearer token (or finds it in the cache) and returns its claims. */
+  async function verify (request: FastifyRequest): Promise<Partial<AccessClaims>> {
     const header = request.headers.authorization
     if (header === undefined) throw unauthorized('Missing bearer token')
-    if (fromCache(request, header)) return
+    const cached = fromCache(request, header)
+    if (cached !== null) return cached
     try {
       await request.jwtVerify()
     } catch (err) {
       throw unauthorized((err as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED' ? 'Token expired' : 'Invalid token')
     }
-    remember(request, header)
+    return remember(request, header)
   }
 
-  function remember (request: FastifyRequest, header: string): void {
+  function remember (request: FastifyRequest, header: string): Partial<AccessClaims> {
     const claims = JSON.parse(Buffer.from(header.split('.')[1] ?? '', 'base64url').toString()) as Partial<AccessClaims> & { exp?: unknown, nbf?: unknown }
     const secret = secretFor(request, claims)
-    if (typeof claims.exp !== 'number' || claims.nbf !== undefined || secret === null) return
+    if (typeof claims.exp !== 'number' || claims.nbf !== undefined || secret === null) return claims
     // Only verified tokens get here, so the bound is about long uptimes, not about attackers.
     if (verified.size >= MAX_VERIFIED_TOKENS) verified.clear()
     verified.set(header, { user: { ...request.user, roles: [...request.user.roles] }, claims, secret, expiresAt: claims.exp * 1000 })
+    return claims
   }
 
   const { config } = fastify.platform
@@ -130,26 +136,37 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
   fastify.decorate('rateLimits', rateLimits)
   fastify.decorate('loginLimiter', new LoginLimiter(rateLimits, { perIp: config.loginMaxPerIp, perEmail: config.loginMaxPerEmail, windowSeconds: config.loginWindow }))
 
-  /** In-memory lookup (no query): tokens of deactivated or deleted users stop working at once. */
-  function blocked (request: FastifyRequest): boolean {
+  /**
+   * In-memory lookups (no query): tokens of deactivated or deleted users, and tokens issued
+   * before the user's roles, password, email or active flag changed, stop working at once.
+   */
+  function refusal (request: FastifyRequest, claims: Partial<AccessClaims>): Error | undefined {
     const app = request.appCtx
-    return request.user.platform !== true && app !== null && blocklistOf(app).has(request.user.id)
+    if (request.user.platform === true || app === null) return undefined
+    if (blocklistOf(app).has(request.user.id)) return unauthorized('User is disabled')
+    const version = typeof claims.tv === 'number' ? claims.tv : 0
+    return version < tokenVersionsOf(app).current(request.user.id) ? unauthorized('Token revoked: sign in again') : undefined
   }
 
   // Callback style: every app request runs it, and a token seen before (the usual case) is
   // accepted synchronously, without a promise.
   fastify.decorate('authenticateApp', function authenticateApp (request: FastifyRequest, _reply, done) {
     const header = request.headers.authorization
-    if (header !== undefined && fromCache(request, header)) {
-      done(blocked(request) ? unauthorized('User is disabled') : undefined)
+    const cached = header === undefined ? null : fromCache(request, header)
+    if (cached !== null) {
+      done(refusal(request, cached))
       return
     }
-    verify(request).then(() => { done(blocked(request) ? unauthorized('User is disabled') : undefined) }, done)
+    verify(request).then((claims) => { done(refusal(request, claims)) }, done)
   } satisfies onRequestHookHandler)
   fastify.decorate('authenticatePlatform', async (request: FastifyRequest) => {
     await verify(request)
     if (request.user.platform !== true) throw unauthorized('A platform token is required')
   })
+  const stopListening = await listenForTokenChanges(
+    { sql: fastify.platform.sql, instanceId: fastify.platform.instanceId },
+    { apps: fastify.platform.apps, log: fastify.log, accessTokenTtl: ttl })
+  fastify.addHook('onClose', stopListening)
   fastify.decorate('requireAdmin', async (request: FastifyRequest) => {
     if (!isAdmin(request.user)) throw forbidden('Admin role required')
   })

@@ -15,6 +15,17 @@ export interface SessionUser {
   id: string
   email: string
   roles: string[]
+  /** App users: the token version the access token carries (docs/security.md, "Access tokens"). */
+  tokenVersion?: number
+}
+
+/** The `token_version` column where the directory has one (app users), as `tv`. */
+function tokenVersionColumn (dir: UserDirectory): ReturnType<Sql> {
+  return dir.users === '_users' ? dir.sql`, token_version AS tv` : dir.sql``
+}
+
+function sessionUser (row: { id: string, email: string, roles: string[], tv?: number }): SessionUser {
+  return { id: row.id, email: row.email, roles: row.roles, ...(row.tv !== undefined ? { tokenVersion: row.tv } : {}) }
 }
 
 export interface Session {
@@ -43,26 +54,26 @@ export function refreshTokenOf (body: unknown): string {
  */
 export async function login (dir: UserDirectory, body: unknown): Promise<Session> {
   const { email, password } = credentials(body)
-  const rows = await dir.sql<{ id: string, email: string, roles: string[], password_hash: string, active: boolean }[]>`
-    SELECT id, email, roles, password_hash, active FROM ${dir.sql(dir.users)} WHERE lower(email) = lower(${email})`
+  const rows = await dir.sql<{ id: string, email: string, roles: string[], password_hash: string, active: boolean, tv?: number }[]>`
+    SELECT id, email, roles, password_hash, active${tokenVersionColumn(dir)} FROM ${dir.sql(dir.users)} WHERE lower(email) = lower(${email})`
   const row = rows[0]
   const ok = await verifyPassword(password, row?.password_hash ?? null)
   if (row === undefined || !ok || !row.active) throw unauthorized('Invalid email or password')
   const refreshToken = await issueRefreshToken(dir.sql, { table: dir.refresh, userId: row.id, ttlSeconds: dir.refreshTtl })
-  return { user: { id: row.id, email: row.email, roles: row.roles }, refreshToken }
+  return { user: sessionUser(row), refreshToken }
 }
 
 /** Rotates a refresh token and returns the (still active) user it belongs to. */
 export async function refresh (dir: UserDirectory, body: unknown): Promise<Session> {
   const rotated = await rotateRefreshToken(dir.sql, { table: dir.refresh, token: refreshTokenOf(body), ttlSeconds: dir.refreshTtl })
-  const rows = await dir.sql<{ id: string, email: string, roles: string[], active: boolean }[]>`
-    SELECT id, email, roles, active FROM ${dir.sql(dir.users)} WHERE id = ${rotated.userId}`
+  const rows = await dir.sql<{ id: string, email: string, roles: string[], active: boolean, tv?: number }[]>`
+    SELECT id, email, roles, active${tokenVersionColumn(dir)} FROM ${dir.sql(dir.users)} WHERE id = ${rotated.userId}`
   const row = rows[0]
   if (row === undefined || !row.active) {
     await revokeRefreshToken(dir.sql, { table: dir.refresh, token: rotated.token })
     throw unauthorized('User is disabled')
   }
-  return { user: { id: row.id, email: row.email, roles: row.roles }, refreshToken: rotated.token }
+  return { user: sessionUser(row), refreshToken: rotated.token }
 }
 
 export async function logout (dir: UserDirectory, body: unknown): Promise<void> {

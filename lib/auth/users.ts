@@ -119,6 +119,25 @@ export interface UserUpdate {
   user: UserRecord
   before: UserRecord
   passwordChanged: boolean
+  /** The user's token version after the update, when it was raised (older access tokens are refused). */
+  tokenVersion: number | null
+}
+
+function sameRoles (a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(a)
+  return set.size === new Set(b).size && b.every((r) => set.has(r))
+}
+
+/**
+ * Whether existing access tokens must stop working: they carry the user's roles and email
+ * (permission conditions read `$user.email`), and a new password or a deactivation must end
+ * every session (docs/security.md, "Access tokens").
+ */
+function invalidatesTokens (c: UserChanges, before: UserRecord): boolean {
+  return c.password !== undefined ||
+    (c.roles !== undefined && !sameRoles(c.roles, before.roles)) ||
+    (c.active !== undefined && c.active !== before.active) ||
+    (c.email !== undefined && c.email !== before.email)
 }
 
 /** Partial update (PUT with a subset of email, password, roles, active). */
@@ -133,10 +152,14 @@ export async function updateUser (db: Db, id: string, body: unknown): Promise<Us
     ...(c.password !== undefined ? { password_hash: await hashPassword(c.password) } : {}),
     updated_at: new Date()
   }
+  const raise = invalidatesTokens(c, before)
   try {
-    const user = await db.updateTable('_users').set(set).where('id', '=', before.id).returning(COLUMNS).executeTakeFirst()
-    if (user === undefined) throw notFoundById('User', id)
-    return { user, before, passwordChanged: c.password !== undefined }
+    const row = await db.updateTable('_users')
+      .set(raise ? { ...set, token_version: (eb) => eb('token_version', '+', 1) } : set)
+      .where('id', '=', before.id).returning([...COLUMNS, 'token_version']).executeTakeFirst()
+    if (row === undefined) throw notFoundById('User', id)
+    const { token_version: tokenVersion, ...user } = row
+    return { user, before, passwordChanged: c.password !== undefined, tokenVersion: raise ? tokenVersion : null }
   } catch (err) {
     if (isUniqueViolation(err)) throw emailTaken(c.email ?? before.email)
     throw err

@@ -33,6 +33,11 @@ export interface UserTable {
   updated_at: Timestamp
 }
 
+/** App users also carry the version their access tokens must have (raised to refuse older tokens). */
+export interface AppUserTable extends UserTable {
+  token_version: Generated<number>
+}
+
 export interface RefreshTokenTable {
   id: Generated<string>
   user_id: string
@@ -89,7 +94,7 @@ export interface AppDatabase {
     created_at: Timestamp
     updated_at: Timestamp
   }
-  _users: UserTable
+  _users: AppUserTable
   _refresh_tokens: RefreshTokenTable
   _invites: {
     id: Generated<string>

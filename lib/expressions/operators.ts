@@ -1,3 +1,5 @@
+import { MAX_DATE_LENGTH, parseDecimal } from './numeric.js'
+
 /**
  * Value semantics of the expression language, shared by operators and functions.
  *
@@ -10,14 +12,11 @@
  *   they denote the same instant.
  */
 
-/** Plain decimal notation only: no hex, no "Infinity", no empty string (Number('') is 0). */
-const NUMERIC_RE = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/
-
 /** Numbers, numeric strings and bigints as a number; anything else as null. */
 export function toNumber (value: unknown): number | null {
   switch (typeof value) {
     case 'number': return value
-    case 'string': return NUMERIC_RE.test(value) ? Number(value) : null
+    case 'string': return parseDecimal(value)
     case 'bigint': return Number(value)
     default: return null
   }
@@ -30,7 +29,7 @@ export function toNumber (value: unknown): number | null {
 export function toDate (value: unknown): Date | null {
   let date: Date
   if (value instanceof Date) date = value
-  else if (typeof value === 'string' && value.trim() !== '') date = new Date(value)
+  else if (typeof value === 'string' && value.length <= MAX_DATE_LENGTH && value.trim() !== '') date = new Date(value)
   else if (typeof value === 'number') date = new Date(value)
   else return null
   return Number.isNaN(date.getTime()) ? null : date

@@ -1,23 +1,17 @@
 import { isAdmin, type UserContext } from '../apps/context.js'
 import type { EngineModule } from '../engine/modules.js'
 import { forbidden, notFound, type ApiError } from '../errors.js'
-import type { Registry } from '../metadata/registry.js'
 import type { ReadExtra, SqlCondition } from '../query/index.js'
 import type { WriteNode, WriteUnit } from '../write/hooks.js'
+import { checkWritten, needsWrittenCheck } from './after-write.js'
 import { compilePolicies, grantFor, type PolicySet } from './compile.js'
+import { PERMISSIONS, policiesOf } from './policies.js'
 import { loadPermissions } from './store.js'
 
-/** Module name; also the key of the compiled policies in `registry.extensions`. */
-export const PERMISSIONS = 'permissions'
+export { PERMISSIONS, policiesOf }
 
-const EMPTY: PolicySet = { buckets: new Map() }
 /** `WHERE FALSE`: an included entity the caller may not read at all is hidden entirely. */
 const HIDDEN: SqlCondition[] = [{ any: [] }]
-
-/** The compiled policies of a registry version (none when the module has not loaded: everything is denied). */
-export function policiesOf (registry: Registry): PolicySet {
-  return (registry.extensions.get(PERMISSIONS) as PolicySet | undefined) ?? EMPTY
-}
 
 /** Read conditions of included entities: hidden without a read policy, filtered by its conditions. */
 function includeWhere (set: PolicySet, user: UserContext | null): (entity: string) => SqlCondition[] {
@@ -39,7 +33,8 @@ function readable (set: PolicySet, node: WriteNode, user: UserContext | null): b
 
 /**
  * Checks one record of a unit of work inside the write transaction: creates against the
- * incoming values, updates and deletes against the current row (locked FOR UPDATE). Rows
+ * incoming values, updates and deletes against the current row (locked FOR UPDATE); created
+ * and updated rows are checked again as written (`after-write.ts`). Rows
  * removed by an `on_delete: cascade` follow the relation's policy and are not checked, nor
  * are units without a user (engine work such as scheduled jobs: HTTP requests always carry
  * one, and `authorize` refuses a request without one).
@@ -72,8 +67,9 @@ function needsOldRow (node: WriteNode, unit: WriteUnit): boolean {
 /**
  * Permission policies (SPEC §8), first in the pipeline. Whitelist: without a matching
  * policy a non-admin caller gets 403; the `admin` role and platform tokens bypass. Reads get
- * the policy conditions as one extra WHERE term (lists, counts, get by id, includes); writes
- * are checked per record in `beforeWrite`.
+ * the policy conditions as one extra WHERE term (lists, counts, get by id, includes) and as
+ * `rowTest` (a write's response row); writes are checked per record in `beforeWrite` and,
+ * under conditional grants, again on the written row in `afterRow`.
  */
 export function permissionsModule (): EngineModule {
   return {
@@ -87,8 +83,8 @@ export function permissionsModule (): EngineModule {
       const grant = grantFor(set, { entity: entity.name, action, user })
       if (grant.kind === 'none') throw forbidden(`Not allowed to ${action} ${entity.name}`)
       if (action !== 'read') return undefined
-      return { ...(grant.kind === 'some' ? { where: [grant.where] } : {}), includeWhere: includeWhere(set, user) }
+      return { ...(grant.kind === 'some' ? { where: [grant.where], rowTest: grant.test } : {}), includeWhere: includeWhere(set, user) }
     },
-    writeHooks: { name: PERMISSIONS, beforeWrite: checkNode, needsOld: needsOldRow }
+    writeHooks: { name: PERMISSIONS, beforeWrite: checkNode, needsOld: needsOldRow, afterRow: checkWritten, needsAfterRow: needsWrittenCheck }
   }
 }

@@ -121,4 +121,9 @@ export interface ReadExtra {
    * return a condition that matches nothing: `[{ any: [] }]`.
    */
   includeWhere?: (entityName: string) => SqlCondition[]
+  /**
+   * The same row-level conditions as `where`, evaluated in memory on one row: a write's
+   * response shows the row only when it passes (docs/security.md, "Write responses").
+   */
+  rowTest?: (row: Readonly<Record<string, unknown>>) => boolean
 }

@@ -6,6 +6,7 @@ import { lockMetadata } from '../metadata/store.js'
 import { isObject, Problems } from '../rules/problems.js'
 import { webhooksOf } from '../webhooks/compile.js'
 import { PUBLIC_ONLY } from '../webhooks/ssrf.js'
+import { checkWebhookActions } from '../webhooks/header-templates.js'
 import { compileMachine } from './compile.js'
 import {
   activeMachineOn, deleteMachineRow, insertMachineRow, listMachineRows, machineRow, updateMachineRow
@@ -17,7 +18,13 @@ import { parseMachineBody } from './validate.js'
 function checked (app: AppContext, body: unknown): MachineDef {
   const problems = new Problems()
   const def = parseMachineBody(body, problems)
-  if (def !== null) compileMachine({ ...def, id: '' }, app.registry, problems, webhooksOf(app.registry)?.runtime.settings ?? PUBLIC_ONLY)
+  if (def !== null) {
+    compileMachine({ ...def, id: '' }, app.registry, problems, webhooksOf(app.registry)?.runtime.settings ?? PUBLIC_ONLY)
+    const transitions: unknown = def.definition.transitions
+    if (Array.isArray(transitions)) {
+      transitions.forEach((tr: unknown, i) => { if (isObject(tr)) checkWebhookActions(problems, `definition.transitions[${i}].actions`, tr.actions) })
+    }
+  }
   problems.throwIfAny('state machine')
   return def as MachineDef
 }

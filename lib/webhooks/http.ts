@@ -2,7 +2,9 @@ import { createHmac } from 'node:crypto'
 import { fetch, type Response } from 'undici'
 import { urlProblem } from './settings.js'
 import { BlockedAddressError, dispatcherFor, type UrlPolicy } from './ssrf.js'
-import { ENV_TEMPLATE_RE } from './validate.js'
+import { HeaderTemplateError, resolveHeaders } from './header-templates.js'
+
+export { HeaderTemplateError, resolveHeaders }
 
 /** Response bodies kept in the log are cut at this many bytes. */
 export const MAX_RESPONSE_BYTES = 2048
@@ -28,27 +30,6 @@ export interface DeliveryResult {
   status: number | null
   body: string | null
   error: string | null
-}
-
-/** A `{{env.NAME}}` whose variable is not set (or unusable): the delivery fails rather than send an empty secret. */
-export class HeaderTemplateError extends Error {}
-
-// eslint-disable-next-line no-control-regex
-const INVALID_HEADER_VALUE_RE = /[\r\n\0]|[^\u0000-\u00ff]/
-
-/** Replaces `{{env.NAME}}` templates with the process environment at dispatch time. */
-export function resolveHeaders (headers: Readonly<Record<string, string>>, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [name, template] of Object.entries(headers)) {
-    out[name] = template.replace(ENV_TEMPLATE_RE, (_m, variable: string) => {
-      const value = env[variable]
-      if (value === undefined) throw new HeaderTemplateError(`header ${name}: environment variable ${variable} is not set`)
-      // Checked here so that the HTTP client's error (which quotes the value) never reaches a log.
-      if (INVALID_HEADER_VALUE_RE.test(value)) throw new HeaderTemplateError(`header ${name}: environment variable ${variable} is not a valid header value`)
-      return value
-    })
-  }
-  return out
 }
 
 /** `sha256=<hex HMAC-SHA256 of the exact body bytes>`, the `X-Rocket-Signature` value. */

@@ -1,4 +1,5 @@
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
+import { checkHeaderTemplate } from './header-templates.js'
 import { DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT_MS, isAttemptCount, MAX_ATTEMPTS, MAX_TIMEOUT_MS, urlProblem } from './settings.js'
 import type { UrlPolicy } from './ssrf.js'
 import {
@@ -10,8 +11,6 @@ const RETRY_KEYS = ['max_attempts', 'backoff'] as const
 const HEADER_NAME_RE = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/
 /** Headers the engine sets itself (or the HTTP client owns): a webhook may not override them. */
 const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'idempotency-key', 'x-rocket-signature'])
-/** `{{env.NAME}}`: the only template a header value may hold. */
-export const ENV_TEMPLATE_RE = /\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g
 const MAX_HEADERS = 50
 const MAX_URL_LENGTH = 2048
 const MAX_SECRET_LENGTH = 1000
@@ -33,8 +32,7 @@ function checkHeaders (problems: Problems, raw: unknown): Record<string, string>
       problems.add(at, 'type', `${at} must be a single-line string`)
       continue
     }
-    // Anything like a template that is not `{{env.NAME}}` is a typo the receiver would see verbatim.
-    if (value.replace(ENV_TEMPLATE_RE, '').includes('{{')) problems.add(at, 'template', `${at}: the only template is {{env.NAME}}`)
+    checkHeaderTemplate(problems, at, value)
     out[name] = value
   }
   return out

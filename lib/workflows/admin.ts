@@ -3,6 +3,7 @@ import { notFoundById, requireById, requireDeleted } from '../db/by-id.js'
 import { isObject, Problems } from '../rules/problems.js'
 import { webhooksOf } from '../webhooks/compile.js'
 import { PUBLIC_ONLY } from '../webhooks/ssrf.js'
+import { checkWebhookActions } from '../webhooks/header-templates.js'
 import { compileWorkflow } from './compile.js'
 import { deleteWorkflowRow, insertWorkflowRow, listWorkflowRows, updateWorkflowRow, workflowRow } from './store.js'
 import type { WorkflowDef, WorkflowRow } from './types.js'
@@ -13,7 +14,10 @@ function checked (app: AppContext, body: unknown): WorkflowDef {
   const problems = new Problems()
   const def = parseWorkflowBody(body, problems)
   const urlPolicy = webhooksOf(app.registry)?.runtime.settings ?? PUBLIC_ONLY
-  if (def !== null) compileWorkflow({ ...def, id: '' }, app.registry, { problems, urlPolicy })
+  if (def !== null) {
+    compileWorkflow({ ...def, id: '' }, app.registry, { problems, urlPolicy })
+    if (Array.isArray(def.steps)) def.steps.forEach((step, i) => { checkWebhookActions(problems, `steps[${i}].actions`, step.actions) })
+  }
   problems.throwIfAny('workflow')
   return def as WorkflowDef
 }

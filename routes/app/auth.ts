@@ -10,7 +10,7 @@ export default async function appAuthRoutes (fastify: FastifyInstance): Promise<
   const { config } = fastify.platform
   const dir = (app: AppContext): UserDirectory => ({ sql: app.sql, users: '_users', refresh: '_refresh_tokens', refreshTtl: config.refreshTokenTtl })
   const respond = (app: AppContext, session: Session): ReturnType<typeof tokenResponse> => tokenResponse(session,
-    fastify.signAccessToken({ sub: session.user.id, email: session.user.email, roles: session.user.roles, app: app.name, scope: 'app' }, app.jwtSecret),
+    fastify.signAccessToken({ sub: session.user.id, email: session.user.email, roles: session.user.roles, app: app.name, scope: 'app', tv: session.user.tokenVersion ?? 0 }, app.jwtSecret),
     config.accessTokenTtl)
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
 

@@ -116,18 +116,22 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
   /**
    * The answer to a successful create/update: the record with its relations (included rows
    * filtered by read permissions) — or only its primary key when the caller may write the
-   * entity but not read it.
+   * entity but not read it, or not this row (docs/security.md, "Write responses").
    */
   async function sendWritten (reply: FastifyReply, written: { t: Target, request: FastifyRequest, row: Record<string, unknown>, status?: number }): Promise<FastifyReply> {
     const { t, request, row, status = 200 } = written
+    const pkOnly = async (): Promise<FastifyReply> => {
+      const pk = t.entity.pk.name
+      return await reply.code(status).type(JSON_TYPE).send({ data: { [pk]: row[pk] } })
+    }
     let extra: ReadExtra
     try {
       extra = authorize(t, 'read', request)
     } catch (err) {
       if (!isApiError(err) || err.code !== 'FORBIDDEN') throw err
-      const pk = t.entity.pk.name
-      return await reply.code(status).type(JSON_TYPE).send({ data: { [pk]: row[pk] } })
+      return await pkOnly()
     }
+    if (extra.rowTest !== undefined && !extra.rowTest(row)) return await pkOnly()
     return sendRecord(reply, t.entity, await withRelations(t, request, row, extra), status)
   }
 
@@ -255,5 +259,8 @@ function mergeExtra (a: ReadExtra, b: ReadExtra): ReadExtra {
   const fa = a.includeWhere
   const fb = b.includeWhere
   const includeWhere = fa === undefined ? fb : fb === undefined ? fa : (name: string) => [...fa(name), ...fb(name)]
-  return { ...(where.length > 0 ? { where } : {}), ...(includeWhere !== undefined ? { includeWhere } : {}) }
+  const ta = a.rowTest
+  const tb = b.rowTest
+  const rowTest = ta === undefined ? tb : tb === undefined ? ta : (row: Readonly<Record<string, unknown>>) => ta(row) && tb(row)
+  return { ...(where.length > 0 ? { where } : {}), ...(includeWhere !== undefined ? { includeWhere } : {}), ...(rowTest !== undefined ? { rowTest } : {}) }
 }

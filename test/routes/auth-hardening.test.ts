@@ -3,11 +3,12 @@ import bcrypt from 'bcrypt'
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../../lib/auth/passwords.js'
 import { build, createTestApp, expectError } from '../helper.js'
 
-// Every test speaks from its own client address (trustProxy: X-Forwarded-For) so limits do not leak between tests.
+// Every test speaks from its own client address (X-Forwarded-For, believed with TRUST_PROXY=true)
+// so limits do not leak between tests.
 const from = (ip: string): { 'x-forwarded-for': string } => ({ 'x-forwarded-for': ip })
 
 t.test('app login is limited per account: 429 with Retry-After, also for the right password', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { trustProxy: true })
   const a = await createTestApp(app)
   const { loginMaxPerEmail } = app.platform.config
   for (let i = 0; i < loginMaxPerEmail; i++) {
@@ -25,7 +26,7 @@ t.test('app login is limited per account: 429 with Retry-After, also for the rig
 })
 
 t.test('login is limited per IP across accounts; success gives the attempt back', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { trustProxy: true })
   const a = await createTestApp(app)
   const { loginMaxPerIp } = app.platform.config
   const ip = from('203.0.113.7')
@@ -39,7 +40,7 @@ t.test('login is limited per IP across accounts; success gives the attempt back'
 })
 
 t.test('platform login is limited too', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { trustProxy: true })
   const { loginMaxPerEmail } = app.platform.config
   const attempt = async (): Promise<Awaited<ReturnType<typeof app.inject>>> =>
     await app.inject({ method: 'POST', url: '/api/_platform/auth/login', headers: from('192.0.2.10'), payload: { email: 'intruder@localhost', password: 'guess-guess' } })
@@ -50,7 +51,7 @@ t.test('platform login is limited too', async (t) => {
 })
 
 t.test('unknown email and wrong password: same answer, same bcrypt work', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { trustProxy: true })
   const a = await createTestApp(app)
   const wrong = await a.as(null, { method: 'POST', url: '/auth/login', headers: from('192.0.2.20'), payload: { email: 'admin@localhost', password: 'wrong-password' } })
   const unknown = await a.as(null, { method: 'POST', url: '/auth/login', headers: from('192.0.2.21'), payload: { email: 'ghost@example.test', password: 'wrong-password' } })
@@ -65,7 +66,7 @@ t.test('unknown email and wrong password: same answer, same bcrypt work', async 
 })
 
 t.test('CORS: preflight and simple requests carry the configured origin', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { trustProxy: true })
   const pre = await app.inject({ method: 'OPTIONS', url: '/api/some_app/auth/login', headers: { origin: 'https://ui.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } })
   t.equal(pre.statusCode, 204)
   t.equal(pre.headers['access-control-allow-origin'], '*')
@@ -77,7 +78,7 @@ t.test('CORS: preflight and simple requests carry the configured origin', async 
 })
 
 t.test('no JWT secret in any response', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { trustProxy: true })
   const a = await createTestApp(app)
   const [row] = await app.platform.sql<Array<{ jwt_secret: string }>>`SELECT jwt_secret FROM _apps WHERE name = ${a.name}`
   const secrets = [row?.jwt_secret as string, app.platform.jwtSecret]

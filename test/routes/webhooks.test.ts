@@ -35,7 +35,7 @@ async function logsOf (a: TestApp, webhookId: string): Promise<Json[]> {
 
 t.test('admin CRUD: defaults, write-only secret, validation', async (t) => {
   const { a, rx } = await setup(t)
-  const created = await hook(t, a, { entity: 'order', hook: 'after_write', url: `${rx.url}/x`, secret: 'top-secret', headers: { 'X-Key': '{{env.WH_KEY}}' } })
+  const created = await hook(t, a, { entity: 'order', hook: 'after_write', url: `${rx.url}/x`, secret: 'top-secret', headers: { 'X-Key': '{{env.ROCKET_WEBHOOK_ENV_WH_KEY}}' } })
   t.match(created, { method: 'POST', async: true, active: true, timeout_ms: 5000, retry: { max_attempts: 3, backoff: 'exponential' }, has_secret: true })
   t.notOk('secret' in created, 'secret never returned')
   for (const res of [await a.as(a.admin, { url: '/_admin/webhooks' }), await a.as(a.admin, { url: `/_admin/webhooks/${created.id}` })]) {
@@ -78,9 +78,9 @@ t.test('admin CRUD: defaults, write-only secret, validation', async (t) => {
 
 t.test('async after_write: delivered after commit, signed, templated headers, idempotency key', async (t) => {
   const { a, rx } = await setup(t)
-  process.env.WH_TEST_KEY = 'resolved-key-value'
-  t.teardown(() => { delete process.env.WH_TEST_KEY })
-  const wh = await hook(t, a, { entity: 'order', hook: 'after_write', url: `${rx.url}/orders`, secret: 's3cret', headers: { 'X-Key': 'k={{env.WH_TEST_KEY}}' } })
+  process.env.ROCKET_WEBHOOK_ENV_WH_TEST_KEY = 'resolved-key-value'
+  t.teardown(() => { delete process.env.ROCKET_WEBHOOK_ENV_WH_TEST_KEY })
+  const wh = await hook(t, a, { entity: 'order', hook: 'after_write', url: `${rx.url}/orders`, secret: 's3cret', headers: { 'X-Key': 'k={{env.ROCKET_WEBHOOK_ENV_WH_TEST_KEY}}' } })
   const created = await a.as(a.admin, { method: 'POST', url: '/order', payload: { ref: 'A-1', total: 10 } })
   t.equal(created.statusCode, 201, created.body)
   const [req] = await rx.waitFor('/orders', 1)
@@ -99,7 +99,7 @@ t.test('async after_write: delivered after commit, signed, templated headers, id
 
   const log = await eventually(async () => (await logsOf(a, wh.id)).find((l) => l.status === 'delivered'))
   t.match(log, { status: 'delivered', attempt: 1, response_status: 200, response_body: 'ok', entity: 'order', hook: 'after_write' })
-  t.equal(log.request_headers['X-Key'], 'k={{env.WH_TEST_KEY}}', 'the log keeps the template')
+  t.equal(log.request_headers['X-Key'], 'k={{env.ROCKET_WEBHOOK_ENV_WH_TEST_KEY}}', 'the log keeps the template')
   t.notOk(JSON.stringify(log).includes('resolved-key-value'), 'no resolved secret in the log')
 
   const id = created.json().data.id

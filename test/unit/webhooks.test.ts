@@ -51,12 +51,19 @@ t.test('URL policy and host allow-list', async (t) => {
 })
 
 t.test('header templates, signature', async (t) => {
-  t.same(resolveHeaders({ 'X-Key': 'Bearer {{env.K}}', 'X-Two': '{{ env.K }}-{{env.J}}', Plain: 'p' }, { K: 'k1', J: 'j1' }),
+  const env = { ROCKET_WEBHOOK_ENV_K: 'k1', ROCKET_WEBHOOK_ENV_J: 'j1', HOME: '/root' }
+  t.same(resolveHeaders({ 'X-Key': 'Bearer {{env.ROCKET_WEBHOOK_ENV_K}}', 'X-Two': '{{ env.ROCKET_WEBHOOK_ENV_K }}-{{env.ROCKET_WEBHOOK_ENV_J}}', Plain: 'p' }, env),
     { 'X-Key': 'Bearer k1', 'X-Two': 'k1-j1', Plain: 'p' })
   let error: unknown = null
-  try { resolveHeaders({ 'X-Key': '{{env.MISSING}}' }, {}) } catch (err) { error = err }
+  try { resolveHeaders({ 'X-Key': '{{env.ROCKET_WEBHOOK_ENV_MISSING}}' }, env) } catch (err) { error = err }
   t.ok(error instanceof HeaderTemplateError, 'a missing variable fails the delivery')
-  t.match((error as Error).message, /MISSING is not set/)
+  t.match((error as Error).message, /ROCKET_WEBHOOK_ENV_MISSING is not set/)
+  for (const name of ['HOME', 'ROCKET_WEBHOOK_ENV_', 'rocket_webhook_env_K']) {
+    error = null
+    try { resolveHeaders({ 'X-Key': `{{env.${name}}}` }, env) } catch (err) { error = err }
+    t.ok(error instanceof HeaderTemplateError, `${name} is never read at delivery`)
+    t.notMatch((error as Error).message, /\/root|HOME|is not set/, 'the message neither leaks nor probes')
+  }
   const body = '{"a":1}'
   t.equal(signature(body, 'sec'), `sha256=${createHmac('sha256', 'sec').update(body).digest('hex')}`)
 })

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../../lib/apps/context.js'
 import { blocklistOf } from '../../../lib/auth/blocklist.js'
 import { revokeUserTokens } from '../../../lib/auth/refresh-tokens.js'
+import { announceTokenChange, tokenVersionsOf } from '../../../lib/auth/token-versions.js'
 import { createUser, deleteUser, getUser, listUsers, updateUser } from '../../../lib/auth/users.js'
 import { announceMetadataChange } from '../../../lib/platform/boot.js'
 import { positiveQueryInt, type PageQuery } from '../pagination.js'
@@ -39,7 +40,12 @@ export default async function userAdminRoutes (fastify: FastifyInstance): Promis
 
   fastify.put<IdParams>('/:id', async (request) => {
     const app = appOf(request)
-    const { user, before, passwordChanged } = await updateUser(app.db, request.params.id, request.body)
+    const { user, before, passwordChanged, tokenVersion } = await updateUser(app.db, request.params.id, request.body)
+    if (tokenVersion !== null) {
+      // Refuses the user's older access tokens here at once, and in other processes on the NOTIFY.
+      tokenVersionsOf(app).raise(user.id, tokenVersion)
+      await announceTokenChange(fastify.platform, { app: app.name, userId: user.id, version: tokenVersion })
+    }
     if (before.active && !user.active) {
       blocklistOf(app).deactivated(user.id)
       await revoke(app, user.id)
@@ -58,6 +64,7 @@ export default async function userAdminRoutes (fastify: FastifyInstance): Promis
     const app = appOf(request)
     const user = await deleteUser(app.db, request.params.id)
     blocklistOf(app).removed(user.id, fastify.platform.config.accessTokenTtl)
+    await announceTokenChange(fastify.platform, { app: app.name, userId: user.id, version: 'deleted' })
     return { data: { id: user.id } }
   })
 }

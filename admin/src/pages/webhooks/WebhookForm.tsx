@@ -51,7 +51,7 @@ export function WebhookForm (props: { entities: EntityDef[], editing: Webhook | 
       <Show when={err('async')}>{(m) => <span class='block text-xs text-red-600'>{m()}</span>}</Show>
       <button type='button' class='text-xs text-neutral-600 underline' onClick={() => setShowAdvanced((v) => !v)}>{showAdvanced() ? 'Hide' : 'Show'} headers, secret, retry and timeout</button>
       <Show when={showAdvanced()}>
-        <FormField label='Headers' hint='a JSON object; values may use {{env.NAME}}' error={err('headers')}>
+        <FormField label='Headers' hint='a JSON object; values may use {{env.ROCKET_WEBHOOK_ENV_NAME}}' error={err('headers')}>
           <JsonEditor name='webhook-headers' rows={4} value={d.headers} onInput={(v) => setD('headers', v)} allowEmpty />
         </FormField>
         <FormField label='Secret (HMAC-SHA256 signature in X-Rocket-Signature)' hint={props.editing?.has_secret === true ? 'a secret is set: leave empty to keep it' : 'write-only; empty: no signature'} error={err('secret')}>

@@ -1,0 +1,79 @@
+// Real Rocket server processes for tests that need several (not a test file itself).
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+
+/** A server process listening on 127.0.0.1. */
+export interface ServerProcess {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string
+  pid: number
+  /** SIGTERM, then SIGKILL if it has not exited after 10 s. */
+  stop: () => Promise<void>
+}
+
+/** A TCP port the OS just reported free on the loopback interface. */
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      srv.close(() => { resolve(port) })
+    })
+  })
+}
+
+/**
+ * Starts `server.ts` (through tsx) on a free port against the management database `databaseUrl`
+ * and waits until `/health` answers 200. `env` adds or overrides configuration variables.
+ */
+export async function startServerProcess (databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const port = await freePort()
+  const storage = await mkdtemp(path.join(tmpdir(), 'rocket-proc-files-'))
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      BCRYPT_COST: process.env.BCRYPT_COST ?? '4',
+      DATABASE_URL: databaseUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'error',
+      STORAGE_PATH: storage,
+      ...env
+    },
+    stdio: ['ignore', 'ignore', 'pipe']
+  })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
+  const url = `http://127.0.0.1:${port}`
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(timer)
+    }
+    await rm(storage, { recursive: true, force: true })
+  }
+  const started = Date.now()
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server process exited with ${child.exitCode}: ${stderr}`)
+    const ok = await fetch(`${url}/health`).then((res) => res.status === 200, () => false)
+    if (ok) break
+    if (Date.now() - started > 60_000) {
+      await stop()
+      throw new Error(`server process not healthy after 60 s: ${stderr}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return { url, pid: child.pid as number, stop }
+}
