@@ -54,7 +54,8 @@ t.test('a field made searchable on an existing table: generated tsvector + GIN i
   for (const q of ['search=a&search=b', 'search=%00x', `search=${'x'.repeat(1001)}`]) {
     const bad = await a.as(a.admin, { url: `/invoice?${q}` })
     expectError(t, bad, 400, 'INVALID_PAYLOAD')
-    t.match(bad.json().error.message, /'search'/)
+    // A NUL is refused by the URL guard before any parameter is read (docs/VALIDATION.md).
+    t.match(bad.json().error.message, q.includes('%00') ? /U\+0000/ : /'search'/)
   }
   t.same(numbers((await a.as(a.admin, { url: `/invoice?search=${encodeURIComponent('!!! ( & | :* <->')}` })).json()), [], 'websearch syntax never errors')
 })
