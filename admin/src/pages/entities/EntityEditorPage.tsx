@@ -9,6 +9,8 @@ import { Button, Card, Checkbox, Empty, FormField, Input, PageHeader, Select } f
 import { toastSuccess } from '../../state/toasts.js'
 import { defFromDraft, draftFromDef, fieldIndexOf, hasTimestamps, newEntityDraft, newField, pkCandidates, withTimestamps, type DraftErrors, type EntityDraft, type FieldDraft } from './entity-form.js'
 import { FieldsTable } from './FieldsTable.js'
+import { IndexesEditor } from './IndexesEditor.js'
+import type { IndexDef } from '../../api/types.js'
 
 function EntityForm (props: { app: string, initial: EntityDraft, existing: boolean }): JSX.Element {
   const navigate = useNavigate()
@@ -105,6 +107,17 @@ function EntityForm (props: { app: string, initial: EntityDraft, existing: boole
             add={() => setDraft('fields', draft.fields.length, newField())}
           />
         </Card>
+        <Card title='Indexes'>
+          <IndexesEditor
+            app={props.app}
+            entity={props.existing ? draft.name : null}
+            indexes={(draft.extra.indexes as IndexDef[] | undefined) ?? []}
+            onChange={(list) => setDraft('extra', produce((extra) => {
+              if (list.length > 0) extra.indexes = list
+              else delete extra.indexes
+            }))}
+          />
+        </Card>
       </div>
       <div class='space-y-4 2xl:sticky 2xl:top-0 2xl:self-start'>
         <ErrorPanel error={error()} />
@@ -133,11 +146,13 @@ export function EntityEditorPage (): JSX.Element {
   return (
     <>
       <PageHeader title={isNew() ? 'New entity' : `Entity ${params.name ?? ''}`} subtitle='Fields, primary key, slug and soft delete.' />
-      <Show when={isNew()} fallback={
-        <Show when={def()} keyed fallback={<><ErrorPanel error={def.error} /><Show when={def.loading}><Empty>Loading…</Empty></Show></>}>
-          {(loaded) => <EntityForm app={params.app} initial={draftFromDef(loaded)} existing />}
-        </Show>
-      }>
+      <Show
+        when={isNew()} fallback={
+          <Show when={def()} keyed fallback={<><ErrorPanel error={def.error} /><Show when={def.loading}><Empty>Loading…</Empty></Show></>}>
+            {(loaded) => <EntityForm app={params.app} initial={draftFromDef(loaded)} existing />}
+          </Show>
+      }
+      >
         <EntityForm app={params.app} initial={newEntityDraft()} existing={false} />
       </Show>
     </>
