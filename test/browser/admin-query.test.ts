@@ -142,5 +142,17 @@ t.test('admin UI: search, OR groups, field picker, aggregates, searchable fields
     await screenshot(page, 'admin-query-indexes.png')
   })
 
+  await t.test('entity editor: an index on an unknown field is refused with the API error', async (t) => {
+    const editor = page.getByTestId('indexes-editor')
+    await editor.getByRole('button', { name: '+ Index' }).click()
+    await editor.getByTestId('index-row-1').locator('input[name=index-fields]').fill('nope')
+    await editor.getByTestId('index-row-1').locator('input[name=index-fields]').press('Tab')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    const panel = page.getByTestId('error-panel').filter({ hasText: /nope/ })
+    await panel.first().waitFor(WAIT)
+    t.match(await panel.first().textContent(), /nope/, 'the 422 names the unknown field')
+    t.same((await get('/_admin/entities/doc')).data.indexes.map((ix: { fields: string[] }) => ix.fields), [['status', '-amount']], 'nothing was stored')
+  })
+
   t.same(problems, [], 'no CSP violation or script error')
 })
