@@ -71,6 +71,8 @@ const aggregateJson = fastJson({
 export const bulkJson = fastJson({ type: 'object', properties: { data: { type: 'array', items: invoices.record } } } as never) as (x: unknown) => string
 
 export interface ListParams { cursor?: string, count?: string, search?: string, page?: string, per_page?: string, [k: string]: string | undefined }
+/** S8's parameters. */
+export interface AggregateParams { group_by?: string, count?: string, sum?: string, [k: string]: string | undefined }
 
 /** Error of a request the floor refuses (same code Rocket would answer). */
 export class Refused extends Error {}
@@ -81,6 +83,9 @@ export class Refused extends Error {}
  */
 export async function queryList (run: Run, cursors: Cursors, t: Table, q: ListParams): Promise<string | undefined> {
   if (t !== invoices || (q.cursor === undefined && q.search === undefined && q.count !== 'none')) return undefined
+  // Only the combinations the scenarios send: anything else would need work the floor skips.
+  if (Object.keys(q).some((k) => k.startsWith('filter[') || k === 'sort' || k === 'include' || k === 'fields')) throw new Refused('unsupported')
+  if ((q.cursor !== undefined && q.count !== 'none') || (q.search !== undefined && q.count !== undefined)) throw new Refused('count')
   const perPage = Math.min(100, Math.max(1, Number(q.per_page ?? 25) | 0))
   if (q.cursor !== undefined) {
     const after = cursors.decode(q.cursor)
@@ -103,7 +108,8 @@ export async function queryList (run: Run, cursors: Cursors, t: Table, q: ListPa
 }
 
 /** S8: `group_by=status&count=*&sum=total` over live invoices. */
-export async function statusAggregate (run: Run): Promise<string> {
+export async function statusAggregate (run: Run, q: AggregateParams): Promise<string> {
+  if (Object.keys(q).length !== 3 || q.group_by !== 'status' || q.count !== '*' || q.sum !== 'total') throw new Refused('aggregate')
   const data = (await run(AGGREGATE, [])).map((r) => ({ status: r.status, count: r.count, sum: { total: r.total } }))
   return aggregateJson({ data, meta: { groups: data.length } })
 }

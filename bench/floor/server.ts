@@ -17,7 +17,7 @@ import { STATUSES } from '../schema.js'
 import {
   ENTITY_TABLES, ITEMS_OF, invoiceWithItems, listStatement, writeStatements, type Table
 } from './tables.js'
-import { bulkJson, Cursors, queryList, Refused, statusAggregate, type ListParams } from './query.js'
+import { bulkJson, Cursors, queryList, Refused, statusAggregate, type AggregateParams, type ListParams } from './query.js'
 
 type Row = Record<string, unknown>
 type Params = { app: string, entity: string, id?: string }
@@ -133,7 +133,12 @@ async function attachItems (rows: Row[]): Promise<void> {
 }
 
 fastify.get<{ Params: Params }>('/api/:app/invoice/_aggregate', async (request, reply) => {
-  return await reply.type('application/json; charset=utf-8').send(await statusAggregate(run))
+  try {
+    return await reply.type('application/json; charset=utf-8').send(await statusAggregate(run, request.query as AggregateParams))
+  } catch (err) {
+    if (err instanceof Refused) return fail(reply, 400, 'INVALID_PAYLOAD')
+    throw err
+  }
 })
 
 fastify.get<{ Params: Params, Querystring: ListQuery }>('/api/:app/:entity', async (request, reply) => {
