@@ -4,7 +4,7 @@
  * bulk SQL (INSERT … SELECT generate_series) and ANALYZE.
  */
 import postgres from 'postgres'
-import { ENTITIES, RELATIONS, ROWS } from './schema.js'
+import { ENTITIES, NOTE_PROJECTS, NOTE_TOPICS, RELATIONS, ROWS } from './schema.js'
 
 /** What the scenarios need to know about the seeded app. */
 export interface Dataset {
@@ -15,7 +15,14 @@ export interface Dataset {
   appDbUrl: string
   invoiceIds: string[]
   customerIds: string[]
+  /** Rocket's `next_cursor` after invoice row 40,000 in primary key order (S7). */
+  deepCursor: string
 }
+
+/** Row (1-based, primary key order) after which S7's keyset page starts; S7o pages to the same depth. */
+export const DEEP_ROW = 40_000
+
+const sqlWords = (list: readonly string[]): string => `ARRAY[${list.map((w) => `'${w}'`).join(',')}]`
 
 /** JSON request against a server; throws on a non-2xx answer. */
 export async function api (base: string, req: { method: string, path: string, token?: string, body?: unknown }): Promise<any> {
@@ -44,9 +51,11 @@ async function insertRows (sql: postgres.Sql): Promise<void> {
       SELECT gen_random_uuid(), 'Customer ' || g, 'c' || g || '@bench.test', (${CITIES})[1 + g % 5], now() - g * interval '1 minute'
       FROM generate_series(1, ${ROWS.customers}) g`)
     await tx.unsafe(`WITH c AS (SELECT id, row_number() OVER (ORDER BY email) AS rn FROM customers)
-      INSERT INTO invoices (id, number, status, total, customer_id, issued_on, created_at, updated_at)
+      INSERT INTO invoices (id, number, status, total, customer_id, issued_on, note, created_at, updated_at)
       SELECT gen_random_uuid(), 'INV-' || lpad(g::text, 6, '0'), (ARRAY['draft','sent','paid','void'])[1 + g % 4],
-        round((random() * 10000)::numeric, 2), c.id, date '2024-01-01' + (g % 365), now(), now()
+        round((random() * 10000)::numeric, 2), c.id, date '2024-01-01' + (g % 365),
+        (${sqlWords(NOTE_TOPICS)})[1 + g % ${NOTE_TOPICS.length}] || ' for ' || (${sqlWords(NOTE_PROJECTS)})[1 + (g / ${NOTE_TOPICS.length}) % ${NOTE_PROJECTS.length}],
+        now(), now()
       FROM generate_series(1, ${ROWS.invoices}) g JOIN c ON c.rn = 1 + g % ${ROWS.customers}`)
     await tx.unsafe(`INSERT INTO invoice_items (id, invoice_id, description, quantity, unit_price)
       SELECT gen_random_uuid(), i.id, 'Item ' || k, 1 + k % 5, round((random() * 500)::numeric, 2)
@@ -76,7 +85,12 @@ export async function createDataset (base: string, serverUrl: string, name: stri
     await insertRows(sql)
     const invoiceIds = (await sql<Array<{ id: string }>>`SELECT id FROM invoices ORDER BY id`).map((r) => r.id)
     const customerIds = (await sql<Array<{ id: string }>>`SELECT id FROM customers ORDER BY id`).map((r) => r.id)
-    return { app: name, token, appDbUrl, invoiceIds, customerIds }
+    // A cursor carries the entity, sort and last key, not the filters: the first keyset page
+    // from row DEEP_ROW on (one row) yields the cursor after it.
+    const deep = invoiceIds[DEEP_ROW - 1] as string
+    const first = await api(base, { method: 'GET', path: `/api/${name}/invoice?paginate=cursor&per_page=1&count=none&filter[id.gte]=${deep}`, token })
+    const deepCursor = first.meta.next_cursor as string
+    return { app: name, token, appDbUrl, invoiceIds, customerIds, deepCursor }
   } finally {
     await sql.end()
   }

@@ -51,7 +51,7 @@ const soakSeconds = args.has('--soak') ? num('BENCH_SOAK', 60) : num('BENCH_SOAK
 /** Which server runs under `--cpu-prof`: `--profile` is Rocket, `--profile=floor` the floor. */
 const profiled = args.has('--profile') ? 'rocket' : args.has('--profile=floor') ? 'floor' : null
 const only = env.BENCH_SCENARIOS?.split(',').map((s) => s.trim().toUpperCase())
-const scenarios = SCENARIOS.filter((s) => only === undefined || only.includes(s.id))
+const scenarios = SCENARIOS.filter((s) => only === undefined || only.includes(s.id.toUpperCase()))
 const resultsFile = path.join(ROOT, 'bench', 'RESULTS.md')
 const profileDir = path.join(ROOT, 'bench', '.profiles')
 const profFlags = (name: string): string[] => (profiled === name ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])

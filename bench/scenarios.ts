@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Request } from 'autocannon'
-import type { Dataset } from './dataset.js'
+import { DEEP_ROW, type Dataset } from './dataset.js'
 import { STATUSES } from './schema.js'
 
 /** One benchmark scenario and its bar. */
@@ -46,7 +46,24 @@ function creating (ds: Dataset, run: string, items: number): Request[] {
   }]
 }
 
-/** S1–S3 read, S4–S6 write (SPEC §11 bars: 0.80 on reads, 0.70 on writes). */
+/** S10: one POST of 100 new invoices (docs/QUERYING.md "Bulk and batch writes"). */
+function bulkCreating (ds: Dataset, run: string): Request[] {
+  let n = 0
+  const prefix = `B-${run}-${randomBytes(3).toString('hex')}`
+  return [{
+    method: 'POST',
+    path: `/api/${ds.app}/invoice`,
+    headers: headers(ds, true),
+    setupRequest: (req) => {
+      const batch = ++n
+      return { ...req, body: JSON.stringify(Array.from({ length: 100 }, (_, i) => invoiceBody(ds, `${prefix}-${batch}-${i}`, 0))) }
+    }
+  }]
+}
+
+const get = (ds: Dataset, query: string): Request[] => [{ method: 'GET', path: `/api/${ds.app}/invoice${query}`, headers: headers(ds, false) }]
+
+/** S1–S3 read, S4–S6 write (SPEC §11 bars: 0.80 on reads, 0.70 on writes); S7–S10 query power (bar 0.80). */
 export const SCENARIOS: readonly Scenario[] = [
   {
     id: 'S1',
@@ -85,7 +102,14 @@ export const SCENARIOS: readonly Scenario[] = [
         setupRequest: (req) => ({ ...req, path: `/api/${ds.app}/invoice/${pick(ds.invoiceIds)}`, body: JSON.stringify({ status: STATUSES[n++ % STATUSES.length] }) })
       }]
     }
-  }
+  },
+  // Page 1,601 of 25 (rows 40,001–40,025 in primary key order), without the count: the keyset
+  // page costs what page 1 does; S7o is the offset page at the same depth, for comparison.
+  { id: 'S7', title: `keyset page after row ${DEEP_ROW}`, bar: 0.8, write: false, requests: (ds) => get(ds, `?cursor=${ds.deepCursor}&per_page=25&count=none`) },
+  { id: 'S7o', title: `offset page at row ${DEEP_ROW}`, bar: 0.8, write: false, requests: (ds) => get(ds, `?page=${DEEP_ROW / 25 + 1}&per_page=25&count=none`) },
+  { id: 'S8', title: 'aggregate by status (count, sum)', bar: 0.8, write: false, requests: (ds) => get(ds, '/_aggregate?group_by=status&count=*&sum=total') },
+  { id: 'S9', title: 'search= over 50k notes', bar: 0.8, write: false, requests: (ds) => get(ds, '?search=hosting&per_page=25') },
+  { id: 'S10', title: 'bulk create (100 rows)', bar: 0.8, write: true, requests: bulkCreating }
 ]
 
 /** S1 and S4 interleaved (the soak mix). */

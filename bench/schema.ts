@@ -7,6 +7,10 @@
 /** Invoice statuses, in the order S6 cycles through them. */
 export const STATUSES = ['draft', 'sent', 'paid', 'void'] as const
 
+/** Words of the seeded invoice notes (`note`: '<topic> for <project>'); S9 searches one topic. */
+export const NOTE_TOPICS = ['consulting', 'hosting', 'design', 'support', 'training', 'licenses', 'hardware', 'travel'] as const
+export const NOTE_PROJECTS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa'] as const
+
 /** Seeded row counts (items: per invoice). */
 export const ROWS = { customers: 10_000, invoices: 50_000, itemsPerInvoice: 4 } as const
 
@@ -34,6 +38,8 @@ export const ENTITIES = [
       { name: 'total', type: 'decimal', precision: 12, scale: 2 },
       { name: 'customer_id', type: 'uuid' },
       { name: 'issued_on', type: 'date' },
+      // S9 searches it (docs/QUERYING.md "Full-text search").
+      { name: 'note', type: 'text', searchable: true },
       { name: 'created_at', type: 'timestamp', auto: 'create' },
       { name: 'updated_at', type: 'timestamp', auto: 'update' }
     ]

@@ -17,6 +17,7 @@ import { STATUSES } from '../schema.js'
 import {
   ENTITY_TABLES, ITEMS_OF, invoiceWithItems, listStatement, writeStatements, type Table
 } from './tables.js'
+import { bulkJson, Cursors, queryList, Refused, statusAggregate, type AggregateParams, type ListParams } from './query.js'
 
 type Row = Record<string, unknown>
 type Params = { app: string, entity: string, id?: string }
@@ -39,7 +40,8 @@ const sql = postgres(url.toString(), {
 })
 const verify = createVerifier({ key: app.jwt_secret, algorithms: ['HS256'], cache: true })
 const AUDIT = env.FLOOR_AUDIT !== '0'
-const { insertInvoice, insertItems, updateStatus } = writeStatements(AUDIT)
+const { insertInvoice, insertInvoices, insertItems, updateStatus } = writeStatements(AUDIT)
+const cursors = new Cursors(app.jwt_secret)
 /** Extra parameter of audited statements: the caller's id, as Rocket records it. */
 const userParam = (request: FastifyRequest): unknown[] => (AUDIT ? [request.userId] : [])
 
@@ -130,9 +132,25 @@ async function attachItems (rows: Row[]): Promise<void> {
   for (const item of await run(ITEMS_OF, [[...byInvoice.keys()]])) byInvoice.get(item.invoice_id)?.push(item)
 }
 
+fastify.get<{ Params: Params }>('/api/:app/invoice/_aggregate', async (request, reply) => {
+  try {
+    return await reply.type('application/json; charset=utf-8').send(await statusAggregate(run, request.query as AggregateParams))
+  } catch (err) {
+    if (err instanceof Refused) return fail(reply, 400, 'INVALID_PAYLOAD')
+    throw err
+  }
+})
+
 fastify.get<{ Params: Params, Querystring: ListQuery }>('/api/:app/:entity', async (request, reply) => {
   const t = tableOf(request.params.entity)
   if (t === undefined) return fail(reply, 404, 'UNKNOWN_ENTITY')
+  try {
+    const body = await queryList(run, cursors, t, request.query as ListParams)
+    if (body !== undefined) return await reply.type('application/json; charset=utf-8').send(body)
+  } catch (err) {
+    if (err instanceof Refused) return fail(reply, 400, 'INVALID_PAYLOAD')
+    throw err
+  }
   const q = parseList(t, request.query)
   if (q === null) return fail(reply, 400, 'UNKNOWN_FIELD')
   const text = listStatement(t, q.where, q.sort, q.params.length)
@@ -166,16 +184,31 @@ const invoiceBody = {
 
 interface InvoiceBody {
   number: string
-  status: string
+  status?: string
   total?: number | string | null
   customer_id?: string | null
   issued_on?: string | null
-  items?: Array<{ description: string, quantity: number, unit_price?: number | string }>
+  items?: Array<{ description: string, quantity?: number, unit_price?: number | string }>
 }
 
-fastify.post<{ Params: Params, Body: InvoiceBody }>('/api/:app/invoice', { schema: { body: invoiceBody, response: recordSchema } }, async (request, reply) => {
+/** One invoice, or S10's array of them (docs/QUERYING.md "Bulk and batch writes"); defaults applied in code (not inside anyOf). */
+const { default: _draft, ...statusNoDefault } = invoiceBody.properties.status
+const itemNoDefault = { ...itemBody, properties: { ...itemBody.properties, quantity: { type: 'integer' } } }
+const oneInvoice = { ...invoiceBody, properties: { ...invoiceBody.properties, status: statusNoDefault, items: { type: 'array', items: itemNoDefault } } }
+const { items: _items, ...flatProperties } = oneInvoice.properties
+const createBody = { anyOf: [oneInvoice, { type: 'array', minItems: 1, maxItems: 1000, items: { ...oneInvoice, properties: flatProperties } }] }
+
+async function createMany (request: FastifyRequest, reply: FastifyReply, list: InvoiceBody[]): Promise<FastifyReply> {
+  const col = <K extends keyof InvoiceBody>(k: K): unknown[] => list.map((b) => b[k] ?? null)
+  const params = [col('number'), list.map((b) => b.status ?? 'draft'), list.map((b) => (b.total === undefined || b.total === null ? null : String(b.total))), col('customer_id'), col('issued_on'), ...userParam(request)]
+  const rows = await run(insertInvoices, params)
+  return await reply.code(201).serializer(bulkJson).send({ data: rows })
+}
+
+fastify.post<{ Params: Params, Body: InvoiceBody | InvoiceBody[] }>('/api/:app/invoice', { schema: { body: createBody, response: recordSchema } }, async (request, reply) => {
+  if (Array.isArray(request.body)) return await createMany(request, reply, request.body)
   const b = request.body
-  const values = [b.number, b.status, b.total ?? null, b.customer_id ?? null, b.issued_on ?? null, ...userParam(request)]
+  const values = [b.number, b.status ?? 'draft', b.total ?? null, b.customer_id ?? null, b.issued_on ?? null, ...userParam(request)]
   const list = b.items
   if (list === undefined) {
     const [row] = await run(insertInvoice, values)
@@ -183,7 +216,7 @@ fastify.post<{ Params: Params, Body: InvoiceBody }>('/api/:app/invoice', { schem
   }
   const row = await sql.begin(async (tx) => {
     const [invoice] = await tx.unsafe<Row[]>(insertInvoice, values as never[], { prepare: true })
-    const params = [invoice?.id, list.map((i) => i.description), list.map((i) => i.quantity), list.map((i) => String(i.unit_price ?? 0)), ...userParam(request)]
+    const params = [invoice?.id, list.map((i) => i.description), list.map((i) => i.quantity ?? 1), list.map((i) => String(i.unit_price ?? 0)), ...userParam(request)]
     const created = list.length === 0 ? [] : await tx.unsafe<Row[]>(insertItems, params as never[], { prepare: true })
     return { ...invoice, items: created }
   })

@@ -50,7 +50,7 @@ export const customers = table('customers', false, [
 /** `invoice` rows (soft delete: `deleted_at` is a column and live rows have it null). */
 export const invoices = table('invoices', true, [
   ['id', 'uuid'], ['number', 'text'], ['status', 'text'], ['total', 'decimal'], ['customer_id', 'uuid'],
-  ['issued_on', 'date'], ['created_at', 'timestamp'], ['updated_at', 'timestamp']
+  ['issued_on', 'date'], ['note', 'text'], ['created_at', 'timestamp'], ['updated_at', 'timestamp']
 ])
 
 /** `invoice_item` rows. */
@@ -72,6 +72,11 @@ export const invoiceWithItems = {
 const INSERT_INVOICE_ROW = `INSERT INTO invoices (number, status, total, customer_id, issued_on, created_at, updated_at)
   VALUES ($1, $2, $3::numeric, $4::uuid, $5::date, now(), now()) RETURNING ${invoices.select}`
 
+/** S10: many invoices in one statement (arrays unnested, in request order), RETURNING the rows. */
+const INSERT_INVOICE_ROWS = `INSERT INTO invoices (number, status, total, customer_id, issued_on, created_at, updated_at)
+  SELECT n, s, t, c, d, now(), now() FROM unnest($1::text[], $2::text[], $3::numeric[], $4::uuid[], $5::date[]) WITH ORDINALITY AS u(n, s, t, c, d, o)
+  ORDER BY o RETURNING ${invoices.select}`
+
 /** All items of one invoice in one statement (arrays unnested), RETURNING the rows. */
 const INSERT_ITEM_ROWS = `INSERT INTO invoice_items (invoice_id, description, quantity, unit_price)
   SELECT $1::uuid, d, q, p FROM unnest($2::text[], $3::int[], $4::numeric[]) AS u(d, q, p) RETURNING ${items.select}`
@@ -90,15 +95,16 @@ function audited (write: string, o: AuditOptions): string {
  * SPEC §8 requires of every write, in the same statement: one round trip, the cheapest way a
  * hand-written server can honour it. The last parameter is then the user id.
  */
-export function writeStatements (audit: boolean): { insertInvoice: string, insertItems: string, updateStatus: string } {
+export function writeStatements (audit: boolean): { insertInvoice: string, insertInvoices: string, insertItems: string, updateStatus: string } {
   const old = 'old AS (SELECT id, status, updated_at FROM invoices WHERE id = $2::uuid AND deleted_at IS NULL FOR UPDATE), '
   const update = `UPDATE invoices t SET status = $1, updated_at = now() FROM old WHERE t.id = old.id
     RETURNING ${invoices.columns.map(([c]) => `t."${c}"`).join(', ')}, old.status AS old_status, old.updated_at AS old_updated_at`
   const changes = `jsonb_build_object('updated_at', jsonb_build_object('old', src.old_updated_at, 'new', src.updated_at)) ||
     CASE WHEN src.old_status IS DISTINCT FROM src.status THEN jsonb_build_object('status', jsonb_build_object('old', src.old_status, 'new', src.status)) ELSE '{}' END`
-  if (!audit) return { insertInvoice: INSERT_INVOICE_ROW, insertItems: INSERT_ITEM_ROWS, updateStatus: `WITH ${old}src AS (${update}) SELECT * FROM src` }
+  if (!audit) return { insertInvoice: INSERT_INVOICE_ROW, insertInvoices: INSERT_INVOICE_ROWS, insertItems: INSERT_ITEM_ROWS, updateStatus: `WITH ${old}src AS (${update}) SELECT * FROM src` }
   return {
     insertInvoice: audited(INSERT_INVOICE_ROW, { entity: 'invoice', action: 'create', changes: 'to_jsonb(src)', userParam: 6 }),
+    insertInvoices: audited(INSERT_INVOICE_ROWS, { entity: 'invoice', action: 'create', changes: 'to_jsonb(src)', userParam: 6 }),
     insertItems: audited(INSERT_ITEM_ROWS, { entity: 'invoice_item', action: 'create', changes: 'to_jsonb(src)', userParam: 5 }),
     updateStatus: audited(update, { entity: 'invoice', action: 'update', changes, userParam: 3, prelude: old })
   }

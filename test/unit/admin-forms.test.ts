@@ -57,8 +57,29 @@ t.test('list query: filters, sort, page, include', async (t) => {
     sort: { field: 'created_at', desc: true },
     page: 2,
     perPage: 10,
-    include: ['customer', 'items']
+    include: ['customer', 'items'],
+    search: '',
+    fields: []
   }), { page: 2, per_page: 10, 'filter[status]': 'paid', 'filter[total.gte]': '10', sort: '-created_at', include: 'customer,items' })
+  // OR members renumbered densely; search and fields= passed through.
+  t.same(listQuery({
+    filters: [{ field: 'status', op: 'eq', value: 'paid', or: 2 }, { field: 'total', op: 'gte', value: '10', or: 2 }, { field: 'status', op: 'eq', value: 'void', or: 0 }, { field: 'number', op: 'like', value: 'A%' }],
+    sort: null,
+    page: 1,
+    perPage: 25,
+    include: [],
+    search: 'widget',
+    fields: ['number', 'total']
+  }), {
+    page: 1,
+    per_page: 25,
+    'filter[or][1][status]': 'paid',
+    'filter[or][1][total.gte]': '10',
+    'filter[or][0][status]': 'void',
+    'filter[number.like]': 'A%',
+    search: 'widget',
+    fields: 'number,total'
+  })
   t.same(nextSort(null, 'a'), { field: 'a', desc: false })
   t.same(nextSort({ field: 'a', desc: false }, 'a'), { field: 'a', desc: true })
   t.equal(nextSort({ field: 'a', desc: true }, 'a'), null)

@@ -2,7 +2,7 @@
 // the engine's own declarations, so the UI offers exactly the field types the engine supports.
 export {
   FIELD_TYPES, ON_DELETE, RELATION_TYPES, WRITE_MODES,
-  type EntityDef, type FieldDef, type FieldType, type PkType, type RelationDef, type RelationType, type SlugDef
+  type EntityDef, type FieldDef, type FieldType, type IndexDef, type PkType, type RelationDef, type RelationType, type SlugDef
 } from '../../../lib/metadata/types.js'
 
 /** One entry of an error's `details` (SPEC §4), as the engine declares it. */

@@ -9,6 +9,8 @@ import { Button, Card, Checkbox, Empty, FormField, Input, PageHeader, Select } f
 import { toastSuccess } from '../../state/toasts.js'
 import { defFromDraft, draftFromDef, fieldIndexOf, hasTimestamps, newEntityDraft, newField, pkCandidates, withTimestamps, type DraftErrors, type EntityDraft, type FieldDraft } from './entity-form.js'
 import { FieldsTable } from './FieldsTable.js'
+import { IndexesEditor } from './IndexesEditor.js'
+import type { IndexDef } from '../../api/types.js'
 
 function EntityForm (props: { app: string, initial: EntityDraft, existing: boolean }): JSX.Element {
   const navigate = useNavigate()
@@ -103,6 +105,17 @@ function EntityForm (props: { app: string, initial: EntityDraft, existing: boole
             update={update}
             remove={(i) => setDraft('fields', produce((list) => { list.splice(i, 1) }))}
             add={() => setDraft('fields', draft.fields.length, newField())}
+          />
+        </Card>
+        <Card title='Indexes'>
+          <IndexesEditor
+            app={props.app}
+            entity={props.existing ? draft.name : null}
+            indexes={(draft.extra.indexes as IndexDef[] | undefined) ?? []}
+            onChange={(list) => setDraft('extra', produce((extra) => {
+              if (list.length > 0) extra.indexes = list
+              else delete extra.indexes
+            }))}
           />
         </Card>
       </div>

@@ -1,6 +1,7 @@
 import { Show, type JSX } from 'solid-js'
 import { Checkbox, FormField, Input, Select, Textarea } from '../../components/ui.js'
 import { ENUM_TYPES, type FieldDraft } from './entity-form.js'
+import { withSearchable } from './IndexesEditor.js'
 
 /** The options a field's type takes: length, enum values, precision/scale, auto timestamps, default. */
 export function FieldOptions (props: { field: FieldDraft, update: (patch: Partial<FieldDraft>) => void }): JSX.Element {
@@ -53,6 +54,11 @@ export function FieldOptions (props: { field: FieldDraft, update: (patch: Partia
             </Select>
           </Show>
         </FormField>
+      </Show>
+      <Show when={f().type === 'string' || f().type === 'text'}>
+        <div class='flex items-end pb-1.5'>
+          <Checkbox name='field-searchable' label='Searchable (search=)' checked={f().extra.searchable === true} onChange={(v) => { props.update({ extra: withSearchable(f().extra, v) }) }} />
+        </div>
       </Show>
       <div class='flex items-end pb-1.5'>
         <Checkbox name='field-nullable' label='Nullable' checked={f().nullable} onChange={(v) => { props.update({ nullable: v }) }} />

@@ -12,12 +12,14 @@ import { Button, Card, Checkbox, Empty, PageHeader, Select } from '../../compone
 import { toastError, toastSuccess } from '../../state/toasts.js'
 import { edgesOf, type Edge } from './edges.js'
 import { FilterBuilder } from './FilterBuilder.js'
-import { listQuery, nextSort, type ListState } from './list-query.js'
+import { filterQuery, listQuery, nextSort, type ListState } from './list-query.js'
+import { AggregateView } from './AggregateView.js'
+import { FieldPicker, SearchBox } from './QueryControls.js'
 import { Pagination } from '../../components/Pagination.js'
 import { RecordEditor } from './RecordEditor.js'
 import { RecordsTable } from './RecordsTable.js'
 
-const initialState = (): ListState => ({ filters: [], sort: null, page: 1, perPage: 25, include: [] })
+const initialState = (): ListState => ({ filters: [], sort: null, page: 1, perPage: 25, include: [], search: '', fields: [] })
 
 function Browser (props: { app: string, entity: EntityDef, entities: EntityDef[], edges: Edge[] }): JSX.Element {
   const [state, setState] = createStore<ListState>(initialState())
@@ -27,6 +29,8 @@ function Browser (props: { app: string, entity: EntityDef, entities: EntityDef[]
   const [deleting, setDeleting] = createSignal<string | null>(null)
   const filterable = (): EntityDef['fields'] => props.entity.fields
   const writableEdges = (): Edge[] => props.edges.filter((e) => e.kind !== 'belongs_to')
+  /** With `fields=`, only the picked columns (and the key) are shown. */
+  const shown = (): EntityDef => state.fields.length === 0 ? props.entity : { ...props.entity, fields: props.entity.fields.filter((f) => f.name === props.entity.primary_key.field || state.fields.includes(f.name)) }
   const included = (): Edge[] => props.edges.filter((e) => state.include.includes(e.name))
 
   // Live updates (docs/reference.md "Realtime"): a change by anyone refetches the page shown,
@@ -67,6 +71,9 @@ function Browser (props: { app: string, entity: EntityDef, entities: EntityDef[]
     <>
       <Card class='mb-4'>
         <div class='space-y-3 p-4'>
+          <Show when={props.entity.fields.some((f) => f.searchable === true)}>
+            <SearchBox value={state.search} onSearch={(text) => setState({ search: text, page: 1 })} />
+          </Show>
           <FilterBuilder fields={filterable()} initial={state.filters} onApply={(rows) => setState({ filters: rows, page: 1 })} />
           <Show when={props.edges.length > 0}>
             <div class='flex flex-wrap items-center gap-x-4 gap-y-1 border-t border-neutral-100 pt-3'>
@@ -74,6 +81,8 @@ function Browser (props: { app: string, entity: EntityDef, entities: EntityDef[]
               <For each={props.edges}>{(e) => <Checkbox name={`include-${e.name}`} label={`${e.name} (${e.kind.replace('_', ' ')})`} checked={state.include.includes(e.name)} onChange={(v) => { toggleInclude(e.name, v) }} />}</For>
             </div>
           </Show>
+          <FieldPicker entity={props.entity} selected={state.fields} onChange={(fields) => setState({ fields })} />
+          <AggregateView app={props.app} entity={props.entity} filters={() => filterQuery(state)} />
         </div>
       </Card>
       <Card>
@@ -91,7 +100,7 @@ function Browser (props: { app: string, entity: EntityDef, entities: EntityDef[]
           {(page) => (
             <>
               <RecordsTable
-                entity={props.entity}
+                entity={shown()}
                 records={page().data}
                 included={included()}
                 sort={state.sort}

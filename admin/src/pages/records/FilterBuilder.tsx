@@ -2,9 +2,12 @@ import { For, Index, Show, type JSX } from 'solid-js'
 import { createStore } from 'solid-js/store'
 import type { FieldDef } from '../../api/types.js'
 import { Button, Input, Select } from '../../components/ui.js'
-import { OP_LABELS, opsFor, type FilterOp, type FilterRow } from './list-query.js'
+import { OP_LABELS, opsFor, OR_MEMBERS, type FilterOp, type FilterRow } from './list-query.js'
 
-/** Rows of field · operator · value, applied together (AND) as `filter[field.op]=value`. */
+/**
+ * Rows of field · operator · value: ANDed as `filter[field.op]=value`, or members of an OR group
+ * (`filter[or][i][...]`: rows of one member AND, the members OR).
+ */
 export function FilterBuilder (props: { fields: FieldDef[], initial: FilterRow[], onApply: (rows: FilterRow[]) => void }): JSX.Element {
   const [rows, setRows] = createStore<FilterRow[]>(props.initial.map((r) => ({ ...r })))
   const fieldOf = (name: string): FieldDef | undefined => props.fields.find((f) => f.name === name)
@@ -41,6 +44,10 @@ export function FilterBuilder (props: { fields: FieldDef[], initial: FilterRow[]
                 <option value='false'>false</option>
               </Select>
             </Show>
+            <Select name='filter-group' aria-label='Group' class='!w-36' value={row().or === undefined ? '' : String(row().or)} onChange={(e) => setRows(i, 'or', e.currentTarget.value === '' ? undefined : Number(e.currentTarget.value))}>
+              <option value=''>AND</option>
+              <For each={Array.from({ length: OR_MEMBERS }, (_, k) => k)}>{(k) => <option value={String(k)}>OR branch {k + 1}</option>}</For>
+            </Select>
             <Button size='sm' variant='ghost' aria-label='Remove filter' onClick={() => setRows((list) => list.filter((_, j) => j !== i))}>✕</Button>
           </div>
         )}

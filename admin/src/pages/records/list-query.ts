@@ -34,7 +34,12 @@ export interface FilterRow {
   field: string
   op: FilterOp
   value: string
+  /** OR group member (`filter[or][i][...]`, docs/QUERYING.md "Boolean groups"); absent = ANDed at the top. */
+  or?: number
 }
+
+/** How many OR members the filter builder offers. */
+export const OR_MEMBERS = 3
 
 export interface Sort {
   field: string
@@ -47,17 +52,32 @@ export interface ListState {
   page: number
   perPage: number
   include: string[]
+  /** `search=` text; '' = none. */
+  search: string
+  /** `fields=`; empty = every field. */
+  fields: string[]
 }
 
 /** The query string of `GET /api/:app/:entity` for a list state. */
 export function listQuery (s: ListState): Query {
-  const q: Query = { page: s.page, per_page: s.perPage }
-  for (const f of s.filters) {
-    if (f.field === '') continue
-    q[f.op === 'eq' ? `filter[${f.field}]` : `filter[${f.field}.${f.op}]`] = f.value
-  }
+  const q: Query = { page: s.page, per_page: s.perPage, ...filterQuery(s) }
+  if (s.fields.length > 0) q.fields = s.fields.join(',')
   if (s.sort !== null) q.sort = `${s.sort.desc ? '-' : ''}${s.sort.field}`
   if (s.include.length > 0) q.include = s.include.join(',')
+  return q
+}
+
+/** The filter and search part of the query string (shared by the list and `_aggregate`). */
+export function filterQuery (s: Pick<ListState, 'filters' | 'search'>): Query {
+  const q: Query = {}
+  // OR members are renumbered densely: the engine reads `filter[or][0..n]`.
+  const members = [...new Set(s.filters.filter((f) => f.or !== undefined && f.field !== '').map((f) => f.or as number))].sort((a, b) => a - b)
+  for (const f of s.filters) {
+    if (f.field === '') continue
+    const key = f.op === 'eq' ? f.field : `${f.field}.${f.op}`
+    q[f.or === undefined ? `filter[${key}]` : `filter[or][${members.indexOf(f.or)}][${key}]`] = f.value
+  }
+  if (s.search !== '') q.search = s.search
   return q
 }
 
