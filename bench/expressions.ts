@@ -9,8 +9,13 @@ const ITERATIONS = 1_000_000
 
 const scope: ExpressionScope = {
   record: {
-    id: 'b7f3', status: 'paid', amount: '12000.50', stock_level: '7', title: 'Invoice 42',
-    start_date: new Date('2024-01-01'), end_date: '2024-02-01'
+    id: 'b7f3',
+    status: 'paid',
+    amount: '12000.50',
+    stock_level: '7',
+    title: 'Invoice 42',
+    start_date: new Date('2024-01-01'),
+    end_date: '2024-02-01'
   },
   old: { status: 'draft' },
   action: 'update',

@@ -65,7 +65,11 @@ export function summarize (runs: ScenarioRuns): Summary {
   const rocket = side(runs.rounds.map((r) => r.rocket))
   const floor = side(runs.rounds.map((r) => r.floor))
   return {
-    id, title, bar, ratio, ratios,
+    id,
+    title,
+    bar,
+    ratio,
+    ratios,
     rocket,
     floor,
     failures,

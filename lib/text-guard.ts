@@ -26,6 +26,7 @@ export function badTextReason (s: string): string | null {
 
 /** The key shown in a detail: NULs and surrogates written as `\\uXXXX`, at most 100 characters. */
 function escaped (key: string): string {
+  // eslint-disable-next-line no-control-regex -- U+0000 is exactly what this escapes
   return key.slice(0, 100).replace(/[\u0000\uD800-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 

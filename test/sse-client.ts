@@ -36,8 +36,8 @@ export async function openSse (url: string, headers: Record<string, string> = {}
       let body = ''
       let ended = false
       const notify = (): void => { for (const l of [...listeners]) l() }
-      const ending = new Promise<void>((done) => {
-        const finish = (): void => { ended = true; notify(); done() }
+      const ending = new Promise<void>((resolve) => {
+        const finish = (): void => { ended = true; notify(); resolve() }
         res.on('end', finish)
         res.on('close', finish)
         res.on('error', finish)
@@ -74,13 +74,13 @@ export async function openSse (url: string, headers: Record<string, string> = {}
         comments,
         ended: ending,
         isEnded: () => ended,
-        waitFor: async (count, opts = {}) => await new Promise((resolveWait, rejectWait) => {
+        waitFor: async (count, opts = {}) => await new Promise((resolve, reject) => {
           const pick = (): SseEvent[] => (opts.pred === undefined ? events : events.filter(opts.pred))
           const check = (): void => {
-            if (pick().length >= count) { cleanup(); resolveWait(pick()); return }
-            if (ended) { cleanup(); rejectWait(new Error(`stream ended with ${pick().length}/${count} events: ${JSON.stringify(events.map((e) => `${e.event}#${e.id ?? ''}`))}`)) }
+            if (pick().length >= count) { cleanup(); resolve(pick()); return }
+            if (ended) { cleanup(); reject(new Error(`stream ended with ${pick().length}/${count} events: ${JSON.stringify(events.map((e) => `${e.event}#${e.id ?? ''}`))}`)) }
           }
-          const timer = setTimeout(() => { cleanup(); rejectWait(new Error(`timeout: ${pick().length}/${count} events: ${JSON.stringify(events.map((e) => `${e.event}#${e.id ?? ''}`))}`)) }, opts.timeoutMs ?? 10_000)
+          const timer = setTimeout(() => { cleanup(); reject(new Error(`timeout: ${pick().length}/${count} events: ${JSON.stringify(events.map((e) => `${e.event}#${e.id ?? ''}`))}`)) }, opts.timeoutMs ?? 10_000)
           const cleanup = (): void => { clearTimeout(timer); listeners.delete(check) }
           listeners.add(check)
           check()

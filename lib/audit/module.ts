@@ -12,7 +12,7 @@ function objectOf (fields: readonly CompiledField[], value: (f: CompiledField) =
   for (let i = 0; i < fields.length; i += PAIRS_PER_CALL) {
     calls.push(`jsonb_build_object(${fields.slice(i, i + PAIRS_PER_CALL).map((f) => `'${f.name}', ${value(f)}`).join(', ')})`)
   }
-  return calls.length === 0 ? `'{}'::jsonb` : calls.join(' || ')
+  return calls.length === 0 ? '\'{}\'::jsonb' : calls.join(' || ')
 }
 
 /**
@@ -27,7 +27,7 @@ function changesOf (shape: RowSqlShape): string {
   const { entity, action, fields } = shape
   if (action === 'create') return objectOf(entity.fieldList.filter((f) => f.isPk || fields.includes(f)), (f) => jsonOf(f, `w.${f.column}`))
   if (action === 'delete') return objectOf(fields, (f) => jsonOf(f, `w.${oldColumn(f)}`))
-  if (fields.length === 0) return `'{}'::jsonb`
+  if (fields.length === 0) return '\'{}\'::jsonb'
   return fields.map((f) => {
     const o = `w.${oldColumn(f)}`
     const n = `w.${f.column}`
@@ -48,10 +48,10 @@ const auditRowSql: RowSql = {
   text: (shape) => {
     const { entity, action, rows, firstParam: p } = shape
     const pk = action === 'delete' ? oldColumn(entity.pk) : entity.pk.column
-    return `INSERT INTO _audit_log (entity, record_id, action, changes, user_id, at) ` +
+    return 'INSERT INTO _audit_log (entity, record_id, action, changes, user_id, at) ' +
       `SELECT $${p}::text, s.record_id, '${action}', s.changes, $${p + 1}::uuid, clock_timestamp() ` +
       `FROM (SELECT w.${pk}::text AS record_id, ${changesOf(shape)} AS changes FROM ${rows} w) s` +
-      (action === 'update' ? ` WHERE s.changes <> '{}'::jsonb` : '')
+      (action === 'update' ? ' WHERE s.changes <> \'{}\'::jsonb' : '')
   }
 }
 

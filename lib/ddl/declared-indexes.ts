@@ -132,7 +132,9 @@ async function indexTable (app: AppContext, name: string): Promise<string | null
 /** `[{name, fields, unique, where, status, error?}]` for the admin API. */
 export async function declaredIndexStatus (app: AppContext, def: EntityDef): Promise<Array<Record<string, unknown>>> {
   const names = (def.indexes ?? []).map((ix) => declaredIndexName(def, ix))
-  const rows = names.length === 0 ? [] : await app.sql<Array<{ name: string, valid: boolean }>>`
+  const rows = names.length === 0
+    ? []
+    : await app.sql<Array<{ name: string, valid: boolean }>>`
     SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i
     JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace

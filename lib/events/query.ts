@@ -84,7 +84,7 @@ export async function eventStats (sql: Sql, range: { from: Date, to: Date }): Pr
   ])
   // The total comes with every group (a window over all groups, before the LIMIT).
   const total = byType[0]?.total ?? 0
-  return { from, to, total, by_type: byType.map(({ event_type, source, count }) => ({ event_type, source, count })), by_component: byComponent.map((c) => ({ ...c, ...rounded(c) })) }
+  return { from, to, total, by_type: byType.map((row) => ({ event_type: row.event_type, source: row.source, count: row.count })), by_component: byComponent.map((c) => ({ ...c, ...rounded(c) })) }
 }
 
 function rounded (c: EventStats['by_component'][number]): Pick<EventStats['by_component'][number], 'p50_ms' | 'p95_ms' | 'max_ms'> {

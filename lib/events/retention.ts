@@ -39,6 +39,7 @@ export function startRetention (opts: RetentionOptions): RetentionJob {
     return deleted
   }
   const runNow = async (): Promise<number> => {
+    // eslint-disable-next-line no-unmodified-loop-condition -- cleared by the pass's finally
     while (running !== null) await running.catch(() => 0)
     running = pass().finally(() => { running = null })
     return await running

@@ -273,7 +273,7 @@ function compileBinary (node: BinaryExpression): Evaluator {
     return (frame, budget) => {
       tick(budget)
       const value = left(frame, budget)
-      return value ? value : right(frame, budget)
+      return value || right(frame, budget)
     }
   }
   const op = BINARY.get(node.operator)

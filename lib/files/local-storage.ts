@@ -1,6 +1,5 @@
 import { mkdir, open, rm } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
-import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { FileStorage } from './storage.js'
 

@@ -1,6 +1,6 @@
 import { qualifiedName, quoteIdent } from '../db/identifiers.js'
 import { uniqueFieldIndex } from '../ddl/index-names.js'
-import { canonicalType, FIELD_TYPE_SPECS, type JsonSchema } from '../fields/index.js'
+import { canonicalType, FIELD_TYPE_SPECS } from '../fields/index.js'
 import { entityJsonSchemas, isWritableField } from '../schema/entity-schemas.js'
 import { PiecewiseSerializer } from '../schema/record-serializer.js'
 import { compileRecordValidator } from '../schema/record-validator.js'
@@ -154,8 +154,16 @@ export function buildEdges (entities: EntityDef[], relations: RelationDef[]): Ma
       edgeMap(out, rel.source).set(rel.name, { ...common, name: rel.name, kind: 'many_to_many', forward: true, from: rel.source, to: rel.target, localKey: rel.source_key, remoteKey: rel.target_key, join, eager })
       if (!selfWithoutInverse) {
         edgeMap(out, rel.target).set(inverseName, {
-          ...common, name: inverseName, kind: 'many_to_many', forward: false, from: rel.target, to: rel.source,
-          localKey: rel.target_key, remoteKey: rel.source_key, join: { table: join.table, sqlTable: join.sqlTable, localColumn: join.remoteColumn, remoteColumn: join.localColumn }, eager: false
+          ...common,
+          name: inverseName,
+          kind: 'many_to_many',
+          forward: false,
+          from: rel.target,
+          to: rel.source,
+          localKey: rel.target_key,
+          remoteKey: rel.source_key,
+          join: { table: join.table, sqlTable: join.sqlTable, localColumn: join.remoteColumn, remoteColumn: join.localColumn },
+          eager: false
         })
       }
       continue

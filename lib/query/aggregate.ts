@@ -80,7 +80,7 @@ export function parseAggregateQuery (entity: CompiledEntity, entities: ReadonlyM
     switch (key) {
       case 'group_by': q.groupBy = fieldsOf(entity, key, value, opaque); break
       case 'count':
-        if (value !== '*' && value !== '' && value !== 'true') throw bad(key, "use count=* (rows per group)")
+        if (value !== '*' && value !== '' && value !== 'true') throw bad(key, 'use count=* (rows per group)')
         q.count = true
         break
       case 'sum': case 'avg': for (const f of fieldsOf(entity, key, value, numeric)) q.funcs.push({ func: key, field: f }); break

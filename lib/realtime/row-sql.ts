@@ -10,7 +10,7 @@ function recordOf (fields: readonly CompiledField[], column: (f: CompiledField) 
   for (let i = 0; i < fields.length; i += PAIRS_PER_CALL) {
     calls.push(`jsonb_build_object(${fields.slice(i, i + PAIRS_PER_CALL).map((f) => `'${f.name}', ${jsonOf(f, column(f))}`).join(', ')})`)
   }
-  return calls.length === 0 ? `'{}'::jsonb` : calls.join(' || ')
+  return calls.length === 0 ? '\'{}\'::jsonb' : calls.join(' || ')
 }
 
 /**

@@ -9,9 +9,7 @@ const TEXT_TYPES: ReadonlySet<string> = new Set(['string', 'text'])
 
 /** Length in characters (code points), as JSON Schema's maxLength counts them. */
 function length (s: string): number {
-  let n = 0
-  for (const _ of s) n++
-  return n
+  return [...s].length
 }
 
 /**

@@ -62,7 +62,7 @@ async function validate (set: RuleSet, ev: Evaluation): Promise<void> {
     if (r.stopOnFail) throw failure(failures)
   }
   for (const r of set.expressions) {
-    if (!Boolean(evaluate(r.expression, await ev.scope(r.related), node))) continue
+    if (!evaluate(r.expression, await ev.scope(r.related), node)) continue
     failures.push(detailAt(node, { rule: 'expression', message: r.message }))
     if (r.stopOnFail) throw failure(failures)
   }

@@ -13,8 +13,8 @@ export async function loadActiveRules (sql: Sql): Promise<RuleRow[]> {
 
 /** All rules, or those of one entity, ordered by entity then evaluation order. */
 export async function listRuleRows (sql: Sql, entity?: string): Promise<RuleRow[]> {
-  if (entity === undefined) return await sql.unsafe<DbRow[]>(`SELECT * FROM _rules ORDER BY entity, hook, type, priority, created_at, id`)
-  return await sql.unsafe<DbRow[]>(`SELECT * FROM _rules WHERE entity = $1 ORDER BY hook, type, priority, created_at, id`, [entity])
+  if (entity === undefined) return await sql.unsafe<DbRow[]>('SELECT * FROM _rules ORDER BY entity, hook, type, priority, created_at, id')
+  return await sql.unsafe<DbRow[]>('SELECT * FROM _rules WHERE entity = $1 ORDER BY hook, type, priority, created_at, id', [entity])
 }
 
 /** One rule by id (a well-formed uuid), or null. */

@@ -1,7 +1,6 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import { Ajv, type ErrorObject } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { ErrorDetail } from '../errors.js'
-import type { JsonSchema } from '../fields/index.js'
 
 /**
  * The one Ajv instance for payload validation. Strict JSON types (no coercion: a string is

@@ -15,7 +15,6 @@ export interface UiConfigFilter {
   scope?: string | undefined
 }
 
-
 function duplicate (err: unknown, input: UiConfigInput): unknown {
   if ((err as { code?: string }).code !== '23505') return err
   return conflict(`A UI config for '${input.entity}' with scope '${input.scope}' already exists`, [

@@ -297,7 +297,6 @@ export async function retryUnbatched<T> (deps: WriteDeps, write: (deps: WriteDep
   }
 }
 
-
 /**
  * New children without relations of their own: their INSERTs do not depend on each other.
  * Children writing the same fields go in one multi-row INSERT (`insertBatch`) when the unit

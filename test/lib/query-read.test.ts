@@ -152,8 +152,21 @@ t.test('read path against PostgreSQL', async (t) => {
     const { rows, total } = await list(order, { 'filter[number]': 'A-1' })
     t.equal(total, 1)
     t.same(rows, [{
-      id: O1, number: 'A-1', status: 'paid', note: 'urgent delivery', qty: 5, big: '9007199254740993', total: '10.50', paid: true,
-      ref: R1, placed_at: new Date('2024-01-01T10:00:00Z'), due: '2024-02-01', meta: { a: 1 }, attachment: null, customer_id: C1, deleted_at: null
+      id: O1,
+      number: 'A-1',
+      status: 'paid',
+      note: 'urgent delivery',
+      qty: 5,
+      big: '9007199254740993',
+      total: '10.50',
+      paid: true,
+      ref: R1,
+      placed_at: new Date('2024-01-01T10:00:00Z'),
+      due: '2024-02-01',
+      meta: { a: 1 },
+      attachment: null,
+      customer_id: C1,
+      deleted_at: null
     }])
     t.strictSame(Object.keys(rows[0]!), order.fieldList.map((f) => f.name), 'no extra columns (the total stays out)')
   })

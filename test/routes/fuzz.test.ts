@@ -90,7 +90,7 @@ const METADATA_BODIES: unknown[] = [
   { name: 'fz', fields: [null, [], 'x'] },
   { name: 'fz', fields: [{ name: 'a', type: 'decimal', precision: 1e9, scale: -1 }] },
   { name: 'fz', fields: [{ name: 'a', type: 'string', enum: [{}], default: [] }] },
-  { name: 'fz', fields: [{ name: 'a', type: 'int', default: 1e400, max_length: -1 }] },
+  { name: 'fz', fields: [{ name: 'a', type: 'int', default: Number.POSITIVE_INFINITY, max_length: -1 }] },
   { name: 'fz', fields: [{ name: 'a', type: 'string', required: 'yes' }], primary_key: { field: 'a', type: 'nope' } },
   { name: 'fz', fields: [{ name: 'id', type: 'uuid' }], slug: { field: 'id', source: 5 } },
   { name: 'fz', type: 'many_to_many', source: 'note', target: 'note', join_table: 'pg_class' },

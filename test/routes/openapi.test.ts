@@ -40,9 +40,24 @@ function paramNames (o: Op): string[] {
 
 /** A query value of the right type for each field of the all-types fixture. */
 const SAMPLE_VALUE: Record<string, string> = {
-  id: '7b0ad8f5-4f3a-4c6e-9a39-2f1c6a1c0b11', name: 'x', slug: 'x', description: 'x', stock: '1', views: '1', price: '1.5', active: 'true',
-  external_id: '7b0ad8f5-4f3a-4c6e-9a39-2f1c6a1c0b11', released_at: '2024-01-01T00:00:00Z', launch_date: '2024-01-01', attributes: 'x', manual: 'x',
-  status: 'draft', category_id: '7b0ad8f5-4f3a-4c6e-9a39-2f1c6a1c0b11', created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z', deleted_at: '2024-01-01T00:00:00Z'
+  id: '7b0ad8f5-4f3a-4c6e-9a39-2f1c6a1c0b11',
+  name: 'x',
+  slug: 'x',
+  description: 'x',
+  stock: '1',
+  views: '1',
+  price: '1.5',
+  active: 'true',
+  external_id: '7b0ad8f5-4f3a-4c6e-9a39-2f1c6a1c0b11',
+  released_at: '2024-01-01T00:00:00Z',
+  launch_date: '2024-01-01',
+  attributes: 'x',
+  manual: 'x',
+  status: 'draft',
+  category_id: '7b0ad8f5-4f3a-4c6e-9a39-2f1c6a1c0b11',
+  created_at: '2024-01-01T00:00:00Z',
+  updated_at: '2024-01-01T00:00:00Z',
+  deleted_at: '2024-01-01T00:00:00Z'
 }
 
 /** Record, create, update and nested-write components of the all-types fixture. */
@@ -74,7 +89,6 @@ function checkComponents (t: Tap, schemas: Record<string, Schema>): void {
   t.ok((item.properties as Json)._delete, 'children can be deleted by key')
   t.ok((item.properties as Json).detail, 'nested items take their own relations (depth > 1)')
   t.notOk((item.properties as Json).category, '... except the one leading back to the parent')
-
 }
 
 /** List parameters, and the server refusing every operator the document leaves out. */
@@ -101,7 +115,6 @@ async function checkListParameters (t: Tap, doc: Json, a: TestApp): Promise<void
       t.equal(res.statusCode, 400, `${name} is undocumented and refused`)
     }
   }
-
 }
 
 /** Path parameters, error responses, security and the auth/admin routes. */

@@ -61,11 +61,13 @@ t.test('POST /_batch: mixed operations in one transaction', async (t) => {
   const res = await a.as(a.admin, {
     method: 'POST',
     url: '/_batch',
-    payload: { operations: [
-      { method: 'POST', entity: 'customer', body: { name: 'Batch Co' } },
-      { method: 'PUT', entity: 'invoice', id: a1, body: { note: 'batched' } },
-      { method: 'DELETE', entity: 'invoice', id: b2 }
-    ] }
+    payload: {
+      operations: [
+        { method: 'POST', entity: 'customer', body: { name: 'Batch Co' } },
+        { method: 'PUT', entity: 'invoice', id: a1, body: { note: 'batched' } },
+        { method: 'DELETE', entity: 'invoice', id: b2 }
+      ]
+    }
   })
   t.equal(res.statusCode, 200, res.body)
   const data = res.json().data as Row[]
@@ -81,10 +83,12 @@ t.test('POST /_batch: any failure rolls all back and names the operation', async
   const res = await a.as(w.member.token, {
     method: 'POST',
     url: '/_batch',
-    payload: { operations: [
-      { method: 'PUT', entity: 'invoice', id: a3, body: { note: 'should roll back' } },
-      { method: 'POST', entity: 'product', body: { name: 'nope' } }
-    ] }
+    payload: {
+      operations: [
+        { method: 'PUT', entity: 'invoice', id: a3, body: { note: 'should roll back' } },
+        { method: 'POST', entity: 'product', body: { name: 'nope' } }
+      ]
+    }
   })
   expectError(t, res, 403, 'FORBIDDEN')
   t.equal(res.json().error.details[0].index, 1)

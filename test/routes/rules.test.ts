@@ -232,7 +232,7 @@ t.test('before_delete rules block a delete with the current row as record', asyn
 t.test('nested children run their own entity rules; details name relation and index', async (t) => {
   const a = await setup(t)
   await adminCreate(a, 'rules', rule('invoice_item', 'field', { field: 'quantity', operator: 'min', value: 1, message: 'Quantity must be positive' }))
-  await adminCreate(a, 'rules', rule('invoice_item', 'expression', { expression: "len(record.description) < 2", message: 'Describe the item' }))
+  await adminCreate(a, 'rules', rule('invoice_item', 'expression', { expression: 'len(record.description) < 2', message: 'Describe the item' }))
   const res = await a.as(a.admin, {
     method: 'POST',
     url: '/invoice',

@@ -30,14 +30,33 @@ t.test('parseJson reports instead of throwing', async (t) => {
 
 t.test('webhook form: a stored webhook round-trips; the secret is sent only when typed or removed', async (t) => {
   const stored: Webhook = {
-    id: 'w1', entity: 'order', hook: 'after_write', url: 'https://example.test/hook', method: 'PUT', headers: { 'X-Key': '{{env.KEY}}' },
-    condition: 'record.total > 10', async: true, retry: { max_attempts: 5, backoff: 'fixed' }, timeout_ms: 2000, active: false,
-    has_secret: true, created_at: '', updated_at: ''
+    id: 'w1',
+    entity: 'order',
+    hook: 'after_write',
+    url: 'https://example.test/hook',
+    method: 'PUT',
+    headers: { 'X-Key': '{{env.KEY}}' },
+    condition: 'record.total > 10',
+    async: true,
+    retry: { max_attempts: 5, backoff: 'fixed' },
+    timeout_ms: 2000,
+    active: false,
+    has_secret: true,
+    created_at: '',
+    updated_at: ''
   }
   const d = draftOf(stored)
   t.same(bodyOf(d, JSON.parse(d.headers)), {
-    entity: 'order', hook: 'after_write', url: 'https://example.test/hook', method: 'PUT', headers: { 'X-Key': '{{env.KEY}}' },
-    condition: 'record.total > 10', async: true, retry: { max_attempts: 5, backoff: 'fixed' }, timeout_ms: 2000, active: false
+    entity: 'order',
+    hook: 'after_write',
+    url: 'https://example.test/hook',
+    method: 'PUT',
+    headers: { 'X-Key': '{{env.KEY}}' },
+    condition: 'record.total > 10',
+    async: true,
+    retry: { max_attempts: 5, backoff: 'fixed' },
+    timeout_ms: 2000,
+    active: false
   }, 'no secret key: the stored one is kept')
   t.equal(bodyOf({ ...d, secret: 's3cret' }, {}).secret, 's3cret')
   t.equal(bodyOf({ ...d, secret: 's3cret', removeSecret: true }, {}).secret, null, 'removing wins')

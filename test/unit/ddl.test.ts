@@ -95,4 +95,3 @@ t.test('index names: hashed per table and columns, never shared, within 63 bytes
   const foo = validateEntityDef({ name: 'foo', fields: [{ name: 'bar_baz', type: 'string', unique: true }] })
   t.equal(uniqueFieldIndex(foo, 'bar_baz').legacyName, 'foo_bar_baz_key', 'the old name is kept for the startup rename')
 })
-

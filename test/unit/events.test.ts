@@ -13,8 +13,22 @@ const appB = { name: 'b' } as unknown as AppContext
 
 function row (n: number, extra: Partial<EventRow> = {}): EventRow {
   return {
-    id: `id${String(n).padStart(4, '0')}`, trace_id: 't', span_id: `s${n}`, parent_span_id: null, event_type: 'x', source: 'system', component: null, action: null,
-    entity: null, record_id: null, user_id: null, duration_ms: null, status: null, metadata: null, created_at: 1_000_000 + n, ...extra
+    id: `id${String(n).padStart(4, '0')}`,
+    trace_id: 't',
+    span_id: `s${n}`,
+    parent_span_id: null,
+    event_type: 'x',
+    source: 'system',
+    component: null,
+    action: null,
+    entity: null,
+    record_id: null,
+    user_id: null,
+    duration_ms: null,
+    status: null,
+    metadata: null,
+    created_at: 1_000_000 + n,
+    ...extra
   }
 }
 

@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import {
-  compileExpression, compileExpressionCached, evaluateBoolean, ExpressionBudgetError,
+  compileExpression, compileExpressionCached, evaluateBoolean,
   ExpressionSyntaxError, validateExpression
 } from '../../lib/expressions/index.js'
 import type { ExpressionScope } from '../../lib/expressions/index.js'

@@ -58,8 +58,15 @@ t.test('whereClause ANDs filters, OR-groups and the live condition', async (t) =
 
 t.test('in-memory tests agree with SQL semantics, per type', async (t) => {
   const row = {
-    title: 'Beta', owner_id: U1.toUpperCase(), qty: 5, big: '9007199254740993', total: '10.50', public: false,
-    at: new Date('2024-05-01T10:00:00Z'), due: '2024-05-01', owner_email: null
+    title: 'Beta',
+    owner_id: U1.toUpperCase(),
+    qty: 5,
+    big: '9007199254740993',
+    total: '10.50',
+    public: false,
+    at: new Date('2024-05-01T10:00:00Z'),
+    due: '2024-05-01',
+    owner_email: null
   }
   const cases: Array<[string, string, unknown, boolean]> = [
     ['title', 'eq', 'Beta', true], ['title', 'neq', 'Beta', false], ['title', 'in', ['Alpha', 'Beta'], true], ['title', 'not_in', ['Beta'], false],

@@ -9,7 +9,7 @@ import type { RuleDef } from '../../../lib/rules/types.js'
 export { ACTION_TYPES, type ActionType } from '../../../lib/state-machines/types.js'
 import type { ActionType } from '../../../lib/state-machines/types.js'
 export { INSTANCE_STATUSES, STEP_TYPES, type HistoryEntry, type InstanceStatus, type StepType, type WaitingFor } from '../../../lib/workflows/types.js'
-import type { HistoryEntry, InstanceStatus, StepType, WaitingFor } from '../../../lib/workflows/types.js'
+import type { HistoryEntry, InstanceStatus, WaitingFor } from '../../../lib/workflows/types.js'
 
 /** `related_load` entries: a relation name or `{relation, filter}`. */
 export type RelatedLoad = string | { relation: string, filter?: Record<string, unknown> }
@@ -63,8 +63,6 @@ export interface WorkflowBody {
 }
 
 export type WorkflowRow = WorkflowBody & Stored
-
-
 
 export interface Instance {
   id: string

@@ -36,7 +36,7 @@ function Sidebar (): JSX.Element {
                   )}
                 </For>
                 <li>
-                  <a href={`/api/${encodeURIComponent(app())}/_docs`} target='_blank' rel='noopener' class={LINK}>API docs <span aria-hidden='true'>↗</span></a>
+                  <a href={`/api/${encodeURIComponent(app())}/_docs`} target='_blank' rel='noopener noreferrer' class={LINK}>API docs <span aria-hidden='true'>↗</span></a>
                 </li>
               </ul>
             </div>

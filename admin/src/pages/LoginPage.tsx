@@ -37,7 +37,8 @@ export function LoginPage (): JSX.Element {
       aria-selected={scope() === value}
       class={`flex-1 rounded-md px-3 py-1.5 text-sm font-medium ${scope() === value ? 'bg-white text-neutral-900 shadow-sm' : 'text-neutral-500 hover:text-neutral-800'}`}
       onClick={() => { setScope(value) }}
-    >{label}</button>
+    >{label}
+    </button>
   )
 
   return (

@@ -64,7 +64,7 @@ export function ActionsEditor (props: ActionsEditorProps): JSX.Element {
                 </Match>
                 <Match when={a().type === 'create_record'}>
                   {entitySelect(i, a())}
-                  {json(i, a(), 'data', 'Data (JSON)', `{"field": "expression"}; quote literals: "'sent'"`)}
+                  {json(i, a(), 'data', 'Data (JSON)', '{"field": "expression"}; quote literals: "\'sent\'"')}
                 </Match>
                 <Match when={a().type === 'webhook'}>
                   {text(i, a(), 'url', 'URL')}

@@ -146,11 +146,13 @@ export function EntityEditorPage (): JSX.Element {
   return (
     <>
       <PageHeader title={isNew() ? 'New entity' : `Entity ${params.name ?? ''}`} subtitle='Fields, primary key, slug and soft delete.' />
-      <Show when={isNew()} fallback={
-        <Show when={def()} keyed fallback={<><ErrorPanel error={def.error} /><Show when={def.loading}><Empty>Loading…</Empty></Show></>}>
-          {(loaded) => <EntityForm app={params.app} initial={draftFromDef(loaded)} existing />}
-        </Show>
-      }>
+      <Show
+        when={isNew()} fallback={
+          <Show when={def()} keyed fallback={<><ErrorPanel error={def.error} /><Show when={def.loading}><Empty>Loading…</Empty></Show></>}>
+            {(loaded) => <EntityForm app={params.app} initial={draftFromDef(loaded)} existing />}
+          </Show>
+      }
+      >
         <EntityForm app={params.app} initial={newEntityDraft()} existing={false} />
       </Show>
     </>

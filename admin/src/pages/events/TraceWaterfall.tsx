@@ -5,8 +5,14 @@ import { pretty, when } from '../../components/forms.js'
 type Span = Waterfall['spans'][number]
 
 const COLORS: Record<string, string> = {
-  http: 'bg-neutral-700', auth: 'bg-sky-500', permission: 'bg-indigo-500', query: 'bg-emerald-500', write: 'bg-amber-500',
-  nested_write: 'bg-orange-500', webhook: 'bg-fuchsia-500', workflow: 'bg-violet-500'
+  http: 'bg-neutral-700',
+  auth: 'bg-sky-500',
+  permission: 'bg-indigo-500',
+  query: 'bg-emerald-500',
+  write: 'bg-amber-500',
+  nested_write: 'bg-orange-500',
+  webhook: 'bg-fuchsia-500',
+  workflow: 'bg-violet-500'
 }
 const ms = (v: number): string => v >= 100 ? `${Math.round(v)} ms` : `${Math.round(v * 100) / 100} ms`
 const label = (s: Span): string => [s.component ?? s.event_type, s.action, s.entity].filter((x) => x !== null && x !== '').join(' · ')

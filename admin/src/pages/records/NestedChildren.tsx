@@ -119,10 +119,13 @@ export function NestedLinks (props: NestedProps): JSX.Element {
             <span class={`inline-flex items-center gap-1 rounded bg-neutral-100 px-2 py-0.5 text-xs ${l.state === 'removed' ? 'line-through opacity-50' : ''}`}>
               <span class='font-mono'>{l.id.slice(0, 8)}</span>{l.label !== '' ? ` ${l.label}` : ''}
               <Show when={l.state === 'added'}><Badge tone='green'>new</Badge></Show>
-              <button type='button' class='ml-1 opacity-60 hover:opacity-100' aria-label='Toggle link' onClick={() => {
-                if (l.state === 'added') setLinks((list) => list.filter((_, j) => j !== i()))
-                else setLinks(i(), 'state', l.state === 'removed' ? 'kept' : 'removed')
-              }}>✕</button>
+              <button
+                type='button' class='ml-1 opacity-60 hover:opacity-100' aria-label='Toggle link' onClick={() => {
+                  if (l.state === 'added') setLinks((list) => list.filter((_, j) => j !== i()))
+                  else setLinks(i(), 'state', l.state === 'removed' ? 'kept' : 'removed')
+                }}
+              >✕
+              </button>
             </span>
           )}
         </For>

@@ -1,4 +1,4 @@
-import { createSignal, Show, type JSX } from 'solid-js'
+import { createSignal, For, Show, type JSX } from 'solid-js'
 import { ApiError } from '../../api/client.js'
 import { evaluateExpression, type EvaluateBody } from '../../api/logic.js'
 import { ErrorPanel } from '../../components/ErrorPanel.js'
@@ -55,32 +55,33 @@ export function ExpressionTester (props: { app: string }): JSX.Element {
           <Textarea name='tester-expression' rows={2} value={expression()} onInput={(e) => setExpression(e.currentTarget.value)} />
         </FormField>
         <div class='grid gap-3 md:grid-cols-2 xl:grid-cols-4'>
-          {SAMPLES.map((key) => (
+          <For each={SAMPLES}>{(key) => (
             <FormField label={`${key} (JSON)`} hint={HINTS[key]}>
               <Textarea name={`tester-${key}`} rows={4} value={samples()[key]} onInput={(e) => { const v = e.currentTarget.value; setSamples((s) => ({ ...s, [key]: v })) }} />
             </FormField>
-          ))}
+          )}
+          </For>
         </div>
         <Button type='submit' disabled={busy() || expression().trim() === ''}>{busy() ? 'Evaluating…' : 'Evaluate'}</Button>
         <Show when={outcome()} keyed>
           {(current) => current.ok
-              ? (
-                <div class='rounded-md bg-emerald-50 p-3 text-sm ring-1 ring-inset ring-emerald-200'>
-                  <span class='text-xs font-medium text-emerald-800'>Result</span>
-                  <pre class='mt-1 font-mono text-sm text-emerald-900' data-testid='tester-result'>{JSON.stringify(current.result, null, 2)}</pre>
-                </div>
-                )
-              : (
-                <div class='space-y-2' data-testid='tester-error'>
-                  <ErrorPanel error={current.error} />
-                  <Show when={current.position !== null}>
-                    <div class='overflow-x-auto whitespace-pre rounded-md bg-neutral-900 p-3 font-mono text-xs text-neutral-100' data-testid='tester-caret'>
-                      <div>{current.source}</div>
-                      <div class='text-red-400'>{`${' '.repeat(current.position ?? 0)}^ position ${current.position ?? 0}`}</div>
-                    </div>
-                  </Show>
-                </div>
-                )}
+            ? (
+              <div class='rounded-md bg-emerald-50 p-3 text-sm ring-1 ring-inset ring-emerald-200'>
+                <span class='text-xs font-medium text-emerald-800'>Result</span>
+                <pre class='mt-1 font-mono text-sm text-emerald-900' data-testid='tester-result'>{JSON.stringify(current.result, null, 2)}</pre>
+              </div>
+              )
+            : (
+              <div class='space-y-2' data-testid='tester-error'>
+                <ErrorPanel error={current.error} />
+                <Show when={current.position !== null}>
+                  <div class='overflow-x-auto whitespace-pre rounded-md bg-neutral-900 p-3 font-mono text-xs text-neutral-100' data-testid='tester-caret'>
+                    <div>{current.source}</div>
+                    <div class='text-red-400'>{`${' '.repeat(current.position ?? 0)}^ position ${current.position ?? 0}`}</div>
+                  </div>
+                </Show>
+              </div>
+              )}
         </Show>
       </form>
     </Card>

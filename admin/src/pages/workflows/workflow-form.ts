@@ -37,8 +37,21 @@ const gotoText = (g: unknown): string => typeof g === 'string' ? g : typeof g ==
 
 export function emptyStep (type: StepType, id: string): StepDraft {
   return {
-    id, type, actions: [], then: '', expression: '', on_true: '', on_false: '', assigneeType: 'role', role: '', user_id: '',
-    timeout: '', on_approve: '', on_reject: '', on_timeout: '', duration: ''
+    id,
+    type,
+    actions: [],
+    then: '',
+    expression: '',
+    on_true: '',
+    on_false: '',
+    assigneeType: 'role',
+    role: '',
+    user_id: '',
+    timeout: '',
+    on_approve: '',
+    on_reject: '',
+    on_timeout: '',
+    duration: ''
   }
 }
 
