@@ -36,6 +36,9 @@ export function outcomeOf (log: Pick<ClaimedLog, 'attempt' | 'max_attempts' | 'b
  * deliveries so that shutdown can wait for them. Delivery is at least once: a crash between
  * the receiver's answer and the log update repeats the call (same idempotency key).
  */
+/** Bound of the in-memory hint list per app (beyond it, rows wait for the scheduler). */
+const MAX_DEFERRED_PER_APP = 1000
+
 export class WebhookRuntime {
   readonly settings: WebhookSettings
   log: RuntimeLogger = silent
@@ -46,6 +49,12 @@ export class WebhookRuntime {
   private running = 0
   private readonly runningPerApp = new Map<string, number>()
   private readonly turns = new RoundRobin()
+  /**
+   * Committed rows a dispatch found no slot for (a scheduler pass may hold the app's slots while
+   * it claims): handed out as soon as slots of that app are released, so they do not wait for
+   * the scheduler's grace period. A hint only: the rows are in `_webhook_logs` either way.
+   */
+  private readonly deferred = new Map<string, { app: AppContext, ids: string[] }>()
   private closed = false
 
   constructor (settings: WebhookSettings) {
@@ -59,8 +68,16 @@ export class WebhookRuntime {
    */
   dispatch (app: AppContext, ids: readonly string[]): void {
     const slots = this.reserve(app.name, ids.length)
+    if (slots < ids.length) this.defer(app, ids.slice(slots))
     if (slots === 0) return
     this.track(this.claimAndStart(app, { ids: ids.slice(0, slots) }, slots))
+  }
+
+  private defer (app: AppContext, ids: readonly string[]): void {
+    if (this.closed) return
+    const entry = this.deferred.get(app.name) ?? { app, ids: [] }
+    for (const id of ids) if (entry.ids.length < MAX_DEFERRED_PER_APP) entry.ids.push(id)
+    this.deferred.set(app.name, entry)
   }
 
   /**
@@ -106,6 +123,11 @@ export class WebhookRuntime {
     const left = this.runningFor(app) - n
     if (left > 0) this.runningPerApp.set(app, left)
     else this.runningPerApp.delete(app)
+    const waiting = this.deferred.get(app)
+    if (waiting !== undefined && !this.closed) {
+      this.deferred.delete(app)
+      this.dispatch(waiting.app, waiting.ids)
+    }
   }
 
   private track (work: Promise<void>): void {
