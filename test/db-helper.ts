@@ -50,7 +50,7 @@ export async function startEmbeddedTestServer (): Promise<EmbeddedDatabase> {
 const TEST_SETTINGS = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '500' }
 
 /** A TCP port the OS just reported free on the loopback interface. */
-async function freePort (): Promise<number> {
+export async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
     const srv = createServer()
     srv.once('error', reject)

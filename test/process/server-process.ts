@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../db-helper.js'
+
+export { freePort }
 
 /**
  * The real server entry (`server.ts`) in a child process of its own process group, as a
@@ -33,18 +35,6 @@ export interface StartOptions {
   env?: Record<string, string>
   /** Entry to run instead of `server.ts` (e.g. `lib/db/migrate-cli.ts`). */
   script?: string
-}
-
-export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      srv.close(() => { resolve(port) })
-    })
-  })
 }
 
 export function tempDataDir (): string {

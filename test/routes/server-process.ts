@@ -1,10 +1,12 @@
 // Real Rocket server processes for tests that need several (not a test file itself).
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../db-helper.js'
+
+export { freePort }
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -15,19 +17,6 @@ export interface ServerProcess {
   pid: number
   /** SIGTERM, then SIGKILL if it has not exited after 10 s. */
   stop: () => Promise<void>
-}
-
-/** A TCP port the OS just reported free on the loopback interface. */
-export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      srv.close(() => { resolve(port) })
-    })
-  })
 }
 
 /**
