@@ -34,7 +34,8 @@ function invoiceBody (ds: Dataset, number: string, items: number): Record<string
   return body
 }
 
-function creating (ds: Dataset, run: string, items: number): Request[] {
+/** POSTs to /invoice whose body `body(prefix, n)` builds per request (`n` counts from 1). */
+function posting (ds: Dataset, run: string, body: (prefix: string, n: number) => unknown): Request[] {
   let n = 0
   // Unique per call too: the warm-up and the measured window build their templates separately.
   const prefix = `B-${run}-${randomBytes(3).toString('hex')}`
@@ -42,23 +43,17 @@ function creating (ds: Dataset, run: string, items: number): Request[] {
     method: 'POST',
     path: `/api/${ds.app}/invoice`,
     headers: headers(ds, true),
-    setupRequest: (req) => ({ ...req, body: JSON.stringify(invoiceBody(ds, `${prefix}-${++n}`, items)) })
+    setupRequest: (req) => ({ ...req, body: JSON.stringify(body(prefix, ++n)) })
   }]
+}
+
+function creating (ds: Dataset, run: string, items: number): Request[] {
+  return posting(ds, run, (prefix, n) => invoiceBody(ds, `${prefix}-${n}`, items))
 }
 
 /** S10: one POST of 100 new invoices (docs/QUERYING.md "Bulk and batch writes"). */
 function bulkCreating (ds: Dataset, run: string): Request[] {
-  let n = 0
-  const prefix = `B-${run}-${randomBytes(3).toString('hex')}`
-  return [{
-    method: 'POST',
-    path: `/api/${ds.app}/invoice`,
-    headers: headers(ds, true),
-    setupRequest: (req) => {
-      const batch = ++n
-      return { ...req, body: JSON.stringify(Array.from({ length: 100 }, (_, i) => invoiceBody(ds, `${prefix}-${batch}-${i}`, 0))) }
-    }
-  }]
+  return posting(ds, run, (prefix, batch) => Array.from({ length: 100 }, (_, i) => invoiceBody(ds, `${prefix}-${batch}-${i}`, 0)))
 }
 
 const get = (ds: Dataset, query: string): Request[] => [{ method: 'GET', path: `/api/${ds.app}/invoice${query}`, headers: headers(ds, false) }]
