@@ -9,6 +9,7 @@ import auth from './plugins/auth.js'
 import corsPlugin from './plugins/cors.js'
 import drain from './plugins/drain.js'
 import errorHandler from './plugins/error-handler.js'
+import { compileRouteValidator } from './lib/schema/route-validation.js'
 import events from './plugins/events.js'
 import jsonBody from './plugins/json-body.js'
 import platform from './plugins/platform.js'
@@ -54,6 +55,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
         .send('{"error":{"code":"INVALID_PAYLOAD","message":"Malformed URL"}}')
     }
   })
+  // Declared route schemas: bodies by the project's Ajv (strict, unknown keys refused), URL parts coerced (docs/ARCHITECTURE.md, "Route schemas").
+  fastify.setValidatorCompiler(({ schema, httpPart }) => compileRouteValidator(schema, httpPart))
   await fastify.register(errorHandler)
   await fastify.register(drain)
   await fastify.register(securityHeaders)

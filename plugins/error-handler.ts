@@ -1,7 +1,9 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { translatePgError } from '../lib/db/pg-errors.js'
+import type { ErrorObject } from 'ajv'
 import { isApiError, type ApiError } from '../lib/errors.js'
+import { routeErrorDetails } from '../lib/schema/route-validation.js'
 
 interface Envelope {
   error: { code: string, message: string, details?: unknown[] }
@@ -19,8 +21,6 @@ function frameworkError (err: FastifyError): { status: number, code: string, mes
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { status: 400, code: 'INVALID_PAYLOAD', message: 'Request body is not valid JSON' }
-    case 'FST_ERR_VALIDATION':
-      return { status: 400, code: 'INVALID_PAYLOAD', message: err.message }
     default:
       break
   }
@@ -31,6 +31,24 @@ function frameworkError (err: FastifyError): { status: number, code: string, mes
   if (status === 429) return { status, code: 'RATE_LIMITED', message: 'Too many requests' }
   if (status >= 400 && status < 500) return { status, code: 'INVALID_PAYLOAD', message: 'Bad request' }
   return null
+}
+
+/**
+ * A request that fails its route's declared schema: a body is 422 `VALIDATION_FAILED` with one
+ * detail per field, like entity bodies; a query string or path parameter is 400 `INVALID_PAYLOAD`
+ * naming the parameter (docs/reference.md, "Errors").
+ */
+function routeSchemaFailure (err: FastifyError): { status: number, code: string, message: string, details: unknown[] } | null {
+  if (err.code !== 'FST_ERR_VALIDATION' || !Array.isArray(err.validation)) return null
+  const errors = err.validation as unknown as ErrorObject[]
+  if (err.validationContext === 'body') {
+    return { status: 422, code: 'VALIDATION_FAILED', message: 'Request body is invalid', details: routeErrorDetails(errors) }
+  }
+  const part = err.validationContext === 'params' ? 'Path parameter' : err.validationContext === 'headers' ? 'Header' : 'Query parameter'
+  const details = routeErrorDetails(errors)
+  const first = details[0]
+  const message = first !== undefined ? `${part} '${first.field}': ${first.message}` : `${part} is invalid`
+  return { status: 400, code: 'INVALID_PAYLOAD', message, details }
 }
 
 function render (reply: FastifyReply, status: number, code: string, message: string, details?: unknown[]): FastifyReply {
@@ -49,6 +67,8 @@ async function errorHandler (fastify: FastifyInstance): Promise<void> {
     if (isApiError(err)) return render(reply, err.statusCode, err.code, err.message, err.details)
     const pg = translatePgError(err)
     if (pg !== null) return render(reply, pg.statusCode, pg.code, pg.message, pg.details)
+    const schemaFailure = routeSchemaFailure(err as FastifyError)
+    if (schemaFailure !== null) return render(reply, schemaFailure.status, schemaFailure.code, schemaFailure.message, schemaFailure.details)
     const fw = frameworkError(err as FastifyError)
     if (fw !== null) {
       request.log.info({ err: { code: (err as FastifyError).code, message: err.message } }, 'request rejected')

@@ -77,9 +77,11 @@ export async function createTestApp (app: FastifyInstance, prefix = 'app'): Prom
 }
 
 /** Asserts the standard error envelope with a status and code. */
-export function expectError (t: TapLike, res: LightMyRequestResponse, status: number, code: string): void {
+/** Asserts the standard error envelope and returns its `error` object (for assertions on details). */
+export function expectError (t: TapLike, res: LightMyRequestResponse, status: number, code: string): { code?: string, message?: string, details?: unknown[] } {
   t.equal(res.statusCode, status, `status ${status} (${res.body.slice(0, 300)})`)
-  const body = res.json() as { error?: { code?: string, message?: string } }
+  const body = res.json() as { error?: { code?: string, message?: string, details?: unknown[] } }
   t.equal(body.error?.code, code, `code ${code}`)
   t.ok(typeof body.error?.message === 'string', 'has a message')
+  return body.error ?? {}
 }

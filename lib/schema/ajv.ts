@@ -6,8 +6,10 @@ import type { ErrorDetail } from '../errors.js'
  * The one Ajv instance for payload validation. Strict JSON types (no coercion: a string is
  * not a number), all errors collected. Entity bodies are checked field by field with validators
  * cached per field shape (`record-validator.ts`), which also bounds Ajv's own schema cache.
+ * `verbose` keeps the failing schema on each error, so an unknown key can be answered with the
+ * keys that are allowed (`route-validation.ts`).
  */
-export const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false })
+export const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false, verbose: true })
 addFormats.default(ajv, ['uuid', 'date', 'date-time', 'email', 'uri'])
 
 export interface DetailOptions {

@@ -57,12 +57,13 @@ t.test('POST /_admin/expressions/evaluate', async (t) => {
     t.match((res.json() as Json).error.details[0], { field: 'expression', rule: 'budget' })
   })
 
-  await t.test('body shape: unknown keys, missing or non-string expression, non-object record are 400', async (t) => {
-    expectError(t, await evaluate({ expression: '1', recrod: {} }), 400, 'INVALID_PAYLOAD')
-    expectError(t, await evaluate({ record: {} }), 400, 'INVALID_PAYLOAD')
-    expectError(t, await evaluate({ expression: 42 }), 400, 'INVALID_PAYLOAD')
-    expectError(t, await evaluate({ expression: '1', record: [1] }), 400, 'INVALID_PAYLOAD')
-    expectError(t, await evaluate({ expression: '' }), 400, 'INVALID_PAYLOAD')
+  await t.test('body shape: unknown keys, missing or non-string expression, non-object record are 422 naming the field', async (t) => {
+    const typo = expectError(t, await evaluate({ expression: '1', recrod: {} }), 422, 'VALIDATION_FAILED')
+    t.match(typo.details, [{ field: 'recrod', rule: 'unknown', message: /did you mean 'record'/ }])
+    t.match(expectError(t, await evaluate({ record: {} }), 422, 'VALIDATION_FAILED').details, [{ field: 'expression', rule: 'required' }])
+    t.match(expectError(t, await evaluate({ expression: 42 }), 422, 'VALIDATION_FAILED').details, [{ field: 'expression', rule: 'type' }])
+    t.match(expectError(t, await evaluate({ expression: '1', record: [1] }), 422, 'VALIDATION_FAILED').details, [{ field: 'record', rule: 'type' }])
+    t.match(expectError(t, await evaluate({ expression: '' }), 422, 'VALIDATION_FAILED').details, [{ field: 'expression', rule: 'min_length' }])
   })
 
   await t.test('admins only', async (t) => {

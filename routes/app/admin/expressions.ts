@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { validationFailed } from '../../../lib/errors.js'
 import { compileExpression, ExpressionBudgetError, ExpressionSyntaxError } from '../../../lib/expressions/index.js'
-import { ajv } from '../../../lib/schema/ajv.js'
 
 interface EvaluateBody {
   expression: string
@@ -40,9 +39,7 @@ const bodySchema = {
  */
 export default async function expressionAdminRoutes (fastify: FastifyInstance): Promise<void> {
   fastify.post<{ Body: EvaluateBody }>('/evaluate', {
-    schema: { body: bodySchema },
-    // The project's Ajv (no removeAdditional, no coercion) rather than Fastify's default, which strips unknown keys.
-    validatorCompiler: ({ schema }) => ajv.compile(schema)
+    schema: { body: bodySchema }
   }, async (request) => {
     const b = request.body
     let compiled
