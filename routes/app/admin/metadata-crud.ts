@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../../lib/apps/context.js'
 import { announceMetadataChange } from '../../../lib/platform/boot.js'
+import { dataEnvelope, ENTITY_FILTER_QUERY, type Schema } from '../../../lib/schema/route-schemas.js'
 
 /**
  * The five operations of one metadata kind. Services validate, persist and rebuild the app's
@@ -14,39 +15,68 @@ export interface MetadataCrud<T> {
   remove: (app: AppContext, key: string, query: Record<string, unknown>) => Promise<void>
 }
 
+/** The declared schemas of one metadata kind (`lib/<module>/schemas.ts`) and its name in summaries. */
+export interface MetadataSchemas {
+  /** Singular, e.g. `rule`, `state machine`. */
+  one: string
+  item: Schema
+  create: Schema
+  update: Schema
+}
+
+function keyParams (key: string): Schema {
+  return { type: 'object', required: [key], properties: { [key]: { type: 'string', minLength: 1, maxLength: 200 } } }
+}
+
+/** Route schemas of the five operations: validation, serialization and OpenAPI from one object each. */
+function crudSchemas (s: MetadataSchemas, key: string): Record<'list' | 'get' | 'create' | 'update' | 'remove', Record<string, unknown>> {
+  const params = keyParams(key)
+  const one = dataEnvelope(s.item)
+  const tags = ['admin']
+  return {
+    list: { summary: `List ${s.one} definitions`, tags, querystring: ENTITY_FILTER_QUERY, response: { 200: dataEnvelope({ type: 'array', items: s.item }) } },
+    get: { summary: `Get a ${s.one}`, tags, params, response: { 200: one } },
+    create: { summary: `Create a ${s.one} (recompiles the app's metadata)`, tags, body: s.create, response: { 201: one } },
+    update: { summary: `Update a ${s.one}: omitted keys keep their stored values`, tags, params, body: s.update, response: { 200: one } },
+    remove: { summary: `Delete a ${s.one}`, tags, params, response: { 200: dataEnvelope({ type: 'object', required: [key], properties: { [key]: { type: 'string' } }, additionalProperties: false }) } }
+  }
+}
+
 /**
  * `GET /`, `GET /:key`, `POST /` (201), `PUT /:key`, `DELETE /:key` for a metadata kind under
  * `/_admin/<kind>`. `key` is the URL parameter name (`id`, or `name` for entities and
- * relations) and the key of the delete answer (`{data: {id}}`).
+ * relations) and the key of the delete answer (`{data: {id}}`). With `schemas`, every route
+ * declares its schema (docs/ARCHITECTURE.md, "Route schemas").
  */
-export function metadataCrudRoutes<T> (crud: MetadataCrud<T>, key: 'id' | 'name' = 'id'): FastifyPluginAsync {
+export function metadataCrudRoutes<T> (crud: MetadataCrud<T>, key: 'id' | 'name' = 'id', schemas?: MetadataSchemas): FastifyPluginAsync {
+  const declared = schemas === undefined ? undefined : crudSchemas(schemas, key)
   return async function routes (fastify: FastifyInstance): Promise<void> {
     const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
     const keyOf = (request: FastifyRequest): string => (request.params as Record<string, string>)[key] ?? ''
     const announce = async (app: AppContext): Promise<void> => { await announceMetadataChange(fastify.platform, app.name) }
 
-    fastify.get('/', async (request) => {
+    fastify.get('/', { schema: declared?.list }, async (request) => {
       const entity = (request.query as { entity?: unknown }).entity
       return { data: await crud.list(appOf(request), typeof entity === 'string' ? { entity } : {}) }
     })
 
-    fastify.get(`/:${key}`, async (request) => ({ data: await crud.get(appOf(request), keyOf(request)) }))
+    fastify.get(`/:${key}`, { schema: declared?.get }, async (request) => ({ data: await crud.get(appOf(request), keyOf(request)) }))
 
-    fastify.post('/', async (request, reply) => {
+    fastify.post('/', { schema: declared?.create }, async (request, reply) => {
       const app = appOf(request)
       const item = await crud.create(app, request.body)
       await announce(app)
       return await reply.code(201).send({ data: item })
     })
 
-    fastify.put(`/:${key}`, async (request) => {
+    fastify.put(`/:${key}`, { schema: declared?.update }, async (request) => {
       const app = appOf(request)
       const item = await crud.update(app, keyOf(request), request.body)
       await announce(app)
       return { data: item }
     })
 
-    fastify.delete(`/:${key}`, async (request) => {
+    fastify.delete(`/:${key}`, { schema: declared?.remove }, async (request) => {
       const app = appOf(request)
       await crud.remove(app, keyOf(request), request.query as Record<string, unknown>)
       await announce(app)

@@ -1,4 +1,5 @@
 import { createRule, deleteRule, getRule, listRules, updateRule } from '../../../lib/rules/admin.js'
+import { RULE_BODIES, RULE_ITEM } from '../../../lib/rules/schemas.js'
 import { metadataCrudRoutes } from './metadata-crud.js'
 
 /** Validation rules and computed fields (`/_admin/rules`, `?entity`); every change recompiles the app's registry. */
@@ -8,4 +9,4 @@ export default metadataCrudRoutes({
   create: createRule,
   update: updateRule,
   remove: deleteRule
-})
+}, 'id', { one: 'rule', item: RULE_ITEM, ...RULE_BODIES })

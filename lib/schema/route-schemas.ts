@@ -1,0 +1,63 @@
+import type { JsonSchema } from '../fields/spec.js'
+
+/**
+ * Building blocks of declared route schemas (docs/ARCHITECTURE.md, "Route schemas"): the
+ * envelopes of docs/reference.md and the keys every stored definition carries.
+ */
+export type Schema = JsonSchema
+
+/** `{data: <schema>}`: every success body. */
+export function dataEnvelope (data: Schema): Schema {
+  return { type: 'object', required: ['data'], properties: { data }, additionalProperties: false }
+}
+
+/** Keys of a stored definition, as returned. */
+export const ROW_PROPERTIES: Record<string, Schema> = {
+  id: { type: 'string', readOnly: true },
+  created_at: { type: 'string', format: 'date-time', readOnly: true },
+  updated_at: { type: 'string', format: 'date-time', readOnly: true }
+}
+
+/**
+ * The same keys in a body: accepted and ignored, whatever their value, so a client may PUT back
+ * what it read (and a stored row, dates included, re-checks when metadata loads).
+ */
+const IGNORED_ROW_PROPERTIES: Record<string, Schema> = {
+  id: { readOnly: true, description: 'Ignored.' },
+  created_at: { readOnly: true, description: 'Ignored.' },
+  updated_at: { readOnly: true, description: 'Ignored.' }
+}
+
+/** A JSON object whose keys are free (business-logic definitions checked by their compiler). */
+export const FREE_OBJECT: Schema = { type: 'object', additionalProperties: true }
+
+/** `:id` of a stored definition. */
+export const ID_PARAMS: Schema = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
+  additionalProperties: false
+}
+
+/** `?entity=` filter of definition lists. */
+export const ENTITY_FILTER_QUERY: Schema = {
+  type: 'object',
+  properties: { entity: { type: 'string', maxLength: 200, description: 'Only definitions of this entity.' } }
+}
+
+/**
+ * The body of a create (`required` as given) and of an update (nothing required: omitted keys
+ * keep their stored values), both closed: an unknown key is a 422 with a did-you-mean hint.
+ */
+export function writeBodies (properties: Record<string, Schema>, required: string[]): { create: Schema, update: Schema } {
+  const all = { ...properties, ...IGNORED_ROW_PROPERTIES }
+  return {
+    create: { type: 'object', required, properties: all, additionalProperties: false },
+    update: { type: 'object', properties: all, additionalProperties: false }
+  }
+}
+
+/** A stored definition as the admin API answers it. */
+export function storedItem (properties: Record<string, Schema>): Schema {
+  return { type: 'object', required: ['id', ...Object.keys(properties)], properties: { ...ROW_PROPERTIES, ...properties }, additionalProperties: false }
+}
