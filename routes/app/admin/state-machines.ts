@@ -1,4 +1,5 @@
 import { createMachine, deleteMachine, getMachine, listMachines, updateMachine } from '../../../lib/state-machines/admin.js'
+import { MACHINE_BODIES, MACHINE_ITEM } from '../../../lib/state-machines/schemas.js'
 import { metadataCrudRoutes } from './metadata-crud.js'
 
 /** State machines (`/_admin/state-machines`, `?entity`); every change recompiles the app's registry. */
@@ -8,4 +9,4 @@ export default metadataCrudRoutes({
   create: createMachine,
   update: updateMachine,
   remove: deleteMachine
-})
+}, 'id', { one: 'state machine', item: MACHINE_ITEM, ...MACHINE_BODIES })

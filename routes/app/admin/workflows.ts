@@ -1,4 +1,5 @@
 import { createWorkflow, deleteWorkflow, getWorkflow, listWorkflows, updateWorkflow } from '../../../lib/workflows/admin.js'
+import { WORKFLOW_BODIES, WORKFLOW_ITEM } from '../../../lib/workflows/schemas.js'
 import { metadataCrudRoutes } from './metadata-crud.js'
 
 /** Workflows (`/_admin/workflows`, `?entity` = trigger entity); every change recompiles the app's registry. */
@@ -8,4 +9,4 @@ export default metadataCrudRoutes({
   create: createWorkflow,
   update: updateWorkflow,
   remove: deleteWorkflow
-})
+}, 'id', { one: 'workflow', item: WORKFLOW_ITEM, ...WORKFLOW_BODIES })
