@@ -1,4 +1,5 @@
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from '../../../lib/webhooks/admin.js'
+import { WEBHOOK_BODIES, WEBHOOK_ITEM } from '../../../lib/webhooks/schemas.js'
 import { metadataCrudRoutes } from './metadata-crud.js'
 
 /** Webhooks (`/_admin/webhooks`, `?entity`); secrets are write-only. */
@@ -8,4 +9,4 @@ export default metadataCrudRoutes({
   create: createWebhook,
   update: updateWebhook,
   remove: deleteWebhook
-})
+}, 'id', { one: 'webhook', item: WEBHOOK_ITEM, ...WEBHOOK_BODIES })
