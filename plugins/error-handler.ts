@@ -42,6 +42,10 @@ function routeSchemaFailure (err: FastifyError): { status: number, code: string,
   if (err.code !== 'FST_ERR_VALIDATION' || !Array.isArray(err.validation)) return null
   const errors = err.validation as unknown as ErrorObject[]
   if (err.validationContext === 'body') {
+    // Not an object at all is a malformed request (400), not a field-level failure.
+    if (errors.some((e) => e.instancePath === '' && e.keyword === 'type')) {
+      return { status: 400, code: 'INVALID_PAYLOAD', message: 'Request body must be a JSON object', details: [] }
+    }
     return { status: 422, code: 'VALIDATION_FAILED', message: 'Request body is invalid', details: routeErrorDetails(errors) }
   }
   const part = err.validationContext === 'params' ? 'Path parameter' : err.validationContext === 'headers' ? 'Header' : 'Query parameter'

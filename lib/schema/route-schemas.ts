@@ -31,12 +31,11 @@ const IGNORED_ROW_PROPERTIES: Record<string, Schema> = {
 /** A JSON object whose keys are free (business-logic definitions checked by their compiler). */
 export const FREE_OBJECT: Schema = { type: 'object', additionalProperties: true }
 
-/** `:id` of a stored definition. */
+/** `:id` of a stored definition (params schemas stay open: they also see the prefix's `:app`). */
 export const ID_PARAMS: Schema = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
-  additionalProperties: false
+  properties: { id: { type: 'string', minLength: 1, maxLength: 200 } }
 }
 
 /** `?entity=` filter of definition lists. */
