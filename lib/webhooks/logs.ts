@@ -1,7 +1,6 @@
 import type { AppContext } from '../apps/context.js'
 import { requireById } from '../db/by-id.js'
-import { invalidPayload } from '../errors.js'
-import { UUID_RE } from '../fields/spec.js'
+import { pagedQuery, pageOf } from '../schema/pagination.js'
 import { webhooksOf } from './compile.js'
 import { LOG_STATUSES, type LogRow, type LogStatus } from './types.js'
 
@@ -14,31 +13,22 @@ export interface LogQuery {
   perPage: number
 }
 
-const MAX_PER_PAGE = 100
+/** `?webhook_id ?status ?entity ?page ?per_page` of `GET /_admin/webhook-logs`, checked by the route. */
+export const LOG_LIST_QUERY = pagedQuery({
+  webhook_id: { type: 'string', format: 'uuid' },
+  status: { type: 'string', enum: [...LOG_STATUSES] },
+  entity: { type: 'string', maxLength: 200 }
+})
 
-function positiveInt (raw: unknown, name: string, max: number): number | undefined {
-  if (raw === undefined) return undefined
-  const n = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN
-  if (!Number.isInteger(n) || n < 1 || n > max) throw invalidPayload(`${name} must be an integer from 1 to ${max}`, [{ field: name, message: `must be 1..${max}` }])
-  return n
-}
-
-/** Reads `?webhook_id ?status ?entity ?page ?per_page`; a malformed value is 400 INVALID_PAYLOAD. */
-export function parseLogQuery (query: Record<string, unknown>): LogQuery {
-  const { webhook_id: webhookId, status, entity } = query
-  if (webhookId !== undefined && (typeof webhookId !== 'string' || !UUID_RE.test(webhookId))) {
-    throw invalidPayload('webhook_id must be a uuid', [{ field: 'webhook_id', message: 'must be a uuid' }])
-  }
-  if (status !== undefined && !LOG_STATUSES.includes(status as LogStatus)) {
-    throw invalidPayload(`status must be one of: ${LOG_STATUSES.join(', ')}`, [{ field: 'status', message: 'unknown status' }])
-  }
-  if (entity !== undefined && typeof entity !== 'string') throw invalidPayload('entity must be a name', [{ field: 'entity', message: 'must be a string' }])
+/** The validated query as the store reads it. */
+export function logQueryOf (query: { webhook_id?: string, status?: LogStatus, entity?: string, page?: number, per_page?: number }): LogQuery {
+  const { page, perPage } = pageOf(query)
   return {
-    ...(webhookId !== undefined ? { webhookId: webhookId as string } : {}),
-    ...(status !== undefined ? { status: status as LogStatus } : {}),
-    ...(entity !== undefined ? { entity: entity as string } : {}),
-    page: positiveInt(query.page, 'page', 1_000_000) ?? 1,
-    perPage: positiveInt(query.per_page, 'per_page', MAX_PER_PAGE) ?? 25
+    ...(query.webhook_id !== undefined ? { webhookId: query.webhook_id } : {}),
+    ...(query.status !== undefined ? { status: query.status } : {}),
+    ...(query.entity !== undefined ? { entity: query.entity } : {}),
+    page,
+    perPage
   }
 }
 

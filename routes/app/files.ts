@@ -10,9 +10,10 @@ import { insertFileWithinQuota, quotaExceeded, usedBytes } from '../../lib/files
 import { deleteFile, getFile, listFiles, type FileRecord } from '../../lib/files/store.js'
 import multipart from '../../plugins/multipart.js'
 import { limitPerUser } from '../rate-guard.js'
-import { parsePagedQuery } from './pagination.js'
+import { pagedQuery, pageOf } from '../../lib/schema/pagination.js'
 
 type IdParams = { Params: { id: string } }
+const LIST_SCHEMA = { summary: 'Uploaded files, newest first (admins)', tags: ['files'], querystring: pagedQuery({}) }
 
 /** The `file` part of an upload request; 400 for a body that is not well-formed multipart. */
 async function filePart (request: FastifyRequest, maxBytes: number): Promise<MultipartFile> {
@@ -134,8 +135,8 @@ export default async function fileRoutes (fastify: FastifyInstance): Promise<voi
       .send(stream)
   })
 
-  fastify.get('/', admin, async (request) => {
-    const q = parsePagedQuery(request.query, [])
+  fastify.get<{ Querystring: { page?: number, per_page?: number } }>('/', { ...admin, schema: LIST_SCHEMA }, async (request) => {
+    const q = pageOf(request.query)
     const { rows, total } = await listFiles(appOf(request).sql, q)
     return { data: rows, meta: { page: q.page, per_page: q.perPage, total } }
   })

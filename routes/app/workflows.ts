@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../lib/apps/context.js'
-import { invalidPayload } from '../../lib/errors.js'
 import { decide, parseDecisionBody, readInstance } from '../../lib/workflows/decide.js'
 import { instanceView, listInstances, listPending } from '../../lib/workflows/instances.js'
-import { INSTANCE_STATUSES, WAITING_FOR, type InstanceStatus, type WaitingFor } from '../../lib/workflows/types.js'
+import { INSTANCE_ROUTES } from '../../lib/workflows/route-schemas.js'
+import type { InstanceStatus, WaitingFor } from '../../lib/workflows/types.js'
 import { isAdmin } from '../../lib/apps/context.js'
-import { parsePagedQuery } from './pagination.js'
+import { pageOf } from '../../lib/schema/pagination.js'
+
+interface PageParams { page?: number, per_page?: number }
 
 type IdParams = { Params: { id: string } }
 
@@ -20,21 +22,17 @@ type IdParams = { Params: { id: string } }
 export default async function workflowRoutes (fastify: FastifyInstance): Promise<void> {
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
 
-  fastify.get('/', { onRequest: fastify.requireAdmin }, async (request) => {
-    const q = parsePagedQuery(request.query, ['status', 'workflow', 'waiting_for'])
-    const { status, waiting_for: waitingFor } = q.filters
-    if (status !== undefined && !INSTANCE_STATUSES.includes(status as InstanceStatus)) {
-      throw invalidPayload(`status must be one of: ${INSTANCE_STATUSES.join(', ')}`, [{ field: 'status', message: 'unknown status' }])
-    }
-    if (waitingFor !== undefined && !WAITING_FOR.includes(waitingFor as WaitingFor)) {
-      throw invalidPayload(`waiting_for must be one of: ${WAITING_FOR.join(', ')}`, [{ field: 'waiting_for', message: 'unknown value' }])
-    }
-    const { rows, total } = await listInstances(appOf(request).sql, { ...q.filters, page: q.page, perPage: q.perPage })
+  type ListQuery = PageParams & { status?: InstanceStatus, workflow?: string, waiting_for?: WaitingFor }
+  fastify.get<{ Querystring: ListQuery }>('/', { onRequest: fastify.requireAdmin, schema: INSTANCE_ROUTES.list }, async (request) => {
+    const { status, workflow, waiting_for: waitingFor } = request.query
+    const q = pageOf(request.query)
+    const filters = { ...(status !== undefined ? { status } : {}), ...(workflow !== undefined ? { workflow } : {}), ...(waitingFor !== undefined ? { waiting_for: waitingFor } : {}) }
+    const { rows, total } = await listInstances(appOf(request).sql, { ...filters, page: q.page, perPage: q.perPage })
     return { data: rows.map(instanceView), meta: { page: q.page, per_page: q.perPage, total } }
   })
 
-  fastify.get('/pending', async (request) => {
-    const q = parsePagedQuery(request.query, [])
+  fastify.get<{ Querystring: PageParams }>('/pending', { schema: INSTANCE_ROUTES.pending }, async (request) => {
+    const q = pageOf(request.query)
     const user = request.user
     const { rows, total } = await listPending(appOf(request).sql, { id: user.id, roles: user.roles, admin: isAdmin(user) }, q)
     return { data: rows.map(instanceView), meta: { page: q.page, per_page: q.perPage, total } }

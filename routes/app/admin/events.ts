@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../../lib/apps/context.js'
 import { invalidPayload, notFound } from '../../../lib/errors.js'
-import { TRACE_ID_RE } from '../../../lib/events/ids.js'
 import { eventStats, listEvents, traceEvents, type EventFilter } from '../../../lib/events/query.js'
+import { EVENT_ROUTES } from '../../../lib/events/schemas.js'
 import { buildWaterfall } from '../../../lib/events/waterfall.js'
-import { UUID_RE } from '../../../lib/fields/spec.js'
-import { parsePagedQuery } from '../pagination.js'
+import { pageOf } from '../../../lib/schema/pagination.js'
 
-const FILTERS = ['event_type', 'source', 'component', 'entity', 'record_id', 'trace_id', 'user_id', 'from', 'to'] as const
-const SOURCES = new Set(['system', 'business'])
+type Filters = Partial<Record<'event_type' | 'source' | 'component' | 'entity' | 'record_id' | 'trace_id' | 'user_id' | 'from' | 'to', string>>
 /** Default window of the stats: the last 24 hours. */
 const STATS_WINDOW_MS = 24 * 3600 * 1000
 
@@ -25,12 +23,8 @@ function checkRange (from: Date | undefined, to: Date | undefined): void {
   if (from !== undefined && to !== undefined && from > to) throw invalidPayload("'from' must not be after 'to'", [{ field: 'from', message: "must not be after 'to'" }])
 }
 
-/** Reads and checks the list filters (a malformed value is a 400 naming the parameter). */
-function eventFilter (filters: Partial<Record<typeof FILTERS[number], string>>): EventFilter {
-  const { source, user_id: userId, trace_id: traceId } = filters
-  if (source !== undefined && !SOURCES.has(source)) throw invalidPayload(`Unknown source '${source.slice(0, 50)}'`, [{ field: 'source', message: 'must be system or business' }])
-  if (userId !== undefined && !UUID_RE.test(userId)) throw invalidPayload('user_id must be a UUID', [{ field: 'user_id', message: 'must be a UUID' }])
-  if (traceId !== undefined && !TRACE_ID_RE.test(traceId)) throw invalidPayload('Malformed trace_id', [{ field: 'trace_id', message: 'must be 1-64 characters of A-Z a-z 0-9 _ -' }])
+/** The list filters (their shape checked by the route schema), with the time range read and checked. */
+function eventFilter (filters: Filters): EventFilter {
   const from = timeParam('from', filters.from)
   const to = timeParam('to', filters.to)
   checkRange(from, to)
@@ -44,22 +38,22 @@ function eventFilter (filters: Partial<Record<typeof FILTERS[number], string>>):
  * `?from ?to` (default: the last 24 hours).
  */
 export default async function eventAdminRoutes (fastify: FastifyInstance): Promise<void> {
-  fastify.get('/', async (request) => {
-    const q = parsePagedQuery(request.query, FILTERS)
-    const { rows, total } = await listEvents((request.appCtx as AppContext).sql, eventFilter(q.filters), q)
+  fastify.get<{ Querystring: Filters & { page?: number, per_page?: number } }>('/', { schema: EVENT_ROUTES.list }, async (request) => {
+    const { page: _p, per_page: _pp, ...filters } = request.query
+    const q = pageOf(request.query)
+    const { rows, total } = await listEvents((request.appCtx as AppContext).sql, eventFilter(filters), q)
     return { data: rows, meta: { page: q.page, per_page: q.perPage, total } }
   })
 
-  fastify.get<{ Params: { trace_id: string } }>('/trace/:trace_id', async (request) => {
+  fastify.get<{ Params: { trace_id: string } }>('/trace/:trace_id', { schema: EVENT_ROUTES.trace }, async (request) => {
     const traceId = request.params.trace_id
-    if (!TRACE_ID_RE.test(traceId)) throw invalidPayload('Malformed trace id', [{ field: 'trace_id', message: 'must be 1-64 characters of A-Z a-z 0-9 _ -' }])
     const waterfall = buildWaterfall(await traceEvents((request.appCtx as AppContext).sql, traceId))
     if (waterfall === null) throw notFound(`No events for trace '${traceId}'`)
     return { data: waterfall }
   })
 
-  fastify.get('/stats', async (request) => {
-    const { filters } = parsePagedQuery(request.query, ['from', 'to'] as const)
+  fastify.get<{ Querystring: Filters }>('/stats', { schema: EVENT_ROUTES.stats }, async (request) => {
+    const filters = request.query
     const to = timeParam('to', filters.to) ?? new Date()
     const from = timeParam('from', filters.from) ?? new Date(to.getTime() - STATS_WINDOW_MS)
     checkRange(from, to)

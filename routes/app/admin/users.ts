@@ -5,16 +5,13 @@ import { revokeUserTokens } from '../../../lib/auth/refresh-tokens.js'
 import { announceTokenChange, tokenVersionsOf } from '../../../lib/auth/token-versions.js'
 import { createUser, deleteUser, getUser, listUsers, updateUser } from '../../../lib/auth/users.js'
 import { announceMetadataChange } from '../../../lib/platform/boot.js'
-import { positiveQueryInt, type PageQuery } from '../pagination.js'
+import { pagedQuery, pageOf, type PageLimits } from '../../../lib/schema/pagination.js'
 
 type IdParams = { Params: { id: string } }
 
-const DEFAULT_PER_PAGE = 50
-const MAX_PER_PAGE = 500
-
-function pageOf (query: Record<string, unknown>): PageQuery {
-  return { page: positiveQueryInt(query, 'page', 1), perPage: Math.min(positiveQueryInt(query, 'per_page', DEFAULT_PER_PAGE), MAX_PER_PAGE) }
-}
+/** Admin screens list users in larger pages than records. */
+const USER_PAGES: PageLimits = { defaultPerPage: 50, maxPerPage: 500 }
+const LIST_SCHEMA = { summary: 'App users', tags: ['admin'], querystring: pagedQuery({}, USER_PAGES) }
 
 /**
  * App user management (SPEC §8). Passwords are write-only (bcrypt-hashed, never returned).
@@ -25,8 +22,8 @@ export default async function userAdminRoutes (fastify: FastifyInstance): Promis
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
   const revoke = async (app: AppContext, userId: string): Promise<void> => { await revokeUserTokens(app.sql, { table: '_refresh_tokens', userId }) }
 
-  fastify.get('/', async (request) => {
-    const page = pageOf(request.query as Record<string, unknown>)
+  fastify.get<{ Querystring: { page?: number, per_page?: number } }>('/', { schema: LIST_SCHEMA }, async (request) => {
+    const page = pageOf(request.query, USER_PAGES)
     const { rows, total } = await listUsers(appOf(request).db, page)
     return { data: rows, meta: { page: page.page, per_page: page.perPage, total } }
   })

@@ -1,14 +1,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../../lib/apps/context.js'
-import { getLog, listLogs, parseLogQuery, retryLog } from '../../../lib/webhooks/logs.js'
+import { getLog, listLogs, LOG_LIST_QUERY, logQueryOf, retryLog } from '../../../lib/webhooks/logs.js'
+import type { LogStatus } from '../../../lib/webhooks/types.js'
 
 type IdParams = { Params: { id: string } }
+const LIST_SCHEMA = { summary: 'Webhook delivery logs, newest first', tags: ['admin'], querystring: LOG_LIST_QUERY }
 
 /** Webhook delivery logs (`/_admin/webhook-logs`): read, filter, and re-queue by hand. */
 export default async function webhookLogRoutes (fastify: FastifyInstance): Promise<void> {
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
 
-  fastify.get('/', async (request) => await listLogs(appOf(request), parseLogQuery(request.query as Record<string, unknown>)))
+  type ListQuery = { webhook_id?: string, status?: LogStatus, entity?: string, page?: number, per_page?: number }
+  fastify.get<{ Querystring: ListQuery }>('/', { schema: LIST_SCHEMA }, async (request) =>
+    await listLogs(appOf(request), logQueryOf(request.query)))
 
   fastify.get<IdParams>('/:id', async (request) => ({ data: await getLog(appOf(request), request.params.id) }))
 
