@@ -159,6 +159,7 @@ async function runSoak (s: Servers): Promise<boolean> {
 
 async function runRealtime (s: Servers): Promise<boolean> {
   const result = await realtimeBench(s.rocket, s.ds, { ...load, db: `rocket_${s.ds.app}`, subscribers: num('BENCH_RT_SUBSCRIBERS', 1000) })
+  if (profiled === 'rocket') profiledWindows.push(...result.loaded.windows)
   const machine = `Run ${new Date().toISOString()} — ${machineLine(s.pgVersion)}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min).`
   const text = `${machine}\nCommand: \`npm run bench -- --realtime\` (${load.connections} connections, ${load.warmupSeconds} s warm-up, ${load.durationSeconds} s measured per phase).\n\n${realtimeBlock(result)}`
   console.log(`\n${text}\n`)

@@ -1,5 +1,6 @@
 import type { AppContext } from '../apps/context.js'
-import { canResume, readRange, readSettled, settledNewestId, type ChangeRow, type FeedCursor } from './changes.js'
+import { canResume, readRange, readSettled, settledNewestId, type FeedCursor } from './changes.js'
+import { fanOut } from './fanout.js'
 import type { Subscriber } from './subscriber.js'
 
 const BATCH = 500
@@ -8,7 +9,9 @@ const BATCH = 500
  * The live change feed of one app in this process (docs/ARCHITECTURE.md "Realtime"): ONE
  * `_changes` read per batch serves every subscriber of the app here. Woken by this process's
  * commits, by NOTIFY from the others, and by the hub's poll (which also settles gaps).
- * Reads never overlap: a wake during a read runs one more read after it.
+ * Reads never overlap: a wake during a read runs one more read after it. A read starts
+ * `batchMs` after the wake that asked for it, so the commits of that window share one read,
+ * one encoding and one socket write per subscriber (`fanout.ts`).
  */
 export class AppFeed {
   readonly subscribers = new Set<Subscriber>()
@@ -16,8 +19,9 @@ export class AppFeed {
   private readonly ready: Promise<void>
   private running: Promise<void> | null = null
   private again = false
+  private timer: NodeJS.Timeout | null = null
 
-  constructor (readonly app: AppContext, private readonly onError: (err: unknown) => void) {
+  constructor (readonly app: AppContext, private readonly onError: (err: unknown) => void, private readonly batchMs = 0) {
     // A new feed starts after the newest (settled) change: its subscribers asked for what comes
     // next (a client wanting everything since an earlier point passes its last id and is replayed).
     this.ready = settledNewestId(app.sql).then((id) => { this.cursor = { after: id, wait: null } })
@@ -28,33 +32,36 @@ export class AppFeed {
 
   wake (): void {
     if (this.running !== null) { this.again = true; return }
+    if (this.timer !== null) return
+    if (this.batchMs <= 0) { this.start(); return }
+    this.timer = setTimeout(() => { this.timer = null; this.start() }, this.batchMs)
+  }
+
+  private start (): void {
     this.running = this.pump().catch(this.onError).finally(() => { this.running = null })
   }
 
   /** Waits for the read under way, then reads once more: every change committed before the call is delivered. */
   async drain (): Promise<void> {
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null }
     while (this.running !== null) await this.running
     await this.pump().catch(this.onError)
   }
 
   private async pump (): Promise<void> {
     await this.ready
-    do {
+    for (;;) {
       this.again = false
       for (;;) {
         const { rows, cursor, more } = await readSettled(this.app.sql, this.cursor, BATCH)
         // Cursor and delivery in one synchronous step: a subscriber joining sees either both or neither.
         this.cursor = cursor
-        this.deliver(rows)
+        fanOut(rows, this.subscribers)
         if (!more) break
       }
-    } while (this.again)
-  }
-
-  private deliver (rows: readonly ChangeRow[]): void {
-    for (const row of rows) {
-      const shared = new Map<string, string>()
-      for (const sub of this.subscribers) sub.offer(row, shared)
+      if (!this.again) return
+      // Commits that arrived during the read: gather this window's too before reading again.
+      if (this.batchMs > 0) await new Promise((resolve) => setTimeout(resolve, this.batchMs))
     }
   }
 

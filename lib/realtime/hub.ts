@@ -15,6 +15,8 @@ export interface RealtimeSettings {
   pollIntervalMs: number
   /** How often the retention job runs. */
   pruneIntervalMs: number
+  /** How long a feed gathers commits before it reads them (`REALTIME_BATCH_MS`): one read and one write per subscriber per window. */
+  batchMs: number
 }
 
 export interface HubDeps {
@@ -98,7 +100,7 @@ export class RealtimeHub {
   async subscribe (app: AppContext, sub: Subscriber, lastEventId: number | null): Promise<void> {
     let feed = this.feeds.get(app.name)
     if (feed === undefined || feed.app !== app) {
-      feed = new AppFeed(app, (err) => { this.deps.log.error({ err, app: app.name }, 'realtime feed read failed') })
+      feed = new AppFeed(app, (err) => { this.deps.log.error({ err, app: app.name }, 'realtime feed read failed') }, this.settings.batchMs)
       this.feeds.set(app.name, feed)
     }
     // A feed whose start failed is dropped with its last subscriber (`remove`).
