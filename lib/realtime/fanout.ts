@@ -25,13 +25,25 @@ class FrameCache {
   }
 }
 
-/** What one view group (subscribers sharing a view key) gets of a batch: its frames as one buffer. */
-interface GroupBatch {
-  bytes: Buffer | null
-  count: number
+const CRLF = Buffer.from('\r\n')
+
+/**
+ * What one view group (subscribers sharing a view key) gets of a batch: its `count` frames,
+ * concatenated once and framed once as an HTTP/1.1 chunk, so a chunked stream writes it to
+ * its socket as is (`chunk`) and any other stream writes the frames themselves (`bytes`).
+ */
+export class SharedFrames {
+  readonly chunk: Buffer
+  readonly bytes: Buffer
+
+  constructor (parts: readonly Buffer[], length: number, readonly count: number) {
+    const head = Buffer.from(`${length.toString(16)}\r\n`)
+    this.chunk = Buffer.concat([head, ...parts, CRLF], head.length + length + CRLF.length)
+    this.bytes = this.chunk.subarray(head.length, head.length + length)
+  }
 }
 
-function encodeGroup (views: ReadonlyMap<string, EntityView | null>, rows: readonly ChangeRow[], cache: FrameCache): GroupBatch {
+function encodeGroup (views: ReadonlyMap<string, EntityView | null>, rows: readonly ChangeRow[], cache: FrameCache): SharedFrames | null {
   const parts: Buffer[] = []
   let length = 0
   for (let i = 0; i < rows.length; i++) {
@@ -44,16 +56,15 @@ function encodeGroup (views: ReadonlyMap<string, EntityView | null>, rows: reado
     parts.push(bytes)
     length += bytes.length
   }
-  if (parts.length === 0) return { bytes: null, count: 0 }
-  return { bytes: parts.length === 1 ? parts[0] as Buffer : Buffer.concat(parts, length), count: parts.length }
+  return parts.length === 0 ? null : new SharedFrames(parts, length, parts.length)
 }
 
 /**
  * Delivers one feed batch to every subscriber (docs/ARCHITECTURE.md "Realtime"). Subscribers
  * are grouped by view key; per group the permission and filter tests run once per change, each
  * visible frame is encoded once (and shared across groups with the same action and field set),
- * and the group's frames are concatenated once: each member then gets ONE socket write of the
- * same buffer. A subscriber still replaying, or that already has part of the batch (it resumed
+ * and the group's frames are concatenated (and chunk-framed) once: each member then gets ONE
+ * socket write of the same buffer. A subscriber still replaying, or that already has part of the batch (it resumed
  * past the feed), takes the changes one by one instead.
  */
 export function fanOut (rows: readonly ChangeRow[], subscribers: Iterable<Subscriber>): void {
@@ -61,7 +72,7 @@ export function fanOut (rows: readonly ChangeRow[], subscribers: Iterable<Subscr
   const last = rows.at(-1)
   if (first === undefined || last === undefined) return
   const cache = new FrameCache(rows)
-  const groups = new Map<string, GroupBatch>()
+  const groups = new Map<string, SharedFrames | null>()
   for (const sub of subscribers) {
     if (sub.ended) continue
     if (!sub.takesBatch(first.id)) {
@@ -69,11 +80,11 @@ export function fanOut (rows: readonly ChangeRow[], subscribers: Iterable<Subscr
       continue
     }
     const views = sub.currentViews()
-    let batch = groups.get(views.key)
-    if (batch === undefined) {
-      batch = encodeGroup(views.byEntity, rows, cache)
-      groups.set(views.key, batch)
+    let frames = groups.get(views.key)
+    if (frames === undefined) {
+      frames = encodeGroup(views.byEntity, rows, cache)
+      groups.set(views.key, frames)
     }
-    sub.sendBatch(batch.bytes, batch.count, last.id)
+    sub.sendBatch(frames, last.id)
   }
 }

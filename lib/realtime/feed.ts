@@ -4,14 +4,21 @@ import { fanOut } from './fanout.js'
 import type { Subscriber } from './subscriber.js'
 
 const BATCH = 500
+/**
+ * The next read waits at least this many times as long as the last fan-out took, so writing
+ * to subscribers holds at most a quarter of the process's time however many there are: with
+ * more subscribers, batches grow instead of the writes per second.
+ */
+const FANOUT_SPACING = 3
 
 /**
  * The live change feed of one app in this process (docs/ARCHITECTURE.md "Realtime"): ONE
  * `_changes` read per batch serves every subscriber of the app here. Woken by this process's
  * commits, by NOTIFY from the others, and by the hub's poll (which also settles gaps).
  * Reads never overlap: a wake during a read runs one more read after it. A read starts
- * `batchMs` after the wake that asked for it, so the commits of that window share one read,
- * one encoding and one socket write per subscriber (`fanout.ts`).
+ * `batchMs` (or `FANOUT_SPACING` × the last fan-out's time, if longer) after the wake that asked
+ * for it, so the commits of that window share one read, one encoding and one socket write per
+ * subscriber (`fanout.ts`).
  */
 export class AppFeed {
   readonly subscribers = new Set<Subscriber>()
@@ -20,6 +27,8 @@ export class AppFeed {
   private running: Promise<void> | null = null
   private again = false
   private timer: NodeJS.Timeout | null = null
+  /** How long the last fan-out (encoding and writes, synchronous) took, ms. */
+  private fanOutMs = 0
 
   constructor (readonly app: AppContext, private readonly onError: (err: unknown) => void, private readonly batchMs = 0) {
     // A new feed starts after the newest (settled) change: its subscribers asked for what comes
@@ -33,8 +42,13 @@ export class AppFeed {
   wake (): void {
     if (this.running !== null) { this.again = true; return }
     if (this.timer !== null) return
-    if (this.batchMs <= 0) { this.start(); return }
-    this.timer = setTimeout(() => { this.timer = null; this.start() }, this.batchMs)
+    const window = this.window()
+    if (window <= 0) { this.start(); return }
+    this.timer = setTimeout(() => { this.timer = null; this.start() }, window)
+  }
+
+  private window (): number {
+    return Math.max(this.batchMs, this.fanOutMs * FANOUT_SPACING)
   }
 
   private start (): void {
@@ -56,12 +70,15 @@ export class AppFeed {
         const { rows, cursor, more } = await readSettled(this.app.sql, this.cursor, BATCH)
         // Cursor and delivery in one synchronous step: a subscriber joining sees either both or neither.
         this.cursor = cursor
+        const started = performance.now()
         fanOut(rows, this.subscribers)
+        if (rows.length > 0) this.fanOutMs = performance.now() - started
         if (!more) break
       }
       if (!this.again) return
       // Commits that arrived during the read: gather this window's too before reading again.
-      if (this.batchMs > 0) await new Promise((resolve) => setTimeout(resolve, this.batchMs))
+      const window = this.window()
+      if (window > 0) await new Promise((resolve) => setTimeout(resolve, window))
     }
   }
 

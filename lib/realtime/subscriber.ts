@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http'
 import type { AppContext, UserContext } from '../apps/context.js'
 import { blocklistOf } from '../auth/blocklist.js'
 import type { ChangeRow } from './changes.js'
+import type { SharedFrames } from './fanout.js'
 import { controlFrame, eventData, frameOf, visibleAction } from './event.js'
 import type { EntityInterest } from './subscription.js'
 import { viewsOf, type SubscriberViews } from './views.js'
@@ -44,7 +45,8 @@ export class Subscriber {
 
   constructor (private readonly opts: SubscriberOptions) {
     const { raw } = opts
-    raw.on('drain', () => { this.queued = 0 })
+    // Batches go to the socket itself (`sendBatch`): its drain is the one that counts.
+    raw.socket?.on('drain', () => { this.queued = 0 })
     raw.on('close', () => { this.finish() })
     const beat = setInterval(() => { this.write(': heartbeat\n\n') }, opts.heartbeatMs)
     beat.unref()
@@ -60,16 +62,20 @@ export class Subscriber {
   }
 
   /**
-   * A live batch up to `lastId`: `bytes` are the `count` frames this subscriber's view sees
-   * (null for none), shared with its view group and written in one go.
+   * A live batch up to `lastId`: `frames` are what this subscriber's view sees of it (null for
+   * nothing), shared with its view group. They go to the socket in one write, bypassing the
+   * response's own chunking (which would add a header and trailer write per stream): the
+   * shared buffer is already framed as a chunk. Ordered with the response's writes, which end
+   * in the same socket queue.
    */
-  sendBatch (bytes: Buffer | null, count: number, lastId: number): void {
+  sendBatch (frames: SharedFrames | null, lastId: number): void {
     if (this.ended || !this.authorized()) return
     this.lastSent = lastId
-    if (bytes === null) return
-    if (this.opts.raw.writableNeedDrain) this.queued += count
-    if (this.queued > this.opts.maxBuffered) { this.end('overflow'); return }
-    this.write(bytes)
+    const { raw } = this.opts
+    const socket = raw.socket
+    if (frames === null || socket === null || raw.destroyed) return
+    if (this.pressured(frames.count)) return
+    socket.write(raw.chunkedEncoding ? frames.chunk : frames.bytes)
   }
 
   /** A change from the live feed, one by one (every change of the app: the subscriber picks its own). */
@@ -151,9 +157,16 @@ export class Subscriber {
     if (view === null) return
     const action = visibleAction(view, change)
     if (action === null) return
-    if (this.opts.raw.writableNeedDrain) this.queued++
-    if (this.queued > this.opts.maxBuffered) { this.end('overflow'); return }
+    if (this.pressured(1)) return
     this.write(frameOf({ id: change.id, event: action, data: eventData(view.entity, view.fields, change, action) }))
+  }
+
+  /** Counts `count` events written while the socket needs a drain; true (stream ended: `overflow`) past the limit. */
+  private pressured (count: number): boolean {
+    if (this.opts.raw.socket?.writableNeedDrain === true) this.queued += count
+    if (this.queued <= this.opts.maxBuffered) return false
+    this.end('overflow')
+    return true
   }
 
   /** The subscriber's views under the app's current metadata (rebuilt when it changes). */
