@@ -15,7 +15,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
 import type { Dataset } from './dataset.js'
-import type { ServerProcess } from './env.js'
+import { cpuOf, type ServerProcess } from './env.js'
 import { measure, type LoadOptions, type Measurement } from './load.js'
 import type { SubscriberCommand, SubscriberStats } from './realtime-subscribers.js'
 import { SCENARIOS } from './scenarios.js'
@@ -37,6 +37,8 @@ export interface RealtimeResult {
   fixedWith: Measurement
   fixedWithout: Measurement
   fixedLatency: Latency
+  /** CPU ms of the subscriber process per create, phase 2 and 3 (what reading the streams costs this machine). */
+  subscriberCpu: { loaded: number, fixed: number }
   expected: number
   lost: number
   overflows: number
@@ -56,6 +58,8 @@ function latencyOf (samples: number[]): Latency {
 /** The subscriber process and a request/answer call over its IPC channel. */
 class Subscribers {
   private readonly child: ChildProcess
+
+  get pid (): number { return this.child.pid ?? 0 }
 
   constructor () {
     const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'realtime-subscribers.ts')
@@ -109,9 +113,13 @@ export async function realtimeBench (server: ServerProcess, ds: Dataset, opts: L
     const startId = await newestChange(sql)
     let rssPeak = server.rss()
     const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, server.rss()) }, 500)
+    let cpu0 = cpuOf(subs.pid)
     const loaded = await measure(server, () => s4.requests(ds, 'rt-load'), opts)
     const loadedSamples: number[] = []
     await caughtUp(subs, await newestChange(sql) - startId, loadedSamples)
+    const loadedCpu = (cpuOf(subs.pid) - cpu0) / Math.max(1, loaded.requests)
+    cpu0 = cpuOf(subs.pid)
+    const fixedFrom = await newestChange(sql)
     console.log(`realtime phase 2 (${connected} subscribers): ${Math.round(loaded.rps)} creates/s`)
     const rate = opts.rate ?? Math.max(1, Math.round(loaded.rps * 0.8))
     const fixedWith = await measure(server, () => s4.requests(ds, 'rt-fixed'), { ...opts, rate })
@@ -120,6 +128,7 @@ export async function realtimeBench (server: ServerProcess, ds: Dataset, opts: L
     // Only invoices are written, so every change since startId is one event per subscriber.
     const expected = await newestChange(sql) - startId
     const stats = await caughtUp(subs, expected, fixedSamples)
+    const fixedCpu = (cpuOf(subs.pid) - cpu0) / Math.max(1, await newestChange(sql) - fixedFrom)
     console.log(`realtime phase 3 (fixed ${rate}/s with subscribers): ${Math.round(fixedWith.rps)} creates/s`)
     await subs.close()
     const fixedWithout = await measure(server, () => s4.requests(ds, 'rt-fixed0'), { ...opts, rate })
@@ -134,6 +143,7 @@ export async function realtimeBench (server: ServerProcess, ds: Dataset, opts: L
       fixedWith,
       fixedWithout,
       fixedLatency: latencyOf(fixedSamples),
+      subscriberCpu: { loaded: loadedCpu, fixed: fixedCpu },
       expected,
       lost: stats.counts.reduce((sum, c) => sum + Math.max(0, expected - c), 0) + Math.max(0, opts.subscribers - stats.counts.length) * expected,
       overflows: stats.overflows,
@@ -162,6 +172,7 @@ export function realtimeBlock (r: RealtimeResult): string {
     `| fixed rate: creates/s with / without subscribers | ${Math.round(r.fixedWith.rps)} / ${Math.round(r.fixedWithout.rps)} (target ${r.rate}) |`,
     `| fixed rate: delivery latency p50 / p99 | ${r.fixedLatency.p50} ms / ${r.fixedLatency.p99} ms (${r.fixedLatency.samples} samples) |`,
     `| fixed rate: Rocket CPU per create with / without subscribers | ${ms(cpuWith)} / ${ms(cpuWithout)} ms (${cpuWithout > 0 ? `+${((cpuWith / cpuWithout - 1) * 100).toFixed(0)} %` : '-'}) |`,
+    `| subscriber process CPU per create (as fast as answered / fixed rate) | ${ms(r.subscriberCpu.loaded)} / ${ms(r.subscriberCpu.fixed)} ms |`,
     `| events expected per subscriber | ${r.expected} |`,
     `| events lost (all subscribers) | ${r.lost} (bar: 0); overflows ${r.overflows} |`,
     `| request failures | ${r.baseline.failures} / ${r.loaded.failures} / ${r.fixedWith.failures} / ${r.fixedWithout.failures} |`,
