@@ -6,11 +6,12 @@ import type { Subscriber } from './subscriber.js'
 const BATCH = 500
 /**
  * The next read waits at least this many times the CPU time the last fan-out took, so writing
- * to subscribers holds at most a fifth of the process's CPU however many there are: with more
- * subscribers, batches grow instead of the writes per second. CPU time, not wall time: on a
- * loaded machine a preempted fan-out would otherwise stretch the batches for nothing.
+ * to subscribers holds at most about a ninth of the process's CPU however many there are: with
+ * more subscribers, batches grow instead of the writes per second (the cost of a write, and of
+ * the client's wakeup, hardly depends on its size). CPU time, not wall time: on a loaded
+ * machine a preempted fan-out would otherwise stretch the batches for nothing.
  */
-const FANOUT_SPACING = 4
+const FANOUT_SPACING = 8
 
 /**
  * The live change feed of one app in this process (docs/ARCHITECTURE.md "Realtime"): ONE
