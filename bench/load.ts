@@ -17,6 +17,8 @@ export interface LoadOptions {
   sliceSeconds?: number
   /** Database whose backends' CPU is counted (`rocket_<app>`). */
   db: string
+  /** A fixed request rate (requests/s over all connections) instead of as fast as the server answers. */
+  rate?: number
 }
 
 /** The numbers kept from one server's measured time. */
@@ -42,9 +44,10 @@ export interface Measurement {
 
 const micros = (): number => Number(process.hrtime.bigint() / 1000n)
 
-async function fire (url: string, requests: Request[], opts: { connections: number, seconds: number }, onFailure: (s: string) => void): Promise<Result> {
+async function fire (url: string, requests: Request[], opts: { connections: number, seconds: number, rate?: number }, onFailure: (s: string) => void): Promise<Result> {
   return await new Promise((resolve, reject) => {
-    const instance = autocannon({ url, connections: opts.connections, duration: opts.seconds, requests, timeout: 30 }, (err, result) => {
+    const rate = opts.rate !== undefined ? { overallRate: opts.rate } : {}
+    const instance = autocannon({ url, connections: opts.connections, duration: opts.seconds, requests, timeout: 30, ...rate }, (err, result) => {
       if (err !== null && err !== undefined) reject(err)
       else resolve(result)
     })
@@ -73,7 +76,7 @@ class Tally {
 
   async warmUp (opts: LoadOptions): Promise<void> {
     if (opts.warmupSeconds <= 0) return
-    const r = await fire(this.server.url, this.makeRequests(), { connections: opts.connections, seconds: opts.warmupSeconds }, this.note)
+    const r = await fire(this.server.url, this.makeRequests(), { connections: opts.connections, seconds: opts.warmupSeconds, rate: opts.rate }, this.note)
     this.failures += r.non2xx + r.errors + r.timeouts
   }
 
@@ -86,7 +89,7 @@ class Tally {
     const from = micros()
     let r: Result
     try {
-      r = await fire(server.url, this.makeRequests(), { connections: opts.connections, seconds }, this.note)
+      r = await fire(server.url, this.makeRequests(), { connections: opts.connections, seconds, rate: opts.rate }, this.note)
     } finally {
       clearInterval(sampler)
     }

@@ -1,127 +1,181 @@
 /**
  * `npm run bench -- --realtime`: SPEC §13's realtime load (docs/ARCHITECTURE.md "Realtime").
- * S4 creates against Rocket alone, then again with `BENCH_RT_SUBSCRIBERS` (1,000) SSE
- * subscribers on `invoice` held by this process. Reports the create throughput with and
- * without subscribers (bar: cost ≤ 15 %), delivery latency from the change's insert time
- * (`data.at`, inside the committing statement) to receipt (p50/p99, sampled on every 10th
- * subscriber), events lost (each subscriber's count against the `_changes` rows of the window;
- * must be 0), overflows, and Rocket's peak RSS.
+ * Phases on one Rocket process: (1) S4 creates as fast as it answers, no subscribers; (2) the
+ * same with `BENCH_RT_SUBSCRIBERS` (1,000) SSE subscribers on `invoice`; (3) creates at a fixed
+ * rate (`BENCH_RT_RATE`, default 80 % of phase 2's throughput) with the subscribers, then
+ * (4) the same rate without them. Throughput cost: 1 − (2)/(1) (bar ≤ 15 %); at the fixed rate,
+ * Rocket's CPU per create with and without subscribers. Delivery latency from the change's
+ * insert time (`data.at`, inside the committing statement) to receipt, p50/p99 (every 10th
+ * subscriber); events lost (each subscriber's count against the `_changes` rows of phases 2–3;
+ * must be 0); overflows; Rocket's peak RSS. The subscribers live in a child process
+ * (bench/realtime-subscribers.ts), so reading them does not slow the load generator.
  */
-import { request, type IncomingMessage } from 'node:http'
+import { fork, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
 import type { Dataset } from './dataset.js'
-import type { ServerProcess } from './env.js'
+import { cpuOf, type ServerProcess } from './env.js'
 import { measure, type LoadOptions, type Measurement } from './load.js'
+import type { SubscriberCommand, SubscriberStats } from './realtime-subscribers.js'
 import { SCENARIOS } from './scenarios.js'
+
+/** Delivery latency (ms, commit to receipt) of one phase. */
+export interface Latency { p50: number, p99: number, samples: number }
 
 export interface RealtimeResult {
   subscribers: number
   connected: number
+  /** Phase 1 and 2: as fast as Rocket answers, without and with subscribers. */
   baseline: Measurement
   loaded: Measurement
   /** Throughput lost to the subscribers: 1 - loaded / baseline. */
   cost: number
-  p50: number
-  p99: number
+  loadedLatency: Latency
+  /** Phase 3 and 4: the same fixed rate with and without subscribers. */
+  rate: number
+  fixedWith: Measurement
+  fixedWithout: Measurement
+  fixedLatency: Latency
+  /** CPU ms of the subscriber process per create, phase 2 and 3 (what reading the streams costs this machine). */
+  subscriberCpu: { loaded: number, fixed: number }
   expected: number
   lost: number
   overflows: number
   rssPeak: number
 }
 
-interface Sub { res: IncomingMessage | null, count: number, overflow: boolean }
-
-const LATENCY_EVERY = 10
-
 function percentile (sorted: number[], p: number): number {
   if (sorted.length === 0) return 0
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number
 }
 
-/** Opens one subscriber; `latencies` collects receipt − `at` (ms) when given. */
-async function subscribe (server: ServerProcess, ds: Dataset, latencies: number[] | null): Promise<Sub> {
-  const sub: Sub = { res: null, count: 0, overflow: false }
-  return await new Promise((resolve) => {
-    const req = request(`${server.url}/api/${ds.app}/_realtime?entities=invoice`, { headers: { authorization: `Bearer ${ds.token}` }, agent: false }, (res) => {
-      sub.res = res
-      res.setEncoding('utf8')
-      let buffer = ''
-      res.on('data', (chunk: string) => {
-        buffer += chunk
-        let cut: number
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, cut)
-          buffer = buffer.slice(cut + 2)
-          if (frame.startsWith('id: ')) {
-            sub.count++
-            if (latencies !== null) {
-              const m = /"at":"([^"]+)"/.exec(frame)
-              if (m !== null) latencies.push(Date.now() - Date.parse(m[1] as string))
-            }
-          } else if (frame.startsWith('event: overflow')) sub.overflow = true
-        }
-      })
-      resolve(sub)
-    })
-    req.on('error', () => { resolve(sub) })
-    req.end()
-  })
+function latencyOf (samples: number[]): Latency {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), samples: sorted.length }
 }
 
-export async function realtimeBench (server: ServerProcess, ds: Dataset, opts: LoadOptions & { subscribers: number }): Promise<RealtimeResult> {
+/** The subscriber process and a request/answer call over its IPC channel. */
+class Subscribers {
+  private readonly child: ChildProcess
+
+  get pid (): number { return this.child.pid ?? 0 }
+
+  constructor () {
+    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'realtime-subscribers.ts')
+    this.child = fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  }
+
+  async call<T> (msg: SubscriberCommand): Promise<T> {
+    return await new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void => { reject(new Error(`subscriber process exited with ${code}`)) }
+      this.child.once('exit', onExit)
+      this.child.once('message', (answer) => { this.child.off('exit', onExit); resolve(answer as T) })
+      this.child.send(msg)
+    })
+  }
+
+  async close (): Promise<void> {
+    if (this.child.exitCode !== null) return
+    const exited = new Promise((resolve) => this.child.once('exit', resolve))
+    this.child.send({ cmd: 'close' } satisfies SubscriberCommand)
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))])
+    this.child.kill()
+  }
+}
+
+async function newestChange (sql: postgres.Sql): Promise<number> {
+  const [row] = await sql<Array<{ id: string }>>`SELECT coalesce(max(id), 0)::text AS id FROM _changes`
+  return Number(row?.id ?? 0)
+}
+
+/** Waits until every subscriber (not overflowed) has `expected` events or 15 s passed; the last stats. */
+async function caughtUp (subs: Subscribers, expected: number, latencies: number[]): Promise<SubscriberStats> {
+  const until = Date.now() + 15_000
+  for (;;) {
+    const stats = await subs.call<SubscriberStats>({ cmd: 'stats' })
+    latencies.push(...stats.latencies)
+    if (Date.now() >= until || stats.counts.every((c) => c >= expected)) return stats
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
+export async function realtimeBench (server: ServerProcess, ds: Dataset, opts: LoadOptions & { subscribers: number, rate?: number }): Promise<RealtimeResult> {
   const s4 = SCENARIOS.find((s) => s.id === 'S4')
   if (s4 === undefined) throw new Error('scenario S4 missing')
   const baseline = await measure(server, () => s4.requests(ds, 'rt-base'), opts)
+  console.log(`realtime phase 1 (no subscribers): ${Math.round(baseline.rps)} creates/s`)
   const sql = postgres(ds.appDbUrl, { max: 1 })
+  const subs = new Subscribers()
   try {
-    const latencies: number[] = []
-    const subs: Sub[] = []
-    for (let i = 0; i < opts.subscribers; i++) subs.push(await subscribe(server, ds, i % LATENCY_EVERY === 0 ? latencies : null))
-    const [{ id: startId } = { id: '0' }] = await sql<Array<{ id: string }>>`SELECT coalesce(max(id), 0)::text AS id FROM _changes`
+    const url = `${server.url}/api/${ds.app}/_realtime?entities=invoice`
+    const { connected } = await subs.call<{ connected: number }>({ cmd: 'open', url, token: ds.token, count: opts.subscribers })
+    const startId = await newestChange(sql)
     let rssPeak = server.rss()
     const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, server.rss()) }, 500)
+    let cpu0 = cpuOf(subs.pid)
     const loaded = await measure(server, () => s4.requests(ds, 'rt-load'), opts)
+    const loadedSamples: number[] = []
+    await caughtUp(subs, await newestChange(sql) - startId, loadedSamples)
+    const loadedCpu = (cpuOf(subs.pid) - cpu0) / Math.max(1, loaded.requests)
+    cpu0 = cpuOf(subs.pid)
+    const fixedFrom = await newestChange(sql)
+    console.log(`realtime phase 2 (${connected} subscribers): ${Math.round(loaded.rps)} creates/s`)
+    const rate = opts.rate ?? Math.max(1, Math.round(loaded.rps * 0.8))
+    const fixedWith = await measure(server, () => s4.requests(ds, 'rt-fixed'), { ...opts, rate })
     clearInterval(sampler)
-    const [{ n } = { n: '0' }] = await sql<Array<{ n: string }>>`SELECT count(*)::text AS n FROM _changes WHERE id > ${startId} AND entity = 'invoice'`
-    const expected = Number(n)
-    // Events of the warm-up count too (they are after startId): wait until every subscriber caught up or 15 s.
-    const until = Date.now() + 15_000
-    while (Date.now() < until && subs.some((x) => !x.overflow && x.res !== null && x.count < expected)) await new Promise((resolve) => setTimeout(resolve, 100))
-    const connected = subs.filter((x) => x.res?.statusCode === 200).length
-    const lost = subs.reduce((sum, x) => sum + Math.max(0, expected - x.count), 0)
-    for (const x of subs) x.res?.destroy()
-    latencies.sort((a, b) => a - b)
+    const fixedSamples: number[] = []
+    // Only invoices are written, so every change since startId is one event per subscriber.
+    const expected = await newestChange(sql) - startId
+    const stats = await caughtUp(subs, expected, fixedSamples)
+    const fixedCpu = (cpuOf(subs.pid) - cpu0) / Math.max(1, await newestChange(sql) - fixedFrom)
+    console.log(`realtime phase 3 (fixed ${rate}/s with subscribers): ${Math.round(fixedWith.rps)} creates/s`)
+    await subs.close()
+    const fixedWithout = await measure(server, () => s4.requests(ds, 'rt-fixed0'), { ...opts, rate })
     return {
       subscribers: opts.subscribers,
       connected,
       baseline,
       loaded,
       cost: baseline.rps > 0 ? 1 - loaded.rps / baseline.rps : 0,
-      p50: percentile(latencies, 0.5),
-      p99: percentile(latencies, 0.99),
+      loadedLatency: latencyOf(loadedSamples),
+      rate,
+      fixedWith,
+      fixedWithout,
+      fixedLatency: latencyOf(fixedSamples),
+      subscriberCpu: { loaded: loadedCpu, fixed: fixedCpu },
       expected,
-      lost,
-      overflows: subs.filter((x) => x.overflow).length,
-      rssPeak: Math.max(rssPeak, loaded.rssPeak)
+      lost: stats.counts.reduce((sum, c) => sum + Math.max(0, expected - c), 0) + Math.max(0, opts.subscribers - stats.counts.length) * expected,
+      overflows: stats.overflows,
+      rssPeak: Math.max(rssPeak, loaded.rssPeak, fixedWith.rssPeak)
     }
   } finally {
+    await subs.close()
     await sql.end()
   }
 }
 
+const ms = (x: number): string => x.toFixed(2)
+
 export function realtimeBlock (r: RealtimeResult): string {
   const pass = r.lost === 0 && r.cost <= 0.15 && r.connected === r.subscribers
+  const cpuWith = r.fixedWith.cpuPerRequest
+  const cpuWithout = r.fixedWithout.cpuPerRequest
   return [
     '| | value |',
     '|---|---|',
-    `| subscribers (connected) | ${r.subscribers} (${r.connected}) |`,
-    `| S4 creates/s without subscribers | ${Math.round(r.baseline.rps)} |`,
-    `| S4 creates/s with subscribers | ${Math.round(r.loaded.rps)} |`,
+    `| subscribers (connected) | ${r.subscribers} (${r.connected}), in their own process |`,
+    `| S4 creates/s without subscribers (as fast as answered) | ${Math.round(r.baseline.rps)} |`,
+    `| S4 creates/s with subscribers (as fast as answered) | ${Math.round(r.loaded.rps)} |`,
     `| throughput cost | ${(r.cost * 100).toFixed(1)} % (bar ≤ 15 %) |`,
-    `| delivery latency p50 / p99 | ${r.p50} ms / ${r.p99} ms |`,
+    `| delivery latency p50 / p99, creates as fast as answered | ${r.loadedLatency.p50} ms / ${r.loadedLatency.p99} ms (${r.loadedLatency.samples} samples) |`,
+    `| fixed rate: creates/s with / without subscribers | ${Math.round(r.fixedWith.rps)} / ${Math.round(r.fixedWithout.rps)} (target ${r.rate}) |`,
+    `| fixed rate: delivery latency p50 / p99 | ${r.fixedLatency.p50} ms / ${r.fixedLatency.p99} ms (${r.fixedLatency.samples} samples) |`,
+    `| fixed rate: Rocket CPU per create with / without subscribers | ${ms(cpuWith)} / ${ms(cpuWithout)} ms (${cpuWithout > 0 ? `+${((cpuWith / cpuWithout - 1) * 100).toFixed(0)} %` : '-'}) |`,
+    `| subscriber process CPU per create (as fast as answered / fixed rate) | ${ms(r.subscriberCpu.loaded)} / ${ms(r.subscriberCpu.fixed)} ms |`,
     `| events expected per subscriber | ${r.expected} |`,
     `| events lost (all subscribers) | ${r.lost} (bar: 0); overflows ${r.overflows} |`,
-    `| request failures | ${r.baseline.failures} / ${r.loaded.failures} |`,
+    `| request failures | ${r.baseline.failures} / ${r.loaded.failures} / ${r.fixedWith.failures} / ${r.fixedWithout.failures} |`,
     `| Rocket peak RSS | ${r.rssPeak} MB |`,
     '',
     pass ? 'All realtime bars met.' : 'Some realtime bars NOT met.'

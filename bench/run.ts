@@ -5,7 +5,7 @@
  * bench/RESULTS.md.
  * - `npm run bench -- --soak` (or BENCH_SOAK=<seconds>): only the RSS soak (S1 + S4, 60 s).
  * - `npm run bench -- --realtime`: S4 creates with and without BENCH_RT_SUBSCRIBERS (1000) SSE
- *   subscribers (bench/realtime.ts).
+ *   subscribers, as fast as answered and at a fixed rate BENCH_RT_RATE (bench/realtime.ts).
  * - `--profile` / `--profile=floor`: runs Rocket / the floor under `--cpu-prof` and prints its
  *   hot functions over the measured windows.
  *
@@ -158,7 +158,9 @@ async function runSoak (s: Servers): Promise<boolean> {
 }
 
 async function runRealtime (s: Servers): Promise<boolean> {
-  const result = await realtimeBench(s.rocket, s.ds, { ...load, db: `rocket_${s.ds.app}`, subscribers: num('BENCH_RT_SUBSCRIBERS', 1000) })
+  const rate = env.BENCH_RT_RATE !== undefined && env.BENCH_RT_RATE !== '' ? { rate: Number(env.BENCH_RT_RATE) } : {}
+  const result = await realtimeBench(s.rocket, s.ds, { ...load, db: `rocket_${s.ds.app}`, subscribers: num('BENCH_RT_SUBSCRIBERS', 1000), ...rate })
+  if (profiled === 'rocket') profiledWindows.push(...result.loaded.windows)
   const machine = `Run ${new Date().toISOString()} — ${machineLine(s.pgVersion)}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min).`
   const text = `${machine}\nCommand: \`npm run bench -- --realtime\` (${load.connections} connections, ${load.warmupSeconds} s warm-up, ${load.durationSeconds} s measured per phase).\n\n${realtimeBlock(result)}`
   console.log(`\n${text}\n`)

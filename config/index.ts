@@ -69,6 +69,8 @@ export interface Config {
   realtimePollIntervalMs: number
   /** How often expired realtime changes are pruned, in ms. */
   realtimePruneIntervalMs: number
+  /** How long a realtime feed gathers commits before reading them, in ms (0: at once). */
+  realtimeBatchMs: number
   /** Seconds a SIGTERM/SIGINT drain may take before the process exits anyway (with code 1). */
   shutdownTimeout: number
 }
@@ -114,6 +116,7 @@ const ENTRIES = [
   ['REALTIME_MAX_BUFFERED', 'realtimeMaxBuffered', { type: 'integer', minimum: 1 }, 1000],
   ['REALTIME_POLL_INTERVAL_MS', 'realtimePollIntervalMs', { type: 'integer', minimum: 10 }, 1000],
   ['REALTIME_PRUNE_INTERVAL_MS', 'realtimePruneIntervalMs', { type: 'integer', minimum: 100 }, 10 * 60 * 1000],
+  ['REALTIME_BATCH_MS', 'realtimeBatchMs', { type: 'integer', minimum: 0, maximum: 1000 }, 20],
   ['SHUTDOWN_TIMEOUT', 'shutdownTimeout', { type: 'number', exclusiveMinimum: 0, maximum: 3600 }, 10]
 ] as const
 

@@ -26,7 +26,8 @@ async function realtimePlugin (fastify: FastifyInstance): Promise<void> {
     heartbeatMs: config.realtimeHeartbeatMs,
     maxBuffered: config.realtimeMaxBuffered,
     pollIntervalMs: config.realtimePollIntervalMs,
-    pruneIntervalMs: config.realtimePruneIntervalMs
+    pruneIntervalMs: config.realtimePruneIntervalMs,
+    batchMs: config.realtimeBatchMs
   }, {
     sql: platform.sql,
     instanceId: platform.instanceId,

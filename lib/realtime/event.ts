@@ -17,6 +17,8 @@ export interface Outgoing {
 export interface EntityView {
   entity: CompiledEntity
   interest: EntityInterest
+  /** The fields events carry (`record`/`old`/`changes`); null for every field. */
+  fields: readonly string[] | null
   /** Row-level read permission; null when the subscriber reads every row (admin, or an unconditional policy). */
   grant: RowTest | null
 }

@@ -1,14 +1,26 @@
 import type { AppContext } from '../apps/context.js'
-import { canResume, readRange, readSettled, settledNewestId, type ChangeRow, type FeedCursor } from './changes.js'
+import { canResume, readRange, readSettled, settledNewestId, type FeedCursor } from './changes.js'
+import { fanOut } from './fanout.js'
 import type { Subscriber } from './subscriber.js'
 
 const BATCH = 500
+/**
+ * The next read waits at least this many times the CPU time the last fan-out took, so writing
+ * to subscribers holds at most about a ninth of the process's CPU however many there are: with
+ * more subscribers, batches grow instead of the writes per second (the cost of a write, and of
+ * the client's wakeup, hardly depends on its size). CPU time, not wall time: on a loaded
+ * machine a preempted fan-out would otherwise stretch the batches for nothing.
+ */
+const FANOUT_SPACING = 8
 
 /**
  * The live change feed of one app in this process (docs/ARCHITECTURE.md "Realtime"): ONE
  * `_changes` read per batch serves every subscriber of the app here. Woken by this process's
  * commits, by NOTIFY from the others, and by the hub's poll (which also settles gaps).
- * Reads never overlap: a wake during a read runs one more read after it.
+ * Reads never overlap: a wake during a read runs one more read after it. A read starts
+ * `batchMs` (or `FANOUT_SPACING` × the last fan-out's time, if longer) after the wake that asked
+ * for it, so the commits of that window share one read, one encoding and one socket write per
+ * subscriber (`fanout.ts`).
  */
 export class AppFeed {
   readonly subscribers = new Set<Subscriber>()
@@ -16,8 +28,11 @@ export class AppFeed {
   private readonly ready: Promise<void>
   private running: Promise<void> | null = null
   private again = false
+  private timer: NodeJS.Timeout | null = null
+  /** CPU time (user + system: the socket writes are system time) of the last fan-out, ms. */
+  private fanOutMs = 0
 
-  constructor (readonly app: AppContext, private readonly onError: (err: unknown) => void) {
+  constructor (readonly app: AppContext, private readonly onError: (err: unknown) => void, private readonly batchMs = 0) {
     // A new feed starts after the newest (settled) change: its subscribers asked for what comes
     // next (a client wanting everything since an earlier point passes its last id and is replayed).
     this.ready = settledNewestId(app.sql).then((id) => { this.cursor = { after: id, wait: null } })
@@ -28,33 +43,47 @@ export class AppFeed {
 
   wake (): void {
     if (this.running !== null) { this.again = true; return }
+    if (this.timer !== null) return
+    const window = this.window()
+    if (window <= 0) { this.start(); return }
+    this.timer = setTimeout(() => { this.timer = null; this.start() }, window)
+  }
+
+  private window (): number {
+    return Math.max(this.batchMs, this.fanOutMs * FANOUT_SPACING)
+  }
+
+  private start (): void {
     this.running = this.pump().catch(this.onError).finally(() => { this.running = null })
   }
 
   /** Waits for the read under way, then reads once more: every change committed before the call is delivered. */
   async drain (): Promise<void> {
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null }
     while (this.running !== null) await this.running
     await this.pump().catch(this.onError)
   }
 
   private async pump (): Promise<void> {
     await this.ready
-    do {
+    for (;;) {
       this.again = false
       for (;;) {
         const { rows, cursor, more } = await readSettled(this.app.sql, this.cursor, BATCH)
         // Cursor and delivery in one synchronous step: a subscriber joining sees either both or neither.
         this.cursor = cursor
-        this.deliver(rows)
+        const started = process.cpuUsage()
+        fanOut(rows, this.subscribers)
+        if (rows.length > 0) {
+          const used = process.cpuUsage(started)
+          this.fanOutMs = (used.user + used.system) / 1000
+        }
         if (!more) break
       }
-    } while (this.again)
-  }
-
-  private deliver (rows: readonly ChangeRow[]): void {
-    for (const row of rows) {
-      const shared = new Map<string, string>()
-      for (const sub of this.subscribers) sub.offer(row, shared)
+      if (!this.again) return
+      // Commits that arrived during the read: gather this window's too before reading again.
+      const window = this.window()
+      if (window > 0) await new Promise((resolve) => setTimeout(resolve, window))
     }
   }
 

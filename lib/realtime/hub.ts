@@ -15,6 +15,8 @@ export interface RealtimeSettings {
   pollIntervalMs: number
   /** How often the retention job runs. */
   pruneIntervalMs: number
+  /** How long a feed gathers commits before it reads them (`REALTIME_BATCH_MS`): one read and one write per subscriber per window. */
+  batchMs: number
 }
 
 export interface HubDeps {
@@ -34,7 +36,8 @@ const PRUNE_LOCK = 727_011
 /**
  * The process-wide realtime fan-out (docs/ARCHITECTURE.md "Realtime"): one `AppFeed` per app
  * that has subscribers here; commits of this process wake the app's feed at once and are
- * announced to the others with one NOTIFY per app per tick (payload `<instance>:<app>`).
+ * announced to the others with at most one NOTIFY per app per batch window (payload
+ * `<instance>:<app>`).
  */
 export class RealtimeHub {
   private readonly feeds = new Map<string, AppFeed>()
@@ -86,6 +89,9 @@ export class RealtimeHub {
         const apps = [...this.toAnnounce]
         this.toAnnounce.clear()
         await Promise.all(apps.map(async (a) => await this.deps.sql.notify(CHANNEL, `${this.deps.instanceId}:${a}`)))
+        // At most one NOTIFY per app per batch window: the other processes' feeds gather a window
+        // before reading anyway, and a NOTIFY per commit costs every listening backend a wakeup.
+        if (this.settings.batchMs > 0) await new Promise((resolve) => setTimeout(resolve, this.settings.batchMs))
       }
     } catch (err) {
       // The others' poll picks the changes up: a lost NOTIFY only delays them.
@@ -98,7 +104,7 @@ export class RealtimeHub {
   async subscribe (app: AppContext, sub: Subscriber, lastEventId: number | null): Promise<void> {
     let feed = this.feeds.get(app.name)
     if (feed === undefined || feed.app !== app) {
-      feed = new AppFeed(app, (err) => { this.deps.log.error({ err, app: app.name }, 'realtime feed read failed') })
+      feed = new AppFeed(app, (err) => { this.deps.log.error({ err, app: app.name }, 'realtime feed read failed') }, this.settings.batchMs)
       this.feeds.set(app.name, feed)
     }
     // A feed whose start failed is dropped with its last subscriber (`remove`).

@@ -1,12 +1,11 @@
 import type { ServerResponse } from 'node:http'
-import { isAdmin, type AppContext, type UserContext } from '../apps/context.js'
+import type { AppContext, UserContext } from '../apps/context.js'
 import { blocklistOf } from '../auth/blocklist.js'
-import type { Registry } from '../metadata/registry.js'
-import { grantFor } from '../permissions/compile.js'
-import { policiesOf } from '../permissions/module.js'
 import type { ChangeRow } from './changes.js'
-import { controlFrame, eventData, frameOf, visibleAction, type EntityView } from './event.js'
+import type { SharedFrames } from './fanout.js'
+import { controlFrame, eventData, frameOf, visibleAction } from './event.js'
 import type { EntityInterest } from './subscription.js'
+import { viewsOf, type SubscriberViews } from './views.js'
 
 export interface SubscriberOptions {
   raw: ServerResponse
@@ -28,9 +27,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 const LINGER_MS = 30_000
 
 /**
- * One SSE client (docs/ARCHITECTURE.md "Realtime"): decides per change what it may see (its
- * read grant and filters against the new and old rows), writes frames, and ends the stream on
- * overflow, token expiry, user deactivation, client disconnect or server shutdown.
+ * One SSE client (docs/ARCHITECTURE.md "Realtime"): holds its views (read grant, filters,
+ * field set per entity: `views.ts`), takes live batches as the shared bytes of its view group
+ * (`fanout.ts`) or change by change (replay, and live changes queued during it), and ends the
+ * stream on overflow, token expiry, user deactivation, client disconnect or server shutdown.
  * While its replay runs, live changes wait in `pending` and are sent after it, so events leave
  * in id order, each once (`lastSent`).
  */
@@ -40,12 +40,13 @@ export class Subscriber {
   private replaying = true
   private pending: ChangeRow[] = []
   private queued = 0
-  private views: { registry: Registry, byEntity: Map<string, EntityView | null> } | null = null
+  private views: SubscriberViews | null = null
   private readonly timers: NodeJS.Timeout[] = []
 
   constructor (private readonly opts: SubscriberOptions) {
     const { raw } = opts
-    raw.on('drain', () => { this.queued = 0 })
+    // Batches go to the socket itself (`sendBatch`): its drain is the one that counts.
+    raw.socket?.on('drain', () => { this.queued = 0 })
     raw.on('close', () => { this.finish() })
     const beat = setInterval(() => { this.write(': heartbeat\n\n') }, opts.heartbeatMs)
     beat.unref()
@@ -55,20 +56,42 @@ export class Subscriber {
 
   get app (): AppContext { return this.opts.app }
 
-  /** A change from the live feed (every change of the app: the subscriber picks its own). */
-  offer (change: ChangeRow, shared: Map<string, string>): void {
+  /** Whether a live batch starting at `firstId` can go out as its view group's shared bytes. */
+  takesBatch (firstId: number): boolean {
+    return !this.ended && !this.replaying && this.lastSent < firstId
+  }
+
+  /**
+   * A live batch up to `lastId`: `frames` are what this subscriber's view sees of it (null for
+   * nothing), shared with its view group. They go to the socket in one write, bypassing the
+   * response's own chunking (which would add a header and trailer write per stream): the
+   * shared buffer is already framed as a chunk. Ordered with the response's writes, which end
+   * in the same socket queue.
+   */
+  sendBatch (frames: SharedFrames | null, lastId: number): void {
+    if (this.ended || !this.authorized()) return
+    this.lastSent = lastId
+    const { raw } = this.opts
+    const socket = raw.socket
+    if (frames === null || socket === null || raw.destroyed) return
+    if (this.pressured(frames.count)) return
+    socket.write(raw.chunkedEncoding ? frames.chunk : frames.bytes)
+  }
+
+  /** A change from the live feed, one by one (every change of the app: the subscriber picks its own). */
+  offer (change: ChangeRow): void {
     if (this.ended || change.id <= this.lastSent) return
     if (this.replaying) {
       this.pending.push(change)
       if (this.pending.length > this.opts.maxBuffered) this.end('overflow')
       return
     }
-    this.send(change, shared)
+    this.send(change)
   }
 
   /** A change of the replay (ids after the client's last one, up to where the live feed took over). */
   replayed (change: ChangeRow): void {
-    if (!this.ended && change.id > this.lastSent) this.send(change, new Map())
+    if (!this.ended && change.id > this.lastSent) this.send(change)
   }
 
   /** Ends the replay: changes that arrived live meanwhile are sent now, in order. */
@@ -76,7 +99,7 @@ export class Subscriber {
     this.replaying = false
     const waiting = this.pending
     this.pending = []
-    for (const c of waiting) this.offer(c, new Map())
+    for (const c of waiting) this.offer(c)
   }
 
   /** `event: reset`: the client's last id is no longer retained; it reloads, and the stream continues live from `id`. */
@@ -118,51 +141,42 @@ export class Subscriber {
     this.timers.push(timer)
   }
 
-  private send (change: ChangeRow, shared: Map<string, string>): void {
+  /** False (and the stream ends with `auth_expired`) once the token expired or the user was deactivated or deleted. */
+  private authorized (): boolean {
     const { user, app } = this.opts
-    // A deactivated or deleted user's stream ends at its next event (no query: the app's blocklist).
-    if (user.platform !== true && blocklistOf(app).has(user.id)) { this.end('auth_expired'); return }
-    if (this.opts.expiresAt !== null && Date.now() >= this.opts.expiresAt) { this.end('auth_expired'); return }
-    const view = this.viewOf(change.entity)
+    // The app's blocklist: no query per event.
+    const blocked = user.platform !== true && blocklistOf(app).has(user.id)
+    if (blocked || (this.opts.expiresAt !== null && Date.now() >= this.opts.expiresAt)) { this.end('auth_expired'); return false }
+    return true
+  }
+
+  private send (change: ChangeRow): void {
+    if (!this.authorized()) return
+    const view = this.currentViews().byEntity.get(change.entity) ?? null
     this.lastSent = change.id
     if (view === null) return
     const action = visibleAction(view, change)
     if (action === null) return
-    const key = `${action}|${view.interest.fields?.join(',') ?? '*'}`
-    let data = shared.get(key)
-    if (data === undefined) {
-      data = eventData(view.entity, view.interest.fields, change, action)
-      shared.set(key, data)
-    }
-    if (this.opts.raw.writableNeedDrain) this.queued++
-    if (this.queued > this.opts.maxBuffered) { this.end('overflow'); return }
-    this.write(frameOf({ id: change.id, event: action, data }))
+    if (this.pressured(1)) return
+    this.write(frameOf({ id: change.id, event: action, data: eventData(view.entity, view.fields, change, action) }))
   }
 
-  /** The subscriber's view of an entity under the app's current metadata (rebuilt when it changes). */
-  private viewOf (entity: string): EntityView | null {
-    const interest = this.opts.interests.get(entity)
-    if (interest === undefined) return null
+  /** Counts `count` events written while the socket needs a drain; true (stream ended: `overflow`) past the limit. */
+  private pressured (count: number): boolean {
+    if (this.opts.raw.socket?.writableNeedDrain === true) this.queued += count
+    if (this.queued <= this.opts.maxBuffered) return false
+    this.end('overflow')
+    return true
+  }
+
+  /** The subscriber's views under the app's current metadata (rebuilt when it changes). */
+  currentViews (): SubscriberViews {
     const registry = this.opts.app.registry
-    if (this.views?.registry !== registry) this.views = { registry, byEntity: new Map() }
-    const cached = this.views.byEntity.get(entity)
-    if (cached !== undefined) return cached
-    const view = buildView(registry, interest, this.opts.user)
-    this.views.byEntity.set(entity, view)
-    return view
+    if (this.views?.registry !== registry) this.views = viewsOf(registry, this.opts.interests, this.opts.user)
+    return this.views
   }
 
-  private write (text: string): void {
+  private write (text: string | Buffer): void {
     if (!this.ended && !this.opts.raw.destroyed) this.opts.raw.write(text)
   }
-}
-
-/** Null when the entity is gone or the subscriber may no longer read it at all. */
-function buildView (registry: Registry, interest: EntityInterest, user: UserContext): EntityView | null {
-  const entity = registry.entities.get(interest.entity)
-  if (entity === undefined) return null
-  if (isAdmin(user)) return { entity, interest, grant: null }
-  const g = grantFor(policiesOf(registry), { entity: entity.name, action: 'read', user })
-  if (g.kind === 'none') return null
-  return { entity, interest, grant: g.kind === 'all' ? null : g.test }
 }

@@ -9,6 +9,8 @@ export interface EntityInterest {
   entity: string
   /** `filter[entity][field.op]=v` terms, ANDed, evaluated in memory like permission conditions. */
   filters: RowTest[]
+  /** The filter terms as given (`field.op=value`, sorted): subscribers with the same text share their view (lib/realtime/views.ts). */
+  filterTerms: string[]
   /** `fields[entity]=a,b`: the fields `record`/`old`/`changes` carry; null for every field. */
   fields: readonly string[] | null
 }
@@ -47,7 +49,7 @@ function parseEntities (registry: Registry, raw: unknown): Map<string, EntityInt
   const names = single('entities', raw).split(',').map((s) => s.trim()).filter((s) => s !== '')
   if (names.length === 0) throw bad("Query parameter 'entities' must name at least one entity", 'entities')
   const out = new Map<string, EntityInterest>()
-  for (const name of names) out.set(entityOf(registry, name, 'entities').name, { entity: name, filters: [], fields: null })
+  for (const name of names) out.set(entityOf(registry, name, 'entities').name, { entity: name, filters: [], filterTerms: [], fields: null })
   return out
 }
 
@@ -84,7 +86,10 @@ function applyNested (registry: Registry, interests: Map<string, EntityInterest>
     interest.fields = parseFields(entity, key, single(key, raw))
   } else {
     if (term === undefined || term === '') throw bad(`Malformed parameter '${key}' (expected filter[<entity>][<field>.<op>]=value)`, key)
-    interest.filters.push(parseFilter(entity, key, term, single(key, raw)))
+    const value = single(key, raw)
+    interest.filters.push(parseFilter(entity, key, term, value))
+    interest.filterTerms.push(`${term}=${value}`)
+    interest.filterTerms.sort()
   }
 }
 
