@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http'
 import { isAdmin, type AppContext, type UserContext } from '../apps/context.js'
 import { blocklistOf } from '../auth/blocklist.js'
 import type { Registry } from '../metadata/registry.js'
-import { grantFor } from '../permissions/compile.js'
+import { fieldAccessFor, grantFor } from '../permissions/compile.js'
+import { streamFields } from '../permissions/stream-fields.js'
 import { policiesOf } from '../permissions/module.js'
 import type { ChangeRow } from './changes.js'
 import { controlFrame, eventData, frameOf, visibleAction, type EntityView } from './event.js'
@@ -128,10 +129,11 @@ export class Subscriber {
     if (view === null) return
     const action = visibleAction(view, change)
     if (action === null) return
-    const key = `${action}|${view.interest.fields?.join(',') ?? '*'}`
+    const fields = streamFields(view.entity, view.access, view.interest.fields, { record: change.record, old: change.old, action })
+    const key = `${action}|${fields?.join(',') ?? '*'}`
     let data = shared.get(key)
     if (data === undefined) {
-      data = eventData(view.entity, view.interest.fields, change, action)
+      data = eventData(view.entity, fields, change, action)
       shared.set(key, data)
     }
     if (this.opts.raw.writableNeedDrain) this.queued++
@@ -164,5 +166,6 @@ function buildView (registry: Registry, interest: EntityInterest, user: UserCont
   if (isAdmin(user)) return { entity, interest, grant: null }
   const g = grantFor(policiesOf(registry), { entity: entity.name, action: 'read', user })
   if (g.kind === 'none') return null
-  return { entity, interest, grant: g.kind === 'all' ? null : g.test }
+  const access = fieldAccessFor(policiesOf(registry), { entity: entity.name, action: 'read', user })
+  return { entity, interest, grant: g.kind === 'all' ? null : g.test, ...(access.kind !== 'all' ? { access } : {}) }
 }
