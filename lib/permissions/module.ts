@@ -2,6 +2,7 @@ import { isAdmin, type UserContext } from '../apps/context.js'
 import type { EngineModule } from '../engine/modules.js'
 import { forbidden, notFound, type ApiError } from '../errors.js'
 import type { ReadExtra, SqlCondition } from '../query/index.js'
+import type { FieldAccess } from '../query/types.js'
 import type { WriteNode, WriteUnit } from '../write/hooks.js'
 import { checkWritten, needsWrittenCheck } from './after-write.js'
 import { compilePolicies, fieldAccessFor, grantFor, type PolicySet } from './compile.js'
@@ -19,6 +20,19 @@ function includeWhere (set: PolicySet, user: UserContext | null): (entity: strin
   return (entity) => {
     const g = grantFor(set, { entity, action: 'read', user })
     return g.kind === 'none' ? HIDDEN : g.kind === 'all' ? [] : [g.where]
+  }
+}
+
+/** Field access per entity for one request, each resolved once (a `$user.*` policy is resolved per call otherwise). */
+function fieldsOfRequest (set: PolicySet, user: UserContext | null): (entity: string) => FieldAccess {
+  const seen = new Map<string, FieldAccess>()
+  return (entity) => {
+    let access = seen.get(entity)
+    if (access === undefined) {
+      access = fieldAccessFor(set, { entity, action: 'read', user })
+      seen.set(entity, access)
+    }
+    return access
   }
 }
 
@@ -91,7 +105,7 @@ export function permissionsModule (): EngineModule {
       if (grant.kind === 'none') throw forbidden(`Not allowed to ${action} ${entity.name}`)
       if (action !== 'read') return undefined
       const extra: ReadExtra = { ...(grant.kind === 'some' ? { where: [grant.where], rowTest: grant.test } : {}), includeWhere: includeWhere(set, user) }
-      if (set.restrictsFields) extra.fields = (name) => fieldAccessFor(set, { entity: name, action: 'read', user })
+      if (set.restrictsFields) extra.fields = fieldsOfRequest(set, user)
       return extra
     },
     writeHooks: { name: PERMISSIONS, beforeWrite: checkRecord, needsOld: needsOldRow, afterRow: checkWritten, needsAfterRow: needsWrittenCheck }
