@@ -16,15 +16,24 @@ type Row = Readonly<Record<string, unknown>> | null
  */
 export function streamFields (entity: CompiledEntity, access: FieldAccess | undefined, selected: readonly string[] | null, rows: { record: Row, old: Row, action: 'create' | 'update' | 'delete' }): readonly string[] | null {
   if (access === undefined || access.kind === 'all') return selected
-  let visible: (name: string) => boolean
   if (access.kind === 'fixed') {
-    visible = (name) => access.fields.has(name)
-  } else {
-    const { record, old, action } = rows
-    const now = action !== 'delete' && record !== null ? access.of(record) : null
-    const before = action !== 'create' && old !== null ? access.of(old) : null
-    visible = (name) => (now === null || now.has(name)) && (before === null || before.has(name)) && (now !== null || before !== null)
+    // The same for every event of the subscription: computed once per (access, selection).
+    let bySelection = fixedLists.get(access)
+    if (bySelection === undefined) fixedLists.set(access, bySelection = new Map())
+    const key = selected?.join(',') ?? '*'
+    let list = bySelection.get(key)
+    if (list === undefined) bySelection.set(key, list = cut(entity, selected, (name) => access.fields.has(name)))
+    return list
   }
+  const { record, old, action } = rows
+  const now = action !== 'delete' && record !== null ? access.of(record) : null
+  const before = action !== 'create' && old !== null ? access.of(old) : null
+  return cut(entity, selected, (name) => (now === null || now.has(name)) && (before === null || before.has(name)) && (now !== null || before !== null))
+}
+
+const fixedLists = new WeakMap<FieldAccess, Map<string, readonly string[]>>()
+
+function cut (entity: CompiledEntity, selected: readonly string[] | null, visible: (name: string) => boolean): string[] {
   const out: string[] = []
   for (const f of entity.fieldList) if ((selected === null || selected.includes(f.name)) && visible(f.name)) out.push(f.name)
   return out
