@@ -91,6 +91,7 @@ export interface AppDatabase {
     action: string
     roles: string[]
     conditions: Json
+    fields: string[] | null
     created_at: Timestamp
     updated_at: Timestamp
   }

@@ -2,6 +2,8 @@ import type { UserContext } from '../apps/context.js'
 import type { CompiledEntity } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
 import { filterFromCondition, type SqlCondition, type SqlFilter } from '../query/index.js'
+import type { FieldAccess } from '../query/types.js'
+import { ALL_FIELDS, accessOf, fieldSetOf } from './field-access.js'
 import { rowTestOf, type RowTest } from './match.js'
 import { USER_REF_PREFIX, userRefOf, type ConditionDef, type PermissionAction, type PermissionInput } from './types.js'
 
@@ -17,6 +19,8 @@ interface CompiledPolicy {
   conditions: CompiledCondition[]
   /** Some value references the caller: the grant must be resolved per user. */
   perUser: boolean
+  /** Field-level permission: the granted fields plus the PK; null = every field. */
+  fields: ReadonlySet<string> | null
 }
 
 /** What the matching policies of one role set come to (cached per role set and bucket). */
@@ -24,17 +28,23 @@ interface RoleEntry {
   policies: CompiledPolicy[]
   /** The grant itself when it does not depend on the user. */
   grant: Grant | null
+  /** The field access when it does not depend on the user (docs/security.md, "Field permissions"). */
+  access: FieldAccess | null
 }
 
 interface Bucket {
   entity: CompiledEntity
   policies: CompiledPolicy[]
   byRoles: Map<string, RoleEntry>
+  /** Some policy of the bucket lists `fields`: without one, field access is `all` at no cost. */
+  restrictsFields: boolean
 }
 
 /** Compiled policies of one registry version, by `entity:action`. */
 export interface PolicySet {
   buckets: ReadonlyMap<string, Bucket>
+  /** Some policy lists `fields`: reads then carry a field-access lookup (else none at all). */
+  restrictsFields: boolean
 }
 
 /**
@@ -92,12 +102,14 @@ export function compilePolicies (defs: readonly PermissionInput[], registry: Reg
     const key = bucketKey(def.entity, def.action)
     let bucket = buckets.get(key)
     if (bucket === undefined) {
-      bucket = { entity, policies: [], byRoles: new Map() }
+      bucket = { entity, policies: [], byRoles: new Map(), restrictsFields: false }
       buckets.set(key, bucket)
     }
-    bucket.policies.push({ roles: new Set(def.roles), conditions, perUser: conditions.some((c) => c.fixed === null) })
+    const fields = fieldSetOf(entity, def.fields)
+    if (fields !== null) bucket.restrictsFields = true
+    bucket.policies.push({ roles: new Set(def.roles), conditions, perUser: conditions.some((c) => c.fixed === null), fields })
   }
-  return { buckets }
+  return { buckets, restrictsFields: [...buckets.values()].some((b) => b.restrictsFields) }
 }
 
 /** The condition's value with `$user.*` references replaced; undefined when one cannot be resolved. */
@@ -148,8 +160,10 @@ function roleEntry (bucket: Bucket, roles: readonly string[]): RoleEntry {
   let entry = bucket.byRoles.get(key)
   if (entry === undefined) {
     const policies = bucket.policies.filter((p) => roles.some((r) => p.roles.has(r)))
-    const grant = policies.some((p) => p.perUser) ? null : combine(bucket.entity, policies, null)
-    entry = { policies, grant }
+    const perUser = policies.some((p) => p.perUser)
+    const grant = perUser ? null : combine(bucket.entity, policies, null)
+    const access = perUser ? null : fieldsOf(bucket, policies, null)
+    entry = { policies, grant, access }
     if (bucket.byRoles.size >= MAX_ROLE_SETS) bucket.byRoles.clear()
     bucket.byRoles.set(key, entry)
   }
@@ -168,4 +182,30 @@ export function grantFor (set: PolicySet, ask: { entity: string, action: Permiss
   if (bucket === undefined || user === null) return NONE
   const entry = roleEntry(bucket, user.roles)
   return entry.grant ?? combine(bucket.entity, entry.policies, user)
+}
+
+/** Field access of matching policies: a policy's row test is its AND-group (an unresolvable `$user.*` group never matches). */
+function fieldsOf (bucket: Bucket, policies: readonly CompiledPolicy[], user: UserContext | null): FieldAccess {
+  if (!bucket.restrictsFields || policies.length === 0) return ALL_FIELDS
+  return accessOf(bucket.entity, policies.map((p) => {
+    const reads = p.conditions.map((c) => c.def.field)
+    if (p.conditions.length === 0) return { fields: p.fields, test: null, reads }
+    const group = groupOf(bucket.entity, p, user)
+    const tests = group?.map((c) => c.test) ?? null
+    return { fields: p.fields, test: tests === null ? () => false : (row) => tests.every((t) => t(row)), reads }
+  }))
+}
+
+/**
+ * The fields `user` may read (action `read`) or write (`create`/`update`) of an entity under
+ * the matching policies: per row, the union of the fields of the policies whose conditions the
+ * row meets (docs/security.md, "Field permissions"). A map lookup per request unless a matching
+ * policy names `$user.*`; `all` (no work at all) when no policy of the entity lists fields.
+ */
+export function fieldAccessFor (set: PolicySet, ask: { entity: string, action: PermissionAction, user: UserContext | null }): FieldAccess {
+  const { user } = ask
+  const bucket = set.buckets.get(bucketKey(ask.entity, ask.action))
+  if (bucket === undefined || user === null || !bucket.restrictsFields) return ALL_FIELDS
+  const entry = roleEntry(bucket, user.roles)
+  return entry.access ?? fieldsOf(bucket, entry.policies, user)
 }

@@ -2,9 +2,11 @@ import { isAdmin, type UserContext } from '../apps/context.js'
 import type { EngineModule } from '../engine/modules.js'
 import { forbidden, notFound, type ApiError } from '../errors.js'
 import type { ReadExtra, SqlCondition } from '../query/index.js'
+import type { FieldAccess } from '../query/types.js'
 import type { WriteNode, WriteUnit } from '../write/hooks.js'
 import { checkWritten, needsWrittenCheck } from './after-write.js'
-import { compilePolicies, grantFor, type PolicySet } from './compile.js'
+import { compilePolicies, fieldAccessFor, grantFor, type PolicySet } from './compile.js'
+import { checkWrittenFields, fieldsNeedOld } from './write-fields.js'
 import { PERMISSIONS, policiesOf } from './policies.js'
 import { loadPermissions } from './store.js'
 
@@ -18,6 +20,19 @@ function includeWhere (set: PolicySet, user: UserContext | null): (entity: strin
   return (entity) => {
     const g = grantFor(set, { entity, action: 'read', user })
     return g.kind === 'none' ? HIDDEN : g.kind === 'all' ? [] : [g.where]
+  }
+}
+
+/** Field access per entity for one request, each resolved once (a `$user.*` policy is resolved per call otherwise). */
+function fieldsOfRequest (set: PolicySet, user: UserContext | null): (entity: string) => FieldAccess {
+  const seen = new Map<string, FieldAccess>()
+  return (entity) => {
+    let access = seen.get(entity)
+    if (access === undefined) {
+      access = fieldAccessFor(set, { entity, action: 'read', user })
+      seen.set(entity, access)
+    }
+    return access
   }
 }
 
@@ -56,12 +71,18 @@ function checkNode (node: WriteNode, unit: WriteUnit): void {
   throw denied(node, `Not allowed to ${action} this ${entity.name}`)
 }
 
-/** `needsOld`: only a conditional grant is checked against the current row. */
+/** `needsOld`: only a conditional grant (or fields that depend on the row) is checked against the current row. */
 function needsOldRow (node: WriteNode, unit: WriteUnit): boolean {
   if (node.cascade === true || unit.user === null || isAdmin(unit.user)) return false
   const set = policiesOf(unit.registry)
   const grant = grantFor(set, { entity: node.entity.name, action: node.action, user: unit.user })
-  return grant.kind === 'some'
+  return grant.kind === 'some' || fieldsNeedOld(node, unit)
+}
+
+/** `beforeWrite`: the row, then its fields (docs/security.md, "Field permissions"). */
+function checkRecord (node: WriteNode, unit: WriteUnit): void {
+  checkNode(node, unit)
+  checkWrittenFields(node, unit)
 }
 
 /**
@@ -83,8 +104,10 @@ export function permissionsModule (): EngineModule {
       const grant = grantFor(set, { entity: entity.name, action, user })
       if (grant.kind === 'none') throw forbidden(`Not allowed to ${action} ${entity.name}`)
       if (action !== 'read') return undefined
-      return { ...(grant.kind === 'some' ? { where: [grant.where], rowTest: grant.test } : {}), includeWhere: includeWhere(set, user) }
+      const extra: ReadExtra = { ...(grant.kind === 'some' ? { where: [grant.where], rowTest: grant.test } : {}), includeWhere: includeWhere(set, user) }
+      if (set.restrictsFields) extra.fields = fieldsOfRequest(set, user)
+      return extra
     },
-    writeHooks: { name: PERMISSIONS, beforeWrite: checkNode, needsOld: needsOldRow, afterRow: checkWritten, needsAfterRow: needsWrittenCheck }
+    writeHooks: { name: PERMISSIONS, beforeWrite: checkRecord, needsOld: needsOldRow, afterRow: checkWritten, needsAfterRow: needsWrittenCheck }
   }
 }

@@ -7,7 +7,7 @@ import { validatePermission } from './validate.js'
 
 type Db = Kysely<AppDatabase>
 
-const COLUMNS = ['id', 'entity', 'action', 'roles', 'conditions', 'created_at', 'updated_at'] as const
+const COLUMNS = ['id', 'entity', 'action', 'roles', 'conditions', 'fields', 'created_at', 'updated_at'] as const
 
 /**
  * jsonb parameter: sent as text and cast, because postgres.js would serialize a string bound
@@ -17,13 +17,14 @@ function jsonb (value: unknown): RawBuilder<string> {
   return sql<string>`${JSON.stringify(value)}::text::jsonb`
 }
 
-function toRow (r: { id: string, entity: string, action: string, roles: string[], conditions: unknown, created_at: Date, updated_at: Date }): PermissionRow {
+function toRow (r: { id: string, entity: string, action: string, roles: string[], conditions: unknown, fields: string[] | null, created_at: Date, updated_at: Date }): PermissionRow {
   return {
     id: r.id,
     entity: r.entity,
     action: r.action as PermissionAction,
     roles: r.roles,
     conditions: Array.isArray(r.conditions) ? r.conditions : [],
+    fields: r.fields,
     created_at: r.created_at,
     updated_at: r.updated_at
   }
@@ -52,7 +53,7 @@ export async function getPermission (db: Db, id: string): Promise<PermissionRow>
 export async function createPermission (app: AppContext, input: unknown): Promise<PermissionRow> {
   const def = validatePermission(input, app.registry)
   const row = await app.db.insertInto('_permissions')
-    .values({ entity: def.entity, action: def.action, roles: def.roles, conditions: jsonb(def.conditions) })
+    .values({ entity: def.entity, action: def.action, roles: def.roles, conditions: jsonb(def.conditions), fields: def.fields ?? null })
     .returning(COLUMNS).executeTakeFirstOrThrow()
   return toRow(row)
 }
@@ -61,11 +62,11 @@ export async function createPermission (app: AppContext, input: unknown): Promis
 export async function updatePermission (app: AppContext, id: string, input: unknown): Promise<PermissionRow> {
   const current = await getPermission(app.db, id)
   const merged = typeof input === 'object' && input !== null && !Array.isArray(input)
-    ? { entity: current.entity, action: current.action, roles: current.roles, conditions: current.conditions, ...input }
+    ? { entity: current.entity, action: current.action, roles: current.roles, conditions: current.conditions, fields: current.fields, ...input }
     : input
   const def = validatePermission(merged, app.registry)
   const row = await app.db.updateTable('_permissions')
-    .set({ entity: def.entity, action: def.action, roles: def.roles, conditions: jsonb(def.conditions), updated_at: new Date() })
+    .set({ entity: def.entity, action: def.action, roles: def.roles, conditions: jsonb(def.conditions), fields: def.fields ?? null, updated_at: new Date() })
     .where('id', '=', current.id).returning(COLUMNS).executeTakeFirst()
   if (row === undefined) throw notFoundById('Permission', id)
   return toRow(row)

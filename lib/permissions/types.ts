@@ -29,6 +29,12 @@ export interface PermissionInput {
   action: PermissionAction
   roles: string[]
   conditions: ConditionDef[]
+  /**
+   * Field-level permission (docs/security.md, "Field permissions"): the fields this policy
+   * grants (read: returned; create/update: writable); null = every field. The primary key is
+   * always readable and need not be listed.
+   */
+  fields?: string[] | null
 }
 
 /** A stored policy as the admin API returns it. */

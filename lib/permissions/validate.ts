@@ -7,8 +7,10 @@ import {
   type ConditionDef, type ConditionOperator, type PermissionAction, type PermissionInput, type UserRef
 } from './types.js'
 
-const KEYS = new Set(['entity', 'action', 'roles', 'conditions', 'id', 'created_at', 'updated_at'])
+const KEYS = new Set(['entity', 'action', 'roles', 'conditions', 'fields', 'id', 'created_at', 'updated_at'])
 const MAX_CONDITIONS = 50
+/** A policy lists at most as many fields as an entity may have (lib/metadata/validate-entity.ts). */
+const MAX_FIELDS = 500
 const MAX_LIST = 1000
 const MAX_ROLE_LENGTH = 100
 const ORDERED: ReadonlySet<string> = new Set(['gt', 'gte', 'lt', 'lte'])
@@ -134,16 +136,46 @@ function validateConditions (entity: CompiledEntity | undefined, raw: unknown, o
 }
 
 /**
+ * `fields` (docs/security.md, "Field permissions"): null/absent = every field; otherwise the
+ * names of fields of the entity, duplicates collapsed. Not for `delete` (it removes whole rows).
+ */
+function validateFields (entity: CompiledEntity | undefined, action: unknown, raw: unknown, out: ErrorDetail[]): string[] | null {
+  if (raw === undefined || raw === null) return null
+  if (!Array.isArray(raw) || raw.some((f) => typeof f !== 'string')) {
+    out.push({ field: 'fields', rule: 'type', message: 'fields must be an array of field names (or null for every field)' })
+    return null
+  }
+  if (action === 'delete') {
+    out.push({ field: 'fields', rule: 'action', message: 'fields apply to read, create and update policies (a delete removes whole rows)' })
+    return null
+  }
+  if (raw.length > MAX_FIELDS) {
+    out.push({ field: 'fields', rule: 'max_items', message: `at most ${MAX_FIELDS} fields` })
+    return null
+  }
+  const names: string[] = []
+  raw.forEach((name: string, i) => {
+    if (entity === undefined) return
+    if (!entity.fields.has(name)) {
+      out.push({ field: `fields[${i}]`, rule: 'exists', message: `unknown field '${name}' of ${entity.name}${didYouMean(name, entity.fields.keys())}` })
+    } else if (!names.includes(name)) {
+      names.push(name)
+    }
+  })
+  return names
+}
+
+/**
  * Validates a permission policy against the app's current metadata: the entity and every
  * condition field exist, operators apply to the field types, literal values convert to the
- * field type, `$user.*` references fit the field, roles are non-empty strings. Unknown keys
- * are refused. Throws VALIDATION_FAILED (422) with one detail per problem.
+ * field type, `$user.*` references fit the field, roles are non-empty strings, `fields` name
+ * fields of the entity. Unknown keys are refused. Throws VALIDATION_FAILED (422) with one detail per problem.
  */
 export function validatePermission (input: unknown, registry: Registry): PermissionInput {
   if (!isObject(input)) throw validationFailed('A permission must be a JSON object', [{ rule: 'type', message: 'expected an object' }])
   const out: ErrorDetail[] = []
   for (const key of Object.keys(input)) {
-    if (!KEYS.has(key)) out.push({ field: key, rule: 'unknown', message: `unknown property '${key}'${didYouMean(key, ['entity', 'action', 'roles', 'conditions'])}` })
+    if (!KEYS.has(key)) out.push({ field: key, rule: 'unknown', message: `unknown property '${key}'${didYouMean(key, ['entity', 'action', 'roles', 'conditions', 'fields'])}` })
   }
   const entityName = typeof input.entity === 'string' ? input.entity : ''
   const entity = registry.entities.get(entityName)
@@ -156,6 +188,7 @@ export function validatePermission (input: unknown, registry: Registry): Permiss
   }
   const roles = validateRoles(input.roles, { field: 'roles', out, allowEmpty: false })
   const conditions = validateConditions(entity, input.conditions, out)
+  const fields = validateFields(entity, action, input.fields, out)
   if (out.length > 0) throw validationFailed(`Invalid permission: ${out[0]?.field ?? ''} ${out[0]?.message ?? ''}`.trim(), out)
-  return { entity: entityName, action: action as PermissionAction, roles, conditions }
+  return { entity: entityName, action: action as PermissionAction, roles, conditions, fields }
 }

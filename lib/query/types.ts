@@ -112,6 +112,18 @@ export interface ReadDeps {
   registry: Registry
 }
 
+/**
+ * Which fields of an entity a caller may read (field-level permissions, docs/security.md
+ * "Field permissions"); the primary key is always in every set. `all`: no restriction. `fixed`:
+ * the same fields on every row. `row`: they depend on the row (several policies with other
+ * fields and conditions): `of(row)` per row; `union` = the most any row shows, `every` = what
+ * every row shows (what filters, sorts and aggregates may use); `reads` = the fields `of` needs.
+ */
+export type FieldAccess =
+  | { kind: 'all' }
+  | { kind: 'fixed', fields: ReadonlySet<string> }
+  | { kind: 'row', union: ReadonlySet<string>, every: ReadonlySet<string>, reads: ReadonlySet<string>, of: (row: Readonly<Record<string, unknown>>) => ReadonlySet<string> }
+
 /** Extra conditions from the permission layer (row-level read conditions, SPEC §8). */
 export interface ReadExtra {
   /** ANDed into the WHERE of the main entity's query (page, count and get by id alike). */
@@ -126,4 +138,6 @@ export interface ReadExtra {
    * response shows the row only when it passes (docs/security.md, "Write responses").
    */
   rowTest?: (row: Readonly<Record<string, unknown>>) => boolean
+  /** Field-level read permissions per entity (this one and related ones); absent = every field everywhere. */
+  fields?: (entityName: string) => FieldAccess
 }

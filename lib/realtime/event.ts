@@ -1,5 +1,6 @@
 import type { CompiledEntity } from '../metadata/compiled.js'
 import type { RowTest } from '../permissions/match.js'
+import type { FieldAccess } from '../query/types.js'
 import type { ChangeRow } from './changes.js'
 import type { EntityInterest } from './subscription.js'
 
@@ -21,6 +22,8 @@ export interface EntityView {
   fields: readonly string[] | null
   /** Row-level read permission; null when the subscriber reads every row (admin, or an unconditional policy). */
   grant: RowTest | null
+  /** Field-level read permission (lib/permissions/stream-fields.ts); absent = every field. */
+  access?: FieldAccess
 }
 
 function inScope (view: EntityView, row: Record<string, unknown> | null): boolean {

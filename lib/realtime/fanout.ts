@@ -1,3 +1,4 @@
+import { streamFields } from '../permissions/stream-fields.js'
 import type { ChangeRow } from './changes.js'
 import { eventData, frameOf, visibleAction, type ChangeAction, type EntityView } from './event.js'
 import type { Subscriber } from './subscriber.js'
@@ -14,15 +15,26 @@ class FrameCache {
       frames = new Map()
       this.byRow[index] = frames
     }
-    const key = `${action}|${view.fields === null ? '*' : view.fields.join(',')}`
+    const change = this.rows[index] as ChangeRow
+    const fields = fieldsOf(view, change, action)
+    const key = `${action}|${fields === null ? '*' : fields.join(',')}`
     let bytes = frames.get(key)
     if (bytes === undefined) {
-      const change = this.rows[index] as ChangeRow
-      bytes = Buffer.from(frameOf({ id: change.id, event: action, data: eventData(view.entity, view.fields, change, action) }))
+      bytes = Buffer.from(frameOf({ id: change.id, event: action, data: eventData(view.entity, fields, change, action) }))
       frames.set(key, bytes)
     }
     return bytes
   }
+}
+
+/**
+ * The fields one change's event carries in a view: the view's own list, or — when field
+ * permissions depend on the row (docs/security.md, "Field permissions") — what both sides of
+ * the change show.
+ */
+export function fieldsOf (view: EntityView, change: ChangeRow, action: ChangeAction): readonly string[] | null {
+  if (view.access === undefined) return view.fields
+  return streamFields(view.entity, view.access, view.fields, { record: change.record, old: change.old, action })
 }
 
 const CRLF = Buffer.from('\r\n')

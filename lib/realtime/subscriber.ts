@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http'
 import type { AppContext, UserContext } from '../apps/context.js'
 import { blocklistOf } from '../auth/blocklist.js'
 import type { ChangeRow } from './changes.js'
-import type { SharedFrames } from './fanout.js'
+import { fieldsOf, type SharedFrames } from './fanout.js'
 import { controlFrame, eventData, frameOf, visibleAction } from './event.js'
 import type { EntityInterest } from './subscription.js'
 import { viewsOf, type SubscriberViews } from './views.js'
@@ -158,7 +158,7 @@ export class Subscriber {
     const action = visibleAction(view, change)
     if (action === null) return
     if (this.pressured(1)) return
-    this.write(frameOf({ id: change.id, event: action, data: eventData(view.entity, view.fields, change, action) }))
+    this.write(frameOf({ id: change.id, event: action, data: eventData(view.entity, fieldsOf(view, change, action), change, action) }))
   }
 
   /** Counts `count` events written while the socket needs a drain; true (stream ended: `overflow`) past the limit. */

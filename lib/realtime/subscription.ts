@@ -13,6 +13,8 @@ export interface EntityInterest {
   filterTerms: string[]
   /** `fields[entity]=a,b`: the fields `record`/`old`/`changes` carry; null for every field. */
   fields: readonly string[] | null
+  /** Fields the filters test (field permissions refuse hidden ones at subscribe). */
+  filterFields: string[]
 }
 
 export interface SubscriptionRequest {
@@ -49,7 +51,7 @@ function parseEntities (registry: Registry, raw: unknown): Map<string, EntityInt
   const names = single('entities', raw).split(',').map((s) => s.trim()).filter((s) => s !== '')
   if (names.length === 0) throw bad("Query parameter 'entities' must name at least one entity", 'entities')
   const out = new Map<string, EntityInterest>()
-  for (const name of names) out.set(entityOf(registry, name, 'entities').name, { entity: name, filters: [], filterTerms: [], fields: null })
+  for (const name of names) out.set(entityOf(registry, name, 'entities').name, { entity: name, filters: [], filterTerms: [], fields: null, filterFields: [] })
   return out
 }
 
@@ -62,14 +64,14 @@ function parseFields (entity: CompiledEntity, key: string, raw: string): string[
   return names
 }
 
-function parseFilter (entity: CompiledEntity, key: string, term: string, raw: string): RowTest {
+function parseFilter (entity: CompiledEntity, key: string, term: string, raw: string): { test: RowTest, field: string } {
   // The list parser converts and checks the term exactly as a read would (400s included).
   const [filter] = parseListQuery(entity, { [`filter[${term}]`]: raw }).filters
   if (filter === undefined) throw bad(`Invalid filter '${key}'`, key)
   // Groups, relation paths and search need the database; a stream tests rows in memory.
   if (!('op' in filter)) throw bad(`Filter '${key}' is not supported in realtime (only field filters are)`, key)
   if (!IN_MEMORY_OPS.has(filter.op)) throw bad(`Operator '${filter.op}' is not supported in realtime filters`, key)
-  return rowTestOf(filter)
+  return { test: rowTestOf(filter), field: filter.field.name }
 }
 
 /** Applies one `filter[…]` / `fields[…]` key to the interest of its entity (which `entities` must list). */
@@ -87,7 +89,9 @@ function applyNested (registry: Registry, interests: Map<string, EntityInterest>
   } else {
     if (term === undefined || term === '') throw bad(`Malformed parameter '${key}' (expected filter[<entity>][<field>.<op>]=value)`, key)
     const value = single(key, raw)
-    interest.filters.push(parseFilter(entity, key, term, value))
+    const { test, field } = parseFilter(entity, key, term, value)
+    interest.filters.push(test)
+    interest.filterFields.push(field)
     interest.filterTerms.push(`${term}=${value}`)
     interest.filterTerms.sort()
   }

@@ -1,8 +1,10 @@
 import { isAdmin, type UserContext } from '../apps/context.js'
 import type { Registry } from '../metadata/registry.js'
-import { grantFor } from '../permissions/compile.js'
+import { fieldAccessFor, grantFor } from '../permissions/compile.js'
 import { policiesOf } from '../permissions/module.js'
 import type { RowTest } from '../permissions/match.js'
+import { streamFields } from '../permissions/stream-fields.js'
+import type { FieldAccess } from '../query/types.js'
 import type { EntityView } from './event.js'
 import type { EntityInterest } from './subscription.js'
 
@@ -23,14 +25,14 @@ export interface SubscriberViews {
  * condition references `$user`, so subscribers of that role set share an id (one permission
  * class); a grant resolved per user is a new function, hence an id (and a class) of its own.
  */
-const grantIds = new WeakMap<RowTest, number>()
-let nextGrantId = 1
+const identityIds = new WeakMap<RowTest | FieldAccess, number>()
+let nextIdentityId = 1
 
-function grantId (test: RowTest): number {
-  let id = grantIds.get(test)
+function identityId (value: RowTest | FieldAccess): number {
+  let id = identityIds.get(value)
   if (id === undefined) {
-    id = nextGrantId++
-    grantIds.set(test, id)
+    id = nextIdentityId++
+    identityIds.set(value, id)
   }
   return id
 }
@@ -39,18 +41,23 @@ function grantId (test: RowTest): number {
 function buildView (registry: Registry, interest: EntityInterest, user: UserContext): EntityView | null {
   const entity = registry.entities.get(interest.entity)
   if (entity === undefined) return null
-  // The field set is the view's own (not the interest's): field-level read permissions narrow it per class.
-  const fields = interest.fields
-  if (isAdmin(user)) return { entity, interest, fields, grant: null }
+  if (isAdmin(user)) return { entity, interest, fields: interest.fields, grant: null }
   const g = grantFor(policiesOf(registry), { entity: entity.name, action: 'read', user })
   if (g.kind === 'none') return null
-  return { entity, interest, fields, grant: g.kind === 'all' ? null : g.test }
+  const grant = g.kind === 'all' ? null : g.test
+  // Field-level read permissions (docs/security.md): a fixed set narrows the view's own list once;
+  // a set that depends on the row is applied per change by the fan-out (`fieldsOf`).
+  const access = fieldAccessFor(policiesOf(registry), { entity: entity.name, action: 'read', user })
+  if (access.kind === 'all') return { entity, interest, fields: interest.fields, grant }
+  if (access.kind === 'fixed') return { entity, interest, fields: streamFields(entity, access, interest.fields, { record: null, old: null, action: 'create' }), grant }
+  return { entity, interest, fields: interest.fields, grant, access }
 }
 
 function keyPart (name: string, view: EntityView | null): string {
   if (view === null) return JSON.stringify([name])
-  const grant = view.grant === null ? 0 : grantId(view.grant)
-  return JSON.stringify([name, view.fields, view.interest.filterTerms, grant])
+  const grant = view.grant === null ? 0 : identityId(view.grant)
+  const access = view.access === undefined ? 0 : identityId(view.access)
+  return JSON.stringify([name, view.fields, view.interest.filterTerms, grant, access])
 }
 
 /** The views of a subscriber under `registry` and their key. */

@@ -23,6 +23,8 @@ export interface WriteNode {
   path: string
   /** True for a row deleted by an `on_delete: cascade` policy rather than named by the request. */
   cascade?: boolean
+  /** Fields the payload itself sets (before defaults and auto fields): what field permissions check. */
+  sent?: readonly string[]
 }
 
 /** State shared by every hook of one unit of work (one create/update/delete call). */

@@ -77,7 +77,7 @@ export async function buildNode (ctx: PlanContext, split: SplitBody, opts: NodeO
     else propagated.add(edge.localKey)
   }
   for (const f of propagated) Reflect.deleteProperty(values, f)
-  const node: WriteNode = { entity, action, values, old: null, path: loc.path }
+  const node: WriteNode = { entity, action, values, old: null, path: loc.path, sent: Object.keys(values) }
   if (action === 'create') applyDefaults(entity, values)
   const failures = validateValues(entity, values, { action, loc, propagated })
   if (failures.length > 0) ctx.failed.push(...failures)

@@ -13,6 +13,8 @@ import { VERSION_KEY } from '../../lib/query/sql.js'
 import { createRecord, deleteRecord, orderAsSent, parseRecordId, updateRecord, writtenRelation, type RecordLookup, type WriteDeps } from '../../lib/write/index.js'
 import { MAX_BULK, parseBatch, runAll } from '../../lib/write/batch.js'
 import { writeIfMatch } from '../../lib/write/unit-of-work.js'
+import { checkAggregateFields } from '../../lib/permissions/read-fields.js'
+import { applyReadView, redactRecord } from '../../lib/permissions/read-view.js'
 
 type EntityParams = { Params: { app: string, entity: string } }
 type RecordParams = { Params: { app: string, entity: string, id: string } }
@@ -132,7 +134,9 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
       return await pkOnly()
     }
     if (extra.rowTest !== undefined && !extra.rowTest(row)) return await pkOnly()
-    return sendRecord(reply, t.entity, await withRelations(t, request, row, extra), status)
+    const shown = await withRelations(t, request, row, extra)
+    if (extra.fields !== undefined) redactRecord(t.registry.entities, t.entity, shown, extra.fields)
+    return sendRecord(reply, t.entity, shown, status)
   }
 
   fastify.get<EntityParams>('/:entity', async (request, reply) => {
@@ -140,9 +144,11 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     const extra = authorize(t, 'read', request)
     const cursorKey = cursorKeyOf(t.app.jwtSecret)
     const q = parseListQuery(t.entity, request.query as Record<string, unknown>, { entities: t.registry.entities, cursorKey })
+    const redact = applyReadView(t.registry.entities, t.entity, q, extra)
     const result = await listRecords({ sql: t.app.sql, registry: t.registry }, t.entity, q, extra)
     const serialize = q.select?.serialize ?? t.entity.serializeRecord
     const rows = result.rows
+    redact?.(rows)
     let out = '{"data":['
     for (let i = 0; i < rows.length; i++) out += (i === 0 ? '' : ',') + serialize(rows[i] as Record<string, unknown>)
     return await reply.type(JSON_TYPE).send(`${out}],"meta":${listMeta(t.entity, q, result, cursorKey)}}`)
@@ -152,6 +158,7 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     const t = target(request)
     const extra = authorize(t, 'read', request)
     const q = parseAggregateQuery(t.entity, t.registry.entities, request.query as Record<string, unknown>)
+    if (extra.fields !== undefined) checkAggregateFields(t.entity, q, extra.fields)
     const data = await aggregate({ sql: t.app.sql, registry: t.registry }, t.entity, q, extra)
     return await reply.type(JSON_TYPE).send(JSON.stringify({ data, meta: { groups: data.length } }))
   })
@@ -159,9 +166,12 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
   fastify.get<RecordParams>('/:entity/:id', async (request, reply) => {
     const t = target(request)
     const extra = authorize(t, 'read', request)
-    const { include, select } = parseGetQuery(t.entity, request.query as Record<string, unknown>, t.registry.entities)
+    const g = parseGetQuery(t.entity, request.query as Record<string, unknown>, t.registry.entities)
+    const redact = applyReadView(t.registry.entities, t.entity, g, extra)
+    const { include, select } = g
     const row = await getRecord({ sql: t.app.sql, registry: t.registry }, t.entity, request.params.id, include, extra, select)
     if (row === null) throw notFound(`${t.entity.name} '${request.params.id}' not found`)
+    redact?.([row])
     const body = `{"data":${(select?.serialize ?? t.entity.serializeRecord)(row)}}`
     const etag = etagOf(String(row[VERSION_KEY]), body)
     reply.header('etag', etag)
@@ -178,7 +188,10 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
       if (!isApiError(err) || err.code !== 'FORBIDDEN') throw err
       return JSON.stringify({ [t.entity.pk.name]: row[t.entity.pk.name] })
     }
-    return t.entity.serializeRecord(await withRelations(t, request, row, extra, body))
+    if (extra.rowTest !== undefined && !extra.rowTest(row)) return JSON.stringify({ [t.entity.pk.name]: row[t.entity.pk.name] })
+    const shown = await withRelations(t, request, row, extra, body)
+    if (extra.fields !== undefined) redactRecord(t.registry.entities, t.entity, shown, extra.fields)
+    return t.entity.serializeRecord(shown)
   }
 
   const batchDoc = {
@@ -262,5 +275,6 @@ function mergeExtra (a: ReadExtra, b: ReadExtra): ReadExtra {
   const ta = a.rowTest
   const tb = b.rowTest
   const rowTest = ta === undefined ? tb : tb === undefined ? ta : (row: Readonly<Record<string, unknown>>) => ta(row) && tb(row)
-  return { ...(where.length > 0 ? { where } : {}), ...(includeWhere !== undefined ? { includeWhere } : {}), ...(rowTest !== undefined ? { rowTest } : {}) }
+  const fields = a.fields ?? b.fields
+  return { ...(where.length > 0 ? { where } : {}), ...(includeWhere !== undefined ? { includeWhere } : {}), ...(rowTest !== undefined ? { rowTest } : {}), ...(fields !== undefined ? { fields } : {}) }
 }

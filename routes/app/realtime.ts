@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../lib/apps/context.js'
 import { parseSubscription } from '../../lib/realtime/subscription.js'
 import { Subscriber } from '../../lib/realtime/subscriber.js'
+import { checkStreamInterest } from '../../lib/permissions/stream-fields.js'
 
 /** The `exp` of a verified bearer token, in ms (null when it has none). */
 function tokenExpiry (authorization: string | undefined): number | null {
@@ -43,6 +44,8 @@ export default async function realtimeRoutes (fastify: FastifyInstance): Promise
       const entity = registry.entities.get(name)
       if (entity === undefined) continue
       for (const m of authorizers) m.authorize?.({ app, registry, entity, action: 'read', user: request.user })
+      const interest = wanted.interests.get(name)
+      if (interest !== undefined) checkStreamInterest(registry, entity, interest, request.user)
     }
     if (hub === null || hub.closed) {
       return await reply.code(503).send({ error: { code: 'INTERNAL_ERROR', message: 'Realtime is not available on this server' } })

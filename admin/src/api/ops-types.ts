@@ -43,6 +43,8 @@ export interface Permission {
   action: PermissionAction
   roles: string[]
   conditions: ConditionDef[]
+  /** Field-level permission: the fields the policy grants; null = every field. */
+  fields: string[] | null
   created_at: string
   updated_at: string
 }

@@ -5,12 +5,15 @@ import { EntitySelect, FormActions } from '../../components/form-parts.js'
 import { createSubmit, detailFor, parseJson, parseRoles, pretty } from '../../components/forms.js'
 import { JsonEditor } from '../../components/JsonEditor.js'
 import { FormField, Input } from '../../components/ui.js'
+import { FieldPicker } from './FieldPicker.js'
 
 export interface PermissionBody {
   entity: string
   action: PermissionAction
   roles: string[]
   conditions: unknown
+  /** null = every field (also what a delete policy always sends). */
+  fields: string[] | null
 }
 
 const EXAMPLE = [{ field: 'owner_id', operator: 'eq', value: `${USER_REF_PREFIX}id` }]
@@ -25,6 +28,7 @@ export function PermissionForm (props: { entities: EntityDef[], editing: Permiss
   const [actions, setActions] = createSignal<PermissionAction[]>(props.editing !== null ? [props.editing.action] : ['read'])
   const [roles, setRoles] = createSignal((props.editing?.roles ?? []).join(', '))
   const [conditions, setConditions] = createSignal(pretty(props.editing?.conditions ?? []))
+  const [picked, setPicked] = createSignal<string[]>(props.editing?.fields ?? [])
   const { busy, error, setError, run } = createSubmit()
   const toggle = (a: PermissionAction, on: boolean): void => {
     if (props.editing !== null) setActions([a])
@@ -38,13 +42,16 @@ export function PermissionForm (props: { entities: EntityDef[], editing: Permiss
     if (!parsed.ok) { setError(new Error(`Conditions: invalid JSON (${parsed.message})`)); return }
     if (actions().length === 0) { setError(new Error('Tick at least one action')); return }
     const base = { entity: entity(), roles: parseRoles(roles()), conditions: parsed.value }
-    void run(async () => { await props.onSubmit(actions().map((action) => ({ ...base, action }))) })
+    // Nothing ticked: every field. A delete removes whole rows, so it never carries fields.
+    const chosen = picked().filter((f) => fields().includes(f))
+    const fieldsOf = (action: PermissionAction): string[] | null => (action === 'delete' || chosen.length === 0 ? null : chosen)
+    void run(async () => { await props.onSubmit(actions().map((action) => ({ ...base, action, fields: fieldsOf(action) }))) })
   }
 
   return (
     <form class='space-y-3 p-4' onSubmit={submit} data-testid='permission-form'>
       <FormField label='Entity' error={detailFor(error(), 'entity')}>
-        <EntitySelect name='permission-entity' required value={entity()} entities={props.entities} onChange={setEntity} />
+        <EntitySelect name='permission-entity' required value={entity()} entities={props.entities} onChange={(name) => { setEntity(name); setPicked([]) }} />
       </FormField>
       <FormField label={props.editing !== null ? 'Action' : 'Actions (one policy each)'} error={detailFor(error(), 'action')}>
         <div class='flex flex-wrap gap-4 py-1'>
@@ -61,6 +68,11 @@ export function PermissionForm (props: { entities: EntityDef[], editing: Permiss
       <FormField label='Roles' hint='comma or space separated; a user needs one of them' error={detailFor(error(), 'roles')}>
         <Input name='permission-roles' class='font-mono' value={roles()} onInput={(e) => setRoles(e.currentTarget.value)} />
       </FormField>
+      <Show when={fields().length > 0}>
+        <FormField label='Fields' hint='read: returned; create/update: writable. None ticked: every field. Not used by delete.' error={detailFor(error(), 'fields')}>
+          <FieldPicker fields={fields()} picked={picked()} onChange={setPicked} />
+        </FormField>
+      </Show>
       <FormField label='Conditions' error={detailFor(error(), 'conditions')}>
         <JsonEditor name='permission-conditions' rows={7} value={conditions()} onInput={setConditions} allowEmpty />
       </FormField>

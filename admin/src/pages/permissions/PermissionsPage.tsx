@@ -48,12 +48,13 @@ export function PermissionsPage (): JSX.Element {
       />
       <div class='grid gap-6 xl:grid-cols-[1fr_26rem]'>
         <Card>
-          <ResourceTable testId='permissions-table' columns={['Entity', 'Action', 'Roles', 'Conditions']} actions items={list.latest} error={list.error} empty='No policies: only admins have access.'>
+          <ResourceTable testId='permissions-table' columns={['Entity', 'Action', 'Roles', 'Fields', 'Conditions']} actions items={list.latest} error={list.error} empty='No policies: only admins have access.'>
             {(p) => (
               <tr data-testid={`permission-row-${p.entity}-${p.action}`}>
                 <TD class='font-mono font-medium'>{p.entity}</TD>
                 <TD><Badge tone='blue'>{p.action}</Badge></TD>
                 <TD><div class='flex flex-wrap gap-1'><For each={p.roles}>{(r) => <Badge>{r}</Badge>}</For></div></TD>
+                <TD class='font-mono text-xs text-neutral-600'>{p.fields === null ? 'every field' : p.fields.join(', ')}</TD>
                 <TD class='font-mono text-xs text-neutral-600'>{p.conditions.length === 0 ? 'every record' : condText(p)}</TD>
                 <RowActions onEdit={() => { editor.open(p) }} onDelete={() => { del.ask(p) }} />
               </tr>
