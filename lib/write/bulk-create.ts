@@ -63,7 +63,9 @@ export async function bulkCreate (deps: WriteDeps, entity: CompiledEntity, items
           throw atIndex(err, i, 'record')
         }
       }
-      await writeLevels(ec, plans)
+      const recordOf = new Map<WriteNode, number>()
+      perRecord.forEach((nodes, i) => { for (const n of nodes) recordOf.set(n, i) })
+      await writeLevels(ec, plans, recordOf)
       const rows = plans.map((p) => {
         const row = p.node.row as Row
         rememberWrittenChildren(p, row)
@@ -78,10 +80,10 @@ export async function bulkCreate (deps: WriteDeps, entity: CompiledEntity, items
 }
 
 /** Level by level: the records of one depth in multi-row INSERTs, then their children with the FK from the parent's row. */
-async function writeLevels (ec: ExecContext, roots: PlanNode[]): Promise<void> {
+async function writeLevels (ec: ExecContext, roots: PlanNode[], recordOf: ReadonlyMap<WriteNode, number>): Promise<void> {
   let level = roots
   while (level.length > 0) {
-    await insertLevel(ec, level.map((p) => p.node))
+    await insertLevel(ec, level.map((p) => p.node), recordOf)
     const next: PlanNode[] = []
     for (const parent of level) {
       for (const rp of parent.relations) {
@@ -124,10 +126,10 @@ function groupsOf (nodes: readonly WriteNode[]): Group[] {
 /**
  * One `INSERT … SELECT FROM unnest(…)` per group (one statement text whatever the row count,
  * so it is prepared once per connection), all sent at once (pipelined in the transaction);
- * then every node's afterRow in level order. Any failure becomes BatchInsertFailed (the
+ * then every node's afterRow in level order. A failed INSERT becomes BatchInsertFailed (the
  * per-record rerun names the record).
  */
-async function insertLevel (ec: ExecContext, nodes: readonly WriteNode[]): Promise<void> {
+async function insertLevel (ec: ExecContext, nodes: readonly WriteNode[], recordOf: ReadonlyMap<WriteNode, number>): Promise<void> {
   const groups = groupsOf(nodes)
   const settled = await Promise.allSettled(groups.map(async (g) => {
     const rowSqlArgs = rowSqlParams(ec.hooks, { entity: g.entity, user: ec.unit.user })
@@ -152,5 +154,12 @@ async function insertLevel (ec: ExecContext, nodes: readonly WriteNode[]): Promi
       node.row = row
     })
   })
-  for (const node of nodes) await runAfterRow(ec, node)
+  for (const node of nodes) {
+    try {
+      await runAfterRow(ec, node)
+    } catch (err) {
+      // A check of the row as written (a conditional grant, an after_* webhook veto) names its record.
+      throw atIndex(err, recordOf.get(node) ?? 0, 'record')
+    }
+  }
 }
