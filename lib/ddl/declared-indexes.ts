@@ -118,9 +118,11 @@ export async function syncDeclaredIndexes (app: AppContext, before: EntityDef | 
       await app.sql.unsafe(createIndexSql(after, ix))
       await setStatus(app, at, 'ready')
     } catch (err) {
-      await setStatus(app, at, 'failed', (err as Error).message)
       // A failed concurrent build leaves an invalid index behind; it would only slow writes.
+      // Dropped before the status is recorded: until then readers see `building`, never an
+      // invalid index without a build running (which they report as interrupted).
       if (await indexTable(app, name) === after.table) await app.sql.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(name)}`).catch(() => {})
+      await setStatus(app, at, 'failed', (err as Error).message)
     }
   }
 }
