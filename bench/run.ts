@@ -4,6 +4,8 @@
  * processes each round); then cold metadata change timings. Results go to the console and to
  * bench/RESULTS.md.
  * - `npm run bench -- --soak` (or BENCH_SOAK=<seconds>): only the RSS soak (S1 + S4, 60 s).
+ * - `npm run bench -- --soak-mixed [--declared-index]`: the 5-minute mixed soak (bench/soak-mixed.ts),
+ *   20 clients (BENCH_SOAK_CLIENTS), BENCH_SOAK seconds (300), throughput per BENCH_SOAK_BUCKET s (30).
  * - `npm run bench -- --realtime`: S4 creates with and without BENCH_RT_SUBSCRIBERS (1000) SSE
  *   subscribers, as fast as answered and at a fixed rate BENCH_RT_RATE (bench/realtime.ts).
  * - `--profile` / `--profile=floor`: runs Rocket / the floor under `--cpu-prof` and prints its
@@ -32,6 +34,7 @@ import { printProfile, type Window } from './profile.js'
 import { machineLine, metadataBlock, scenarioTable, soakBlock, summarize, writeBlock, type Round, type ScenarioRuns } from './report.js'
 import { SCENARIOS } from './scenarios.js'
 import { soak } from './soak.js'
+import { mixedSoak, mixedSoakBlock } from './soak-mixed.js'
 
 const env = process.env
 const num = (key: string, def: number): number => (env[key] !== undefined && env[key] !== '' ? Number(env[key]) : def)
@@ -157,6 +160,16 @@ async function runSoak (s: Servers): Promise<boolean> {
   return result.failures === 0 && result.stable
 }
 
+async function runMixedSoak (s: Servers): Promise<boolean> {
+  const declaredIndex = args.has('--declared-index')
+  const result = await mixedSoak(s.rocket, s.ds, { seconds: num('BENCH_SOAK', 300), bucketSeconds: num('BENCH_SOAK_BUCKET', 30), clients: num('BENCH_SOAK_CLIENTS', 20), declaredIndex })
+  const machine = `Run ${new Date().toISOString()} — ${machineLine(s.pgVersion)}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min).`
+  const text = `${machine}\nCommand: \`npm run bench -- --soak-mixed${declaredIndex ? ' --declared-index' : ''}\` (Rocket only, APP_POOL_SIZE ${poolSize}, 10 s warm-up).\n\n${mixedSoakBlock(result)}`
+  console.log(`\n${text}\n`)
+  writeBlock(resultsFile, declaredIndex ? 'soak-mixed-indexed' : 'soak-mixed', text)
+  return result.failures === 0
+}
+
 async function runRealtime (s: Servers): Promise<boolean> {
   const rate = env.BENCH_RT_RATE !== undefined && env.BENCH_RT_RATE !== '' ? { rate: Number(env.BENCH_RT_RATE) } : {}
   const result = await realtimeBench(s.rocket, s.ds, { ...load, db: `rocket_${s.ds.app}`, subscribers: num('BENCH_RT_SUBSCRIBERS', 1000), ...rate })
@@ -189,7 +202,7 @@ async function main (): Promise<number> {
   let ok = false
   try {
     const servers = await startServers(pg.url)
-    ok = args.has('--realtime') ? await runRealtime(servers) : soakSeconds > 0 ? await runSoak(servers) : await runComparison(servers)
+    ok = args.has('--realtime') ? await runRealtime(servers) : args.has('--soak-mixed') ? await runMixedSoak(servers) : soakSeconds > 0 ? await runSoak(servers) : await runComparison(servers)
   } finally {
     await stopServers()
     await pg.stop().catch(() => {})

@@ -11,13 +11,13 @@ import { columnTypeOf } from './entity-ddl.js'
  * Indexes declared in metadata (docs/QUERYING.md): `indexes: [{name?, fields: ['status',
  * '-created_at'], unique?, where?: {filter keys}}]`. Built with CREATE INDEX CONCURRENTLY after
  * the metadata change commits (writes are never blocked); removed ones are dropped concurrently.
- * Status: `ready` (valid in the catalog), `building` (being built here, or not there yet),
- * `failed` (the build failed: an invalid index is dropped, the error kept).
+ * Status: `ready` (valid in the catalog), `building` (being built, or not there yet), `failed`
+ * (the build failed: an invalid index is dropped, the error kept). The status lives in the app's
+ * `_declared_indexes` table, so every server process reports the same one.
  */
 
 export type IndexStatus = 'building' | 'ready' | 'failed'
 const WHERE_OPS: Record<string, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' }
-const progress = new Map<string, { status: IndexStatus, error?: string }>()
 
 /** The declared name, or a stable one from the table and the definition (fits 63 bytes). */
 export function declaredIndexName (def: EntityDef, ix: IndexDef): string {
@@ -86,7 +86,12 @@ export function validateIndexes (def: EntityDef, add: (d: ErrorDetail) => void):
   })
 }
 
-const key = (app: AppContext, name: string): string => `${app.name}\u0000${name}`
+/** Records an index's build status in `_declared_indexes`, which every process reads (docs/QUERYING.md). */
+async function setStatus (app: AppContext, ix: { name: string, table: string }, status: IndexStatus, error: string | null = null): Promise<void> {
+  await app.sql`
+    INSERT INTO _declared_indexes (name, table_name, status, error, updated_at) VALUES (${ix.name}, ${ix.table}, ${status}, ${error}, now())
+    ON CONFLICT (name) DO UPDATE SET table_name = EXCLUDED.table_name, status = EXCLUDED.status, error = EXCLUDED.error, updated_at = now()`
+}
 
 /** After the metadata change committed: drop removed indexes, build new ones, concurrently. */
 export async function syncDeclaredIndexes (app: AppContext, before: EntityDef | null, after: EntityDef): Promise<void> {
@@ -94,27 +99,30 @@ export async function syncDeclaredIndexes (app: AppContext, before: EntityDef | 
   for (const ix of before?.indexes ?? []) {
     const name = declaredIndexName(before as EntityDef, ix)
     if (!wanted.has(name)) {
-      progress.delete(key(app, name))
+      await app.sql`DELETE FROM _declared_indexes WHERE name = ${name}`
       if (await indexTable(app, name) === after.table) await app.sql.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(name)}`).catch(() => {})
     }
   }
   for (const [name, ix] of wanted) {
-    if (progress.get(key(app, name))?.status === 'ready') continue
+    const at = { name, table: after.table }
     // A name already in the catalog is this entity's index (built before) or someone else's:
     // never build over it or drop it (docs/security.md, "Databases and roles").
     const holder = await indexTable(app, name)
     if (holder !== null) {
-      progress.set(key(app, name), holder === after.table ? { status: 'ready' } : { status: 'failed', error: `index name '${name}' is already used by table '${holder}'` })
+      if (holder === after.table) await setStatus(app, at, 'ready')
+      else await setStatus(app, at, 'failed', `index name '${name}' is already used by table '${holder}'`)
       continue
     }
-    progress.set(key(app, name), { status: 'building' })
+    await setStatus(app, at, 'building')
     try {
       await app.sql.unsafe(createIndexSql(after, ix))
-      progress.set(key(app, name), { status: 'ready' })
+      await setStatus(app, at, 'ready')
     } catch (err) {
-      progress.set(key(app, name), { status: 'failed', error: (err as Error).message })
       // A failed concurrent build leaves an invalid index behind; it would only slow writes.
+      // Dropped before the status is recorded: until then readers see `building`, never an
+      // invalid index without a build running (which they report as interrupted).
       if (await indexTable(app, name) === after.table) await app.sql.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(name)}`).catch(() => {})
+      await setStatus(app, at, 'failed', (err as Error).message)
     }
   }
 }
@@ -129,21 +137,39 @@ async function indexTable (app: AppContext, name: string): Promise<string | null
   return rows[0]?.table ?? null
 }
 
-/** `[{name, fields, unique, where, status, error?}]` for the admin API. */
+interface CatalogState { name: string, valid: boolean | null, building: boolean, status: IndexStatus | null, error: string | null }
+
+/**
+ * `[{name, fields, unique, where, status, error?}]` for the admin API, the same from every
+ * process: `ready` when the catalog holds a valid index; `failed` as recorded by the process
+ * that built it, or when a recorded build is no longer running (its process died: PostgreSQL
+ * aborted the build and left an invalid index); otherwise `building`.
+ */
 export async function declaredIndexStatus (app: AppContext, def: EntityDef): Promise<Array<Record<string, unknown>>> {
   const names = (def.indexes ?? []).map((ix) => declaredIndexName(def, ix))
   const rows = names.length === 0
     ? []
-    : await app.sql<Array<{ name: string, valid: boolean }>>`
-    SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i
-    JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relname = ANY(${names}) AND t.relname = ${def.table} AND n.nspname = 'public'`
-  const valid = new Map(rows.map((r) => [r.name, r.valid]))
+    : await app.sql<CatalogState[]>`
+    SELECT d0.name, CASE WHEN t.oid IS NULL THEN NULL ELSE i.indisvalid END AS valid, d.status, d.error,
+      EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.relid = t.oid) AS building
+    FROM unnest(${names}::text[]) AS d0(name)
+    LEFT JOIN _declared_indexes d ON d.name = d0.name AND d.table_name = ${def.table}
+    LEFT JOIN pg_class c ON c.relname = d0.name AND c.relnamespace = 'public'::regnamespace
+    LEFT JOIN pg_index i ON i.indexrelid = c.oid
+    LEFT JOIN pg_class t ON t.oid = i.indrelid AND t.relname = ${def.table}
+    WHERE d.name IS NOT NULL OR c.oid IS NOT NULL`
+  const byName = new Map(rows.map((r) => [r.name, r]))
   return (def.indexes ?? []).map((ix, i) => {
     const name = names[i] as string
-    const p = progress.get(key(app, name))
-    const status: IndexStatus = valid.get(name) === true ? 'ready' : p?.status === 'failed' ? 'failed' : 'building'
-    return { name, fields: ix.fields, unique: ix.unique === true, where: ix.where ?? {}, status, ...(status === 'failed' && p?.error !== undefined ? { error: p.error } : {}) }
+    const r = byName.get(name)
+    let status: IndexStatus = 'building'
+    let error = r?.error ?? undefined
+    if (r?.valid === true) status = 'ready'
+    else if (r?.status === 'failed') status = 'failed'
+    else if (r?.status === 'building' && r.valid === false && !r.building) {
+      status = 'failed'
+      error = 'the build was interrupted (its server stopped); change the entity again to rebuild it'
+    }
+    return { name, fields: ix.fields, unique: ix.unique === true, where: ix.where ?? {}, status, ...(status === 'failed' && error !== undefined && error !== null ? { error } : {}) }
   })
 }

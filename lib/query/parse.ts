@@ -275,7 +275,11 @@ export function parseListQuery (entity: CompiledEntity, query: Record<string, un
     out.include = out.select.includes.map((i) => i.edge)
   }
   const keyset = keysetOf(entity, out, cursor, paginate, query.page !== undefined, opts.cursorKey)
-  if (keyset !== undefined) out.keyset = keyset
+  if (keyset !== undefined) {
+    out.keyset = keyset
+    // Pages after the first do not count unless asked: the client has the total from page 1 (docs/QUERYING.md).
+    if (keyset.after !== null && out.count === undefined) out.count = 'none'
+  }
   if (!Number.isSafeInteger((out.page - 1) * out.perPage)) {
     throw invalidPayload("Query parameter 'page' is too large", [{ field: 'page', message: 'is too large' }])
   }

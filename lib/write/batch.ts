@@ -20,7 +20,7 @@ export interface BatchOperation {
 }
 
 /** The error of item `index`, its own details kept after one naming the index. */
-function atIndex (err: unknown, index: number, what: string): unknown {
+export function atIndex (err: unknown, index: number, what: string): unknown {
   if (!isApiError(err)) return err
   const e = err as ApiError
   const first: ErrorDetail = { index, rule: what, message: `${what} ${index} failed: ${e.message}` }

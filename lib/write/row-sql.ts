@@ -101,6 +101,8 @@ export interface RowStatementShape {
   fields: readonly CompiledField[]
   /** insert: how many rows of these fields it inserts (default 1), each with its own placeholders. */
   rows?: number
+  /** insert: any number of rows from one array per field (`$i` = the values of field i), one text for every count. */
+  unnest?: boolean
   /** update: the field compared with the last parameter (the PK, or the slug of a URL). */
   by?: CompiledField
   /** nullify: only live rows (soft delete) are updated. */
@@ -120,7 +122,7 @@ export function rowStatement (entity: CompiledEntity, shape: RowStatementShape, 
   let texts = cache.get(entity)
   if (texts === undefined) { texts = new Map(); cache.set(entity, texts) }
   const tails = rowSqlOf(hooks)
-  const key = `${shape.kind}|${shape.rows ?? 1}|${shape.by?.name ?? ''}|${shape.liveOnly === true ? 'live' : ''}|${shape.fields.map((f) => f.name).join(',')}|${tails.key}`
+  const key = `${shape.kind}|${shape.unnest === true ? 'unnest' : shape.rows ?? 1}|${shape.by?.name ?? ''}|${shape.liveOnly === true ? 'live' : ''}|${shape.fields.map((f) => f.name).join(',')}|${tails.key}`
   let text = texts.get(key)
   if (text === undefined) {
     // Field combinations are bounded in practice; the cap only guards against pathological clients.
@@ -146,6 +148,19 @@ function build (entity: CompiledEntity, shape: RowStatementShape, tails: readonl
   return `WITH ${rows} AS (${base}), ${ctes.join(', ')} SELECT * FROM ${rows}`
 }
 
+/**
+ * `INSERT … SELECT FROM unnest($1::text[], …)`: every column travels as a text array (values as
+ * their text, see bulk-create.ts) and is cast per element, so the arrays' types never depend on
+ * what postgres.js guesses from the JS values.
+ */
+function unnestInsert (entity: CompiledEntity, fields: readonly CompiledField[], cols: string): string {
+  const arrays = fields.map((_, i) => `$${i + 1}::text[]`).join(', ')
+  const values = fields.map((f, i) => `"u"."c${i}"${castOf(f)}`).join(', ')
+  const names = fields.map((_, i) => `"c${i}"`).join(', ')
+  // ORDER BY the ordinality: rows are inserted, and RETURNING gives them back, in array order.
+  return `INSERT INTO ${entity.table} (${cols}) SELECT ${values} FROM unnest(${arrays}) WITH ORDINALITY AS "u"(${names}, "o") ORDER BY "u"."o" RETURNING ${entity.selectColumns}`
+}
+
 function baseStatement (entity: CompiledEntity, shape: RowStatementShape): { base: string, action: RowSqlShape['action'], ownParams: number } {
   const { fields } = shape
   const returningNew = entity.fieldList.map((f) => `new.${f.column}`).join(', ')
@@ -155,6 +170,7 @@ function baseStatement (entity: CompiledEntity, shape: RowStatementShape): { bas
     case 'insert': {
       if (fields.length === 0) return { base: `INSERT INTO ${entity.table} DEFAULT VALUES RETURNING ${entity.selectColumns}`, action: 'create', ownParams: 0 }
       const cols = fields.map((f) => f.column).join(', ')
+      if (shape.unnest === true) return { base: unnestInsert(entity, fields, cols), action: 'create', ownParams: fields.length }
       const rows = shape.rows ?? 1
       const tuples: string[] = []
       for (let r = 0; r < rows; r++) tuples.push(`(${fields.map((f, i) => `$${r * fields.length + i + 1}${castOf(f)}`).join(', ')})`)

@@ -12,6 +12,7 @@ import { etagOf, ifMatchVersions, noneMatchHits } from '../../lib/query/etag.js'
 import { VERSION_KEY } from '../../lib/query/sql.js'
 import { createRecord, deleteRecord, orderAsSent, parseRecordId, updateRecord, writtenRelation, type RecordLookup, type WriteDeps } from '../../lib/write/index.js'
 import { MAX_BULK, parseBatch, runAll } from '../../lib/write/batch.js'
+import { bulkCreate } from '../../lib/write/bulk-create.js'
 import { writeIfMatch } from '../../lib/write/unit-of-work.js'
 import { checkAggregateFields } from '../../lib/permissions/read-fields.js'
 import { applyReadView, redactRecord } from '../../lib/permissions/read-view.js'
@@ -229,7 +230,7 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     if (Array.isArray(request.body)) {
       const items = request.body as unknown[]
       if (items.length === 0 || items.length > MAX_BULK) throw invalidPayload(`A bulk create takes 1 to ${MAX_BULK} records`, [{ field: 'body', message: `1 to ${MAX_BULK} records` }])
-      const rows = await runAll(writeDeps(t, request), items, 'record', async (item, joined) => await createRecord(joined, t.entity, item))
+      const rows = await bulkCreate(writeDeps(t, request), t.entity, items)
       const out: string[] = []
       for (let i = 0; i < rows.length; i++) out.push(await written(t, request, rows[i] as Record<string, unknown>, items[i]))
       return await reply.code(201).type(JSON_TYPE).send(`{"data":[${out.join(',')}]}`)

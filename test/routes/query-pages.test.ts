@@ -123,3 +123,13 @@ t.test('tampered, foreign and malformed cursors are 400', async (t) => {
   expectError(t, foreign, 400, 'INVALID_PAYLOAD')
   t.match(foreign.json().error.message, /another entity/)
 })
+
+t.test('keyset pages after the first do not count unless count= asks', async (t) => {
+  const first = await get(a.admin, 'paginate=cursor&per_page=2&sort=number')
+  t.equal(first.meta.total, 5, 'the first page counts')
+  const cursor = encodeURIComponent(first.meta.next_cursor as string)
+  const next = await get(a.admin, `cursor=${cursor}&per_page=2&sort=number`)
+  t.notOk('total' in next.meta, 'a cursor page: no count query, no total')
+  t.equal(next.data.length, 2)
+  t.equal((await get(a.admin, `cursor=${cursor}&per_page=2&sort=number&count=exact`)).meta.total, 5, 'count=exact still counts')
+})
