@@ -19,9 +19,18 @@ function guardedFetch (policy: UrlPolicy): client.CustomFetch {
   return async (url, options) => {
     const target = new URL(url)
     const problem = privateHostProblem(target.hostname, rule)
-    if (problem !== null) throw new OidcLoginError('provider_unavailable', `refused to call the provider: ${problem}`)
+    // The person signing in sees the refusal, the log (and the admin) the reason.
+    if (problem !== null) throw new OidcLoginError('provider_unavailable', 'The provider\'s address is not allowed on this server', { cause: new Error(problem) })
     return await fetch(url, { ...options, redirect: 'manual', dispatcher: dispatcherFor(rule) ?? undefined } as RequestInit)
   }
+}
+
+/** Our own refusal (a call the private-address rule stopped), wherever openid-client wrapped it. */
+function refusalIn (err: unknown): OidcLoginError | null {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof OidcLoginError) return e
+  }
+  return null
 }
 
 /**
@@ -51,8 +60,7 @@ export class OidcClients {
           ...(this.policy.allowPrivate ? { execute: [client.allowInsecureRequests] } : {})
         })
     } catch (err) {
-      if (err instanceof OidcLoginError) throw err
-      throw new OidcLoginError('provider_unavailable', 'The provider\'s configuration could not be discovered', { cause: err })
+      throw refusalIn(err) ?? new OidcLoginError('provider_unavailable', 'The provider\'s configuration could not be discovered', { cause: err })
     }
     if (this.cache.size >= CACHE_MAX) this.cache.clear()
     this.cache.set(key, { config, until: Date.now() + CACHE_MS })
@@ -98,8 +106,7 @@ export async function redeemCode (config: client.Configuration, req: { callbackU
     })
     claims = tokens.claims()
   } catch (err) {
-    if (err instanceof OidcLoginError) throw err
-    throw new OidcLoginError('login_failed', 'The provider did not confirm the login (code or ID token refused)', { cause: err })
+    throw refusalIn(err) ?? new OidcLoginError('login_failed', 'The provider did not confirm the login (code or ID token refused)', { cause: err })
   }
   if (claims === undefined) throw new OidcLoginError('login_failed', 'The provider returned no ID token')
   const email = typeof claims.email === 'string' ? claims.email : null
