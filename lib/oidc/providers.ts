@@ -4,23 +4,9 @@ import { conflict, notFound, validationFailed, type ErrorDetail } from '../error
 import { validateRoles } from '../permissions/validate.js'
 import { privateHostProblem, type UrlPolicy } from '../webhooks/ssrf.js'
 import { openSecret, sealSecret } from './secret-box.js'
+import type { ProviderRecord } from './types.js'
 
-/** A provider as the admin API shows it: the client secret only as `has_secret`. */
-export interface ProviderRecord {
-  id: string
-  name: string
-  issuer: string
-  client_id: string
-  has_secret: boolean
-  scopes: string[]
-  default_roles: string[]
-  allowed_domains: string[] | null
-  redirect_url: string
-  active: boolean
-  callback_path: string
-  created_at: Date
-  updated_at: Date
-}
+export type { ProviderRecord } from './types.js'
 
 /** A provider with its opened client secret, for the login itself (never rendered). */
 export interface ProviderConfig {
