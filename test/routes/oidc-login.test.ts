@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
+import { buildApp } from '../../app.js'
 import { build, createTestApp, expectError, type TestApp } from '../helper.js'
 import { driveLogin, startTestIssuer, TestBrowser, type TestIssuer } from './oidc-fixture.js'
 
@@ -187,4 +188,25 @@ t.test('an unreachable issuer redirects with provider_unavailable', async (t) =>
   const res = await new TestBrowser().request(start('down'))
   t.equal(res.status, 302)
   t.equal(fragment(res.headers.get('location') ?? '').error, 'provider_unavailable')
+})
+
+t.test('the callback may reach another server process: the login state is in the database', async (t) => {
+  const other = await buildApp({ config: app.platform.config })
+  t.teardown(async () => { await other.close() })
+  await other.listen({ port: 0, host: '127.0.0.1' })
+  const otherHost = `127.0.0.1:${(other.server.address() as AddressInfo).port}`
+  issuer.people.set('gina', { email: 'gina@example.com', email_verified: true })
+  const browser = new TestBrowser()
+  const halfway = await driveLogin(browser, { start: start('idp'), login: 'gina', stopAt: AFTER, stopBeforeCallback: true })
+  const there = new URL(halfway.final)
+  there.host = otherHost
+  browser.setCookie(otherHost, 'rocket_oidc_state', there.searchParams.get('state') ?? '')
+  const res = await browser.request(there.href)
+  const f = fragment(res.headers.get('location') ?? '')
+  t.ok(f.access_token, `signed in by the other process (${JSON.stringify(f)})`)
+  t.ok(await userByEmail('gina@example.com'), 'user created')
+  // And the state is spent for every process: the first one refuses it now (its cookie still sent).
+  browser.setCookie(new URL(halfway.final).host, 'rocket_oidc_state', there.searchParams.get('state') ?? '')
+  const replay = await browser.request(halfway.final)
+  t.equal(fragment(replay.headers.get('location') ?? '').error, 'invalid_state')
 })
