@@ -210,3 +210,26 @@ t.test('the callback may reach another server process: the login state is in the
   const replay = await browser.request(halfway.final)
   t.equal(fragment(replay.headers.get('location') ?? '').error, 'invalid_state')
 })
+
+t.test('an expired login state is refused', async (t) => {
+  issuer.people.set('late', { email: 'late@example.com', email_verified: true })
+  const browser = new TestBrowser()
+  const halfway = await driveLogin(browser, { start: start('idp'), login: 'late', stopAt: AFTER, stopBeforeCallback: true })
+  const ctx = await app.platform.apps.get(ta.name)
+  await ctx!.sql`UPDATE _oidc_logins SET expires_at = now() - interval '1 second'`
+  const res = await browser.request(halfway.final)
+  t.equal(fragment(res.headers.get('location') ?? '').error, 'invalid_state')
+  t.equal(await userByEmail('late@example.com'), undefined)
+})
+
+t.test('login starts are rate-limited per IP like password login', async (t) => {
+  const other = await createTestApp(app, 'oidclimit')
+  const max = app.platform.config.loginMaxPerIp
+  for (let i = 0; i < max; i++) {
+    const res = await other.as(null, { method: 'GET', url: '/auth/oidc/none' })
+    if (res.statusCode !== 404) t.fail(`start ${i}: ${res.statusCode}`)
+  }
+  const over = await other.as(null, { method: 'GET', url: '/auth/oidc/none' })
+  expectError(t, over, 429, 'RATE_LIMITED')
+  t.ok(Number(over.headers['retry-after']) > 0, 'Retry-After')
+})
