@@ -138,6 +138,10 @@ t.test('the OpenAPI document lists the routes from their schemas', async (t) => 
   t.ok(doc.paths['/_admin/auth-providers/{id}']?.delete, 'delete')
   t.equal(doc.paths['/auth/oidc/{provider}']?.get?.summary, 'Start an OpenID Connect login (redirects to the provider)')
   t.ok(doc.paths['/auth/oidc/{provider}/callback']?.get, 'callback')
+  const startOp = doc.paths['/auth/oidc/{provider}']?.get as { responses?: Record<string, unknown> } | undefined
+  t.ok(startOp?.responses?.['302'], 'the redirect is documented')
+  t.notOk(startOp?.responses?.['2XX'], 'no made-up 2xx')
+  t.same((startOp as { security?: unknown[] } | undefined)?.security, [], 'public: no token')
   const body = doc.paths['/_admin/auth-providers']?.post?.requestBody?.content['application/json']?.schema
   t.ok(body?.properties?.client_secret, 'client_secret documented (write-only)')
 })
