@@ -9,6 +9,7 @@ import { EntityEditorPage } from './pages/entities/EntityEditorPage.js'
 import { LoginPage } from './pages/LoginPage.js'
 import { RelationsPage } from './pages/relations/RelationsPage.js'
 import { AuditPage } from './pages/audit/AuditPage.js'
+import { AuthProvidersPage } from './pages/auth-providers/AuthProvidersPage.js'
 import { EventsPage } from './pages/events/EventsPage.js'
 import { InvitesPage } from './pages/invites/InvitesPage.js'
 import { PermissionsPage } from './pages/permissions/PermissionsPage.js'
@@ -54,6 +55,7 @@ export function App (): JSX.Element {
           <Route path='/data/:entity?' component={DataBrowserPage} />
           <Route path='/users' component={UsersPage} />
           <Route path='/invites' component={InvitesPage} />
+          <Route path='/auth-providers' component={AuthProvidersPage} />
           <Route path='/permissions' component={PermissionsPage} />
           <Route path='/webhooks' component={WebhooksPage} />
           <Route path='/export-import' component={ExportImportPage} />

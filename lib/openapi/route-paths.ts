@@ -48,14 +48,21 @@ function genericOperation (method: HttpMethod, route: RouteInfo, operationId: st
     responses: {}
   }
   if (s?.description !== undefined) op.description = s.description
+  // Everything under /auth is public (docs/reference.md, URL layout): no token.
+  if (url.startsWith('/auth/')) op.security = []
   const parameters = [...pathParameters(url), ...queryParameters(s?.querystring)]
   if (parameters.length > 0) op.parameters = parameters
   if (method === 'post' || method === 'put' || method === 'patch') {
     op.requestBody = { required: s?.body !== undefined, content: jsonContent(s?.body ?? { type: 'object' }) }
   }
-  const declared = Object.entries(s?.response ?? {}).filter(([status]) => /^2/.test(status))
+  const declared = Object.entries(s?.response ?? {}).filter(([status]) => /^[23]/.test(status))
   if (declared.length > 0) {
-    for (const [status, schema] of declared) op.responses[status] = { description: 'Success.', content: jsonContent(schema) }
+    // A redirect (3xx, e.g. the OpenID Connect login routes) has no body: its schema only describes it.
+    for (const [status, schema] of declared) {
+      op.responses[status] = /^3/.test(status)
+        ? { description: (schema as { description?: string }).description ?? 'Redirect (Location header).' }
+        : { description: 'Success.', content: jsonContent(schema) }
+    }
   } else {
     op.responses['2XX'] = { description: 'Success.', content: jsonContent(dataEnvelope({})) }
   }

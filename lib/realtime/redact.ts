@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify'
+import { redactOidcCallback } from '../oidc/redact.js'
 
 const TOKEN_PARAM_RE = /([?&]access_token=)[^&#]*/gi
 
@@ -15,7 +16,7 @@ export function redactAccessToken (url: string): string {
 export function requestLogSerializer (req: FastifyRequest): Record<string, unknown> {
   return {
     method: req.method,
-    url: redactAccessToken(req.url),
+    url: redactOidcCallback(redactAccessToken(req.url)),
     version: req.headers['accept-version'],
     host: req.host,
     remoteAddress: req.ip,

@@ -5,6 +5,7 @@ import { collectRoutes, docsPageRoutes, openApiRoutes } from './docs.js'
 import entityRoutes from './entities.js'
 import eventRoutes from './events.js'
 import fileRoutes from './files.js'
+import oidcLoginRoutes from './oidc.js'
 import realtimeRoutes from './realtime.js'
 import uiRoutes from './ui.js'
 import workflowRoutes from './workflows.js'
@@ -19,6 +20,7 @@ export default async function appScope (fastify: FastifyInstance): Promise<void>
   const routes = collectRoutes(fastify)
   fastify.addHook('onRequest', fastify.resolveApp)
   await fastify.register(appAuthRoutes, { prefix: '/auth' })
+  await fastify.register(oidcLoginRoutes, { prefix: '/auth/oidc' })
   await fastify.register(docsPageRoutes)
   // Its own scope: it also accepts `?access_token=` (EventSource sends no headers).
   await fastify.register(realtimeRoutes)

@@ -13,6 +13,7 @@ export const APP_PAGES: readonly NavItem[] = [
   { path: 'workflows', label: 'Workflows' },
   { path: 'users', label: 'Users' },
   { path: 'invites', label: 'Invites' },
+  { path: 'auth-providers', label: 'Auth providers' },
   { path: 'permissions', label: 'Permissions' },
   { path: 'webhooks', label: 'Webhooks & deliveries' },
   { path: 'export-import', label: 'Export / import' },

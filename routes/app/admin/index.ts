@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import auditAdminRoutes from './audit.js'
+import authProviderAdminRoutes from './auth-providers.js'
 import entityAdminRoutes from './entities.js'
 import entityIndexRoutes from './entity-indexes.js'
 import eventAdminRoutes from './events.js'
@@ -27,6 +28,7 @@ export default async function adminRoutes (fastify: FastifyInstance): Promise<vo
   await fastify.register(permissionAdminRoutes, { prefix: '/permissions' })
   await fastify.register(userAdminRoutes, { prefix: '/users' })
   await fastify.register(inviteAdminRoutes, { prefix: '/invites' })
+  await fastify.register(authProviderAdminRoutes, { prefix: '/auth-providers' })
   await fastify.register(uiConfigAdminRoutes, { prefix: '/ui-configs' })
   await fastify.register(auditAdminRoutes, { prefix: '/audit' })
   await fastify.register(eventAdminRoutes, { prefix: '/events' })
