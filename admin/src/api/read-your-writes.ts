@@ -1,0 +1,32 @@
+/**
+ * Read-your-writes behind read replicas (docs/ARCHITECTURE.md, "Read replicas"): every write
+ * answer carries `X-Rocket-Commit-LSN`; reads send the newest one seen as `X-Rocket-Min-LSN`, so
+ * the server answers them from a replica only once it has replayed that write.
+ */
+
+const LSN_RE = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/
+
+function position (lsn: string): bigint | null {
+  const m = LSN_RE.exec(lsn)
+  return m === null ? null : (BigInt(`0x${m[1] as string}`) << 32n) | BigInt(`0x${m[2] as string}`)
+}
+
+/** The newest of two WAL positions (an unparsable one is ignored). */
+export function newerLsn (current: string | null, seen: string | null): string | null {
+  const s = seen === null ? null : position(seen.trim())
+  if (s === null) return current
+  const c = current === null ? null : position(current)
+  return c === null || s > c ? (seen as string).trim() : current
+}
+
+let lastCommit: string | null = null
+
+/** Remembers the commit position of an answer, if it has one. */
+export function rememberCommit (headers: Pick<Headers, 'get'>): void {
+  lastCommit = newerLsn(lastCommit, headers.get('x-rocket-commit-lsn'))
+}
+
+/** Headers a read sends: the newest commit position seen, if any. */
+export function minLsnHeaders (): Record<string, string> {
+  return lastCommit === null ? {} : { 'x-rocket-min-lsn': lastCommit }
+}
