@@ -50,7 +50,7 @@ async function toError (res: Response): Promise<ApiError> {
 
 async function send (path: string, opts: RequestOptions, token: string | null): Promise<Response> {
   const method = opts.method ?? 'GET'
-  const headers: Record<string, string> = { accept: 'application/json', ...(method === 'GET' ? minLsnHeaders() : {}) }
+  const headers: Record<string, string> = { accept: 'application/json', ...(method === 'GET' ? minLsnHeaders(path) : {}) }
   if (token !== null) headers.authorization = `Bearer ${token}`
   let body: BodyInit | undefined
   if (opts.body instanceof FormData) body = opts.body
@@ -59,7 +59,7 @@ async function send (path: string, opts: RequestOptions, token: string | null): 
     body = JSON.stringify(opts.body)
   }
   const res = await fetch(url(path, opts.query), { method, headers, ...(body !== undefined ? { body } : {}) })
-  rememberCommit(res.headers)
+  rememberCommit(path, res.headers)
   return res
 }
 

@@ -19,14 +19,22 @@ export function newerLsn (current: string | null, seen: string | null): string |
   return c === null || s > c ? (seen as string).trim() : current
 }
 
-let lastCommit: string | null = null
+/** Per app (the first path segment): apps may live on different servers, whose positions do not compare. */
+const lastCommit = new Map<string, string>()
 
-/** Remembers the commit position of an answer, if it has one. */
-export function rememberCommit (headers: Pick<Headers, 'get'>): void {
-  lastCommit = newerLsn(lastCommit, headers.get('x-rocket-commit-lsn'))
+function scopeOf (path: string): string {
+  return path.split('/')[1] ?? ''
 }
 
-/** Headers a read sends: the newest commit position seen, if any. */
-export function minLsnHeaders (): Record<string, string> {
-  return lastCommit === null ? {} : { 'x-rocket-min-lsn': lastCommit }
+/** Remembers the commit position of an answer to `path` (relative to `/api`), if it has one. */
+export function rememberCommit (path: string, headers: Pick<Headers, 'get'>): void {
+  const scope = scopeOf(path)
+  const next = newerLsn(lastCommit.get(scope) ?? null, headers.get('x-rocket-commit-lsn'))
+  if (next !== null) lastCommit.set(scope, next)
+}
+
+/** Headers a read of `path` sends: the newest commit position seen in its app, if any. */
+export function minLsnHeaders (path: string): Record<string, string> {
+  const lsn = lastCommit.get(scopeOf(path))
+  return lsn === undefined ? {} : { 'x-rocket-min-lsn': lsn }
 }
