@@ -60,16 +60,18 @@ async function readReplicas (fastify: FastifyInstance): Promise<void> {
     done()
   }
 
-  async function commitLsn (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+  // Callback style: reads (most requests) pass through without a promise.
+  function commitLsn (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, value?: unknown) => void): void {
     const app = request.appCtx
-    if (app === null || READ_METHODS.has(request.method) || reply.statusCode < 200 || reply.statusCode > 299) return payload
-    try {
-      reply.header('x-rocket-commit-lsn', await wal.after(app.server))
-    } catch (err) {
+    if (app === null || READ_METHODS.has(request.method) || reply.statusCode < 200 || reply.statusCode > 299) { done(null, payload); return }
+    wal.after(app.server).then((lsn) => {
+      reply.header('x-rocket-commit-lsn', lsn)
+      done(null, payload)
+    }, (err: unknown) => {
       // The write is committed: its answer must not turn into an error; reads simply go to the primary.
       request.log.warn({ err }, 'reading the commit WAL position failed')
-    }
-    return payload
+      done(null, payload)
+    })
   }
 
   fastify.decorate('replicaHooks', { minLsn, commitLsn })
