@@ -1,4 +1,4 @@
-# One Rocket process (docker-compose.yml runs three behind nginx; docs/scaling.md).
+# One Rocket process (docker-compose.yml runs three behind nginx; README.md, "Scaling").
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY . .

@@ -28,7 +28,7 @@ export interface PrimaryWithReplica {
 const SETTINGS = { fsync: 'off', full_page_writes: 'off', wal_level: 'replica', max_wal_senders: '5', hot_standby: 'on' }
 
 /**
- * The same bootstrap the deployment's replica uses (docs/scaling.md): a cold copy of the cleanly
+ * The same bootstrap the deployment's replica uses (README.md, "Scaling"): a cold copy of the cleanly
  * stopped primary's data directory, `standby.signal`, and `primary_conninfo` in
  * `postgresql.auto.conf` naming the primary with a replication-capable role (the superuser; the
  * copied pg_hba.conf already allows `replication` from 127.0.0.1 with SCRAM).
