@@ -18,7 +18,7 @@ declare module 'fastify' {
     /** Runs an app's read on a replica when one may serve it, else on the app's pool (docs/ARCHITECTURE.md, "Read replicas"). */
     readFrom: <T>(request: FastifyRequest, app: AppContext, work: (sql: Sql) => Promise<T>) => Promise<T>
     /** App-scope hooks: `X-Rocket-Min-LSN` parsed (malformed → 400) and `X-Rocket-Commit-LSN` on 2xx writes. */
-    replicaHooks: { minLsn: onRequestHookHandler, commitLsn: onSendHookHandler }
+    replicaHooks: { minLsn: onRequestHookHandler, commitLsn: onSendHookHandler, commitLsnStats: WalPosition['stats'] }
   }
 }
 
@@ -74,7 +74,7 @@ async function readReplicas (fastify: FastifyInstance): Promise<void> {
     })
   }
 
-  fastify.decorate('replicaHooks', { minLsn, commitLsn })
+  fastify.decorate('replicaHooks', { minLsn, commitLsn, commitLsnStats: wal.stats })
 
   fastify.addHook('onClose', async () => {
     clearInterval(pruning)
