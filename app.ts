@@ -13,6 +13,7 @@ import { compileRouteValidator } from './lib/schema/route-validation.js'
 import events from './plugins/events.js'
 import jsonBody from './plugins/json-body.js'
 import platform from './plugins/platform.js'
+import readReplicas from './plugins/read-replicas.js'
 import realtime from './plugins/realtime.js'
 import securityHeaders from './plugins/security-headers.js'
 import textGuard from './plugins/text-guard.js'
@@ -24,6 +25,7 @@ import appScope from './routes/app/index.js'
 import healthRoutes from './routes/health.js'
 import platformAppRoutes from './routes/platform/apps.js'
 import platformAuthRoutes from './routes/platform/auth.js'
+import platformServerRoutes from './routes/platform/servers.js'
 
 export interface BuildOptions {
   config?: Config
@@ -62,6 +64,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await fastify.register(securityHeaders)
   await fastify.register(jsonBody)
   await fastify.register(platform, { config, engine: createEngine(engineModules(config)) })
+  await fastify.register(readReplicas)
   // Trace id header and sampling before CORS answers preflights; closed after the jobs below, before platform.
   await fastify.register(events)
   await fastify.register(corsPlugin, { origin: config.corsOrigin })
@@ -77,6 +80,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await fastify.register(healthRoutes)
   await fastify.register(platformAuthRoutes, { prefix: '/api/_platform/auth' })
   await fastify.register(platformAppRoutes, { prefix: '/api/_platform/apps' })
+  await fastify.register(platformServerRoutes, { prefix: '/api/_platform/servers' })
   await fastify.register(appScope, { prefix: '/api/:app' })
   await fastify.register(adminUi, options.adminRoot !== undefined ? { root: options.adminRoot } : {})
   return fastify

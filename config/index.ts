@@ -1,4 +1,5 @@
 import { Ajv } from 'ajv'
+import { parseDatabaseServers, type ServerSpec } from './database-servers.js'
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js'
 
 /** Runtime configuration. Defaults live here; every key can be overridden by an environment variable. */
@@ -73,6 +74,12 @@ export interface Config {
   realtimeBatchMs: number
   /** Seconds a SIGTERM/SIGINT drain may take before the process exits anyway (with code 1). */
   shutdownTimeout: number
+  /** `DATABASE_SERVERS`: servers app databases may be placed on, and replicas (docs/ARCHITECTURE.md, "Database servers"). */
+  databaseServers: ServerSpec[]
+  /** Reads go to a replica only while its replay lag is under this many ms. */
+  replicaMaxLagMs: number
+  /** How often each process probes every replica's health and replay position, in ms. */
+  replicaProbeIntervalMs: number
 }
 
 /** Each entry: env var name, config key, JSON Schema for the value, default. */
@@ -117,7 +124,10 @@ const ENTRIES = [
   ['REALTIME_POLL_INTERVAL_MS', 'realtimePollIntervalMs', { type: 'integer', minimum: 10 }, 1000],
   ['REALTIME_PRUNE_INTERVAL_MS', 'realtimePruneIntervalMs', { type: 'integer', minimum: 100 }, 10 * 60 * 1000],
   ['REALTIME_BATCH_MS', 'realtimeBatchMs', { type: 'integer', minimum: 0, maximum: 1000 }, 20],
-  ['SHUTDOWN_TIMEOUT', 'shutdownTimeout', { type: 'number', exclusiveMinimum: 0, maximum: 3600 }, 10]
+  ['SHUTDOWN_TIMEOUT', 'shutdownTimeout', { type: 'number', exclusiveMinimum: 0, maximum: 3600 }, 10],
+  ['DATABASE_SERVERS', 'databaseServers', { type: 'string', maxLength: 1_000_000 }, ''],
+  ['REPLICA_MAX_LAG_MS', 'replicaMaxLagMs', { type: 'integer', minimum: 0 }, 1000],
+  ['REPLICA_PROBE_INTERVAL_MS', 'replicaProbeIntervalMs', { type: 'integer', minimum: 10, maximum: 60000 }, 200]
 ] as const
 
 type Entry = typeof ENTRIES[number]
@@ -155,5 +165,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, overrides: Par
   const trustProxy = parseTrustProxy(String(raw.TRUST_PROXY))
   if (typeof trustProxy === 'object' && !Array.isArray(trustProxy)) throw new ConfigError(`Invalid configuration: TRUST_PROXY ${trustProxy.problem}`)
   config.trustProxy = trustProxy
+  const servers = parseDatabaseServers(String(raw.DATABASE_SERVERS))
+  if (!Array.isArray(servers)) throw new ConfigError(`Invalid configuration: DATABASE_SERVERS ${servers.problem}`)
+  config.databaseServers = servers
   return { ...(config as unknown as Config), ...overrides }
 }

@@ -15,8 +15,8 @@ export function corsOptionsOf (setting: string): FastifyCorsOptions | null {
   return {
     origin,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-Trace-ID', 'traceparent'],
-    exposedHeaders: ['Retry-After', 'Content-Disposition', 'X-Request-Id', 'X-Trace-ID'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-Trace-ID', 'traceparent', 'X-Rocket-Min-LSN'],
+    exposedHeaders: ['Retry-After', 'Content-Disposition', 'X-Request-Id', 'X-Trace-ID', 'X-Rocket-Commit-LSN'],
     // Bearer tokens, not cookies: credentialed requests are not needed.
     credentials: false,
     maxAge: 600

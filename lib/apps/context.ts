@@ -20,6 +20,8 @@ export interface UserContext {
 export interface AppContext {
   name: string
   dbName: string
+  /** The database server holding it (`default`: the management server; docs/ARCHITECTURE.md, "Database servers"). */
+  server: string
   sql: Sql
   db: Kysely<AppDatabase>
   jwtSecret: string

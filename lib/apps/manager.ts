@@ -19,6 +19,8 @@ export interface AppRow {
   display_name: string
   db_name: string
   status: string
+  /** The database server holding the app's database (docs/ARCHITECTURE.md, "Database servers"). */
+  server: string
   created_at: Date
   updated_at: Date
 }
@@ -30,6 +32,8 @@ export interface AppManagerOptions {
    * swap the name): a superuser, or a role with CREATEROLE and CREATEDB. Apps never use it.
    */
   serverUrl: string
+  /** Where the other database servers are and where a new app goes; without it every app is on `serverUrl`. */
+  servers?: ServerLocator
   /** Secret the app roles' passwords are derived from (persisted in the management database). */
   roleSecret: string
   poolSize: number
@@ -39,6 +43,14 @@ export interface AppManagerOptions {
   extendRegistry?: (ctx: AppContext, registry: Registry) => Promise<void>
   /** Extra cleanup once an app is deleted (its uploaded files); a failure is logged, not thrown. */
   onRemoved?: (name: string) => Promise<void>
+}
+
+/** The database servers, as the app manager needs them (`lib/servers/directory.ts`). */
+export interface ServerLocator {
+  /** The platform role's URL on the named server. */
+  urlOf: (server: string) => Promise<string>
+  /** The server a new app's database goes to: the requested one (unknown → 422) or the least loaded. */
+  place: (requested: string | undefined) => Promise<string>
 }
 
 /**
@@ -79,17 +91,17 @@ export class AppManager {
 
   async list (): Promise<AppRow[]> {
     return await this.opts.platformDb.selectFrom('_apps')
-      .select(['name', 'display_name', 'db_name', 'status', 'created_at', 'updated_at']).orderBy('name').execute() as AppRow[]
+      .select(['name', 'display_name', 'db_name', 'status', 'server', 'created_at', 'updated_at']).orderBy('name').execute() as AppRow[]
   }
 
   async row (name: string): Promise<AppRow | null> {
     const row = await this.opts.platformDb.selectFrom('_apps')
-      .select(['name', 'display_name', 'db_name', 'status', 'created_at', 'updated_at']).where('name', '=', name).executeTakeFirst()
+      .select(['name', 'display_name', 'db_name', 'status', 'server', 'created_at', 'updated_at']).where('name', '=', name).executeTakeFirst()
     return (row as AppRow | undefined) ?? null
   }
 
   /** Creates the app: its database, system tables, JWT secret and seeded admin user. */
-  async create (input: { name: unknown, display_name?: unknown }): Promise<AppRow> {
+  async create (input: { name: unknown, display_name?: unknown, server?: unknown }): Promise<AppRow> {
     const name = input.name
     if (typeof name !== 'string' || !NAME_RE.test(name)) {
       throw validationFailed('Invalid app', [{ field: 'name', rule: 'pattern', message: 'name must match ^[a-z][a-z0-9_]{0,62}$' }])
@@ -97,13 +109,17 @@ export class AppManager {
     if (input.display_name !== undefined && typeof input.display_name !== 'string') {
       throw validationFailed('Invalid app', [{ field: 'display_name', rule: 'type', message: 'display_name must be a string' }])
     }
+    if (input.server !== undefined && typeof input.server !== 'string') {
+      throw validationFailed('Invalid app', [{ field: 'server', rule: 'type', message: 'server must be a string' }])
+    }
+    const server = this.opts.servers === undefined ? 'default' : await this.opts.servers.place(input.server)
     const dbName = `rocket_${name}`.slice(0, 63)
     const inserted = await this.opts.platformDb.insertInto('_apps')
-      .values({ name, display_name: (input.display_name as string | undefined) ?? name, db_name: dbName, jwt_secret: randomBytes(48).toString('base64url') })
+      .values({ name, display_name: (input.display_name as string | undefined) ?? name, db_name: dbName, server, jwt_secret: randomBytes(48).toString('base64url') })
       .onConflict((oc) => oc.doNothing()).returning('name').executeTakeFirst()
     if (inserted === undefined) throw conflict(`App '${name}' already exists`, [{ field: 'name', rule: 'unique', message: 'name is taken' }])
     try {
-      await createAppDatabase(this.opts.serverUrl, dbName, this.roleOf(dbName))
+      await createAppDatabase(await this.serverUrlOf(server), dbName, this.roleOf(dbName))
       const ctx = await this.get(name)
       if (ctx === null) throw new Error(`App ${name} vanished during creation`)
       await seedAppAdmin(ctx.db, this.opts.log)
@@ -119,7 +135,7 @@ export class AppManager {
     const row = await this.row(name)
     if (row === null) return false
     await this.close(name)
-    await dropAppDatabase(this.opts.serverUrl, row.db_name, this.roleOf(row.db_name).name)
+    await dropAppDatabase(await this.serverUrlOf(row.server), row.db_name, this.roleOf(row.db_name).name)
     await this.opts.platformDb.deleteFrom('_apps').where('name', '=', name).execute()
     // The app is gone either way; leftover files are only disk space (and its name can be reused).
     await this.opts.onRemoved?.(name).catch((err: unknown) => { this.opts.log.warn(`cleanup of app '${name}' failed: ${String(err)}`) })
@@ -132,9 +148,14 @@ export class AppManager {
    */
   async migrateAll (): Promise<void> {
     for (const app of await this.list()) {
-      await migrateAppToRole(this.opts.serverUrl, app.db_name, this.roleOf(app.db_name))
+      await migrateAppToRole(await this.serverUrlOf(app.server), app.db_name, this.roleOf(app.db_name))
       await this.get(app.name)
     }
+  }
+
+  /** The platform role's URL on an app's database server. */
+  async serverUrlOf (server: string): Promise<string> {
+    return this.opts.servers === undefined ? this.opts.serverUrl : await this.opts.servers.urlOf(server)
   }
 
   /** The PostgreSQL role an app's pool logs in as (docs/security.md). */
@@ -173,7 +194,7 @@ export class AppManager {
   private async open (name: string): Promise<AppContext | null> {
     const row = await this.opts.platformDb.selectFrom('_apps').selectAll().where('name', '=', name).executeTakeFirst()
     if (row === undefined) return null
-    const url = appDatabaseUrl(this.opts.serverUrl, row.db_name, this.roleOf(row.db_name))
+    const url = appDatabaseUrl(await this.serverUrlOf(row.server), row.db_name, this.roleOf(row.db_name))
     const sql = connect(url, { max: this.opts.poolSize, idleTimeout: this.opts.idleTimeout })
     const db = kyselyFor<AppDatabase>(sql)
     let meta: MetadataSnapshot
@@ -189,6 +210,7 @@ export class AppManager {
     const ctx: AppContext = {
       name,
       dbName: row.db_name,
+      server: row.server,
       sql,
       db,
       jwtSecret: row.jwt_secret,

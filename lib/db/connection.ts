@@ -7,6 +7,8 @@ export interface ConnectOptions {
   max: number
   /** Seconds before an idle connection is closed (0 = never). */
   idleTimeout?: number
+  /** Seconds a connection attempt may take (default 10). */
+  connectTimeout?: number
 }
 
 /**
@@ -17,7 +19,7 @@ export function connect (url: string, options: ConnectOptions): Sql {
   return postgres(url, {
     max: options.max,
     idle_timeout: options.idleTimeout ?? 0,
-    connect_timeout: 10,
+    connect_timeout: options.connectTimeout ?? 10,
     onnotice: () => {},
     transform: { undefined: null },
     types: {

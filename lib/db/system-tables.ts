@@ -11,8 +11,16 @@ export interface PlatformDatabase {
     db_name: string
     jwt_secret: string
     status: Generated<string>
+    /** Name of the database server holding the app's database (`default`: the management server). */
+    server: Generated<string>
     created_at: Timestamp
     updated_at: Timestamp
+  }
+  _servers: {
+    name: string
+    url: string
+    replicas: string[]
+    created_at: Timestamp
   }
   _platform_users: UserTable
   _platform_refresh_tokens: RefreshTokenTable

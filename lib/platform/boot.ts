@@ -13,6 +13,7 @@ import type { PlatformDatabase } from '../db/system-tables.js'
 import type { Engine } from '../engine/modules.js'
 import { createLocalStorage } from '../files/local-storage.js'
 import type { FileStorage } from '../files/storage.js'
+import { ServerDirectory } from '../servers/directory.js'
 
 export interface Logger {
   info: (msg: string) => void
@@ -29,6 +30,8 @@ export interface Platform {
   sql: Sql
   db: Kysely<PlatformDatabase>
   apps: AppManager
+  /** The database servers app databases live on, and their replicas (docs/ARCHITECTURE.md, "Database servers"). */
+  servers: ServerDirectory
   jwtSecret: string
   /** Identifies this server instance in NOTIFY payloads so it skips its own announcements. */
   instanceId: string
@@ -68,9 +71,13 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
     await seedPlatformAdmin(db, log)
     const jwtSecret = config.platformJwtSecret ?? await persistedSecret(db, 'platform_jwt_secret')
     const files = createLocalStorage(config.storagePath)
+    const instanceId = randomBytes(8).toString('hex')
+    const servers = new ServerDirectory({ db, sql, defaultUrl: managementUrl, configured: config.databaseServers, instanceId, log })
+    await servers.start()
     const apps = new AppManager({
       platformDb: db,
       serverUrl: managementUrl,
+      servers: { urlOf: async (name) => (await servers.resolve(name)).url, place: async (requested) => await servers.place(requested) },
       roleSecret: await persistedSecret(db, 'app_role_secret'),
       poolSize: config.appPoolSize,
       idleTimeout: config.appPoolIdleTimeout,
@@ -79,7 +86,6 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
       onRemoved: async (name) => { await files.removeApp(name) }
     })
     await apps.migrateAll()
-    const instanceId = randomBytes(8).toString('hex')
     const listener = await sql.listen(METADATA_CHANNEL, (payload) => {
       const [origin, app] = payload.split(':')
       if (origin === instanceId || app === undefined) return
@@ -92,11 +98,13 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
       sql,
       db,
       apps,
+      servers,
       jwtSecret,
       instanceId,
       close: async () => {
         await listener.unlisten().catch(() => {})
         await apps.closeAll()
+        await servers.close()
         await db.destroy().catch(() => {})
         await sql.end({ timeout: 5 })
         if (stopEmbedded !== null) await stopEmbedded()

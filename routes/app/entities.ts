@@ -146,7 +146,7 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     const cursorKey = cursorKeyOf(t.app.jwtSecret)
     const q = parseListQuery(t.entity, request.query as Record<string, unknown>, { entities: t.registry.entities, cursorKey })
     const redact = applyReadView(t.registry.entities, t.entity, q, extra)
-    const result = await listRecords({ sql: t.app.sql, registry: t.registry }, t.entity, q, extra)
+    const result = await fastify.readFrom(request, t.app, async (sql) => await listRecords({ sql, registry: t.registry }, t.entity, q, extra))
     const serialize = q.select?.serialize ?? t.entity.serializeRecord
     const rows = result.rows
     redact?.(rows)
@@ -160,7 +160,7 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     const extra = authorize(t, 'read', request)
     const q = parseAggregateQuery(t.entity, t.registry.entities, request.query as Record<string, unknown>)
     if (extra.fields !== undefined) checkAggregateFields(t.entity, q, extra.fields)
-    const data = await aggregate({ sql: t.app.sql, registry: t.registry }, t.entity, q, extra)
+    const data = await fastify.readFrom(request, t.app, async (sql) => await aggregate({ sql, registry: t.registry }, t.entity, q, extra))
     return await reply.type(JSON_TYPE).send(JSON.stringify({ data, meta: { groups: data.length } }))
   })
 
@@ -170,7 +170,7 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     const g = parseGetQuery(t.entity, request.query as Record<string, unknown>, t.registry.entities)
     const redact = applyReadView(t.registry.entities, t.entity, g, extra)
     const { include, select } = g
-    const row = await getRecord({ sql: t.app.sql, registry: t.registry }, t.entity, request.params.id, include, extra, select)
+    const row = await fastify.readFrom(request, t.app, async (sql) => await getRecord({ sql, registry: t.registry }, t.entity, request.params.id, include, extra, select))
     if (row === null) throw notFound(`${t.entity.name} '${request.params.id}' not found`)
     redact?.([row])
     const body = `{"data":${(select?.serialize ?? t.entity.serializeRecord)(row)}}`

@@ -19,6 +19,9 @@ export default async function appScope (fastify: FastifyInstance): Promise<void>
   // First, so that the OpenAPI document sees every route registered below.
   const routes = collectRoutes(fastify)
   fastify.addHook('onRequest', fastify.resolveApp)
+  // Read-your-writes across replicas (docs/ARCHITECTURE.md, "Read replicas").
+  fastify.addHook('onRequest', fastify.replicaHooks.minLsn)
+  fastify.addHook('onSend', fastify.replicaHooks.commitLsn)
   await fastify.register(appAuthRoutes, { prefix: '/auth' })
   await fastify.register(oidcLoginRoutes, { prefix: '/auth/oidc' })
   await fastify.register(docsPageRoutes)

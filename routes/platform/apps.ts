@@ -3,7 +3,7 @@ import type { AppRow } from '../../lib/apps/manager.js'
 import { invalidPayload, notFound } from '../../lib/errors.js'
 
 function present (row: AppRow): Record<string, unknown> {
-  return { name: row.name, display_name: row.display_name, db_name: row.db_name, status: row.status, created_at: row.created_at, updated_at: row.updated_at }
+  return { name: row.name, display_name: row.display_name, db_name: row.db_name, status: row.status, server: row.server, created_at: row.created_at, updated_at: row.updated_at }
 }
 
 /** App lifecycle for platform admins: list, create (new database), get, delete (drops it). */
@@ -16,7 +16,7 @@ export default async function platformAppRoutes (fastify: FastifyInstance): Prom
   fastify.post('/', async (request, reply) => {
     const body = request.body
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidPayload('Body must be a JSON object')
-    const row = await apps.create(body as { name: unknown, display_name?: unknown })
+    const row = await apps.create(body as { name: unknown, display_name?: unknown, server?: unknown })
     return await reply.code(201).send({ data: present(row) })
   })
 

@@ -1,4 +1,5 @@
 import { session, setSession, sessionFromTokens, type Session } from '../state/session.js'
+import { minLsnHeaders, rememberCommit } from './read-your-writes.js'
 import type { DataEnvelope, ErrorDetail, ErrorEnvelope, Tokens } from './types.js'
 
 const BASE = '/api'
@@ -47,8 +48,9 @@ async function toError (res: Response): Promise<ApiError> {
   return new ApiError(res.status, 'HTTP_ERROR', `${res.status} ${res.statusText}`)
 }
 
-function send (path: string, opts: RequestOptions, token: string | null): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json' }
+async function send (path: string, opts: RequestOptions, token: string | null): Promise<Response> {
+  const method = opts.method ?? 'GET'
+  const headers: Record<string, string> = { accept: 'application/json', ...(method === 'GET' ? minLsnHeaders(path) : {}) }
   if (token !== null) headers.authorization = `Bearer ${token}`
   let body: BodyInit | undefined
   if (opts.body instanceof FormData) body = opts.body
@@ -56,7 +58,9 @@ function send (path: string, opts: RequestOptions, token: string | null): Promis
     headers['content-type'] = 'application/json'
     body = JSON.stringify(opts.body)
   }
-  return fetch(url(path, opts.query), { method: opts.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) })
+  const res = await fetch(url(path, opts.query), { method, headers, ...(body !== undefined ? { body } : {}) })
+  rememberCommit(path, res.headers)
+  return res
 }
 
 function refreshPath (s: Session): string {

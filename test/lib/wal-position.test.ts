@@ -1,0 +1,36 @@
+import t from 'tap'
+import type { Sql } from '../../lib/db/connection.js'
+import { parseLsn } from '../../lib/replicas/lsn.js'
+import { WalPosition } from '../../lib/replicas/wal-position.js'
+import { freshDatabase } from '../db-helper.js'
+
+t.test('the commit position is at or past every commit before the call; concurrent callers share queries', async (t) => {
+  const sql = await freshDatabase(t)
+  await sql`CREATE TABLE w (id int)`
+  const wal = new WalPosition((): Sql => sql)
+  for (let i = 0; i < 20; i++) {
+    await sql`INSERT INTO w VALUES (${i})`
+    // The commit's end: what a replica must have replayed to show the row.
+    const [committed] = await sql<Array<{ lsn: string }>>`SELECT pg_current_wal_insert_lsn()::text AS lsn`
+    const after = await wal.after('default')
+    t.ok((parseLsn(after) as bigint) >= (parseLsn(committed?.lsn ?? '0/0') as bigint), `round ${i}: ${after} ≥ ${committed?.lsn ?? ''}`)
+  }
+  const before = { ...wal.stats }
+  const positions = await Promise.all(Array.from({ length: 50 }, async () => await wal.after('default')))
+  t.equal(wal.stats.asked - before.asked, 50)
+  t.ok(wal.stats.queries - before.queries <= 2, `50 concurrent writes answered by ${wal.stats.queries - before.queries} queries`)
+  t.equal(new Set(positions).size <= 2, true, 'sharing the answers')
+})
+
+t.test('a failing read rejects its callers and does not block the next ones', async (t) => {
+  const sql = await freshDatabase(t)
+  let fail = true
+  const flaky = ((...args: Parameters<Sql>) => {
+    if (fail) return Promise.reject(new Error('down'))
+    return sql(...args)
+  }) as unknown as Sql
+  const wal = new WalPosition(() => flaky)
+  await t.rejects(wal.after('default'), /down/)
+  fail = false
+  t.match(await wal.after('default'), /^[0-9A-F]+\/[0-9A-F]+$/)
+})
