@@ -71,6 +71,8 @@ export interface Config {
   realtimePruneIntervalMs: number
   /** Seconds a SIGTERM/SIGINT drain may take before the process exits anyway (with code 1). */
   shutdownTimeout: number
+  /** Server processes sharing the port (node:cluster); 1 = no cluster (docs/ARCHITECTURE.md, "Across processes"). */
+  workers: number
 }
 
 /** Each entry: env var name, config key, JSON Schema for the value, default. */
@@ -114,7 +116,8 @@ const ENTRIES = [
   ['REALTIME_MAX_BUFFERED', 'realtimeMaxBuffered', { type: 'integer', minimum: 1 }, 1000],
   ['REALTIME_POLL_INTERVAL_MS', 'realtimePollIntervalMs', { type: 'integer', minimum: 10 }, 1000],
   ['REALTIME_PRUNE_INTERVAL_MS', 'realtimePruneIntervalMs', { type: 'integer', minimum: 100 }, 10 * 60 * 1000],
-  ['SHUTDOWN_TIMEOUT', 'shutdownTimeout', { type: 'number', exclusiveMinimum: 0, maximum: 3600 }, 10]
+  ['SHUTDOWN_TIMEOUT', 'shutdownTimeout', { type: 'number', exclusiveMinimum: 0, maximum: 3600 }, 10],
+  ['WORKERS', 'workers', { type: 'integer', minimum: 1, maximum: 256 }, 1]
 ] as const
 
 type Entry = typeof ENTRIES[number]

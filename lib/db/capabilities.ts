@@ -1,4 +1,4 @@
-import type { Sql } from './connection.js'
+import type { Sql, TransactionSql } from './connection.js'
 
 /** The oldest PostgreSQL Rocket runs on (docs/ARCHITECTURE.md, "PostgreSQL versions"). */
 export const MIN_SERVER_VERSION = 140000
@@ -9,14 +9,16 @@ export interface ServerCapabilities {
   version: number
   /** PostgreSQL 18+: `RETURNING old.*` / `new.*` in UPDATE and DELETE. */
   returningOld: boolean
+  /** PostgreSQL 16+: `GRANT role TO … WITH INHERIT TRUE, SET TRUE` (before 16 a membership always inherits and allows SET ROLE). */
+  grantOptions: boolean
 }
 
 export function capabilitiesOf (version: number): ServerCapabilities {
-  return { version, returningOld: version >= 180000 }
+  return { version, returningOld: version >= 180000, grantOptions: version >= 160000 }
 }
 
 /** Reads the server's version (one query, once per server at boot or when a pool is first opened). */
-export async function detectCapabilities (sql: Sql): Promise<ServerCapabilities> {
+export async function detectCapabilities (sql: Sql | TransactionSql): Promise<ServerCapabilities> {
   const [row] = await sql<Array<{ v: string }>>`SELECT current_setting('server_version_num') AS v`
   return capabilitiesOf(Number(row?.v ?? 0))
 }
