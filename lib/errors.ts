@@ -47,7 +47,7 @@ export const serviceUnavailable = define('SERVICE_UNAVAILABLE', 503)
 const API_CODES = new Set([
   'APP_NOT_FOUND', 'UNKNOWN_ENTITY', 'NOT_FOUND', 'UNKNOWN_FIELD', 'INVALID_PAYLOAD',
   'VALIDATION_FAILED', 'CONFLICT', 'UNAUTHORIZED', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE',
-  'RATE_LIMITED', 'INTERNAL_ERROR', 'PRECONDITION_FAILED'
+  'RATE_LIMITED', 'INTERNAL_ERROR', 'PRECONDITION_FAILED', 'SERVICE_UNAVAILABLE'
 ])
 
 /** True for errors created by the factories above (as opposed to framework or driver errors). */

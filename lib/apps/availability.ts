@@ -15,9 +15,13 @@ const CONNECTION_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONN
 
 /** True for an error that says the database (not the statement) is the problem. */
 export function isDatabaseUnreachable (err: unknown): boolean {
-  if (err instanceof postgres.PostgresError) return GONE_STATES.has(err.code) || err.code.startsWith('08')
-  const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' && CONNECTION_CODES.has(code)
+  // Wrapped errors (a failed migration names its cause) are followed a few levels down.
+  for (let e = err, depth = 0; e !== null && e !== undefined && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof postgres.PostgresError) return GONE_STATES.has(e.code) || e.code.startsWith('08')
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true
+  }
+  return false
 }
 
 export function appUnavailable (name: string): ApiError {
