@@ -64,7 +64,8 @@ class Supervisor {
     })
     worker.once('exit', (code, signal) => {
       const wasListening = this.listening.delete(worker)
-      if (code !== 0) this.failed = true
+      // A crash that was recovered from does not make the final drain a failure.
+      if (code !== 0 && (this.stopping || !wasListening)) this.failed = true
       if (this.stopping) {
         this.log.info(`worker ${worker.id} exited (${signal ?? code})`)
         this.settle()

@@ -26,7 +26,12 @@ async function workerOf (url: string): Promise<string | null> {
 }
 
 function childPids (pid: number): number[] {
-  const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)]).toString()
+  let out: string
+  try {
+    out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)]).toString()
+  } catch {
+    return [] // ps exits 1 when no process matches
+  }
   return out.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0)
 }
 
