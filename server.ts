@@ -1,3 +1,4 @@
+import cluster from 'node:cluster'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
@@ -5,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config/index.js'
 import { requestLogSerializer } from './lib/realtime/redact.js'
 import { stopAllEmbedded } from './lib/db/embedded.js'
 import { bootFailureLine } from './lib/platform/boot-error.js'
+import { runPrimary } from './lib/platform/cluster.js'
 
 let config: Config
 try {
@@ -16,6 +18,9 @@ try {
   }
   throw err
 }
+
+// WORKERS > 1: this process only supervises the workers, each of which runs the code below.
+if (config.workers > 1 && cluster.isPrimary) await runPrimary(config)
 
 // A failed boot step stops startup with one line naming the cause and the fix; the embedded
 // PostgreSQL it may have started is stopped first (docs/ARCHITECTURE.md, "Boot and shutdown").
@@ -32,6 +37,11 @@ try {
     }
   })
   installShutdown(app, config)
+  const worker = cluster.worker
+  if (worker !== undefined) {
+    // Which worker answered, for operators behind a load balancer (and the cluster tests).
+    app.server.prependListener('request', (_req, res) => { res.setHeader('x-rocket-worker', String(worker.id)) })
+  }
   await app.listen({ port: config.port, host: config.host })
 } catch (err) {
   console.error(bootFailureLine(err))
@@ -48,10 +58,23 @@ try {
  * embedded PostgreSQL. Exit 0 when done, 1 past SHUTDOWN_TIMEOUT.
  */
 function installShutdown (server: FastifyInstance, settings: Config): void {
-  closeWithGrace({ delay: settings.shutdownTimeout * 1000, logger: { error: (m: unknown) => { server.log.error(m) } } }, async ({ signal, err }) => {
+  // A cluster worker gets the signal twice when the whole process group is signalled (a
+  // terminal's Ctrl-C) and the primary forwards it: it handles SIGTERM/SIGINT itself, once, so
+  // the second one cannot cut the drain short (close-with-grace exits 1 on a second signal).
+  const ownSignals: Array<'SIGTERM' | 'SIGINT'> = cluster.isWorker ? ['SIGTERM', 'SIGINT'] : []
+  const closer = closeWithGrace({ delay: settings.shutdownTimeout * 1000, skip: ownSignals, logger: { error: (m: unknown) => { server.log.error(m) } } }, async ({ signal, err, manual }) => {
     if (err !== undefined) server.log.error({ err }, 'server closing after error')
-    else server.log.info(`${String(signal ?? 'exit')} received, draining`)
+    else if (manual !== true) server.log.info(`${String(signal ?? 'exit')} received, draining`)
     await server.close()
     server.log.info('shutdown complete')
   })
+  let draining = false
+  for (const signal of ownSignals) {
+    process.on(signal, () => {
+      if (draining) return
+      draining = true
+      server.log.info(`${signal} received, draining`)
+      void closer.close()
+    })
+  }
 }

@@ -15,7 +15,8 @@
  * BENCH_CONNECTIONS (50), BENCH_POOL_SIZE (10, both servers), BENCH_SCENARIOS (e.g. "S1,S4";
  * a subset does not write RESULTS.md), BENCH_SOAK (s), BENCH_RSS_LIMIT (MB, 250),
  * BENCH_NODE_FLAGS (extra node flags for Rocket), BENCH_FLOOR_AUDIT (1: the floor's writes
- * also write the audit row SPEC §8 requires of every write, as Rocket's do; 0: they do not).
+ * also write the audit row SPEC §8 requires of every write, as Rocket's do; 0: they do not),
+ * BENCH_WORKERS (Rocket's WORKERS: n cluster workers on one port; its CPU column then counts the primary only).
  * Exit code 1 when any request failed (non-2xx, error, timeout) or a bar was missed.
  */
 import { execSync } from 'node:child_process'
@@ -85,7 +86,7 @@ async function startServers (pgUrl: string): Promise<Servers> {
     name: 'rocket',
     // What `npm start` runs: the compiled build (built by main() before the first round).
     script: 'dist/server.js',
-    env: { DATABASE_URL: mgmt, LOG_LEVEL: 'warn', APP_POOL_SIZE: String(poolSize), POOL_SIZE: '2', ACCESS_TOKEN_TTL: '86400' },
+    env: { DATABASE_URL: mgmt, LOG_LEVEL: 'warn', APP_POOL_SIZE: String(poolSize), POOL_SIZE: '2', ACCESS_TOKEN_TTL: '86400', ...(env.BENCH_WORKERS !== undefined ? { WORKERS: env.BENCH_WORKERS } : {}) },
     nodeFlags: [...profFlags('rocket'), ...(env.BENCH_NODE_FLAGS?.split(' ').filter((f) => f !== '') ?? [])]
   })
   const startFloor = async (app: string): Promise<ServerProcess> => await spawnServer({

@@ -80,6 +80,8 @@ export interface Config {
   replicaMaxLagMs: number
   /** How often each process probes every replica's health and replay position, in ms. */
   replicaProbeIntervalMs: number
+  /** Server processes sharing the port (node:cluster); 1 = no cluster (docs/ARCHITECTURE.md, "Across processes"). */
+  workers: number
 }
 
 /** Each entry: env var name, config key, JSON Schema for the value, default. */
@@ -125,6 +127,7 @@ const ENTRIES = [
   ['REALTIME_PRUNE_INTERVAL_MS', 'realtimePruneIntervalMs', { type: 'integer', minimum: 100 }, 10 * 60 * 1000],
   ['REALTIME_BATCH_MS', 'realtimeBatchMs', { type: 'integer', minimum: 0, maximum: 1000 }, 20],
   ['SHUTDOWN_TIMEOUT', 'shutdownTimeout', { type: 'number', exclusiveMinimum: 0, maximum: 3600 }, 10],
+  ['WORKERS', 'workers', { type: 'integer', minimum: 1, maximum: 256 }, 1],
   ['DATABASE_SERVERS', 'databaseServers', { type: 'string', maxLength: 1_000_000 }, ''],
   ['REPLICA_MAX_LAG_MS', 'replicaMaxLagMs', { type: 'integer', minimum: 0 }, 1000],
   ['REPLICA_PROBE_INTERVAL_MS', 'replicaProbeIntervalMs', { type: 'integer', minimum: 10, maximum: 60000 }, 200]

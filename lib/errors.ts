@@ -41,11 +41,13 @@ export const payloadTooLarge = define('PAYLOAD_TOO_LARGE', 413)
 export const rateLimited = define('RATE_LIMITED', 429)
 export const preconditionFailed = define('PRECONDITION_FAILED', 412)
 export const internalError = define('INTERNAL_ERROR', 500)
+/** An app whose database is missing or unreachable (docs/ARCHITECTURE.md, "Across processes"). */
+export const serviceUnavailable = define('SERVICE_UNAVAILABLE', 503)
 
 const API_CODES = new Set([
   'APP_NOT_FOUND', 'UNKNOWN_ENTITY', 'NOT_FOUND', 'UNKNOWN_FIELD', 'INVALID_PAYLOAD',
   'VALIDATION_FAILED', 'CONFLICT', 'UNAUTHORIZED', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE',
-  'RATE_LIMITED', 'INTERNAL_ERROR', 'PRECONDITION_FAILED'
+  'RATE_LIMITED', 'INTERNAL_ERROR', 'PRECONDITION_FAILED', 'SERVICE_UNAVAILABLE'
 ])
 
 /** True for errors created by the factories above (as opposed to framework or driver errors). */

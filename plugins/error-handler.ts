@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isDatabaseUnreachable, lostAppError } from '../lib/apps/availability.js'
 import { translatePgError } from '../lib/db/pg-errors.js'
 import type { ErrorObject } from 'ajv'
 import { isApiError, type ApiError } from '../lib/errors.js'
@@ -69,6 +70,11 @@ function render (reply: FastifyReply, status: number, code: string, message: str
 async function errorHandler (fastify: FastifyInstance): Promise<void> {
   fastify.setErrorHandler((err: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply) => {
     if (isApiError(err)) return render(reply, err.statusCode, err.code, err.message, err.details)
+    // An app deleted (or whose database vanished) while this request ran: 404 or 503, never a 500.
+    const app = request.appCtx
+    if (app !== null && app !== undefined && isDatabaseUnreachable(err)) {
+      return lostAppError(fastify.platform.apps, app.name).then((lost) => render(reply, lost.statusCode, lost.code, lost.message))
+    }
     const pg = translatePgError(err)
     if (pg !== null) return render(reply, pg.statusCode, pg.code, pg.message, pg.details)
     const schemaFailure = routeSchemaFailure(err as FastifyError)

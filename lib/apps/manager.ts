@@ -10,6 +10,7 @@ import { conflict, validationFailed } from '../errors.js'
 import { buildRegistry, prepareRegistry, type Registry } from '../metadata/registry.js'
 import { loadMetadata, type MetadataSnapshot } from '../metadata/store.js'
 import { NAME_RE } from '../metadata/validate-entity.js'
+import { appUnavailable, isDatabaseUnreachable } from './availability.js'
 import { appDatabaseUrl, createAppDatabase, dropAppDatabase, migrateAppToRole } from './app-database.js'
 import type { AppContext } from './context.js'
 import { seedAppAdmin } from './seed.js'
@@ -43,6 +44,10 @@ export interface AppManagerOptions {
   extendRegistry?: (ctx: AppContext, registry: Registry) => Promise<void>
   /** Extra cleanup once an app is deleted (its uploaded files); a failure is logged, not thrown. */
   onRemoved?: (name: string) => Promise<void>
+  /** Called once an app is marked for deletion, before its database is dropped: tells the other processes to let it go. */
+  onRemoving?: (name: string) => Promise<void>
+  /** Errors of apps that cannot be opened at startup (the process starts anyway). */
+  error?: (obj: unknown, msg?: string) => void
 }
 
 /** The database servers, as the app manager needs them (`lib/servers/directory.ts`). */
@@ -52,6 +57,9 @@ export interface ServerLocator {
   /** The server a new app's database goes to: the requested one (unknown → 422) or the least loaded. */
   place: (requested: string | undefined) => Promise<string>
 }
+
+/** An app being deleted answers 404 from the moment it is marked (docs/ARCHITECTURE.md, "Across processes"). */
+const DELETING = 'deleting'
 
 /**
  * Owns every app's runtime context: one bounded postgres.js pool per app database whose idle
@@ -134,6 +142,8 @@ export class AppManager {
   async remove (name: string): Promise<boolean> {
     const row = await this.row(name)
     if (row === null) return false
+    await this.opts.platformDb.updateTable('_apps').set({ status: DELETING }).where('name', '=', name).execute()
+    await this.opts.onRemoving?.(name).catch((err: unknown) => { this.opts.log.warn(`announcing the deletion of '${name}' failed: ${String(err)}`) })
     await this.close(name)
     await dropAppDatabase(await this.serverUrlOf(row.server), row.db_name, this.roleOf(row.db_name).name)
     await this.opts.platformDb.deleteFrom('_apps').where('name', '=', name).execute()
@@ -148,9 +158,26 @@ export class AppManager {
    */
   async migrateAll (): Promise<void> {
     for (const app of await this.list()) {
-      await migrateAppToRole(await this.serverUrlOf(app.server), app.db_name, this.roleOf(app.db_name))
-      await this.get(app.name)
+      if (app.status === DELETING) continue
+      try {
+        await migrateAppToRole(await this.serverUrlOf(app.server), app.db_name, this.roleOf(app.db_name))
+        await this.get(app.name)
+      } catch (err) {
+        // One broken app (or an unreachable server) must not keep the others down: it answers 503 until it can be opened.
+        this.opts.error?.(err, `app '${app.name}' cannot be opened; it answers 503 until its database is back`)
+      }
     }
+  }
+
+  /** True while the app exists and is not being deleted. */
+  async exists (name: string): Promise<boolean> {
+    const row = await this.row(name)
+    return row !== null && row.status !== DELETING
+  }
+
+  /** Lets go of an app deleted by another process (its pool closed, nothing dropped). */
+  async forget (name: string): Promise<void> {
+    await this.close(name)
   }
 
   /** The platform role's URL on an app's database server. */
@@ -193,7 +220,7 @@ export class AppManager {
 
   private async open (name: string): Promise<AppContext | null> {
     const row = await this.opts.platformDb.selectFrom('_apps').selectAll().where('name', '=', name).executeTakeFirst()
-    if (row === undefined) return null
+    if (row === undefined || row.status === DELETING) return null
     const url = appDatabaseUrl(await this.serverUrlOf(row.server), row.db_name, this.roleOf(row.db_name))
     const sql = connect(url, { max: this.opts.poolSize, idleTimeout: this.opts.idleTimeout })
     const db = kyselyFor<AppDatabase>(sql)
@@ -204,7 +231,7 @@ export class AppManager {
       await migrateIndexNames(sql, meta, this.opts.log)
     } catch (err) {
       await sql.end()
-      throw err
+      throw isDatabaseUnreachable(err) ? appUnavailable(name) : err
     }
     let version = 1
     const ctx: AppContext = {

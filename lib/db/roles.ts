@@ -1,4 +1,5 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto'
+import { detectCapabilities } from './capabilities.js'
 import type { Sql, TransactionSql } from './connection.js'
 import { quoteIdent } from './identifiers.js'
 
@@ -84,7 +85,10 @@ export async function ensureAppRole (admin: Sql, role: AppRole): Promise<void> {
         JOIN pg_catalog.pg_roles g ON g.oid = m.roleid JOIN pg_catalog.pg_roles u ON u.oid = m.member WHERE u.rolname = ${role.name}`
       for (const { r } of memberOf) await tx.unsafe(`REVOKE ${quoteIdent(r)} FROM ${ident} CASCADE`)
     }
-    if (!await isSuperuser(tx)) await tx.unsafe(`GRANT ${ident} TO CURRENT_USER WITH INHERIT TRUE, SET TRUE`)
+    if (!await isSuperuser(tx)) {
+      const { grantOptions } = await detectCapabilities(tx)
+      await tx.unsafe(`GRANT ${ident} TO CURRENT_USER${grantOptions ? ' WITH INHERIT TRUE, SET TRUE' : ''}`)
+    }
   })
 }
 

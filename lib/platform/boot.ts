@@ -3,7 +3,9 @@ import type { Kysely } from 'kysely'
 import type { Config } from '../../config/index.js'
 import { restrictDatabase } from '../apps/app-database.js'
 import { AppManager } from '../apps/manager.js'
+import { announceAppDeleted, listenForPlatformChanges } from '../apps/platform-changes.js'
 import { seedPlatformAdmin } from '../apps/seed.js'
+import { detectCapabilities, noteServer, unsupportedServer } from '../db/capabilities.js'
 import { connect, databaseOf, ensureDatabase, withDatabase, type Sql } from '../db/connection.js'
 import { startEmbeddedPostgres } from '../db/embedded.js'
 import { kyselyFor } from '../db/kysely.js'
@@ -14,6 +16,7 @@ import type { Engine } from '../engine/modules.js'
 import { createLocalStorage } from '../files/local-storage.js'
 import type { FileStorage } from '../files/storage.js'
 import { ServerDirectory } from '../servers/directory.js'
+import { BootError } from './boot-error.js'
 
 export interface Logger {
   info: (msg: string) => void
@@ -39,6 +42,8 @@ export interface Platform {
 }
 
 const METADATA_CHANNEL = 'rocket_metadata'
+/** First key of the advisory lock boot steps run under (the second: the management database's name). */
+const BOOT_LOCK = 0x526f636b
 const MANAGEMENT_DB = 'rocket'
 
 /**
@@ -57,39 +62,57 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
   } else {
     managementUrl = config.databaseUrl
   }
+  // postgres.js connects lazily: the pool is opened once the database exists (below).
+  const sql = connect(managementUrl, { max: config.poolSize })
   try {
+    // Processes started together on one server take turns (docs/ARCHITECTURE.md, "Across
+    // processes"): the session lock on this connection is held until migrations and seeding are done.
     const admin = connect(withDatabase(managementUrl, 'postgres'), { max: 1 })
+    let apps: AppManager
+    let servers: ServerDirectory
+    let db: Kysely<PlatformDatabase>
+    let jwtSecret: string
+    const files = createLocalStorage(config.storagePath)
+    const instanceId = randomBytes(8).toString('hex')
     try {
       await requireServerVersion(admin)
+      await admin`SELECT pg_advisory_lock(${BOOT_LOCK}, hashtext(${databaseOf(managementUrl)}))`
       await requireRoleManagement(admin)
       await ensureDatabase(admin, databaseOf(managementUrl))
       await closeManagementDatabase(admin, databaseOf(managementUrl), log)
+      db = kyselyFor<PlatformDatabase>(sql)
+      await migrateToLatest(db, 'platform')
+      await seedPlatformAdmin(db, log)
+      jwtSecret = config.platformJwtSecret ?? await persistedSecret(db, 'platform_jwt_secret')
+      servers = new ServerDirectory({ db, sql, defaultUrl: managementUrl, configured: config.databaseServers, instanceId, log })
+      await servers.start()
+      const directory = servers
+      apps = new AppManager({
+        platformDb: db,
+        serverUrl: managementUrl,
+        servers: { urlOf: async (name) => (await directory.resolve(name)).url, place: async (requested) => await directory.place(requested) },
+        roleSecret: await persistedSecret(db, 'app_role_secret'),
+        poolSize: config.appPoolSize,
+        idleTimeout: config.appPoolIdleTimeout,
+        log,
+        extendRegistry: engine.loadAll,
+        onRemoved: async (name) => { await files.removeApp(name) },
+        onRemoving: async (name) => { await announceAppDeleted({ sql, instanceId }, name) },
+        error: log.error
+      })
+      await apps.migrateAll()
     } finally { await admin.end() }
-    const sql = connect(managementUrl, { max: config.poolSize })
-    const db = kyselyFor<PlatformDatabase>(sql)
-    await migrateToLatest(db, 'platform')
-    await seedPlatformAdmin(db, log)
-    const jwtSecret = config.platformJwtSecret ?? await persistedSecret(db, 'platform_jwt_secret')
-    const files = createLocalStorage(config.storagePath)
-    const instanceId = randomBytes(8).toString('hex')
-    const servers = new ServerDirectory({ db, sql, defaultUrl: managementUrl, configured: config.databaseServers, instanceId, log })
-    await servers.start()
-    const apps = new AppManager({
-      platformDb: db,
-      serverUrl: managementUrl,
-      servers: { urlOf: async (name) => (await servers.resolve(name)).url, place: async (requested) => await servers.place(requested) },
-      roleSecret: await persistedSecret(db, 'app_role_secret'),
-      poolSize: config.appPoolSize,
-      idleTimeout: config.appPoolIdleTimeout,
-      log,
-      extendRegistry: engine.loadAll,
-      onRemoved: async (name) => { await files.removeApp(name) }
-    })
-    await apps.migrateAll()
+    const stopPlatformChanges = await listenForPlatformChanges({ sql, instanceId }, { apps, log })
+    let metadataListening = false
     const listener = await sql.listen(METADATA_CHANNEL, (payload) => {
       const [origin, app] = payload.split(':')
       if (origin === instanceId || app === undefined) return
       apps.reload(app).catch((err: unknown) => log.error(err, 'metadata reload failed'))
+    }, () => {
+      // After a reconnect a change may have been missed: reload every open app (the first call is the initial LISTEN).
+      if (!metadataListening) { metadataListening = true; return }
+      void apps.openContexts().then(async (contexts) => { await Promise.all(contexts.map(async (ctx) => { await ctx.reload() })) })
+        .catch((err: unknown) => { log.error(err, 'metadata resync failed') })
     })
     return {
       config,
@@ -103,6 +126,7 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
       instanceId,
       close: async () => {
         await listener.unlisten().catch(() => {})
+        await stopPlatformChanges()
         await apps.closeAll()
         await servers.close()
         await db.destroy().catch(() => {})
@@ -111,6 +135,7 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
       }
     }
   } catch (err) {
+    await sql.end({ timeout: 1 }).catch(() => {})
     if (stopEmbedded !== null) await stopEmbedded()
     throw err
   }
@@ -126,15 +151,12 @@ async function closeManagementDatabase (sql: Sql, name: string, log: Logger): Pr
   else log.warn(`management database ${name} is not owned by the platform role: revoke CONNECT on it from PUBLIC yourself`)
 }
 
-/** The oldest PostgreSQL the write path runs on: it reads previous values with `RETURNING old.*` (PostgreSQL 18). */
-const MIN_SERVER_VERSION = 180000
-
+/** PostgreSQL 14+ (docs/ARCHITECTURE.md, "PostgreSQL versions"); the write path learns what the server can do. */
 async function requireServerVersion (sql: Sql): Promise<void> {
-  const [row] = await sql<Array<{ v: string }>>`SELECT current_setting('server_version_num') AS v`
-  const version = Number(row?.v ?? 0)
-  if (version < MIN_SERVER_VERSION) {
-    throw new Error(`PostgreSQL 18 or newer is required (DATABASE_URL points at server_version_num ${version})`)
-  }
+  const caps = await detectCapabilities(sql)
+  const problem = unsupportedServer(caps)
+  if (problem !== null) throw new BootError(problem, 'point DATABASE_URL at PostgreSQL 14 or newer (or unset it to use the embedded PostgreSQL 18)')
+  noteServer(caps)
 }
 
 /** Tells every server process (including this one) that an app's metadata changed. */

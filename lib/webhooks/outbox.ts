@@ -78,6 +78,14 @@ export async function claimLogs (sql: Sql, opts: { limit: number, leaseMs: numbe
     ORDER BY c.created_at`
 }
 
+/**
+ * Hands committed rows this process was to deliver (they wait out a grace period meant for the
+ * writer) to every process at once: it is draining (docs/ARCHITECTURE.md, "Across processes").
+ */
+export async function handOverLogs (sql: Sql, ids: readonly string[]): Promise<void> {
+  await sql`UPDATE _webhook_logs SET next_retry_at = now() WHERE id = ANY(${sql.array([...ids])}::uuid[]) AND status = 'pending' AND attempt = 0`
+}
+
 /** PostgreSQL text cannot hold NUL; a receiver's body may. */
 function clean (text: string | null): string | null {
   return text === null ? null : text.replace(/\0/g, '')

@@ -1,7 +1,7 @@
 import type { AppContext } from '../apps/context.js'
 import { RoundRobin } from '../jobs/fair.js'
 import { sendWebhook, type DeliveryResult } from './http.js'
-import { claimLogs, recordOutcome, type ClaimedLog } from './outbox.js'
+import { claimLogs, handOverLogs, recordOutcome, type ClaimedLog } from './outbox.js'
 import { backoffDelay, type WebhookSettings } from './settings.js'
 import { STATE_MACHINE_HOOK, WORKFLOW_HOOK, type LogStatus } from './types.js'
 
@@ -67,6 +67,7 @@ export class WebhookRuntime {
    * or after shutdown began, are left to the scheduler.
    */
   dispatch (app: AppContext, ids: readonly string[]): void {
+    if (this.closed) { this.handOver(app, ids); return }
     const slots = this.reserve(app.name, ids.length)
     if (slots < ids.length) this.defer(app, ids.slice(slots))
     if (slots === 0) return
@@ -102,6 +103,8 @@ export class WebhookRuntime {
   /** Stops taking new work and waits for the deliveries under way (each bounded by its timeout). */
   async close (): Promise<void> {
     this.closed = true
+    for (const { app, ids } of this.deferred.values()) this.handOver(app, ids)
+    this.deferred.clear()
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
   }
 
@@ -128,6 +131,12 @@ export class WebhookRuntime {
       this.deferred.delete(app)
       this.dispatch(waiting.app, waiting.ids)
     }
+  }
+
+  /** Rows this process will not deliver after all (draining): due now for every process's scheduler. */
+  private handOver (app: AppContext, ids: readonly string[]): void {
+    if (ids.length === 0) return
+    this.track(handOverLogs(app.sql, ids).catch((err: unknown) => { this.log.error({ err, app: app.name }, 'handing over webhook deliveries failed') }))
   }
 
   private track (work: Promise<void>): void {

@@ -80,6 +80,14 @@ export async function moveInstance (sql: Db, at: { id: string, leaseId: string, 
 }
 
 /**
+ * Gives a leased instance back unstarted (this process is draining): its lease ends now, so
+ * the next scheduler pass of any process runs it instead of waiting for the lease to expire.
+ */
+export async function releaseLease (sql: Db, at: { id: string, leaseId: string }): Promise<void> {
+  await sql`UPDATE _workflow_instances SET locked_until = now() WHERE id = ${at.id} AND lease_id = ${at.leaseId} AND status = 'running' AND waiting_for IS NULL`
+}
+
+/**
  * Locks a leased instance's row for a step's transaction and renews the lease; false when the
  * lease was lost. Other claimers skip the locked row until the step commits.
  */

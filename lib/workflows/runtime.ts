@@ -3,7 +3,7 @@ import type { AppContext } from '../apps/context.js'
 import { forEachLimited, RoundRobin } from '../jobs/fair.js'
 import type { WriteHooks } from '../write/hooks.js'
 import { advance } from './executor.js'
-import { claimDueInstances } from './instances.js'
+import { claimDueInstances, releaseLease } from './instances.js'
 import type { InstanceRow } from './types.js'
 
 /** How this server runs workflow instances; derived from the configuration once per server. */
@@ -71,6 +71,14 @@ export class WorkflowRuntime {
    * instance `running` for the scheduler to resume once its lease expired.
    */
   async run (app: AppContext, row: InstanceRow): Promise<InstanceRow> {
+    if (this.closed && row.lease_id !== null) {
+      // Claimed or triggered but not started while draining: released for another process (docs/ARCHITECTURE.md, "Across processes").
+      const leaseId = row.lease_id
+      const release = releaseLease(app.sql, { id: row.id, leaseId }).catch((err: unknown) => { this.log.error({ err, app: app.name, instance: row.id }, 'releasing a workflow lease failed') })
+      this.inFlight.add(release)
+      await release.finally(() => this.inFlight.delete(release))
+      return row
+    }
     if (this.closed || this.writeHooks === null) return row
     const work = advance({ app, runtime: this }, row).catch((err: unknown) => {
       this.log.error({ err, app: app.name, instance: row.id }, 'workflow run failed')

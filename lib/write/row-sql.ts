@@ -1,3 +1,4 @@
+import { canReturnOld } from '../db/capabilities.js'
 import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
 import { quoteIdent } from '../metadata/registry.js'
 import type { WriteHooks } from './hooks.js'
@@ -122,7 +123,7 @@ export function rowStatement (entity: CompiledEntity, shape: RowStatementShape, 
   let texts = cache.get(entity)
   if (texts === undefined) { texts = new Map(); cache.set(entity, texts) }
   const tails = rowSqlOf(hooks)
-  const key = `${shape.kind}|${shape.unnest === true ? 'unnest' : shape.rows ?? 1}|${shape.by?.name ?? ''}|${shape.liveOnly === true ? 'live' : ''}|${shape.fields.map((f) => f.name).join(',')}|${tails.key}`
+  const key = `${canReturnOld() ? '' : 'pre18|'}${shape.kind}|${shape.unnest === true ? 'unnest' : shape.rows ?? 1}|${shape.by?.name ?? ''}|${shape.liveOnly === true ? 'live' : ''}|${shape.fields.map((f) => f.name).join(',')}|${tails.key}`
   let text = texts.get(key)
   if (text === undefined) {
     // Field combinations are bounded in practice; the cap only guards against pathological clients.
@@ -162,6 +163,7 @@ function unnestInsert (entity: CompiledEntity, fields: readonly CompiledField[],
 }
 
 function baseStatement (entity: CompiledEntity, shape: RowStatementShape): { base: string, action: RowSqlShape['action'], ownParams: number } {
+  if (!canReturnOld() && shape.kind !== 'insert') return baseStatementBefore18(entity, shape)
   const { fields } = shape
   const returningNew = entity.fieldList.map((f) => `new.${f.column}`).join(', ')
   const returningOld = entity.fieldList.map((f) => `old.${f.column} AS ${oldColumn(f)}`).join(', ')
@@ -195,5 +197,42 @@ function baseStatement (entity: CompiledEntity, shape: RowStatementShape): { bas
     }
     case 'hard_delete':
       return { base: `DELETE FROM ${entity.table} WHERE ${pk.column} = ANY($1${arrayCastOf(pk)}) RETURNING ${returningOld}`, action: 'delete', ownParams: 1 }
+  }
+}
+
+/**
+ * The same statements for PostgreSQL 14–17, which lack `RETURNING old.*` (docs/ARCHITECTURE.md,
+ * "PostgreSQL versions"): an update locks and reads the rows it will change in a CTE
+ * (`SELECT … FOR UPDATE`) and joins it, so the previous values still come back from the one
+ * statement; a DELETE's RETURNING already shows the removed row. Same parameters as above.
+ */
+function baseStatementBefore18 (entity: CompiledEntity, shape: RowStatementShape): { base: string, action: RowSqlShape['action'], ownParams: number } {
+  const pk = entity.pk
+  const returningOld = (from: string): string => entity.fieldList.map((f) => `${from}${f.column} AS ${oldColumn(f)}`).join(', ')
+  const lockedUpdate = (sets: string, where: string): string => {
+    const returningNew = entity.fieldList.map((f) => `"__n".${f.column}`).join(', ')
+    return `WITH "__o" AS (SELECT * FROM ${entity.table} WHERE ${where} FOR UPDATE) ` +
+      `UPDATE ${entity.table} AS "__n" SET ${sets} FROM "__o" WHERE "__n".${pk.column} = "__o".${pk.column} ` +
+      `RETURNING ${returningNew}, ${returningOld('"__o".')}`
+  }
+  switch (shape.kind) {
+    case 'update': {
+      const { fields } = shape
+      const by = shape.by ?? pk
+      const sets = fields.map((f, i) => `${f.column} = $${i + 1}${castOf(f)}`).join(', ')
+      const live = entity.liveCondition !== '' ? ` AND ${entity.liveCondition}` : ''
+      return { base: lockedUpdate(sets, `${by.column} = $${fields.length + 1}${castOf(by)}${live}`), action: 'update', ownParams: fields.length + 1 }
+    }
+    case 'soft_delete':
+      return { base: lockedUpdate('"deleted_at" = $2::timestamptz', `${pk.column} = ANY($1${arrayCastOf(pk)})`), action: 'delete', ownParams: 2 }
+    case 'nullify': {
+      const fk = shape.fields[0] ?? pk
+      const live = shape.liveOnly === true && entity.liveCondition !== '' ? ` AND ${entity.liveCondition}` : ''
+      return { base: lockedUpdate(`${fk.column} = NULL`, `${fk.column} = ANY($1${arrayCastOf(fk)})${live}`), action: 'update', ownParams: 1 }
+    }
+    case 'hard_delete':
+      return { base: `DELETE FROM ${entity.table} WHERE ${pk.column} = ANY($1${arrayCastOf(pk)}) RETURNING ${returningOld('')}`, action: 'delete', ownParams: 1 }
+    case 'insert':
+      throw new Error('an insert has no previous values')
   }
 }

@@ -17,6 +17,8 @@ export interface ServerProcess {
   pid: number
   /** SIGTERM, then SIGKILL if it has not exited after 10 s. */
   stop: () => Promise<void>
+  /** The exit code (null: killed by a signal) once the process is gone. */
+  exited: Promise<number | null>
 }
 
 /**
@@ -42,7 +44,7 @@ export async function startServerProcess (databaseUrl: string, env: Record<strin
   })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code) }))
   const url = `http://127.0.0.1:${port}`
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -58,11 +60,12 @@ export async function startServerProcess (databaseUrl: string, env: Record<strin
     if (child.exitCode !== null) throw new Error(`server process exited with ${child.exitCode}: ${stderr}`)
     const ok = await fetch(`${url}/health`).then((res) => res.status === 200, () => false)
     if (ok) break
-    if (Date.now() - started > 60_000) {
+    // Generous: on a shared CI machine tsx compiling server.ts can take most of a minute.
+    if (Date.now() - started > 120_000) {
       await stop()
-      throw new Error(`server process not healthy after 60 s: ${stderr}`)
+      throw new Error(`server process not healthy after 120 s: ${stderr}`)
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  return { url, pid: child.pid as number, stop }
+  return { url, pid: child.pid as number, stop, exited }
 }
