@@ -71,6 +71,20 @@ export interface Config {
   realtimePruneIntervalMs: number
   /** Seconds a SIGTERM/SIGINT drain may take before the process exits anyway (with code 1). */
   shutdownTimeout: number
+  /** SMTP server for password-reset and verification mails (`smtp://user:pass@host:587`); unset: mails are written to the log. */
+  smtpUrl: string | null
+  /** Sender of those mails. */
+  mailFrom: string
+  /** The server's public URL: the default `app_url` of reset/verification links (never taken from the request's Host header). */
+  publicUrl: string | null
+  /** Reset / verification mails asked for per address per `MAIL_WINDOW` (429 beyond, known or unknown address alike). */
+  mailMaxPerEmail: number
+  /** Reset / verification mails asked for per client IP per `MAIL_WINDOW`. */
+  mailMaxPerIp: number
+  /** Window of the two limits above, in seconds. */
+  mailWindow: number
+  /** How often API keys' `last_used_at` is written (batched), in ms. */
+  apiKeyUsageFlushMs: number
 }
 
 /** Each entry: env var name, config key, JSON Schema for the value, default. */
@@ -114,7 +128,14 @@ const ENTRIES = [
   ['REALTIME_MAX_BUFFERED', 'realtimeMaxBuffered', { type: 'integer', minimum: 1 }, 1000],
   ['REALTIME_POLL_INTERVAL_MS', 'realtimePollIntervalMs', { type: 'integer', minimum: 10 }, 1000],
   ['REALTIME_PRUNE_INTERVAL_MS', 'realtimePruneIntervalMs', { type: 'integer', minimum: 100 }, 10 * 60 * 1000],
-  ['SHUTDOWN_TIMEOUT', 'shutdownTimeout', { type: 'number', exclusiveMinimum: 0, maximum: 3600 }, 10]
+  ['SHUTDOWN_TIMEOUT', 'shutdownTimeout', { type: 'number', exclusiveMinimum: 0, maximum: 3600 }, 10],
+  ['SMTP_URL', 'smtpUrl', { type: ['string', 'null'], pattern: '^smtps?://' }, null],
+  ['MAIL_FROM', 'mailFrom', { type: 'string', minLength: 3, maxLength: 320 }, 'Rocket <no-reply@localhost>'],
+  ['PUBLIC_URL', 'publicUrl', { type: ['string', 'null'], pattern: '^https?://[^\\s]+$' }, null],
+  ['MAIL_MAX_PER_EMAIL', 'mailMaxPerEmail', { type: 'integer', minimum: 1 }, 5],
+  ['MAIL_MAX_PER_IP', 'mailMaxPerIp', { type: 'integer', minimum: 1 }, 30],
+  ['MAIL_WINDOW', 'mailWindow', { type: 'integer', minimum: 1 }, 3600],
+  ['API_KEY_USAGE_FLUSH_MS', 'apiKeyUsageFlushMs', { type: 'integer', minimum: 10, maximum: 600000 }, 5000]
 ] as const
 
 type Entry = typeof ENTRIES[number]

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import apiKeyAdminRoutes from './api-keys.js'
 import auditAdminRoutes from './audit.js'
 import entityAdminRoutes from './entities.js'
 import entityIndexRoutes from './entity-indexes.js'
@@ -27,6 +28,7 @@ export default async function adminRoutes (fastify: FastifyInstance): Promise<vo
   await fastify.register(permissionAdminRoutes, { prefix: '/permissions' })
   await fastify.register(userAdminRoutes, { prefix: '/users' })
   await fastify.register(inviteAdminRoutes, { prefix: '/invites' })
+  await fastify.register(apiKeyAdminRoutes, { prefix: '/api-keys' })
   await fastify.register(uiConfigAdminRoutes, { prefix: '/ui-configs' })
   await fastify.register(auditAdminRoutes, { prefix: '/audit' })
   await fastify.register(eventAdminRoutes, { prefix: '/events' })
