@@ -39,7 +39,7 @@ t.test('admin UI: API keys and mail templates', async (t) => {
     await row.waitFor(WAIT)
     t.match(await row.textContent(), /admin.*active/)
     t.notOk((await page.getByTestId('api-keys-table').textContent() ?? '').includes(key), 'the table does not hold the key')
-    await page.getByRole('button', { name: 'Dismiss' }).click()
+    await page.getByTestId('api-key-panel').getByRole('button', { name: 'Dismiss' }).click()
     await page.reload()
     await page.getByTestId('api-key-row-nightly-export').waitFor(WAIT)
     t.equal(await page.getByTestId('api-key-panel').count(), 0, 'not shown again')
