@@ -26,7 +26,7 @@ export const resetPasswordSchema = {
   description: 'Revokes every refresh-token family and every access token of the user; the token works once. Unknown, used, superseded or expired tokens are 404 (`details[0].rule`).',
   tags,
   security: PUBLIC,
-  body: { type: 'object', additionalProperties: false, required: ['token', 'password'], properties: { token, password: { type: 'string', format: 'password' } } },
+  body: { type: 'object', additionalProperties: false, required: ['token', 'password'], properties: { token, password: { type: 'string', maxLength: 1000 } } },
   response: { 200: envelope({ password_reset: { type: 'boolean', const: true } }) }
 }
 
