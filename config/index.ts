@@ -82,6 +82,20 @@ export interface Config {
   replicaProbeIntervalMs: number
   /** Server processes sharing the port (node:cluster); 1 = no cluster (docs/ARCHITECTURE.md, "Across processes"). */
   workers: number
+  /** SMTP server for password-reset and verification mails (`smtp://user:pass@host:587`); unset: mails are written to the log. */
+  smtpUrl: string | null
+  /** Sender of those mails. */
+  mailFrom: string
+  /** The server's public URL: the default `app_url` of reset/verification links (never taken from the request's Host header). */
+  publicUrl: string | null
+  /** Reset / verification mails asked for per address per `MAIL_WINDOW` (429 beyond, known or unknown address alike). */
+  mailMaxPerEmail: number
+  /** Reset / verification mails asked for per client IP per `MAIL_WINDOW`. */
+  mailMaxPerIp: number
+  /** Window of the two limits above, in seconds. */
+  mailWindow: number
+  /** How often API keys' `last_used_at` is written (batched), in ms. */
+  apiKeyUsageFlushMs: number
 }
 
 /** Each entry: env var name, config key, JSON Schema for the value, default. */
@@ -130,7 +144,14 @@ const ENTRIES = [
   ['WORKERS', 'workers', { type: 'integer', minimum: 1, maximum: 256 }, 1],
   ['DATABASE_SERVERS', 'databaseServers', { type: 'string', maxLength: 1_000_000 }, ''],
   ['REPLICA_MAX_LAG_MS', 'replicaMaxLagMs', { type: 'integer', minimum: 0 }, 1000],
-  ['REPLICA_PROBE_INTERVAL_MS', 'replicaProbeIntervalMs', { type: 'integer', minimum: 10, maximum: 60000 }, 200]
+  ['REPLICA_PROBE_INTERVAL_MS', 'replicaProbeIntervalMs', { type: 'integer', minimum: 10, maximum: 60000 }, 200],
+  ['SMTP_URL', 'smtpUrl', { type: ['string', 'null'], pattern: '^smtps?://' }, null],
+  ['MAIL_FROM', 'mailFrom', { type: 'string', minLength: 3, maxLength: 320 }, 'Rocket <no-reply@localhost>'],
+  ['PUBLIC_URL', 'publicUrl', { type: ['string', 'null'], pattern: '^https?://[^\\s]+$' }, null],
+  ['MAIL_MAX_PER_EMAIL', 'mailMaxPerEmail', { type: 'integer', minimum: 1 }, 5],
+  ['MAIL_MAX_PER_IP', 'mailMaxPerIp', { type: 'integer', minimum: 1 }, 30],
+  ['MAIL_WINDOW', 'mailWindow', { type: 'integer', minimum: 1 }, 3600],
+  ['API_KEY_USAGE_FLUSH_MS', 'apiKeyUsageFlushMs', { type: 'integer', minimum: 10, maximum: 600000 }, 5000]
 ] as const
 
 type Entry = typeof ENTRIES[number]

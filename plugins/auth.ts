@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { isAdmin, type UserContext } from '../lib/apps/context.js'
+import { authenticateApiKey, flushApiKeyUses, listenForApiKeyRevocations, presentedApiKey } from '../lib/auth/api-key-cache.js'
 import { blocklistOf } from '../lib/auth/blocklist.js'
 import { LoginLimiter } from '../lib/auth/rate-limit.js'
 import { RateLimiter } from '../lib/limits/rate-limiter.js'
@@ -142,7 +143,7 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
    */
   function refusal (request: FastifyRequest, claims: Partial<AccessClaims>): Error | undefined {
     const app = request.appCtx
-    if (request.user.platform === true || app === null) return undefined
+    if (request.user.platform === true || request.user.apiKey === true || app === null) return undefined
     if (blocklistOf(app).has(request.user.id)) return unauthorized('User is disabled')
     const version = typeof claims.tv === 'number' ? claims.tv : 0
     return version < tokenVersionsOf(app).current(request.user.id) ? unauthorized('Token revoked: sign in again') : undefined
@@ -152,6 +153,11 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
   // accepted synchronously, without a promise.
   fastify.decorate('authenticateApp', function authenticateApp (request: FastifyRequest, _reply, done) {
     const header = request.headers.authorization
+    const key = presentedApiKey(header, request.headers['x-api-key'])
+    if (key !== null) {
+      withApiKey(request, key, done)
+      return
+    }
     const cached = header === undefined ? null : fromCache(request, header)
     if (cached !== null) {
       done(refusal(request, cached))
@@ -159,6 +165,25 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
     }
     verify(request).then((claims) => { done(refusal(request, claims)) }, done)
   } satisfies onRequestHookHandler)
+  /** API keys (docs/ARCHITECTURE.md, "API keys"): app requests only; a cached key is accepted synchronously. */
+  function withApiKey (request: FastifyRequest, key: string, done: (err?: Error) => void): void {
+    const app = request.appCtx
+    if (app === null) { done(unauthorized('API keys are valid for app requests only')); return }
+    let user
+    try {
+      user = authenticateApiKey(app, key)
+    } catch (err) {
+      done(err as Error)
+      return
+    }
+    if (!(user instanceof Promise)) {
+      request.user = user
+      done()
+      return
+    }
+    user.then((u) => { request.user = u; done() }, done)
+  }
+
   fastify.decorate('authenticatePlatform', async (request: FastifyRequest) => {
     await verify(request)
     if (request.user.platform !== true) throw unauthorized('A platform token is required')
@@ -167,6 +192,15 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
     { sql: fastify.platform.sql, instanceId: fastify.platform.instanceId },
     { apps: fastify.platform.apps, log: fastify.log, accessTokenTtl: ttl })
   fastify.addHook('onClose', stopListening)
+  const stopKeyListening = await listenForApiKeyRevocations({ sql: fastify.platform.sql, instanceId: fastify.platform.instanceId }, fastify.platform.apps)
+  // `last_used_at` is written in batches; the last batch before the pools close.
+  const usageTimer = setInterval(() => { void flushApiKeyUses(fastify.log) }, config.apiKeyUsageFlushMs)
+  usageTimer.unref()
+  fastify.addHook('preClose', async () => {
+    clearInterval(usageTimer)
+    await flushApiKeyUses(fastify.log)
+    await stopKeyListening()
+  })
   fastify.decorate('requireAdmin', async (request: FastifyRequest) => {
     if (!isAdmin(request.user)) throw forbidden('Admin role required')
   })

@@ -8,10 +8,12 @@ import { EntitiesPage } from './pages/entities/EntitiesPage.js'
 import { EntityEditorPage } from './pages/entities/EntityEditorPage.js'
 import { LoginPage } from './pages/LoginPage.js'
 import { RelationsPage } from './pages/relations/RelationsPage.js'
+import { ApiKeysPage } from './pages/api-keys/ApiKeysPage.js'
 import { AuditPage } from './pages/audit/AuditPage.js'
 import { AuthProvidersPage } from './pages/auth-providers/AuthProvidersPage.js'
 import { EventsPage } from './pages/events/EventsPage.js'
 import { InvitesPage } from './pages/invites/InvitesPage.js'
+import { MailTemplatesPage } from './pages/mail/MailTemplatesPage.js'
 import { PermissionsPage } from './pages/permissions/PermissionsPage.js'
 import { ExportImportPage } from './pages/schema-io/ExportImportPage.js'
 import { UiConfigsPage } from './pages/ui-configs/UiConfigsPage.js'
@@ -56,6 +58,8 @@ export function App (): JSX.Element {
           <Route path='/users' component={UsersPage} />
           <Route path='/invites' component={InvitesPage} />
           <Route path='/auth-providers' component={AuthProvidersPage} />
+          <Route path='/api-keys' component={ApiKeysPage} />
+          <Route path='/mail-templates' component={MailTemplatesPage} />
           <Route path='/permissions' component={PermissionsPage} />
           <Route path='/webhooks' component={WebhooksPage} />
           <Route path='/export-import' component={ExportImportPage} />

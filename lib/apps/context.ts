@@ -10,6 +10,8 @@ export interface UserContext {
   roles: string[]
   /** True for a platform user acting inside an app (accepted as admin everywhere). */
   platform?: boolean
+  /** True for an API key acting as a service principal (`id` is the key's id, `email` is empty). */
+  apiKey?: boolean
 }
 
 /**

@@ -13,13 +13,15 @@ export interface UserRecord {
   email: string
   roles: string[]
   active: boolean
+  /** Set by `POST /auth/verify-email` (or a completed password reset); cleared when the email changes. */
+  email_verified: boolean
   created_at: Date
   updated_at: Date
 }
 
-const COLUMNS = ['id', 'email', 'roles', 'active', 'created_at', 'updated_at'] as const
+const COLUMNS = ['id', 'email', 'roles', 'active', 'email_verified', 'created_at', 'updated_at'] as const
 const WRITABLE = ['email', 'password', 'roles', 'active']
-const READ_ONLY = new Set(['id', 'created_at', 'updated_at'])
+const READ_ONLY = new Set(['id', 'email_verified', 'created_at', 'updated_at'])
 /** bcrypt uses the first 72 bytes only; longer passwords are refused rather than silently cut. */
 const MAX_PASSWORD_BYTES = 72
 const MAX_EMAIL_LENGTH = 254
@@ -146,7 +148,8 @@ export async function updateUser (db: Db, id: string, body: unknown): Promise<Us
   const c = parseUserBody(body, false)
   if (c.email !== undefined && c.email !== before.email && await userExists(db, c.email, before.id)) throw emailTaken(c.email)
   const set = {
-    ...(c.email !== undefined ? { email: c.email } : {}),
+    // A new address is unverified until its owner confirms it.
+    ...(c.email !== undefined ? { email: c.email, ...(c.email !== before.email ? { email_verified: false } : {}) } : {}),
     ...(c.roles !== undefined ? { roles: c.roles } : {}),
     ...(c.active !== undefined ? { active: c.active } : {}),
     ...(c.password !== undefined ? { password_hash: await hashPassword(c.password) } : {}),

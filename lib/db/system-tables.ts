@@ -44,6 +44,8 @@ export interface UserTable {
 /** App users also carry the version their access tokens must have (raised to refuse older tokens). */
 export interface AppUserTable extends UserTable {
   token_version: Generated<number>
+  /** Set by `POST /auth/verify-email` (and a completed password reset); cleared when the email changes. */
+  email_verified: Generated<boolean>
 }
 
 export interface RefreshTokenTable {
@@ -115,6 +117,42 @@ export interface AppDatabase {
     accepted_at: Date | string | null
     revoked_at: Date | string | null
     created_at: Timestamp
+  }
+  _api_keys: {
+    id: Generated<string>
+    name: string
+    roles: string[]
+    key_hash: string
+    /** The key's first characters, for telling keys apart in lists (never enough to use it). */
+    prefix: string
+    created_by: string | null
+    expires_at: Date | string | null
+    revoked_at: Date | string | null
+    last_used_at: Date | string | null
+    created_at: Timestamp
+  }
+  _auth_tokens: {
+    id: Generated<string>
+    user_id: string
+    kind: 'reset' | 'verify'
+    /** The address the token was mailed to: a verification counts only while the user still has it. */
+    email: string
+    token_hash: string
+    expires_at: Date | string
+    used_at: Date | string | null
+    created_at: Timestamp
+  }
+  _mail_templates: {
+    kind: string
+    subject: string
+    text: string
+    html: string | null
+    updated_at: Timestamp
+  }
+  _mail_settings: {
+    id: Generated<boolean>
+    app_url: string | null
+    updated_at: Timestamp
   }
   _audit_log: {
     id: Generated<string>

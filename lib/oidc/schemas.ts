@@ -105,6 +105,7 @@ export const startLoginSchema = {
   description: 'Answers 302 to the provider\'s authorization endpoint (authorization code + PKCE S256, state, nonce). ' +
     'Public. Unknown or inactive provider: 404 NOT_FOUND; rate-limited per IP like login (429).',
   tags: ['auth'],
+  security: [],
   params: providerParams,
   response: { 302: redirect }
 }
@@ -115,6 +116,7 @@ export const callbackSchema = {
     'provider\'s redirect_url with #access_token=…&refresh_token=…&token_type=Bearer&expires_in=… in the fragment, or ' +
     '#error=<code>&error_description=… when the login is refused.',
   tags: ['auth'],
+  security: [],
   params: providerParams,
   querystring: {
     type: 'object',

@@ -3,6 +3,8 @@ import { schemaRef } from './names.js'
 
 /** Name of the bearer (JWT) security scheme. */
 export const BEARER = 'bearerAuth'
+/** Name of the API-key security scheme (`X-API-Key`; the same key also works as a bearer token). */
+export const API_KEY = 'apiKeyAuth'
 
 /** Component names used by the shared schemas; entity names never take them. */
 export const SHARED_SCHEMAS = ['Error', 'ErrorDetail', 'ListMeta', 'TokenResponse', 'FieldDefinition', 'EntityDefinition', 'RelationDefinition'] as const
@@ -125,7 +127,13 @@ export function securitySchemes (): Record<string, Record<string, unknown>> {
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'JWT',
-      description: 'Access token from `POST /auth/login` of this app (or a platform token, which acts as admin).'
+      description: 'Access token from `POST /auth/login` of this app (or a platform token, which acts as admin), or an API key `rk_…` of this app.'
+    },
+    [API_KEY]: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+      description: 'An API key `rk_…` from `POST /_admin/api-keys` of this app: a service principal with the key\'s roles (`$user.id` = the key id).'
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { Registry } from '../metadata/registry.js'
 import { adminOperations, authOperations, fileOperations } from './admin-paths.js'
 import { realtimeOperations } from './realtime-paths.js'
-import { errorResponseComponents, securitySchemes, SHARED_SCHEMAS, sharedSchemas, BEARER } from './components.js'
+import { errorResponseComponents, securitySchemes, SHARED_SCHEMAS, sharedSchemas, API_KEY, BEARER } from './components.js'
 import { entityComponents, fieldReferences } from './entity-components.js'
 import { entityPaths } from './entity-paths.js'
 import { metadataSchemas } from './metadata-schemas.js'
@@ -52,7 +52,7 @@ export function buildOpenApiDocument (input: DocumentInput): OpenApiDocument {
         'Errors use the envelope `{"error": {"code", "message", "details"?}}`.'
     },
     servers: [{ url: `/api/${app}` }],
-    security: [{ [BEARER]: [] }],
+    security: [{ [BEARER]: [] }, { [API_KEY]: [] }],
     tags: [
       ...entities.map((e) => ({ name: e.name, description: `Records of entity \`${e.name}\` (table \`${e.def.table}\`).` })),
       { name: 'auth', description: 'Log in and manage tokens (no token needed).' },

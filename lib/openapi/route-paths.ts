@@ -44,12 +44,11 @@ function genericOperation (method: HttpMethod, route: RouteInfo, operationId: st
   const op: OperationObject = {
     operationId,
     summary: s?.summary ?? `${method.toUpperCase()} ${openApiPath(url)}`,
-    tags: [tagOf(url)],
+    tags: s?.tags ?? [tagOf(url)],
     responses: {}
   }
   if (s?.description !== undefined) op.description = s.description
-  // Everything under /auth is public (docs/reference.md, URL layout): no token.
-  if (url.startsWith('/auth/')) op.security = []
+  if (s?.security !== undefined) op.security = s.security
   const parameters = [...pathParameters(url), ...queryParameters(s?.querystring)]
   if (parameters.length > 0) op.parameters = parameters
   if (method === 'post' || method === 'put' || method === 'patch') {

@@ -75,6 +75,9 @@ export interface OpenApiDocument {
 export interface RouteSchema {
   summary?: string
   description?: string
+  tags?: string[]
+  /** `[]` for a public route (no token needed). */
+  security?: SecurityRequirement[]
   body?: SchemaObject
   querystring?: SchemaObject
   response?: Record<string, SchemaObject>

@@ -4,6 +4,7 @@ import { acceptInvite } from '../../lib/auth/accept-invite.js'
 import { login, logout, refresh, type Session, type UserDirectory } from '../../lib/auth/sessions.js'
 import { limitedLogin } from '../login-guard.js'
 import { tokenResponse } from '../token-response.js'
+import recoveryRoutes from './auth-recovery.js'
 
 /** Per-app users: login (rate-limited) / refresh / logout / accept-invite (no token required). */
 export default async function appAuthRoutes (fastify: FastifyInstance): Promise<void> {
@@ -28,4 +29,5 @@ export default async function appAuthRoutes (fastify: FastifyInstance): Promise<
     const app = appOf(request)
     return respond(app, await acceptInvite(app.sql, { body: request.body, refreshTtl: config.refreshTokenTtl }))
   })
+  await fastify.register(recoveryRoutes)
 }

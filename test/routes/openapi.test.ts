@@ -130,13 +130,19 @@ function checkResponsesAndRoutes (t: Tap, doc: Json): void {
   for (const r of ['BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'Conflict', 'PayloadTooLarge', 'ValidationFailed', 'InternalError']) {
     t.same(deref(doc, ((responses[r]?.content as Json)['application/json'] as Json).schema as Schema), schemas.Error, `${r} uses the error envelope`)
   }
-  t.same((doc.components as Json).securitySchemes, { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: ((((doc.components as Json).securitySchemes as Json).bearerAuth as Json).description) } })
-  t.same(doc.security, [{ bearerAuth: [] }])
+  t.same((doc.components as Json).securitySchemes, {
+    bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: ((((doc.components as Json).securitySchemes as Json).bearerAuth as Json).description) },
+    apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: ((((doc.components as Json).securitySchemes as Json).apiKeyAuth as Json).description) }
+  })
+  t.same(doc.security, [{ bearerAuth: [] }, { apiKeyAuth: [] }])
   const authPaths = Object.keys(doc.paths as Json).filter((p) => p.startsWith('/auth/'))
   t.ok(['/auth/login', '/auth/refresh', '/auth/logout'].every((p) => authPaths.includes(p)), 'auth routes are documented')
-  for (const path of authPaths) {
+  // Every /auth route is public except asking for a verification mail (the signed-in user's own request).
+  for (const path of authPaths.filter((p) => p !== '/auth/request-verification')) {
     for (const [method, o] of Object.entries((doc.paths as Record<string, Record<string, Op>>)[path] ?? {})) t.same(o.security, [], `${method} ${path} needs no token`)
   }
+  t.equal(op(doc, '/auth/request-verification', 'post').security, undefined, 'request-verification needs a token')
+  t.match(op(doc, '/_admin/api-keys', 'post'), { summary: 'Create an API key (the key is shown once)', tags: ['admin'] })
   t.same((op(doc, '/auth/login', 'post').responses['200'] as Json).content, { 'application/json': { schema: { $ref: '#/components/schemas/TokenResponse' } } })
   t.same(((op(doc, '/_admin/entities', 'post').requestBody as Json).content as Json)['application/json'], { schema: { $ref: '#/components/schemas/EntityDefinition' } })
   for (const [path, method] of [['/_admin/entities', 'get'], ['/_admin/entities/{name}', 'put'], ['/_admin/entities/{name}', 'delete'], ['/_admin/relations', 'post'], ['/_admin/relations/{name}', 'get']]) {

@@ -14,6 +14,8 @@ export const APP_PAGES: readonly NavItem[] = [
   { path: 'users', label: 'Users' },
   { path: 'invites', label: 'Invites' },
   { path: 'auth-providers', label: 'Auth providers' },
+  { path: 'api-keys', label: 'API keys' },
+  { path: 'mail-templates', label: 'Mail templates' },
   { path: 'permissions', label: 'Permissions' },
   { path: 'webhooks', label: 'Webhooks & deliveries' },
   { path: 'export-import', label: 'Export / import' },

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import apiKeyAdminRoutes from './api-keys.js'
 import auditAdminRoutes from './audit.js'
 import authProviderAdminRoutes from './auth-providers.js'
 import entityAdminRoutes from './entities.js'
@@ -6,6 +7,7 @@ import entityIndexRoutes from './entity-indexes.js'
 import eventAdminRoutes from './events.js'
 import expressionAdminRoutes from './expressions.js'
 import inviteAdminRoutes from './invites.js'
+import mailAdminRoutes from './mail.js'
 import permissionAdminRoutes from './permissions.js'
 import relationAdminRoutes from './relations.js'
 import ruleAdminRoutes from './rules.js'
@@ -29,6 +31,8 @@ export default async function adminRoutes (fastify: FastifyInstance): Promise<vo
   await fastify.register(userAdminRoutes, { prefix: '/users' })
   await fastify.register(inviteAdminRoutes, { prefix: '/invites' })
   await fastify.register(authProviderAdminRoutes, { prefix: '/auth-providers' })
+  await fastify.register(apiKeyAdminRoutes, { prefix: '/api-keys' })
+  await fastify.register(mailAdminRoutes)
   await fastify.register(uiConfigAdminRoutes, { prefix: '/ui-configs' })
   await fastify.register(auditAdminRoutes, { prefix: '/audit' })
   await fastify.register(eventAdminRoutes, { prefix: '/events' })

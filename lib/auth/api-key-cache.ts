@@ -1,0 +1,159 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { AppContext, UserContext } from '../apps/context.js'
+import type { AppManager } from '../apps/manager.js'
+import type { Sql } from '../db/connection.js'
+import { unauthorized } from '../errors.js'
+import { API_KEY_RE, findApiKeyByHash, hashApiKey, recordApiKeyUse, type ApiKeyPrincipal } from './api-keys.js'
+
+/** A known key is re-read after this long even without a notification (a lost NOTIFY cannot keep a revoked key alive). */
+const MAX_AGE_MS = 60_000
+/** An unknown key is remembered this long, so a client retrying a wrong key does not cost a query per request. */
+const UNKNOWN_AGE_MS = 5_000
+const MAX_ENTRIES = 10_000
+
+interface Entry {
+  principal: ApiKeyPrincipal | null
+  loadedAt: number
+}
+
+/**
+ * API keys one process has seen for one app, by the key's SHA-256 (docs/ARCHITECTURE.md, "API
+ * keys"): a repeat request is authenticated with one hash and one Map lookup, no query. The
+ * expiry is checked on every use from the cached `expires_at`; a revocation drops the entry here
+ * at once and in other processes on `NOTIFY rocket_api_keys`. Uses are collected and written as
+ * `last_used_at` in batches, never per request.
+ */
+export class ApiKeyCache {
+  private readonly entries = new Map<string, Entry>()
+  private readonly loading = new Map<string, Promise<ApiKeyPrincipal | null>>()
+  /** Revocations seen while a load was under way: such a load must not cache its (stale) row. */
+  private generation = 0
+  /** Key id → last use (ms), until the next flush. */
+  readonly uses = new Map<string, number>()
+
+  /** The cached principal of a key hash: undefined when not cached (or too old), null for an unknown key. */
+  get (hash: string, now: number): ApiKeyPrincipal | null | undefined {
+    const entry = this.entries.get(hash)
+    if (entry === undefined) return undefined
+    if (now - entry.loadedAt > (entry.principal === null ? UNKNOWN_AGE_MS : MAX_AGE_MS)) {
+      this.entries.delete(hash)
+      return undefined
+    }
+    return entry.principal
+  }
+
+  /** Reads a key from the database (concurrent requests with the same key share one query). */
+  async load (hash: string, find: (hash: string) => Promise<ApiKeyPrincipal | null>): Promise<ApiKeyPrincipal | null> {
+    let pending = this.loading.get(hash)
+    if (pending === undefined) {
+      const seen = this.generation
+      pending = find(hash).then((principal) => {
+        if (seen === this.generation) {
+          if (this.entries.size >= MAX_ENTRIES) this.entries.clear()
+          this.entries.set(hash, { principal, loadedAt: Date.now() })
+        }
+        return principal
+      }).finally(() => { this.loading.delete(hash) })
+      this.loading.set(hash, pending)
+    }
+    return await pending
+  }
+
+  /** A key was revoked: its next use reads the database again. */
+  forget (keyId: string): void {
+    this.generation++
+    for (const [hash, entry] of this.entries) if (entry.principal?.id === keyId) this.entries.delete(hash)
+  }
+
+  /** Drops everything (after the LISTEN connection reconnected: notifications may have been lost). */
+  clear (): void {
+    this.generation++
+    this.entries.clear()
+  }
+}
+
+const caches = new WeakMap<AppContext, ApiKeyCache>()
+/** Caches with uses not yet written (strong references until the next flush). */
+const dirty = new Map<AppContext, ApiKeyCache>()
+
+export function apiKeyCacheOf (app: AppContext): ApiKeyCache {
+  let cache = caches.get(app)
+  if (cache === undefined) {
+    cache = new ApiKeyCache()
+    caches.set(app, cache)
+  }
+  return cache
+}
+
+/** The API key a request presents: `X-API-Key`, or a bearer token starting with `rk_`; null when it presents none. */
+export function presentedApiKey (authorization: string | undefined, xApiKey: string | string[] | undefined): string | null {
+  if (authorization !== undefined) return authorization.startsWith('Bearer rk_') ? authorization.slice(7) : null
+  return typeof xApiKey === 'string' ? xApiKey : null
+}
+
+function principalUser (principal: ApiKeyPrincipal, app: AppContext, now: number): UserContext {
+  if (principal.revoked) throw unauthorized('API key revoked')
+  if (principal.expiresAt !== null && principal.expiresAt <= now) throw unauthorized('API key expired')
+  const cache = apiKeyCacheOf(app)
+  cache.uses.set(principal.id, now)
+  dirty.set(app, cache)
+  // A service principal: `$user.id` is the key's id; no email, so `$user.email` conditions grant nothing.
+  return { id: principal.id, email: '', roles: [...principal.roles], apiKey: true }
+}
+
+/**
+ * The principal of an API key: synchronously from the cache (the usual case), else a promise
+ * after one query. Unknown, malformed, revoked and expired keys throw 401 UNAUTHORIZED.
+ */
+export function authenticateApiKey (app: AppContext, key: string): UserContext | Promise<UserContext> {
+  if (!API_KEY_RE.test(key)) throw unauthorized('Invalid API key')
+  const hash = hashApiKey(key)
+  const cache = apiKeyCacheOf(app)
+  const now = Date.now()
+  const cached = cache.get(hash, now)
+  const known = (principal: ApiKeyPrincipal | null, at: number): UserContext => {
+    if (principal === null) throw unauthorized('Invalid API key')
+    return principalUser(principal, app, at)
+  }
+  if (cached !== undefined) return known(cached, now)
+  return cache.load(hash, async (h) => await findApiKeyByHash(app.db, h)).then((p) => known(p, Date.now()))
+}
+
+/** Writes every app's collected `last_used_at` values (a failed write is logged; the uses are not retried). */
+export async function flushApiKeyUses (log: FastifyBaseLogger): Promise<void> {
+  const batch = [...dirty]
+  dirty.clear()
+  await Promise.all(batch.map(async ([app, cache]) => {
+    const uses = new Map(cache.uses)
+    cache.uses.clear()
+    await recordApiKeyUse(app.sql, uses).catch((err: unknown) => { log.warn({ err, app: app.name }, 'recording API key use failed') })
+  }))
+}
+
+export const API_KEYS_CHANNEL = 'rocket_api_keys'
+
+/** Tells the other processes that a key was revoked (they drop it from their caches). */
+export async function announceApiKeyRevoked (channel: { sql: Sql, instanceId: string }, change: { app: string, keyId: string }): Promise<void> {
+  await channel.sql.notify(API_KEYS_CHANNEL, `${channel.instanceId}:${change.app}:${change.keyId}`)
+}
+
+/**
+ * Listens for revocations made by other processes. On a reconnect of the LISTEN connection every
+ * open app's cache is cleared (a notification may have been lost). Returns the stop function.
+ */
+export async function listenForApiKeyRevocations (channel: { sql: Sql, instanceId: string }, apps: AppManager): Promise<() => Promise<void>> {
+  let first = true
+  const listener = await channel.sql.listen(API_KEYS_CHANNEL, (payload) => {
+    const [origin, appName, keyId] = payload.split(':')
+    if (origin === channel.instanceId || appName === undefined || keyId === undefined) return
+    const app = apps.peek(appName)
+    if (app !== undefined) apiKeyCacheOf(app).forget(keyId)
+  }, () => {
+    if (first) {
+      first = false
+      return
+    }
+    void apps.openContexts().then((contexts) => { for (const app of contexts) apiKeyCacheOf(app).clear() }).catch(() => {})
+  })
+  return async () => { await listener.unlisten().catch(() => {}) }
+}
