@@ -28,6 +28,8 @@ interface RowsCte {
   fields: CompiledField[]
   /** Per row, per field: a placeholder with its cast, or a subquery on an earlier CTE. */
   cells: string[][]
+  /** The first placeholder of the hooks' row SQL parameters. */
+  hookParam: number
 }
 
 /** A column value that comes from an earlier CTE (an FK to a record written by this statement). */
@@ -45,7 +47,8 @@ export const MAX_PARAMS = 60_000
 
 class Builder {
   readonly rows: RowsCte[] = []
-  readonly tail: string[] = []
+  /** CTEs nobody reads (hook rows, join rows), in write order; built only when the text is not cached. */
+  readonly tail: Array<() => string[]> = []
   readonly params: SqlParam[] = []
   /** The statement's shape, parameter values aside: the key of the text cache. */
   readonly shape: string[] = []
@@ -97,23 +100,24 @@ class Builder {
       const ref = refs.get(f.name)
       return ref !== undefined ? `(SELECT ${ref.column} FROM ${ref.cte})` : `$${this.param(toParam(f, item.node.values[f.name]))}${castOf(f)}`
     }))
-    const cte: RowsCte = { name: `"__w${this.rows.length}"`, entity, items, fields, cells }
+    const cte: RowsCte = { name: `"__w${this.rows.length}"`, entity, items, fields, cells, hookParam: this.params.length + 1 }
     this.rows.push(cte)
     this.shape.push(`w:${entity.name}:${items.length}:${fields.map((f) => refs.has(f.name) ? `${f.name}=${refs.get(f.name)?.cte ?? ''}` : f.name).join(',')}`)
-    this.hookCtes(cte)
+    for (const p of rowSqlParams(this.hooks, { entity, user: this.user })) this.param(p)
+    this.tail.push(() => this.hookCtes(cte))
     return cte
   }
 
   /** The hooks' row SQL (audit, realtime change rows): one CTE each per row CTE, whatever its row count. */
-  private hookCtes (cte: RowsCte): void {
-    const { list } = rowSqlOf(this.hooks)
-    let first = this.params.length + 1
-    for (const t of list) {
+  private hookCtes (cte: RowsCte): string[] {
+    const out: string[] = []
+    let first = cte.hookParam
+    for (const t of rowSqlOf(this.hooks).list) {
       const body = t.text({ entity: cte.entity, action: 'create', fields: cte.fields, rows: cte.name, firstParam: first })
       first += t.paramCount
-      if (body !== '') this.tail.push(`"__t${this.tail.length}" AS (${body})`)
+      if (body !== '') out.push(body)
     }
-    for (const p of rowSqlParams(this.hooks, { entity: cte.entity, user: this.user })) this.param(p)
+    return out
   }
 
   /**
@@ -132,9 +136,9 @@ class Builder {
     const count = `$${this.param(adds.length)}::integer`
     const live = target.liveCondition !== '' ? ` AND ${target.liveCondition}` : ''
     const ownerKey = `(SELECT ${columnOf(owner.entity, edge.localKey)} FROM ${owner.cte.name})`
-    this.tail.push(`"__t${this.tail.length}" AS (INSERT INTO ${join.sqlTable} (${quoteIdent(join.localColumn)}, ${quoteIdent(join.remoteColumn)}) ` +
+    this.tail.push(() => [`INSERT INTO ${join.sqlTable} (${quoteIdent(join.localColumn)}, ${quoteIdent(join.remoteColumn)}) ` +
       `SELECT ${ownerKey}, k FROM unnest(${keys}) AS k ` +
-      `WHERE (SELECT 1 / (count(*) = ${count})::integer FROM ${target.table} WHERE ${remote.column} = ANY(${keys})${live}) = 1 ON CONFLICT DO NOTHING)`)
+      `WHERE (SELECT 1 / (count(*) = ${count})::integer FROM ${target.table} WHERE ${remote.column} = ANY(${keys})${live}) = 1 ON CONFLICT DO NOTHING`])
     this.shape.push(`l:${edge.name}:${owner.cte.name}`)
   }
 
@@ -146,7 +150,8 @@ class Builder {
     // CTEs nobody reads run after the main query in the REVERSE of their order in the WITH list
     // (PostgreSQL's ExecPostprocessPlan): listed reversed, the parent's audit and change rows are
     // written before its children's, as on the statement-per-record path.
-    return `WITH ${[...withs, ...[...this.tail].reverse()].join(', ')} SELECT ${[`${root.name}.*`, ...others].join(', ')} FROM ${root.name}`
+    const tail = this.tail.flatMap((build) => build()).map((body, i) => `"__t${i}" AS (${body})`)
+    return `WITH ${[...withs, ...tail.reverse()].join(', ')} SELECT ${[`${root.name}.*`, ...others].join(', ')} FROM ${root.name}`
   }
 }
 
