@@ -16,6 +16,8 @@ export interface StatementCount {
   server: string
   /** Statements per request (calls of the per-request statements ÷ n). */
   perRequest: number
+  /** WAL bytes written per request by those statements: what a write costs PostgreSQL, independent of the machine's load. */
+  walPerRequest: number
   statements: Array<{ calls: number, query: string }>
 }
 
@@ -31,11 +33,12 @@ export async function countStatements (pgUrl: string, db: string, run: { servers
         const templates = scenario.requests(run.ds, `stmt${server.name}${scenario.id}`)
         await sql`SELECT pg_stat_statements_reset()`
         for (let i = 0; i < n; i++) await send(server, materialize(templates[i % templates.length] as never))
-        const rows = await sql<Array<{ calls: string, query: string }>>`
-          SELECT s.calls::text AS calls, s.query FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+        const rows = await sql<Array<{ calls: string, query: string, wal: string }>>`
+          SELECT s.calls::text AS calls, s.query, s.wal_bytes::text AS wal FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
           WHERE d.datname = ${db} AND s.calls >= ${Math.ceil(n / 2)} ORDER BY s.calls DESC, s.query`
         const statements = rows.map((r) => ({ calls: Number(r.calls), query: r.query.replace(/\s+/g, ' ').slice(0, 90) }))
-        out.push({ scenario: scenario.id, server: server.name, perRequest: statements.reduce((s, r) => s + r.calls, 0) / n, statements })
+        const wal = rows.reduce((sum, r) => sum + Number(r.wal), 0)
+        out.push({ scenario: scenario.id, server: server.name, perRequest: statements.reduce((sum, r) => sum + r.calls, 0) / n, walPerRequest: wal / n, statements })
       }
     }
   } finally {
@@ -49,11 +52,11 @@ export function statementsBlock (counts: readonly StatementCount[], n = 40): str
   const lines = [
     `Statements per request (\`pg_stat_statements\`, ${n} sequential requests per scenario and server; statements run ≥ ${n / 2} times):`,
     '',
-    '| Scenario | Server | Statements / request | Statements (calls) |',
-    '|---|---|---:|---|'
+    '| Scenario | Server | Statements / request | WAL bytes / request | Statements (calls) |',
+    '|---|---|---:|---:|---|'
   ]
   for (const c of counts) {
-    lines.push(`| ${c.scenario} | ${c.server} | ${c.perRequest.toFixed(2)} | ${c.statements.map((s) => `\`${s.query.replace(/\|/g, '\\|')}\` (${s.calls})`).join('<br>')} |`)
+    lines.push(`| ${c.scenario} | ${c.server} | ${c.perRequest.toFixed(2)} | ${Math.round(c.walPerRequest)} | ${c.statements.map((s) => `\`${s.query.replace(/\|/g, '\\|')}\` (${s.calls})`).join('<br>')} |`)
   }
   return lines.join('\n')
 }
