@@ -124,7 +124,7 @@ export async function spawnServer (opts: SpawnOptions): Promise<ServerProcess> {
   })
   const url = `http://127.0.0.1:${port}`
   try {
-    await waitForHealth(url, child, 30_000)
+    await waitForHealth(url, child, 120_000)
   } catch (err) {
     child.kill('SIGKILL')
     throw err
