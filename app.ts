@@ -26,6 +26,7 @@ import healthRoutes from './routes/health.js'
 import platformAppRoutes from './routes/platform/apps.js'
 import platformAuthRoutes from './routes/platform/auth.js'
 import platformServerRoutes from './routes/platform/servers.js'
+import requestLog from './plugins/request-log.js'
 
 export interface BuildOptions {
   config?: Config
@@ -50,6 +51,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     pluginTimeout: 120_000,
     // The request id is the trace id (SPEC §8): from traceparent / X-Trace-ID, else random; logs carry it.
     genReqId: traceIdOf,
+    // Fastify's two lines per request are replaced by plugins/request-log.ts (one line, LOG_REQUESTS).
+    disableRequestLogging: true,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     // Router-level failures (malformed URL encoding) bypass the error handler: answer them here.
     frameworkErrors: (_error, request, reply) => {
@@ -61,6 +64,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   fastify.setValidatorCompiler(({ schema, httpPart }) => compileRouteValidator(schema, httpPart))
   await fastify.register(errorHandler)
   await fastify.register(drain)
+  await fastify.register(requestLog, { enabled: config.logRequests })
   await fastify.register(securityHeaders)
   await fastify.register(jsonBody)
   await fastify.register(platform, { config, engine: createEngine(engineModules(config)) })

@@ -28,7 +28,8 @@ export async function freePort (): Promise<number> {
 /** Embedded PostgreSQL in a temp directory, removed on stop. */
 export async function startDatabase (): Promise<EmbeddedDatabase> {
   const dataDir = path.join(tmpdir(), `rocket-bench-${process.pid}-${randomBytes(4).toString('hex')}`)
-  return await startEmbeddedPostgres({ dataDir, port: await freePort(), ephemeral: true, log: (m) => { console.error(`[pg] ${m}`) } })
+  // pg_stat_statements: the statement count per request (bench/statements.ts).
+  return await startEmbeddedPostgres({ dataDir, port: await freePort(), ephemeral: true, log: (m) => { console.error(`[pg] ${m}`) }, settings: { shared_preload_libraries: 'pg_stat_statements' } })
 }
 
 /** A server under test running in its own process. */
@@ -123,7 +124,7 @@ export async function spawnServer (opts: SpawnOptions): Promise<ServerProcess> {
   })
   const url = `http://127.0.0.1:${port}`
   try {
-    await waitForHealth(url, child, 30_000)
+    await waitForHealth(url, child, 120_000)
   } catch (err) {
     child.kill('SIGKILL')
     throw err

@@ -135,14 +135,21 @@ export async function measure (server: ServerProcess, makeRequests: () => Reques
  * A B, …) until each had `durationSeconds`.
  */
 export async function compare (a: ServerProcess, b: ServerProcess, makeRequests: () => Request[], opts: LoadOptions): Promise<[Measurement, Measurement]> {
-  const ta = new Tally(a, makeRequests)
-  const tb = new Tally(b, makeRequests)
-  await ta.warmUp(opts)
-  await tb.warmUp(opts)
+  const [ma, mb] = await compareAll([a, b], makeRequests, opts)
+  return [ma as Measurement, mb as Measurement]
+}
+
+/**
+ * Several servers on the same scenario: each warms up, then measured slices run in turn, the
+ * order reversed every other pass (A B C, C B A, …), until each had `durationSeconds`.
+ */
+export async function compareAll (servers: readonly ServerProcess[], makeRequests: () => Request[], opts: LoadOptions): Promise<Measurement[]> {
+  const tallies = servers.map((s) => new Tally(s, makeRequests))
+  for (const t of tallies) await t.warmUp(opts)
   const slice = Math.max(1, Math.min(opts.sliceSeconds ?? 2, opts.durationSeconds))
   const n = Math.max(1, Math.round(opts.durationSeconds / slice))
   for (let i = 0; i < n; i++) {
-    for (const t of i % 2 === 0 ? [ta, tb] : [tb, ta]) await t.slice(opts, slice)
+    for (const t of i % 2 === 0 ? tallies : [...tallies].reverse()) await t.slice(opts, slice)
   }
-  return [ta.result(), tb.result()]
+  return tallies.map((t) => t.result())
 }

@@ -27,12 +27,12 @@ function shape (v: unknown): unknown {
 }
 
 /** The request a template produces (its setupRequest applied once). */
-function materialize (template: Request): Request {
+export function materialize (template: Request): Request {
   const setup = template.setupRequest
   return typeof setup === 'function' ? { ...setup({ ...template }, {}), setupRequest: undefined } : template
 }
 
-async function send (server: ServerProcess, template: Request): Promise<{ status: number, body: unknown }> {
+export async function send (server: ServerProcess, template: Request): Promise<{ status: number, body: unknown }> {
   const req = materialize(template)
   const init: RequestInit = { method: req.method ?? 'GET' }
   if (req.headers !== undefined) init.headers = req.headers as Record<string, string>

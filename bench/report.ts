@@ -11,8 +11,11 @@ import type { MetadataTiming } from './metadata.js'
 import type { Scenario } from './scenarios.js'
 import type { SoakResult } from './soak.js'
 
-/** One scenario run on both servers. */
-export interface Round { rocket: Measurement, floor: Measurement }
+/** One scenario run on Rocket and both floors: with the audit row (`floor`) and without (`bare`). */
+export interface Round { rocket: Measurement, floor: Measurement, bare: Measurement }
+
+/** Which floor a table compares Rocket with. */
+export type FloorKind = 'floor' | 'bare'
 /** Every round of one scenario. */
 export interface ScenarioRuns { scenario: Scenario, rounds: Round[] }
 
@@ -56,14 +59,15 @@ function side (rounds: Measurement[]): Side {
   }
 }
 
-/** Medians over rounds; the ratio is the median of the per-round ratios. */
-export function summarize (runs: ScenarioRuns): Summary {
-  const ratios = runs.rounds.map((r) => (r.floor.rps > 0 ? r.rocket.rps / r.floor.rps : 0))
+/** Medians over rounds against one floor; the ratio is the median of the per-round ratios. */
+export function summarize (runs: ScenarioRuns, against: FloorKind = 'floor'): Summary {
+  const ratios = runs.rounds.map((r) => (r[against].rps > 0 ? r.rocket.rps / r[against].rps : 0))
   const ratio = median(ratios)
-  const failures = runs.rounds.reduce((n, r) => n + r.rocket.failures + r.floor.failures, 0)
-  const { id, title, bar } = runs.scenario
+  const failures = runs.rounds.reduce((n, r) => n + r.rocket.failures + r[against].failures, 0)
+  const { id, title } = runs.scenario
+  const bar = against === 'floor' ? runs.scenario.bar : runs.scenario.bareBar
   const rocket = side(runs.rounds.map((r) => r.rocket))
-  const floor = side(runs.rounds.map((r) => r.floor))
+  const floor = side(runs.rounds.map((r) => r[against]))
   return {
     id,
     title,

@@ -8,14 +8,16 @@
  *   20 clients (BENCH_SOAK_CLIENTS), BENCH_SOAK seconds (300), throughput per BENCH_SOAK_BUCKET s (30).
  * - `npm run bench -- --realtime`: S4 creates with and without BENCH_RT_SUBSCRIBERS (1000) SSE
  *   subscribers, as fast as answered and at a fixed rate BENCH_RT_RATE (bench/realtime.ts).
- * - `--profile` / `--profile=floor`: runs Rocket / the floor under `--cpu-prof` and prints its
+ * - `--profile` / `--profile=floor` / `--profile=bare`: runs Rocket / a floor under `--cpu-prof` and prints its
  *   hot functions over the measured windows.
  *
  * Env: BENCH_WARMUP (s, 3), BENCH_DURATION (s, 10), BENCH_SLICE (s, 2), BENCH_ROUNDS (3),
  * BENCH_CONNECTIONS (50), BENCH_POOL_SIZE (10, both servers), BENCH_SCENARIOS (e.g. "S1,S4";
  * a subset does not write RESULTS.md), BENCH_SOAK (s), BENCH_RSS_LIMIT (MB, 250),
- * BENCH_NODE_FLAGS (extra node flags for Rocket), BENCH_FLOOR_AUDIT (1: the floor's writes
- * also write the audit row SPEC §8 requires of every write, as Rocket's do; 0: they do not),
+ * BENCH_NODE_FLAGS (extra node flags for Rocket). Rocket runs with its defaults (LOG_LEVEL=info,
+ * LOG_REQUESTS off, events sampled). Two floors run side by side: one whose writes also write the
+ * audit row SPEC §8 requires (as Rocket's do), and one without it that writes a nested create as
+ * one statement (issue 10's bar); both tables are reported, with the statements per request.
  * BENCH_WORKERS (Rocket's WORKERS: n cluster workers on one port; its CPU column then counts the primary only).
  * Exit code 1 when any request failed (non-2xx, error, timeout) or a bar was missed.
  */
@@ -27,13 +29,14 @@ import { withDatabase } from '../lib/db/connection.js'
 import { createDataset, resetWrites, type Dataset } from './dataset.js'
 import { ROOT, spawnServer, startDatabase, stopServers, type ServerProcess } from './env.js'
 import type { Request } from 'autocannon'
-import { compare, type LoadOptions } from './load.js'
+import { compareAll, type LoadOptions } from './load.js'
 import { measureMetadata } from './metadata.js'
 import { preflight } from './preflight.js'
 import { realtimeBench, realtimeBlock } from './realtime.js'
 import { printProfile, type Window } from './profile.js'
-import { machineLine, metadataBlock, scenarioTable, soakBlock, summarize, writeBlock, type Round, type ScenarioRuns } from './report.js'
+import { machineLine, metadataBlock, scenarioTable, soakBlock, summarize, writeBlock, type FloorKind, type Round, type ScenarioRuns } from './report.js'
 import { SCENARIOS } from './scenarios.js'
+import { countStatements, statementsBlock } from './statements.js'
 import { soak } from './soak.js'
 import { mixedSoak, mixedSoakBlock } from './soak-mixed.js'
 
@@ -49,11 +52,9 @@ const load: Omit<LoadOptions, 'db'> = {
 const rounds = num('BENCH_ROUNDS', 3)
 const poolSize = num('BENCH_POOL_SIZE', 10)
 const rssLimit = num('BENCH_RSS_LIMIT', 250)
-/** The floor writes SPEC §8's audit row like Rocket does (BENCH_FLOOR_AUDIT=0: it does not). */
-const floorAudit = env.BENCH_FLOOR_AUDIT !== '0'
 const soakSeconds = args.has('--soak') ? num('BENCH_SOAK', 60) : num('BENCH_SOAK', 0)
 /** Which server runs under `--cpu-prof`: `--profile` is Rocket, `--profile=floor` the floor. */
-const profiled = args.has('--profile') ? 'rocket' : args.has('--profile=floor') ? 'floor' : null
+const profiled = args.has('--profile') ? 'rocket' : args.has('--profile=floor') ? 'floor' : args.has('--profile=bare') ? 'bare' : null
 const only = env.BENCH_SCENARIOS?.split(',').map((s) => s.trim().toUpperCase())
 const scenarios = SCENARIOS.filter((s) => only === undefined || only.includes(s.id.toUpperCase()))
 const resultsFile = path.join(ROOT, 'bench', 'RESULTS.md')
@@ -65,8 +66,12 @@ const profiledWindows: Window[] = []
 
 interface Servers {
   rocket: ServerProcess
+  /** The floor writing the audit row. */
   floor: ServerProcess
+  /** The floor without the audit row, nested create in one statement. */
+  bare: ServerProcess
   ds: Dataset
+  pgUrl: string
   pgVersion: string
   /** Stops both servers and starts them again on the same database (between rounds). */
   restart: () => Promise<void>
@@ -86,36 +91,41 @@ async function startServers (pgUrl: string): Promise<Servers> {
     name: 'rocket',
     // What `npm start` runs: the compiled build (built by main() before the first round).
     script: 'dist/server.js',
-    env: { DATABASE_URL: mgmt, LOG_LEVEL: 'warn', APP_POOL_SIZE: String(poolSize), POOL_SIZE: '2', ACCESS_TOKEN_TTL: '86400', ...(env.BENCH_WORKERS !== undefined ? { WORKERS: env.BENCH_WORKERS } : {}) },
+    // Defaults otherwise (LOG_LEVEL=info, LOG_REQUESTS off, EVENTS_SAMPLING_RATE 0.1): what a user runs.
+    env: { DATABASE_URL: mgmt, APP_POOL_SIZE: String(poolSize), POOL_SIZE: '2', ACCESS_TOKEN_TTL: '86400', ...(env.BENCH_WORKERS !== undefined ? { WORKERS: env.BENCH_WORKERS } : {}) },
     nodeFlags: [...profFlags('rocket'), ...(env.BENCH_NODE_FLAGS?.split(' ').filter((f) => f !== '') ?? [])]
   })
-  const startFloor = async (app: string): Promise<ServerProcess> => await spawnServer({
-    name: 'floor',
+  const startFloor = async (app: string, audit: boolean): Promise<ServerProcess> => await spawnServer({
+    name: audit ? 'floor' : 'bare',
     script: 'bench/floor/server.ts',
-    env: { FLOOR_MGMT_URL: mgmt, FLOOR_APP: app, FLOOR_POOL_SIZE: String(poolSize), FLOOR_AUDIT: floorAudit ? '1' : '0' },
-    nodeFlags: profFlags('floor')
+    env: { FLOOR_MGMT_URL: mgmt, FLOOR_APP: app, FLOOR_POOL_SIZE: String(poolSize), FLOOR_AUDIT: audit ? '1' : '0' },
+    nodeFlags: profFlags(audit ? 'floor' : 'bare')
   })
   const rocket = await startRocket()
   console.log(`rocket  pid ${rocket.pid} at ${rocket.url}`)
   const ds = await createDataset(rocket.url, pgUrl, 'bench')
   console.log(`dataset app '${ds.app}': ${ds.customerIds.length} customers, ${ds.invoiceIds.length} invoices`)
-  const floor = await startFloor(ds.app)
-  console.log(`floor   pid ${floor.pid} at ${floor.url}; idle RSS rocket ${rocket.rss()} MB, floor ${floor.rss()} MB`)
+  const floor = await startFloor(ds.app, true)
+  const bare = await startFloor(ds.app, false)
+  console.log(`floor   pid ${floor.pid} at ${floor.url}, without audit pid ${bare.pid} at ${bare.url}; idle RSS rocket ${rocket.rss()} MB, floor ${floor.rss()} MB`)
   const servers: Servers = {
     rocket,
     floor,
+    bare,
     ds,
+    pgUrl,
     pgVersion: await pgVersion(pgUrl),
     restart: async () => {
       await stopServers()
       servers.rocket = await startRocket()
-      servers.floor = await startFloor(ds.app)
+      servers.floor = await startFloor(ds.app, true)
+      servers.bare = await startFloor(ds.app, false)
     }
   }
   return servers
 }
 
-/** Every scenario on both servers (slices alternating, see load.ts), `rounds` times. */
+/** Every scenario on Rocket and both floors (slices in turn, see load.ts), `rounds` times. */
 async function runScenarios (s: Servers): Promise<ScenarioRuns[]> {
   const runs = scenarios.map((scenario) => ({ scenario, rounds: [] as Round[] }))
   const opts = { ...load, db: `rocket_${s.ds.app}` }
@@ -125,14 +135,15 @@ async function runScenarios (s: Servers): Promise<ScenarioRuns[]> {
     if (r > 0) await s.restart()
     for (const run of runs) {
       const makeRequests = (): Request[] => run.scenario.requests(s.ds, `${r}${run.scenario.id}`)
-      // Which server opens alternates by round, so neither always measures first.
-      const [first, second] = r % 2 === 0 ? [s.rocket, s.floor] : [s.floor, s.rocket]
-      const [m1, m2] = await compare(first, second, makeRequests, opts)
-      const done: Round = first === s.rocket ? { rocket: m1, floor: m2 } : { rocket: m2, floor: m1 }
+      // Which server opens rotates by round, so none always measures first.
+      const names: Array<keyof Round> = ['rocket', 'floor', 'bare']
+      const order = [...names.slice(r % 3), ...names.slice(0, r % 3)]
+      const measured = await compareAll(order.map((k) => s[k]), makeRequests, opts)
+      const done = Object.fromEntries(order.map((k, i) => [k, measured[i]])) as unknown as Round
       run.rounds.push(done)
       if (profiled !== null) profiledWindows.push(...done[profiled].windows)
-      console.log(`round ${r + 1} ${run.scenario.id}: rocket ${Math.round(done.rocket.rps)} req/s, floor ${Math.round(done.floor.rps)} req/s, ` +
-        `ratio ${(done.rocket.rps / done.floor.rps).toFixed(2)}, failures ${done.rocket.failures}/${done.floor.failures}, ` +
+      console.log(`round ${r + 1} ${run.scenario.id}: rocket ${Math.round(done.rocket.rps)} req/s, floor ${Math.round(done.floor.rps)} / without audit ${Math.round(done.bare.rps)} req/s, ` +
+        `ratio ${(done.rocket.rps / done.floor.rps).toFixed(2)} / ${(done.rocket.rps / done.bare.rps).toFixed(2)}, failures ${done.rocket.failures}/${done.floor.failures}/${done.bare.failures}, ` +
         `cpu/req ${done.rocket.cpuPerRequest.toFixed(3)}/${done.floor.cpuPerRequest.toFixed(3)} ms, ` +
         `pg cpu/req ${done.rocket.pgCpuPerRequest.toFixed(3)}/${done.floor.pgCpuPerRequest.toFixed(3)} ms, rocket rss ${done.rocket.rssPeak} MB`)
     }
@@ -147,9 +158,9 @@ function header (s: Servers): string {
   return [
     machine,
     `Command: \`npm run bench\` (${load.connections} connections; per round, server and scenario ${load.warmupSeconds} s warm-up, then ` +
-      `${load.durationSeconds} s measured in ${load.sliceSeconds ?? 2} s slices alternating with the other server; ${rounds} rounds, ` +
-      `fresh server processes each round; pool size ${poolSize} on both, Rocket with LOG_LEVEL=warn, ` +
-      `floor writes ${floorAudit ? 'with' : 'WITHOUT'} the audit row).`
+      `${load.durationSeconds} s measured in ${load.sliceSeconds ?? 2} s slices taken in turn with the two floors; ${rounds} rounds, ` +
+      `fresh server processes each round; pool size ${poolSize} on all, Rocket with its default settings (LOG_LEVEL=info, LOG_REQUESTS off, ` +
+      'EVENTS_SAMPLING_RATE 0.1)).'
   ].join('\n')
 }
 
@@ -184,15 +195,26 @@ async function runRealtime (s: Servers): Promise<boolean> {
 
 async function runComparison (s: Servers): Promise<boolean> {
   await preflight(s.rocket, s.floor, s.ds, scenarios)
+  await preflight(s.rocket, s.bare, s.ds, scenarios)
   const meta = await measureMetadata(s.rocket.url, s.ds)
-  const summaries = (await runScenarios(s)).map(summarize)
-  const rssMax = Math.max(...summaries.map((x) => x.rocket.rss))
-  const ok = summaries.every((x) => x.pass) && rssMax <= rssLimit
-  const text = `${header(s)}\n\n${scenarioTable(summaries, rssLimit)}\n\n` +
-    `Rocket peak RSS under load: ${rssMax} MB (bar ≤ ${rssLimit} MB). ${ok ? 'All bars met.' : 'Some bars NOT met (see FAIL rows).'}\n\n` +
-    `Cold metadata changes (median of 3):\n\n${metadataBlock(meta)}`
-  console.log(`\n${text}\n`)
-  if (only === undefined) writeBlock(resultsFile, floorAudit ? 'scenarios' : 'scenarios-floor-without-audit', text)
+  const runs = await runScenarios(s)
+  const tables: Array<[FloorKind, string, string]> = [['floor', 'scenarios', 'the floor WITH the audit row'], ['bare', 'scenarios-floor-without-audit', 'the floor WITHOUT the audit row (nested create in one statement)']]
+  let ok = true
+  for (const [kind, block, what] of tables) {
+    const summaries = runs.map((r) => summarize(r, kind))
+    const rssMax = Math.max(...summaries.map((x) => x.rocket.rss))
+    const met = summaries.every((x) => x.pass) && rssMax <= rssLimit
+    ok &&= met
+    const text = `${header(s)}\nAgainst ${what}.\n\n${scenarioTable(summaries, rssLimit)}\n\n` +
+      `Rocket peak RSS under load: ${rssMax} MB (bar ≤ ${rssLimit} MB). ${met ? 'All bars met.' : 'Some bars NOT met (see FAIL rows).'}` +
+      (kind === 'floor' ? `\n\nCold metadata changes (median of 3):\n\n${metadataBlock(meta)}` : '')
+    console.log(`\n${text}\n`)
+    if (only === undefined) writeBlock(resultsFile, block, text)
+  }
+  const counted = scenarios.filter((x) => x.write || x.id === 'S1')
+  const counts = statementsBlock(await countStatements(s.pgUrl, `rocket_${s.ds.app}`, { servers: [s.rocket, s.floor, s.bare], ds: s.ds, scenarios: counted }))
+  console.log(`\n${counts}\n`)
+  if (only === undefined) writeBlock(resultsFile, 'statements', counts)
   return ok
 }
 

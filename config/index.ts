@@ -23,6 +23,8 @@ export interface Config {
   maxFileSize: number
   bodyLimit: number
   logLevel: string
+  /** One info log line per answered request (off: only errors and events of the server itself). */
+  logRequests: boolean
   corsOrigin: string
   accessTokenTtl: number
   refreshTokenTtl: number
@@ -114,6 +116,7 @@ const ENTRIES = [
   ['MAX_FILE_SIZE', 'maxFileSize', { type: 'integer', minimum: 1 }, 10 * 1024 * 1024],
   ['BODY_LIMIT', 'bodyLimit', { type: 'integer', minimum: 1024 }, 1024 * 1024],
   ['LOG_LEVEL', 'logLevel', { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }, 'info'],
+  ['LOG_REQUESTS', 'logRequests', { type: 'boolean' }, false],
   ['CORS_ORIGIN', 'corsOrigin', { type: 'string' }, '*'],
   ['ACCESS_TOKEN_TTL', 'accessTokenTtl', { type: 'integer', minimum: 1 }, 15 * 60],
   ['REFRESH_TOKEN_TTL', 'refreshTokenTtl', { type: 'integer', minimum: 1 }, 7 * 24 * 3600],

@@ -81,6 +81,17 @@ const INSERT_INVOICE_ROWS = `INSERT INTO invoices (number, status, total, custom
 const INSERT_ITEM_ROWS = `INSERT INTO invoice_items (invoice_id, description, quantity, unit_price)
   SELECT $1::uuid, d, q, p FROM unnest($2::text[], $3::int[], $4::numeric[]) AS u(d, q, p) RETURNING ${items.select}`
 
+/**
+ * The floor without audit (the bar of issue 10, like the independent harness's server): the
+ * invoice and all its items in ONE statement, no BEGIN/COMMIT. `$1…$5` the invoice, `$6…$8` the
+ * items' columns as arrays; the items come back as JSON (decimals as text, as Rocket shows them).
+ */
+export const INSERT_NESTED_ONE_STATEMENT = `WITH inv AS (${INSERT_INVOICE_ROW}),
+  its AS (INSERT INTO invoice_items (invoice_id, description, quantity, unit_price)
+    SELECT inv.id, d, q, p FROM inv, unnest($6::text[], $7::int[], $8::numeric[]) AS u(d, q, p) RETURNING ${items.select})
+  SELECT inv.*, (SELECT json_agg(json_build_object('id', id, 'invoice_id', invoice_id, 'description', description, 'quantity', quantity,
+    'unit_price', unit_price::text)) FROM its) AS items FROM inv`
+
 interface AuditOptions { entity: string, action: string, changes: string, userParam: number, prelude?: string }
 
 /** `write` as CTE `src`, plus the `_audit_log` rows (SPEC §8) of its rows, in one statement. */

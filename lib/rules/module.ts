@@ -1,6 +1,6 @@
 import type { EngineModule } from '../engine/modules.js'
 import { compileRules, RULES } from './compile.js'
-import { rulesNeedOld, runRules } from './run.js'
+import { rulesNeedOld, rulesReadRows, runRules } from './run.js'
 import { loadActiveRules } from './store.js'
 
 /**
@@ -15,6 +15,6 @@ export function rulesModule (): EngineModule {
     load: async (app, registry) => {
       registry.extensions.set(RULES, compileRules(await loadActiveRules(app.sql), registry))
     },
-    writeHooks: { name: RULES, beforeWrite: runRules, needsOld: rulesNeedOld }
+    writeHooks: { name: RULES, beforeWrite: runRules, needsOld: rulesNeedOld, readsBeforeWrite: rulesReadRows }
   }
 }

@@ -100,6 +100,13 @@ export function rulesNeedOld (node: WriteNode, unit: WriteUnit): boolean {
   return set !== undefined && (set.fields.length > 0 || set.expressions.length > 0 || set.computed.length > 0)
 }
 
+/** The module's `readsBeforeWrite`: rules with a `related_load` read related rows before the write. */
+export function rulesReadRows (node: WriteNode, unit: WriteUnit): boolean {
+  const rules = rulesOf(unit.registry).byEntity.get(node.entity.name)
+  const set = node.action === 'delete' ? rules?.delete : rules?.write
+  return set !== undefined && (set.expressions.some((r) => r.related.length > 0) || set.computed.some((r) => r.related.length > 0))
+}
+
 /**
  * The rules module's `beforeWrite`: runs the entity's rules for the record's hook
  * (before_write on create/update, before_delete on delete) and, when validation passed,

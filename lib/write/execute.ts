@@ -11,6 +11,7 @@ import { resolveNode } from './resolve.js'
 import { transaction } from './transaction.js'
 import { rememberWrittenChildren } from './written.js'
 import { applySlug } from './slug.js'
+import { fitsOneStatement, OneStatementFailed, writeOneStatement } from './one-statement.js'
 import { rowSqlParams, rowStatement, splitReturned } from './row-sql.js'
 import { columnsOf, run, toParam, type Row, type Statement } from './sql.js'
 import type { ExecContext, PlanNode, RecordLookup, RelationPlan, WriteDeps } from './types.js'
@@ -69,6 +70,14 @@ export async function runPlan (deps: WriteDeps, ctx: PlanContext, plan: PlanNode
   const hooks = deps.hooks ?? []
   const unit = newUnit(deps, ctx.now)
   if (deps.within === undefined && writesAlone(plan, hooks, unit)) return await writeAlone(deps, plan, unit)
+  if (fitsOneStatement(deps, plan)) {
+    const nodes = collectNodes(plan)
+    const row = await writeOneStatement(deps, plan, unit, nodes)
+    if (row !== null) {
+      rememberWrittenChildren(plan, row)
+      return row
+    }
+  }
   return await inUnit(deps, unit, async (ec) => {
     if (plan.lookup !== undefined) {
       const old = await lockRow(ec.tx, plan.node.entity, plan.lookup)
@@ -287,12 +296,15 @@ async function insertBatch (ec: ExecContext, items: PlanNode[]): Promise<boolean
   return true
 }
 
-/** Runs a top-level write; after a failed multi-row INSERT, once more from the payload with one INSERT per child. */
+/**
+ * Runs a top-level write; after a failed multi-row INSERT or one-statement create, once more from
+ * the payload with one INSERT per record, which names the record that fails.
+ */
 export async function retryUnbatched<T> (deps: WriteDeps, write: (deps: WriteDeps) => Promise<T>): Promise<T> {
   try {
     return await write(deps)
   } catch (err) {
-    if (!(err instanceof BatchInsertFailed)) throw err
+    if (!(err instanceof BatchInsertFailed) && !(err instanceof OneStatementFailed)) throw err
     return await write({ ...deps, noBatch: true })
   }
 }

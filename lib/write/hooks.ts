@@ -86,6 +86,12 @@ export interface WriteHooks {
   /** SQL written by the same statement as each row (see lib/write/row-sql.ts), e.g. the audit row. */
   rowSql?: RowSql
   /**
+   * Whether this hook's `beforeWrite` reads the database for this record (a rule's related
+   * rows). Such a unit keeps the statement-per-record path, whose reads run inside its
+   * transaction, rather than the one-statement create (lib/write/one-statement.ts). Default: false.
+   */
+  readsBeforeWrite?: (node: WriteNode, ctx: WriteUnit) => boolean
+  /**
    * Whether this hook does something outside the database for this record before the unit
    * commits (a synchronous webhook call). Such a unit is never run a second time, so it does
    * not take the optimistic multi-row INSERT (see execute.ts `insertBatch`). Default: false.

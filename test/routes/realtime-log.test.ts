@@ -21,7 +21,7 @@ t.test('the realtime access_token never reaches the request log', async (t) => {
   const lines: string[] = []
   const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
   const url = withDatabase(await testServerUrl(), `rocket_mgmt_${randomBytes(4).toString('hex')}`)
-  const app = await buildApp({ config: loadConfig({}, { databaseUrl: url }), logger: { level: 'info', stream, serializers: { req: requestLogSerializer } } })
+  const app = await buildApp({ config: loadConfig({}, { databaseUrl: url, logRequests: true }), logger: { level: 'info', stream, serializers: { req: requestLogSerializer } } })
   t.teardown(async () => { await app.close() })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const addr = app.server.address()
