@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { loadConfig, type Config } from './config/index.js'
 import { fastifyTrustProxy } from './config/trust-proxy.js'
 import { createEngine } from './lib/engine/modules.js'
@@ -52,7 +52,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     // The request id is the trace id (SPEC §8): from traceparent / X-Trace-ID, else random; logs carry it.
     genReqId: traceIdOf,
     // Fastify's two lines per request are replaced by plugins/request-log.ts (one line, LOG_REQUESTS).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     // Router-level failures (malformed URL encoding) bypass the error handler: answer them here.
     frameworkErrors: (_error, request, reply) => {

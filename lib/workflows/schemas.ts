@@ -11,7 +11,7 @@ const TRIGGER: Schema = {
     type: { type: 'string', enum: ['state_change'] },
     entity: { type: 'string', minLength: 1, maxLength: 200 },
     field: { type: 'string', minLength: 1, maxLength: 200 },
-    to: { type: ['string', 'number', 'boolean'], description: 'The value that starts the workflow.' }
+    to: { description: 'The value (string, number or boolean) that starts the workflow.' }
   },
   additionalProperties: false
 }

@@ -17,6 +17,8 @@ export function parseWorkflowBody (body: unknown, problems: Problems): WorkflowD
   for (const d of shapeProblems(WORKFLOW_BODIES.create, body)) problems.add(d.field ?? '', d.rule ?? 'invalid', d.message)
   if (problems.any || !isObject(body)) return null
   if ((body.name as string).trim() === '') problems.add('name', 'required', 'name must not be blank')
+  const to = (body.trigger as Record<string, unknown>).to
+  if (to === null || typeof to === 'object') problems.add('trigger.to', 'required', 'trigger.to must be the value (string, number or boolean) that starts the workflow')
   const context = (body.context ?? {}) as Record<string, string>
   for (const key of Object.keys(context)) {
     if (!CONTEXT_KEY_RE.test(key)) problems.add(`context.${key.slice(0, 100)}`, 'pattern', `context key '${key.slice(0, 100)}' must match ${CONTEXT_KEY_RE.source}`)

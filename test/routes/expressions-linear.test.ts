@@ -100,7 +100,9 @@ t.test('the issue\'s computed rule over a 60,000-character and a near-1 MiB firs
     t.ok(writeMs < 5000, `${size}: the write took ${writeMs.toFixed(0)} ms`)
     t.ok(health.count > 0, `${size}: /health answered ${health.count} times meanwhile`)
     const seen = `wall ${health.worstMs.toFixed(0)} ms, blocked ${health.worstBlockedMs.toFixed(0)} ms`
-    t.ok(health.worstBlockedMs < 100, `${size}: /health never blocked more than 100 ms (${seen})`)
+    // The quadratic parser blocked for many seconds; reading and checking a 1 MiB body itself takes
+    // tens of ms, more while the suite's other files load the machine.
+    t.ok(health.worstBlockedMs < 250, `${size}: /health never blocked more than 250 ms (${seen})`)
     t.ok(health.worstMs < 2000, `${size}: /health answered within 2 s even on a busy machine (${seen})`)
     const stored = await fetch(`${url}/${body.data.id}`, { headers })
     t.equal((await stored.json() as { data: { full_name: string } }).data.full_name, body.data.full_name, `${size}: stored as answered`)
