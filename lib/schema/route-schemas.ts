@@ -6,10 +6,8 @@ import type { JsonSchema } from '../fields/spec.js'
  */
 export type Schema = JsonSchema
 
-/** `{data: <schema>}`: every success body. */
-export function dataEnvelope (data: Schema): Schema {
-  return { type: 'object', required: ['data'], properties: { data }, additionalProperties: false }
-}
+/** `{data: <schema>}`: every success body; the same builder the OpenAPI document uses. */
+export { dataEnvelope } from '../openapi/components.js'
 
 /** Keys of a stored definition, as returned. */
 export const ROW_PROPERTIES: Record<string, Schema> = {
@@ -31,12 +29,13 @@ const IGNORED_ROW_PROPERTIES: Record<string, Schema> = {
 /** A JSON object whose keys are free (business-logic definitions checked by their compiler). */
 export const FREE_OBJECT: Schema = { type: 'object', additionalProperties: true }
 
-/** `:id` of a stored definition (params schemas stay open: they also see the prefix's `:app`). */
-export const ID_PARAMS: Schema = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 200 } }
+/** The path parameter naming a stored item (params schemas stay open: they also see the prefix's `:app`). */
+export function keyParams (key: string): Schema {
+  return { type: 'object', required: [key], properties: { [key]: { type: 'string', minLength: 1, maxLength: 200 } } }
 }
+
+/** `:id` of a stored definition. */
+export const ID_PARAMS: Schema = keyParams('id')
 
 /** `?entity=` filter of definition lists. */
 export const ENTITY_FILTER_QUERY: Schema = {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../../lib/apps/context.js'
 import { announceMetadataChange } from '../../../lib/platform/boot.js'
-import { dataEnvelope, ENTITY_FILTER_QUERY, type Schema } from '../../../lib/schema/route-schemas.js'
+import { dataEnvelope, ENTITY_FILTER_QUERY, keyParams, type Schema } from '../../../lib/schema/route-schemas.js'
 
 /**
  * The five operations of one metadata kind. Services validate, persist and rebuild the app's
@@ -22,10 +22,6 @@ export interface MetadataSchemas {
   item: Schema
   create: Schema
   update: Schema
-}
-
-function keyParams (key: string): Schema {
-  return { type: 'object', required: [key], properties: { [key]: { type: 'string', minLength: 1, maxLength: 200 } } }
 }
 
 /** Route schemas of the five operations: validation, serialization and OpenAPI from one object each. */
