@@ -45,12 +45,27 @@ child.stdout.on('data', (chunk) => {
 // Count leaf assertions: "ok"/"not ok" lines nested at any depth, except the subtest summary
 // lines that tap prints for each (sub)test after its own assertions (they end in "# time=").
 let leafFailuresInFile = 0
+// The names of failed assertions, printed again at the end: CI shows only the tail of the output.
+const failures = []
+let currentFile = ''
+const subtests = []
 function count (line) {
+  const sub = /^(\s*)# Subtest: (.*)$/.exec(line)
+  if (sub !== null) {
+    const depth = sub[1].length / 4
+    subtests.length = depth
+    subtests[depth] = sub[2]
+    if (depth === 0) currentFile = sub[2]
+    return
+  }
   // A test file's own result line (no indentation): a file that failed without a failing
   // assertion (a crash, a timeout) still counts as one failure.
   const top = /^(not ok|ok) \d+ - /.exec(line)
   if (top !== null) {
-    if (top[1] === 'not ok' && leafFailuresInFile === 0) failed++
+    if (top[1] === 'not ok' && leafFailuresInFile === 0) {
+      failed++
+      failures.push(`${currentFile}: ${line.trim()}`)
+    }
     leafFailuresInFile = 0
     return
   }
@@ -58,11 +73,16 @@ function count (line) {
   if (m === null || /# time=[\d.]+m?s\s*$/.test(line)) return
   if (/# SKIP|# TODO/i.test(line)) { skipped++; return }
   if (m[1] === 'ok') passed++
-  else { failed++; leafFailuresInFile++ }
+  else {
+    failed++
+    leafFailuresInFile++
+    failures.push(`${subtests.filter(Boolean).join(' > ')} > ${line.trim()}`)
+  }
 }
 
 child.on('close', (code) => {
   if (buffer !== '') count(buffer)
+  if (failures.length > 0) console.log(`\nFailed:\n${failures.map((f) => `  ${f}`).join('\n')}`)
   console.log(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`)
   void stopShared().then(() => { process.exit(code ?? 1) })
 })
