@@ -119,6 +119,28 @@ t.test('a revocation made by another server process ends the stream within a sec
   t.same(events(onTwo), ['create', 'auth_expired'])
 })
 
+t.test('a key streams what its roles may read, with $user.id = the key id', async (t) => {
+  const owned = await a.as(a.admin, { method: 'POST', url: '/_admin/entities', payload: { name: 'job', fields: [{ name: 'id', type: 'uuid' }, { name: 'title', type: 'string' }, { name: 'owner_id', type: 'uuid' }] } })
+  t.equal(owned.statusCode, 201, owned.body)
+  const bot = await apiKey({ roles: ['bot'] })
+  const policy = { entity: 'job', action: 'read', roles: ['bot'], conditions: [{ field: 'owner_id', operator: 'eq', value: '$user.id' }] }
+  t.equal((await a.as(a.admin, { method: 'POST', url: '/_admin/permissions', payload: policy })).statusCode, 201)
+  const refused = await openSse(`${one.base}/api/${a.name}/_realtime?entities=note`, { 'x-api-key': bot.key })
+  t.equal(refused.status, 403, 'an entity the key may not read at all: 403 at subscribe')
+  const s = await openSse(`${one.base}/api/${a.name}/_realtime?entities=job`, { 'x-api-key': bot.key })
+  t.teardown(() => { s.close() })
+  t.equal(s.status, 200, s.body)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  for (const [title, owner] of [['other', '00000000-0000-4000-8000-000000000000'], ['mine', bot.id]]) {
+    const res = await a.as(a.admin, { method: 'POST', url: '/job', payload: { title, owner_id: owner } })
+    t.equal(res.statusCode, 201, res.body)
+  }
+  const got = await s.waitFor(1)
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  t.same(s.events.map((e) => dataOf(e).record.title), ['mine'], 'only the row whose owner_id is the key id')
+  t.equal(got[0]?.event, 'create')
+})
+
 async function userToken (email: string): Promise<{ id: string, token: string }> {
   const created = await a.as(a.admin, { method: 'POST', url: '/_admin/users', payload: { email, password: 'password-123', roles: ['admin'] } })
   if (created.statusCode !== 201) throw new Error(created.body)
