@@ -12,6 +12,7 @@ import errorHandler from './plugins/error-handler.js'
 import { compileRouteValidator } from './lib/schema/route-validation.js'
 import events from './plugins/events.js'
 import jsonBody from './plugins/json-body.js'
+import mail from './plugins/mail.js'
 import platform from './plugins/platform.js'
 import readReplicas from './plugins/read-replicas.js'
 import realtime from './plugins/realtime.js'
@@ -77,6 +78,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await fastify.register(webhooks)
   await fastify.register(workflows)
   await fastify.register(filesCleanup)
+  await fastify.register(mail)
   await fastify.register(realtime)
   await fastify.register(appResolver)
   await fastify.register(auth)

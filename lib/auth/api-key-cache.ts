@@ -119,6 +119,29 @@ export function authenticateApiKey (app: AppContext, key: string): UserContext |
   return cache.load(hash, async (h) => await findApiKeyByHash(app.db, h)).then((p) => known(p, Date.now()))
 }
 
+/** Whether a key principal authenticates at `now` (known, not revoked, not expired). */
+function usable (principal: ApiKeyPrincipal | null, now: number): boolean {
+  return principal !== null && !principal.revoked && (principal.expiresAt === null || principal.expiresAt > now)
+}
+
+/**
+ * Whether the key with this hash still authenticates — for a realtime stream opened with it,
+ * which re-asks regularly: from the cache when it holds the key (no query), else one query
+ * shared with concurrent requests (after a revocation dropped the entry, or after `MAX_AGE_MS`).
+ * No use is recorded: a stream is not a request.
+ */
+export function apiKeyStillValid (app: AppContext, hash: string): boolean | Promise<boolean> {
+  const cache = apiKeyCacheOf(app)
+  const cached = cache.get(hash, Date.now())
+  if (cached !== undefined) return usable(cached, Date.now())
+  return cache.load(hash, async (h) => await findApiKeyByHash(app.db, h)).then((p) => usable(p, Date.now()))
+}
+
+/** The cached `expires_at` (ms) of a key just used; null when it never expires or is not cached. */
+export function cachedApiKeyExpiry (app: AppContext, hash: string): number | null {
+  return apiKeyCacheOf(app).get(hash, Date.now())?.expiresAt ?? null
+}
+
 /** Writes every app's collected `last_used_at` values (a failed write is logged; the uses are not retried). */
 export async function flushApiKeyUses (log: FastifyBaseLogger): Promise<void> {
   const batch = [...dirty]

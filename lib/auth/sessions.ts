@@ -49,12 +49,13 @@ export function refreshTokenOf (body: unknown): string {
 }
 
 /**
- * Checks email + password. Unknown email, wrong password and inactive user all answer the
- * same 401 after the same amount of bcrypt work, so the answer reveals nothing.
+ * Checks email + password. Unknown email, wrong password, inactive user and an app user
+ * without a password (created by federated login: `password_hash` null) all answer the same
+ * 401 after the same amount of bcrypt work, so the answer reveals nothing.
  */
 export async function login (dir: UserDirectory, body: unknown): Promise<Session> {
   const { email, password } = credentials(body)
-  const rows = await dir.sql<{ id: string, email: string, roles: string[], password_hash: string, active: boolean, tv?: number }[]>`
+  const rows = await dir.sql<{ id: string, email: string, roles: string[], password_hash: string | null, active: boolean, tv?: number }[]>`
     SELECT id, email, roles, password_hash, active${tokenVersionColumn(dir)} FROM ${dir.sql(dir.users)} WHERE lower(email) = lower(${email})`
   const row = rows[0]
   const ok = await verifyPassword(password, row?.password_hash ?? null)

@@ -31,18 +31,27 @@ export interface PlatformDatabase {
   }
 }
 
-export interface UserTable {
+interface UserColumns {
   id: Generated<string>
   email: string
-  password_hash: string
   roles: string[]
   active: Generated<boolean>
   created_at: Timestamp
   updated_at: Timestamp
 }
 
-/** App users also carry the version their access tokens must have (raised to refuse older tokens). */
-export interface AppUserTable extends UserTable {
+/** Platform users: every one has a password. */
+export interface UserTable extends UserColumns {
+  password_hash: string
+}
+
+/**
+ * App users also carry the version their access tokens must have (raised to refuse older
+ * tokens). `password_hash` is null for a user created by federated login until a password is
+ * set (docs/reference.md, "Federated login"): password login refuses them like a wrong password.
+ */
+export interface AppUserTable extends UserColumns {
+  password_hash: string | null
   token_version: Generated<number>
   /** Set by `POST /auth/verify-email` (and a completed password reset); cleared when the email changes. */
   email_verified: Generated<boolean>

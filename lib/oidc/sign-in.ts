@@ -22,17 +22,21 @@ function acceptedEmail (claims: IdentityClaims, provider: ProviderConfig): strin
  * Signs in the person an ID token names (docs/reference.md, "Federated login"): the user with
  * that verified email, or — when there is none — a new user with the provider's default roles
  * and no password (password login stays refused for them until one is set). Creating is an
- * upsert on the unique lower(email) index, so two callbacks at once create one user. Nothing
- * about an existing user changes (roles, password, active flag): no token version to raise.
+ * upsert on the unique lower(email) index, so two callbacks at once create one user. The
+ * provider verified the address, so the user's `email_verified` is set (created so, or on the
+ * first federated login of an existing user); nothing else about an existing user changes
+ * (roles, password, active flag): no token version to raise.
  */
 export async function signInFederated (sql: Sql, opts: { claims: IdentityClaims, provider: ProviderConfig, refreshTtl: number }): Promise<Session> {
   const email = acceptedEmail(opts.claims, opts.provider)
-  await sql`INSERT INTO _users (email, password_hash, roles) VALUES (${email}, NULL, ${opts.provider.defaultRoles})
+  await sql`INSERT INTO _users (email, password_hash, roles, email_verified) VALUES (${email}, NULL, ${opts.provider.defaultRoles}, true)
     ON CONFLICT ((lower(email))) DO NOTHING`
-  const [user] = await sql<Array<{ id: string, email: string, roles: string[], active: boolean, tv: number }>>`
-    SELECT id, email, roles, active, token_version AS tv FROM _users WHERE lower(email) = ${email}`
+  const [user] = await sql<Array<{ id: string, email: string, roles: string[], active: boolean, tv: number, verified: boolean }>>`
+    SELECT id, email, roles, active, token_version AS tv, email_verified AS verified FROM _users WHERE lower(email) = ${email}`
   if (user === undefined) throw new OidcLoginError('login_failed', 'The user could not be found or created')
   if (!user.active) throw new OidcLoginError('user_disabled', 'This account is disabled')
+  // Guarded by the address: a concurrent email change leaves the new address unverified.
+  if (!user.verified) await sql`UPDATE _users SET email_verified = true, updated_at = now() WHERE id = ${user.id} AND lower(email) = ${email}`
   const refreshToken = await issueRefreshToken(sql, { table: '_refresh_tokens', userId: user.id, ttlSeconds: opts.refreshTtl })
   return { user: { id: user.id, email: user.email, roles: user.roles, tokenVersion: user.tv }, refreshToken }
 }

@@ -22,7 +22,7 @@ const DESCRIPTION = [
   'Events: `create`, `update`, `delete` (`id:` = the change id, increasing; `data:` = JSON, see `x-rocket-event-data`).',
   'An update that moves a record into the caller\'s scope is sent as `create`, out of it as `delete`.',
   'Control events: `reset` (the resume point is no longer retained: reload, the stream continues live), `overflow` (the client fell',
-  '1,000 events behind; closed), `auth_expired` (token expired; closed), `reconnect` (server shutting down; reconnect with the last id).',
+  '1,000 events behind; closed), `auth_expired` (the token or API key expired or was revoked, or the user deactivated; closed), `reconnect` (server shutting down; reconnect with the last id).',
   'Heartbeat comments keep the connection open. Filters: `filter[<entity>][<field>.<op>]=value` (ops eq, neq, gt, gte, lt, lte, in,',
   'not_in, is_null); fields: `fields[<entity>]=a,b`.'
 ].join(' ')

@@ -30,6 +30,12 @@ export interface HubDeps {
 }
 
 const CHANNEL = 'rocket_changes'
+/**
+ * How often every stream's credential is re-checked (memory lookups; a dropped API-key cache
+ * entry is read again): a revoked key, a deactivated user, an expired token end their streams
+ * within this (plus a query) even when no change is being sent.
+ */
+export const ACCESS_CHECK_MS = 500
 /** Any number: the advisory lock key of the retention job in each app database. */
 const PRUNE_LOCK = 727_011
 
@@ -46,6 +52,7 @@ export class RealtimeHub {
   private closing = false
   private listener: { unlisten: () => Promise<void> } | null = null
   private pollers: Poller[] = []
+  private accessTimer: NodeJS.Timeout | null = null
 
   constructor (readonly settings: RealtimeSettings, private readonly deps: HubDeps) {}
 
@@ -60,6 +67,15 @@ export class RealtimeHub {
       startPoller({ intervalMs: this.settings.pollIntervalMs, pass: async () => { this.poll() }, onError }),
       startPoller({ intervalMs: this.settings.pruneIntervalMs, pass: async () => { await this.pruneNow() }, onError })
     ]
+    this.accessTimer = setInterval(() => { this.checkAccess() }, ACCESS_CHECK_MS)
+    this.accessTimer.unref()
+  }
+
+  /** Ends the streams whose credential no longer authenticates (`Subscriber.checkAccess`). */
+  checkAccess (): void {
+    for (const feed of this.feeds.values()) {
+      for (const sub of [...feed.subscribers]) sub.checkAccess()
+    }
   }
 
   get closed (): boolean { return this.closing }
@@ -143,6 +159,7 @@ export class RealtimeHub {
   async close (): Promise<void> {
     if (this.closing) return
     this.closing = true
+    if (this.accessTimer !== null) clearInterval(this.accessTimer)
     await Promise.all(this.pollers.map(async (p) => { await p.stop() }))
     await this.listener?.unlisten().catch(() => {})
     for (const feed of this.feeds.values()) {

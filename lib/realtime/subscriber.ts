@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { AppContext, UserContext } from '../apps/context.js'
-import { blocklistOf } from '../auth/blocklist.js'
 import type { ChangeRow } from './changes.js'
+import type { StreamCredential } from './credential.js'
 import { fieldsOf, type SharedFrames } from './fanout.js'
 import { controlFrame, eventData, frameOf, visibleAction } from './event.js'
 import type { EntityInterest } from './subscription.js'
@@ -12,8 +12,8 @@ export interface SubscriberOptions {
   app: AppContext
   user: UserContext
   interests: ReadonlyMap<string, EntityInterest>
-  /** When the access token expires (ms since the epoch); null for never. */
-  expiresAt: number | null
+  /** What the stream was opened with (token or API key): re-checked per batch and by the hub's sweep. */
+  credential: StreamCredential
   heartbeatMs: number
   /** Events a subscriber may have waiting (unsent to the socket, or queued during its replay) before `overflow`. */
   maxBuffered: number
@@ -30,7 +30,8 @@ const LINGER_MS = 30_000
  * One SSE client (docs/ARCHITECTURE.md "Realtime"): holds its views (read grant, filters,
  * field set per entity: `views.ts`), takes live batches as the shared bytes of its view group
  * (`fanout.ts`) or change by change (replay, and live changes queued during it), and ends the
- * stream on overflow, token expiry, user deactivation, client disconnect or server shutdown.
+ * stream on overflow, an expired or revoked credential (`credential.ts`), client disconnect or
+ * server shutdown.
  * While its replay runs, live changes wait in `pending` and are sent after it, so events leave
  * in id order, each once (`lastSent`).
  */
@@ -42,6 +43,8 @@ export class Subscriber {
   private queued = 0
   private views: SubscriberViews | null = null
   private readonly timers: NodeJS.Timeout[] = []
+  /** A credential re-read under way (an API key whose cache entry was dropped). */
+  private checking = false
 
   constructor (private readonly opts: SubscriberOptions) {
     const { raw } = opts
@@ -51,7 +54,7 @@ export class Subscriber {
     const beat = setInterval(() => { this.write(': heartbeat\n\n') }, opts.heartbeatMs)
     beat.unref()
     this.timers.push(beat)
-    if (opts.expiresAt !== null) this.armExpiry(opts.expiresAt)
+    if (opts.credential.expiresAt !== null) this.armExpiry(opts.credential.expiresAt)
   }
 
   get app (): AppContext { return this.opts.app }
@@ -141,12 +144,30 @@ export class Subscriber {
     this.timers.push(timer)
   }
 
-  /** False (and the stream ends with `auth_expired`) once the token expired or the user was deactivated or deleted. */
+  /**
+   * Re-checks the credential (the hub does so for every stream every `ACCESS_CHECK_MS`): a
+   * revoked or expired API key, a deactivated or deleted user, a token older than the user's
+   * token version end the stream with `auth_expired` even when no event is under way.
+   */
+  checkAccess (): void {
+    if (!this.ended) this.authorized()
+  }
+
+  /**
+   * False (and the stream ends with `auth_expired`) once the credential expired or no longer
+   * authenticates. Memory lookups only (no query per event); a key being re-read lets the
+   * stream go on until the answer.
+   */
   private authorized (): boolean {
-    const { user, app } = this.opts
-    // The app's blocklist: no query per event.
-    const blocked = user.platform !== true && blocklistOf(app).has(user.id)
-    if (blocked || (this.opts.expiresAt !== null && Date.now() >= this.opts.expiresAt)) { this.end('auth_expired'); return false }
+    const { credential } = this.opts
+    if (credential.expiresAt !== null && Date.now() >= credential.expiresAt) { this.end('auth_expired'); return false }
+    const valid = credential.valid()
+    if (valid === false) { this.end('auth_expired'); return false }
+    if (valid !== true && !this.checking) {
+      this.checking = true
+      valid.then((ok) => { if (!ok) this.end('auth_expired') }, () => { /* a failed read: the next check asks again */ })
+        .finally(() => { this.checking = false })
+    }
     return true
   }
 

@@ -4,27 +4,16 @@ import { activeUserByEmail, issueRecoveryToken, resetPassword, unverifiedUser, v
 import { forgotPasswordSchema, requestVerificationSchema, resetPasswordSchema, verifyEmailSchema } from '../../lib/auth/recovery-schemas.js'
 import { announceTokenChange, tokenVersionsOf } from '../../lib/auth/token-versions.js'
 import { forbidden, rateLimited } from '../../lib/errors.js'
-import { createMailer } from '../../lib/mail/mailer.js'
-import { linkBase, storedAppUrl } from '../../lib/mail/settings.js'
-import { getTemplate, renderTemplate } from '../../lib/mail/templates.js'
-
-const PATHS: Readonly<Record<RecoveryKind, string>> = { reset: 'reset-password', verify: 'verify-email' }
 
 /**
  * Password reset and email verification (docs/reference.md): `forgot-password`, `reset-password`,
  * `request-verification` (signed in), `verify-email`. Mails are composed and sent after the
  * answer, so the answer to a known address and to an unknown one cost the same (one rate-limit
- * upsert) and say the same; the work after it is tracked and awaited on close.
+ * upsert) and say the same; the work after it is tracked and awaited on close (`fastify.mail`,
+ * lib/mail/outbox.ts).
  */
 export default async function recoveryRoutes (fastify: FastifyInstance): Promise<void> {
   const { config } = fastify.platform
-  const mailer = createMailer(config, fastify.log)
-  if (mailer.kind === 'log') fastify.log.info('SMTP_URL is not set: password-reset and verification mails are written to the log (development only)')
-  const inFlight = new Set<Promise<void>>()
-  fastify.addHook('onClose', async () => {
-    await Promise.allSettled([...inFlight])
-    mailer.close()
-  })
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
 
   /** Per address and per IP, shared by every process (lib/limits/rate-limiter.ts); 429 with Retry-After beyond. */
@@ -41,22 +30,13 @@ export default async function recoveryRoutes (fastify: FastifyInstance): Promise
 
   async function mail (app: AppContext, user: { id: string, email: string }, kind: RecoveryKind): Promise<void> {
     const token = await issueRecoveryToken(app, user, kind)
-    const [template, stored] = await Promise.all([getTemplate(app.db, kind), storedAppUrl(app.db)])
-    const link = `${linkBase(stored, config)}/${PATHS[kind]}?token=${token}`
-    await mailer.send({ to: user.email, ...renderTemplate(template, { link, email: user.email, app: app.name }) })
-  }
-
-  /** Runs after the answer; a failure is logged without the address or the token. */
-  function background (app: AppContext, kind: RecoveryKind, work: () => Promise<void>): void {
-    const job = work().catch((err: unknown) => { fastify.log.error({ err, app: app.name, kind }, 'sending a recovery mail failed') })
-      .finally(() => { inFlight.delete(job) })
-    inFlight.add(job)
+    await fastify.mail.sendLinks(app, kind, [{ to: user.email, token }])
   }
 
   fastify.post<{ Body: { email: string } }>('/forgot-password', { schema: forgotPasswordSchema }, async (request, reply) => {
     const app = appOf(request)
     await limit(request, reply, request.body.email)
-    background(app, 'reset', async () => {
+    fastify.mail.later(app, 'reset', async () => {
       const user = await activeUserByEmail(app, request.body.email)
       if (user !== null) await mail(app, user, 'reset')
     })
@@ -76,7 +56,7 @@ export default async function recoveryRoutes (fastify: FastifyInstance): Promise
     if (request.user.apiKey === true || request.user.platform === true) throw forbidden('Only a user of this app can verify an email address')
     const user = await unverifiedUser(app, request.user.id)
     await limit(request, reply, user.email)
-    background(app, 'verify', async () => { await mail(app, user, 'verify') })
+    fastify.mail.later(app, 'verify', async () => { await mail(app, user, 'verify') })
     return await reply.code(202).send({ data: { accepted: true } })
   })
 

@@ -1,20 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../lib/apps/context.js'
+import { streamCredential } from '../../lib/realtime/credential.js'
 import { parseSubscription } from '../../lib/realtime/subscription.js'
 import { Subscriber } from '../../lib/realtime/subscriber.js'
 import { checkStreamInterest } from '../../lib/permissions/stream-fields.js'
-
-/** The `exp` of a verified bearer token, in ms (null when it has none). */
-function tokenExpiry (authorization: string | undefined): number | null {
-  const payload = authorization?.split('.')[1]
-  if (payload === undefined) return null
-  try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { exp?: unknown }
-    return typeof claims.exp === 'number' ? claims.exp * 1000 : null
-  } catch {
-    return null
-  }
-}
 
 /**
  * `GET /api/:app/_realtime` (docs/reference.md "Realtime"): a Server-Sent Events stream of
@@ -66,7 +55,7 @@ export default async function realtimeRoutes (fastify: FastifyInstance): Promise
       app,
       user: request.user,
       interests: wanted.interests,
-      expiresAt: tokenExpiry(request.headers.authorization),
+      credential: streamCredential(app, request.user, request.headers),
       heartbeatMs: hub.settings.heartbeatMs,
       maxBuffered: hub.settings.maxBuffered,
       onEnd: (s) => { hub.remove(s) }

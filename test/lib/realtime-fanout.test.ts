@@ -58,7 +58,7 @@ function subscriber (ctx: AppContext, roles: string[], email: string, query: Rec
   const raw = new FakeResponse()
   const user: UserContext = { id: randomUUID(), email, roles }
   const { interests } = parseSubscription(ctx.registry, { entities: 'task', ...query }, undefined)
-  const sub = new Subscriber({ raw: raw as unknown as ServerResponse, app: ctx, user, interests, expiresAt: null, heartbeatMs: 60_000, maxBuffered, onEnd: () => {} })
+  const sub = new Subscriber({ raw: raw as unknown as ServerResponse, app: ctx, user, interests, credential: { expiresAt: null, valid: () => true }, heartbeatMs: 60_000, maxBuffered, onEnd: () => {} })
   t.teardown(() => { sub.end('reconnect') })
   return { sub, raw }
 }

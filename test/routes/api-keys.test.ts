@@ -182,3 +182,28 @@ t.test('a revocation in one process is honoured by another within a second; keys
   t.ok(lines.length > 0, 'requests were logged')
   t.notOk(lines.some((l) => l.includes(key) || l.includes(key.slice(3))), 'no log line holds the key')
 })
+
+t.test('a key opens every app route area a user token does (files, events, workflows, UI configs, OpenAPI)', async (t) => {
+  const server = await build(t)
+  const a = await createTestApp(server)
+  const { id, key } = await createKey(a, { name: 'everywhere', roles: ['bot'] })
+  const viaKey = withKey(a, server, key)
+  const boundary = '----key-test-boundary'
+  const body = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="k.txt"\r\nContent-Type: text/plain\r\n\r\nkey upload\r\n--${boundary}--\r\n`)
+  const uploaded = await server.inject({ method: 'POST', url: `/api/${a.name}/_files/upload`, headers: { 'x-api-key': key, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body })
+  t.equal(uploaded.statusCode, 201, uploaded.body)
+  const fileId = (uploaded.json().data as Row).id as string
+  const ctx = await server.platform.apps.get(a.name)
+  const [file] = await ctx!.sql<Array<{ uploaded_by: string }>>`SELECT uploaded_by FROM _files WHERE id = ${fileId}`
+  t.equal(file?.uploaded_by, id, 'uploaded by the key')
+  const read = await viaKey({ url: `/_files/${fileId}` })
+  t.equal(read.statusCode, 200)
+  t.equal(read.body, 'key upload')
+  const event = await viaKey({ method: 'POST', url: '/_events', payload: { event_type: 'bot.ran' } })
+  t.equal(event.statusCode, 202, event.body)
+  t.equal((await viaKey({ url: '/_workflows/pending' })).statusCode, 200)
+  t.equal((await viaKey({ url: '/_ui/configs' })).statusCode, 200)
+  t.equal((await viaKey({ url: '/_openapi.json' })).statusCode, 200)
+  expectError(t, await viaKey({ url: '/_files' }), 403, 'FORBIDDEN')
+  expectError(t, await viaKey({ method: 'POST', url: '/auth/request-verification' }), 403, 'FORBIDDEN')
+})

@@ -32,10 +32,16 @@ function fragment (url: string): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(new URL(url).hash.slice(1)))
 }
 
-async function userByEmail (email: string): Promise<{ id: string, roles: string[], password_hash: string | null } | undefined> {
+async function userByEmail (email: string): Promise<{ id: string, roles: string[], password_hash: string | null, email_verified: boolean } | undefined> {
   const ctx = await app.platform.apps.get(ta.name)
-  const [row] = await ctx!.sql<Array<{ id: string, roles: string[], password_hash: string | null }>>`SELECT id, roles, password_hash FROM _users WHERE lower(email) = ${email}`
+  const [row] = await ctx!.sql<Array<{ id: string, roles: string[], password_hash: string | null, email_verified: boolean }>>`
+    SELECT id, roles, password_hash, email_verified FROM _users WHERE lower(email) = ${email}`
   return row
+}
+
+async function emailVerifiedOnRecord (id: string): Promise<unknown> {
+  const res = await ta.as(ta.admin, { url: `/_admin/users/${id}` })
+  return (res.json() as { data: { email_verified: unknown } }).data.email_verified
 }
 
 t.test('a new person signs in: user created with the default roles, tokens in the fragment', async (t) => {
@@ -63,6 +69,7 @@ t.test('a new person signs in: user created with the default roles, tokens in th
   const user = await userByEmail('alice@example.com')
   t.same(user?.roles, ['member'], 'default roles')
   t.equal(user?.password_hash, null, 'no password')
+  t.equal(await emailVerifiedOnRecord(user?.id ?? ''), true, 'created with email_verified: the provider verified the address')
 
   const me = await ta.as(f.access_token ?? '', { method: 'GET', url: '/_ui/configs' })
   t.equal(me.statusCode, 200, 'the access token works')
@@ -71,7 +78,11 @@ t.test('a new person signs in: user created with the default roles, tokens in th
   t.equal(claims.app, ta.name)
   const refreshed = await ta.as(null, { method: 'POST', url: '/auth/refresh', payload: { refresh_token: f.refresh_token } })
   t.equal(refreshed.statusCode, 200, 'the refresh token works')
-  expectError(t, await ta.as(null, { method: 'POST', url: '/auth/login', payload: { email: 'alice@example.com', password: 'anything-at-all' } }), 401, 'UNAUTHORIZED')
+  // No password: the same 401 (and message) as a wrong password for a user who has one.
+  const noPassword = expectError(t, await ta.as(null, { method: 'POST', url: '/auth/login', payload: { email: 'alice@example.com', password: 'anything-at-all' } }), 401, 'UNAUTHORIZED')
+  const wrongPassword = expectError(t, await ta.as(null, { method: 'POST', url: '/auth/login', payload: { email: 'admin@localhost', password: 'anything-at-all' } }), 401, 'UNAUTHORIZED')
+  t.equal(noPassword.message, wrongPassword.message, 'indistinguishable from a wrong password')
+  expectError(t, await ta.as(null, { method: 'POST', url: '/auth/login', payload: { email: 'ALICE@example.com', password: '' } }), 400, 'INVALID_PAYLOAD')
 
   // Signing in again links to the same user (no second row).
   const again = await driveLogin(new TestBrowser(), { start: start('idp'), login: 'alice', stopAt: AFTER })
@@ -83,6 +94,7 @@ t.test('an existing user is linked by verified email and keeps their roles', asy
   const created = await ta.as(ta.admin, { method: 'POST', url: '/_admin/users', payload: { email: 'bob@example.com', password: 'bob-password-1', roles: ['editor'] } })
   t.equal(created.statusCode, 201)
   const id = (created.json() as { data: { id: string } }).data.id
+  t.equal(await emailVerifiedOnRecord(id), false, 'unverified before')
   issuer.people.set('bob', { email: 'BOB@example.com', email_verified: true })
   const done = await driveLogin(new TestBrowser(), { start: start('idp'), login: 'bob', stopAt: AFTER })
   const token = fragment(done.final).access_token ?? ''
@@ -90,6 +102,8 @@ t.test('an existing user is linked by verified email and keeps their roles', asy
   t.equal(claims.sub, id)
   t.same(claims.roles, ['editor'])
   t.same((await userByEmail('bob@example.com'))?.roles, ['editor'], 'roles unchanged')
+  t.equal(await emailVerifiedOnRecord(id), true, 'linked by a verified ID-token email: email_verified set')
+  t.equal((await ta.as(token, { url: '/_ui/configs' })).statusCode, 200, 'setting it raised no token version: the new token works')
   const login = await ta.as(null, { method: 'POST', url: '/auth/login', payload: { email: 'bob@example.com', password: 'bob-password-1' } })
   t.equal(login.statusCode, 200, 'their password still works')
 })
@@ -162,6 +176,7 @@ t.test('a disabled user is refused', async (t) => {
   issuer.people.set('frank', { email: 'frank@example.com', email_verified: true })
   const done = await driveLogin(new TestBrowser(), { start: start('idp'), login: 'frank', stopAt: AFTER })
   t.equal(fragment(done.final).error, 'user_disabled')
+  t.equal((await userByEmail('frank@example.com'))?.email_verified, false, 'a refused login changes nothing')
 })
 
 t.test('the provider answering with an error is reported as provider_error', async (t) => {

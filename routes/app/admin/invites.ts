@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../../lib/apps/context.js'
-import { createInvite, createInvites, getInvite, listInvites, revokeInvite, type InviteStatus, type SkipReason } from '../../../lib/auth/invites.js'
+import { createInvite, createInvites, getInvite, listInvites, revokeInvite, type InviteRecord, type InviteStatus, type SkipReason } from '../../../lib/auth/invites.js'
 import { normalizeEmail } from '../../../lib/auth/users.js'
 import { invalidPayload, validationFailed, type ErrorDetail } from '../../../lib/errors.js'
 import { validateRoles } from '../../../lib/permissions/validate.js'
@@ -70,9 +70,15 @@ function parseBulk (body: unknown): BulkPlan {
  * in the creating answer, stored as a SHA-256 hash, valid 72 h), bulk create (with a summary),
  * list (revoked ones only with `?status=revoked`), get, revoke (DELETE; a revoked invite is
  * gone for DELETE: 404). 409 when a user or a pending invite already exists for the email.
+ * Every created invite is mailed (the `invite` template, link `<app_url>/accept-invite?token=…`)
+ * after the answer: a mail failure is logged, never the request's (lib/mail/outbox.ts).
  */
 export default async function inviteAdminRoutes (fastify: FastifyInstance): Promise<void> {
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
+  const mailInvites = (app: AppContext, invites: readonly InviteRecord[]): void => {
+    const mails = invites.map((i) => ({ to: i.email, token: i.token ?? '' })).filter((m) => m.token !== '')
+    if (mails.length > 0) fastify.mail.later(app, 'invite', async () => { await fastify.mail.sendLinks(app, 'invite', mails) })
+  }
 
   fastify.get<{ Querystring: { status?: string } }>('/', async (request) => {
     const status = request.query.status
@@ -85,14 +91,18 @@ export default async function inviteAdminRoutes (fastify: FastifyInstance): Prom
   fastify.get<IdParams>('/:id', async (request) => ({ data: await getInvite(appOf(request).sql, request.params.id) }))
 
   fastify.post('/', async (request, reply) => {
-    const invite = await createInvite(appOf(request).sql, { ...parseInvite(request.body), invitedBy: request.user.id })
+    const app = appOf(request)
+    const invite = await createInvite(app.sql, { ...parseInvite(request.body), invitedBy: request.user.id })
+    mailInvites(app, [invite])
     return await reply.code(201).send({ data: invite })
   })
 
   // A batch report rather than one created resource: 200 with what was created and what was skipped.
   fastify.post('/bulk', async (request) => {
     const plan = parseBulk(request.body)
-    const result = await createInvites(appOf(request).sql, plan.items, request.user.id)
+    const app = appOf(request)
+    const result = await createInvites(app.sql, plan.items, request.user.id)
+    mailInvites(app, result.created)
     const skipped = [...plan.skipped, ...result.skipped]
     const summary = { total: result.created.length + skipped.length, created: result.created.length, skipped: skipped.length }
     return { data: { created: result.created, skipped, summary } }

@@ -73,7 +73,7 @@ export function InviteToken (props: { app: string, invite: Invite, onClose: () =
     <div class='mb-6 rounded-lg bg-emerald-50 p-4 text-sm text-emerald-900 ring-1 ring-emerald-200' data-testid='invite-token-panel'>
       <div class='flex items-start justify-between gap-4'>
         <div class='min-w-0'>
-          <p class='font-medium'>Invite for {props.invite.email} created. Copy its token now: it is not shown again.</p>
+          <p class='font-medium'>Invite for {props.invite.email} created and mailed to them (the invite mail template). Copy its token now if you hand it over yourself: it is not shown again.</p>
           <code class='mt-2 block break-all rounded bg-white px-2 py-1 font-mono text-xs ring-1 ring-emerald-200' data-testid='invite-token'>{props.invite.token}</code>
           <p class='mt-2 text-xs'>The invitee accepts with <code class='font-mono'>POST /api/{props.app}/auth/accept-invite</code> and <code class='font-mono'>{'{"token": "…", "password": "…"}'}</code> (valid 72 h).</p>
         </div>
