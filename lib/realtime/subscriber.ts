@@ -39,6 +39,7 @@ export class Subscriber {
   lastSent = 0
   ended = false
   private replaying = true
+  private opened = false
   private pending: ChangeRow[] = []
   private queued = 0
   private views: SubscriberViews | null = null
@@ -99,6 +100,7 @@ export class Subscriber {
 
   /** Ends the replay: changes that arrived live meanwhile are sent now, in order. */
   goLive (): void {
+    this.open()
     this.replaying = false
     const waiting = this.pending
     this.pending = []
@@ -111,8 +113,17 @@ export class Subscriber {
     this.write(controlFrame('reset', { last_event_id: id }, id))
   }
 
-  /** Opening comment: lets a client (and proxies) see the stream is up before any event. */
-  open (): void { this.write(': connected\n\n') }
+  /**
+   * Opening comment: lets a client (and proxies) see the stream is up before any event. Sent
+   * when the subscriber goes live (`goLive`), not before: the response headers go out with the
+   * first write, so a client cannot see the stream open before its feed position is fixed —
+   * a change committed after the client saw it open is always delivered.
+   */
+  open (): void {
+    if (this.opened) return
+    this.opened = true
+    this.write(': connected\n\n')
+  }
 
   /** Ends the stream with a control event (`overflow`, `auth_expired`, `reconnect`). */
   end (event: 'overflow' | 'auth_expired' | 'reconnect'): void {

@@ -60,7 +60,7 @@ export default async function realtimeRoutes (fastify: FastifyInstance): Promise
       maxBuffered: hub.settings.maxBuffered,
       onEnd: (s) => { hub.remove(s) }
     })
-    sub.open()
+    // The stream shows itself open (headers, `: connected`) only once subscribed: see Subscriber.open.
     try {
       await hub.subscribe(app, sub, wanted.lastEventId)
     } catch (err) {

@@ -95,9 +95,9 @@ t.test('revoking an API key ends its streams within a second with auth_expired; 
 })
 
 t.test('an API key\'s expiry ends its stream (also when opened with ?access_token=)', async (t) => {
-  const expiring = await apiKey({ expires_at: new Date(Date.now() + 1500).toISOString() })
-  const s = await stream(t, {}, one.base, `&access_token=${expiring.key}`)
   const expiresAt = Date.now() + 1500
+  const expiring = await apiKey({ expires_at: new Date(expiresAt).toISOString() })
+  const s = await stream(t, {}, one.base, `&access_token=${expiring.key}`)
   await endsWithin(t, s, Date.now(), 4000)
   t.same(events(s), ['auth_expired'])
   t.ok(Date.now() >= expiresAt - 200, 'not before the expiry')
