@@ -94,7 +94,7 @@ async function caughtUp (subs: Subscribers, expected: number, latencies: number[
   const until = Date.now() + 15_000
   for (;;) {
     const stats = await subs.call<SubscriberStats>({ cmd: 'stats' })
-    latencies.push(...stats.latencies)
+    for (const ms of stats.latencies) latencies.push(ms)
     if (Date.now() >= until || stats.counts.every((c) => c >= expected)) return stats
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
