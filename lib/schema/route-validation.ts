@@ -32,6 +32,9 @@ export function nameDetailPaths<T extends object> (schema: T, namer: PathNamer):
   return schema
 }
 
+/** The usual `PathNamer`: array elements by index, as hand-written checks write them (`conditions[1].operator`). */
+export const indexedPaths: PathNamer = (instancePath) => instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]')
+
 /** A body validator: Ajv's, with its error paths renamed when the schema has a `PathNamer`. */
 export function compileBodyValidator (schema: AnySchema): ValidateFunction {
   const validate = ajv.compile(schema)
