@@ -53,7 +53,7 @@ export const REALTIME_ROUTE = {
   },
   headers: {
     type: 'object',
-    properties: { 'last-event-id': { ...CHANGE_ID, description: 'Resume after this change id (sent by EventSource on reconnect).' } }
+    properties: { 'Last-Event-ID': { ...CHANGE_ID, description: 'Resume after this change id (sent by EventSource on reconnect).' } }
   },
   response: {
     200: { description: 'The event stream.', content: { 'text/event-stream': { schema: { type: 'string', 'x-rocket-event-data': EVENT_DATA } } } }

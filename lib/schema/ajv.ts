@@ -82,6 +82,8 @@ function messageOf (field: string, e: ErrorObject): string {
     case 'enum': return `${field} must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`
     case 'type': return `${field} must be of type ${String(e.params.type)}`
     case 'format': return `${field} must be a valid ${String(e.params.format)}`
+    case 'minLength': return `${field} must be at least ${String(e.params.limit)} characters`
+    case 'maxLength': return `${field} must be at most ${String(e.params.limit)} characters`
     default: return `${field} ${e.message ?? 'is invalid'}`
   }
 }
