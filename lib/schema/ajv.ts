@@ -72,7 +72,6 @@ function ruleOf (e: ErrorObject): string {
     case 'minLength': return 'min_length'
     case 'minimum': case 'maximum': return 'range'
     case 'maxItems': case 'maxProperties': return 'max'
-    case 'minItems': case 'minProperties': return 'min'
     case 'format': return 'format'
     default: return 'type'
   }
