@@ -1,5 +1,5 @@
 /**
- * What instrumentation costs (SPEC §8: at most 5 % of throughput at the default sampling rate).
+ * What instrumentation costs (docs/reference.md, "UI configs, audit log, events": at most 5 % of throughput at the default sampling rate).
  * Two Rocket servers on one embedded PostgreSQL and one dataset: `off` with EVENTS_ENABLED=false,
  * `on` with EVENTS_SAMPLING_RATE (default: the configured default), compared scenario by
  * scenario with alternating slices (bench/load.ts `compare`), so both see the same machine noise.

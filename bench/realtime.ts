@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --realtime`: SPEC §13's realtime load (docs/ARCHITECTURE.md "Realtime").
+ * `npm run bench -- --realtime`: the realtime load (docs/reference.md "Realtime", docs/ARCHITECTURE.md "Realtime").
  * Phases on one Rocket process: (1) S4 creates as fast as it answers, no subscribers; (2) the
  * same with `BENCH_RT_SUBSCRIBERS` (1,000) SSE subscribers on `invoice`; (3) creates at a fixed
  * rate (`BENCH_RT_RATE`, default 80 % of phase 2's throughput) with the subscribers, then

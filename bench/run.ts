@@ -16,7 +16,7 @@
  * a subset does not write RESULTS.md), BENCH_SOAK (s), BENCH_RSS_LIMIT (MB, 250),
  * BENCH_NODE_FLAGS (extra node flags for Rocket). Rocket runs with its defaults (LOG_LEVEL=info,
  * LOG_REQUESTS off, events sampled). Two floors run side by side: one whose writes also write the
- * audit row SPEC §8 requires (as Rocket's do), and one without it that writes a nested create as
+ * audit row every write leaves (docs/reference.md, "UI configs, audit log, events"; as Rocket's do), and one without it that writes a nested create as
  * one statement (issue 10's bar); both tables are reported, with the statements per request.
  * BENCH_WORKERS (Rocket's WORKERS: n cluster workers on one port; its CPU column then counts the primary only).
  * Exit code 1 when any request failed (non-2xx, error, timeout) or a bar was missed.

@@ -12,7 +12,7 @@ import { STATUSES } from './schema.js'
 export interface Scenario {
   id: string
   title: string
-  /** Minimum Rocket/floor throughput ratio (SPEC §11: 0.80 on reads, 0.70 on writes). */
+  /** Minimum Rocket/floor throughput ratio (bench/RESULTS.md: 0.80 on reads, 0.70 on writes). */
   bar: number
   /** Minimum ratio against the floor WITHOUT the audit row (issue 10: reads 0.85, create/update 0.80, nested create 0.75). */
   bareBar: number
@@ -63,7 +63,7 @@ function bulkCreating (ds: Dataset, run: string): Request[] {
 
 const get = (ds: Dataset, query: string): Request[] => [{ method: 'GET', path: `/api/${ds.app}/invoice${query}`, headers: headers(ds, false) }]
 
-/** S1–S3 read, S4–S6 write (SPEC §11 bars: 0.80 on reads, 0.70 on writes); S7–S10 query power (bar 0.80). */
+/** S1–S3 read, S4–S6 write (bench/RESULTS.md bars: 0.80 on reads, 0.70 on writes); S7–S10 query power (bar 0.80). */
 export const SCENARIOS: readonly Scenario[] = [
   {
     id: 'S1',

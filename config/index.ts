@@ -42,7 +42,7 @@ export interface Config {
   webhookAllowPrivate: boolean
   /** How often the webhook scheduler looks for due deliveries (retries, crash recovery), in ms. */
   webhookPollIntervalMs: number
-  /** Base delay of webhook retries in ms (SPEC: 30 s; exponential doubles it per attempt). */
+  /** Base delay of webhook retries in ms (docs/reference.md, "Webhooks": 30 s, doubled per attempt). */
   webhookBackoffBaseMs: number
   /** Webhook deliveries one app may have under way at once in a process (docs/security.md). */
   webhookMaxInFlightPerApp: number

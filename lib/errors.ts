@@ -1,6 +1,6 @@
 import createError from '@fastify/error'
 
-/** One entry of an error's `details` list (SPEC §4). */
+/** One entry of an error's `details` list (docs/reference.md, "Envelopes and errors"). */
 export interface ErrorDetail {
   field?: string
   rule?: string

@@ -4,6 +4,7 @@ import { isDatabaseUnreachable, lostAppError } from '../lib/apps/availability.js
 import { translatePgError } from '../lib/db/pg-errors.js'
 import type { ErrorObject } from 'ajv'
 import { isApiError, type ApiError } from '../lib/errors.js'
+import type { RouteSchema } from '../lib/openapi/types.js'
 import { routeErrorDetails } from '../lib/schema/route-validation.js'
 
 interface Envelope {
@@ -39,7 +40,7 @@ function frameworkError (err: FastifyError): { status: number, code: string, mes
  * detail per field, like entity bodies; a query string or path parameter is 400 `INVALID_PAYLOAD`
  * naming the parameter (docs/reference.md, "Errors").
  */
-function routeSchemaFailure (err: FastifyError): { status: number, code: string, message: string, details: unknown[] } | null {
+function routeSchemaFailure (err: FastifyError, schema: RouteSchema | undefined): { status: number, code: string, message: string, details: unknown[] } | null {
   if (err.code !== 'FST_ERR_VALIDATION' || !Array.isArray(err.validation)) return null
   const errors = err.validation as unknown as ErrorObject[]
   if (err.validationContext === 'body') {
@@ -47,7 +48,10 @@ function routeSchemaFailure (err: FastifyError): { status: number, code: string,
     if (errors.some((e) => e.instancePath === '' && e.keyword === 'type')) {
       return { status: 400, code: 'INVALID_PAYLOAD', message: 'Request body must be a JSON object', details: [] }
     }
-    return { status: 422, code: 'VALIDATION_FAILED', message: 'Request body is invalid', details: routeErrorDetails(errors) }
+    const details = routeErrorDetails(errors)
+    // Credentials (login, refresh): a malformed one was always a 400.
+    if (schema?.bodyFailureStatus === 400) return { status: 400, code: 'INVALID_PAYLOAD', message: `Request body is invalid: ${details[0]?.message ?? ''}`, details }
+    return { status: 422, code: 'VALIDATION_FAILED', message: 'Request body is invalid', details }
   }
   const part = err.validationContext === 'params' ? 'Path parameter' : err.validationContext === 'headers' ? 'Header' : 'Query parameter'
   const details = routeErrorDetails(errors)
@@ -77,7 +81,7 @@ async function errorHandler (fastify: FastifyInstance): Promise<void> {
     }
     const pg = translatePgError(err)
     if (pg !== null) return render(reply, pg.statusCode, pg.code, pg.message, pg.details)
-    const schemaFailure = routeSchemaFailure(err as FastifyError)
+    const schemaFailure = routeSchemaFailure(err as FastifyError, request.routeOptions.schema as RouteSchema | undefined)
     if (schemaFailure !== null) return render(reply, schemaFailure.status, schemaFailure.code, schemaFailure.message, schemaFailure.details)
     const fw = frameworkError(err as FastifyError)
     if (fw !== null) {

@@ -5,7 +5,7 @@
  * serialization, HS256 verification with the app's own secret (fast-jwt, cached verifier).
  * It is the practical upper bound of the stack Rocket runs on.
  *
- * Writes also write the audit row SPEC §8 requires (same statement); FLOOR_AUDIT=0 leaves it out
+ * Writes also write the audit row every write must leave (docs/reference.md, "UI configs, audit log, events"; same statement); FLOOR_AUDIT=0 leaves it out
  * and writes a nested create as ONE statement (the issue-10 bar: a hand-written server without
  * an audit log, as the independent harness measured).
  *

@@ -94,7 +94,7 @@ export const INSERT_NESTED_ONE_STATEMENT = `WITH inv AS (${INSERT_INVOICE_ROW}),
 
 interface AuditOptions { entity: string, action: string, changes: string, userParam: number, prelude?: string }
 
-/** `write` as CTE `src`, plus the `_audit_log` rows (SPEC §8) of its rows, in one statement. */
+/** `write` as CTE `src`, plus the `_audit_log` rows (docs/reference.md, "UI configs, audit log, events") of its rows, in one statement. */
 function audited (write: string, o: AuditOptions): string {
   return `WITH ${o.prelude ?? ''}src AS (${write}), audit AS (INSERT INTO _audit_log (entity, record_id, action, changes, user_id, at)
     SELECT '${o.entity}', src.id::text, '${o.action}', ${o.changes}, $${o.userParam}::uuid, clock_timestamp() FROM src)
@@ -103,7 +103,7 @@ function audited (write: string, o: AuditOptions): string {
 
 /**
  * The floor's write statements. With `audit` (the default) each also writes the audit row that
- * SPEC §8 requires of every write, in the same statement: one round trip, the cheapest way a
+ * every write must leave (docs/reference.md, "UI configs, audit log, events"), in the same statement: one round trip, the cheapest way a
  * hand-written server can honour it. The last parameter is then the user id.
  */
 export function writeStatements (audit: boolean): { insertInvoice: string, insertInvoices: string, insertItems: string, updateStatus: string } {

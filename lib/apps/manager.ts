@@ -9,7 +9,7 @@ import { migrateIndexNames } from '../ddl/legacy-indexes.js'
 import { conflict, validationFailed } from '../errors.js'
 import { buildRegistry, prepareRegistry, type Registry } from '../metadata/registry.js'
 import { loadMetadata, type MetadataSnapshot } from '../metadata/store.js'
-import { NAME_RE } from '../metadata/validate-entity.js'
+import { NAME_PATTERN, NAME_RE } from '../metadata/schemas.js'
 import { appUnavailable, isDatabaseUnreachable } from './availability.js'
 import { appDatabaseUrl, createAppDatabase, dropAppDatabase, migrateAppToRole } from './app-database.js'
 import type { AppContext } from './context.js'
@@ -109,21 +109,14 @@ export class AppManager {
   }
 
   /** Creates the app: its database, system tables, JWT secret and seeded admin user. */
-  async create (input: { name: unknown, display_name?: unknown, server?: unknown }): Promise<AppRow> {
+  async create (input: { name: string, display_name?: string, server?: string }): Promise<AppRow> {
+    // The route schema checks the shape (`schemas.ts`); the name also becomes a database name.
     const name = input.name
-    if (typeof name !== 'string' || !NAME_RE.test(name)) {
-      throw validationFailed('Invalid app', [{ field: 'name', rule: 'pattern', message: 'name must match ^[a-z][a-z0-9_]{0,62}$' }])
-    }
-    if (input.display_name !== undefined && typeof input.display_name !== 'string') {
-      throw validationFailed('Invalid app', [{ field: 'display_name', rule: 'type', message: 'display_name must be a string' }])
-    }
-    if (input.server !== undefined && typeof input.server !== 'string') {
-      throw validationFailed('Invalid app', [{ field: 'server', rule: 'type', message: 'server must be a string' }])
-    }
+    if (!NAME_RE.test(name)) throw validationFailed('Invalid app', [{ field: 'name', rule: 'pattern', message: `name must match ${NAME_PATTERN}` }])
     const server = this.opts.servers === undefined ? 'default' : await this.opts.servers.place(input.server)
     const dbName = `rocket_${name}`.slice(0, 63)
     const inserted = await this.opts.platformDb.insertInto('_apps')
-      .values({ name, display_name: (input.display_name as string | undefined) ?? name, db_name: dbName, server, jwt_secret: randomBytes(48).toString('base64url') })
+      .values({ name, display_name: input.display_name ?? name, db_name: dbName, server, jwt_secret: randomBytes(48).toString('base64url') })
       .onConflict((oc) => oc.doNothing()).returning('name').executeTakeFirst()
     if (inserted === undefined) throw conflict(`App '${name}' already exists`, [{ field: 'name', rule: 'unique', message: 'name is taken' }])
     try {

@@ -1,5 +1,5 @@
 import type { Sql } from '../db/connection.js'
-import { conflict, invalidPayload, notFound, validationFailed, type ErrorDetail } from '../errors.js'
+import { conflict, notFound, validationFailed } from '../errors.js'
 import { lockInviteByToken, markAccepted, type InviteStatus } from './invites.js'
 import { hashPassword } from './passwords.js'
 import { issueRefreshToken } from './refresh-tokens.js'
@@ -16,16 +16,10 @@ const REFUSALS: Readonly<Record<Exclude<InviteStatus, 'pending'> | 'unknown', st
 /** Longer than any token this server issues: such a token is unknown without a lookup. */
 const MAX_TOKEN_LENGTH = 200
 
-/** `{token, password}`: a missing or malformed one is 422 naming each (no body counts as an empty one). */
-function parse (body: unknown): { token: string, password: string } {
-  if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) throw invalidPayload('The body must be a JSON object {token, password}')
-  const b = (body ?? {}) as Record<string, unknown>
-  const problems: ErrorDetail[] = []
-  if (typeof b.token !== 'string' || b.token.trim() === '') problems.push({ field: 'token', rule: 'required', message: 'token is required (the invite token)' })
-  const problem = checkPassword(b.password)
-  if (problem !== null) problems.push(problem)
-  if (problems.length > 0) throw validationFailed(`Invalid invite acceptance: ${problems.map((p) => p.message).join('; ')}`, problems)
-  return { token: b.token as string, password: b.password as string }
+/** The password policy beyond the route schema's shape (`session-schemas.ts`): 72 bytes at most. */
+function checkNewPassword (password: string): void {
+  const problem = checkPassword(password)
+  if (problem !== null) throw validationFailed(`Invalid invite acceptance: ${problem.message}`, [problem])
 }
 
 function refused (status: keyof typeof REFUSALS): never {
@@ -37,12 +31,13 @@ function refused (status: keyof typeof REFUSALS): never {
  * Accepts an invite (`POST /api/:app/auth/accept-invite {token, password}`): creates the user
  * with the invite's email and roles, marks the invite used — both in one transaction with
  * the invite row locked, so a token works once even under concurrent use — and opens a
- * session. A missing token or password is 422 VALIDATION_FAILED; an unknown, expired, used or
+ * session. The body's shape is checked by the route schema; an unknown, expired, used or
  * revoked token is 404 NOT_FOUND saying which; a user created meanwhile for that email is
  * CONFLICT (409).
  */
-export async function acceptInvite (sql: Sql, opts: { body: unknown, refreshTtl: number }): Promise<Session> {
-  const { token, password } = parse(opts.body)
+export async function acceptInvite (sql: Sql, opts: { body: { token: string, password: string }, refreshTtl: number }): Promise<Session> {
+  const { token, password } = opts.body
+  checkNewPassword(password)
   if (token.length > MAX_TOKEN_LENGTH) refused('unknown')
   // Hashed before the transaction: the row lock is never held across bcrypt.
   const hash = await hashPassword(password)

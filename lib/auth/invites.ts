@@ -4,7 +4,7 @@ import type { Sql, TransactionSql } from '../db/connection.js'
 import { conflict, notFound } from '../errors.js'
 import { UUID_RE } from '../fields/spec.js'
 
-/** Invites are valid for 72 hours (SPEC §8). */
+/** Invites are valid for 72 hours (docs/reference.md, "Users, auth, invites"). */
 export const INVITE_TTL_SECONDS = 72 * 3600
 
 export type InviteStatus = 'pending' | 'accepted' | 'revoked' | 'expired'

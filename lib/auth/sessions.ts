@@ -1,6 +1,7 @@
 import type { Sql } from '../db/connection.js'
-import { invalidPayload, unauthorized } from '../errors.js'
+import { unauthorized } from '../errors.js'
 import { verifyPassword } from './passwords.js'
+import type { Credentials, RefreshBody } from './session-schemas.js'
 import { issueRefreshToken, revokeRefreshToken, rotateRefreshToken, type RefreshTable } from './refresh-tokens.js'
 
 /** Where one population of users lives: app users (`_users`) or platform users. */
@@ -33,28 +34,14 @@ export interface Session {
   refreshToken: string
 }
 
-function credentials (body: unknown): { email: string, password: string } {
-  const b = body as { email?: unknown, password?: unknown } | null
-  if (typeof b !== 'object' || b === null || typeof b.email !== 'string' || typeof b.password !== 'string' || b.email === '' || b.password === '') {
-    throw invalidPayload('email and password are required', [
-      { field: 'email', message: 'email must be a non-empty string' }, { field: 'password', message: 'password must be a non-empty string' }])
-  }
-  return { email: b.email.trim(), password: b.password }
-}
-
-export function refreshTokenOf (body: unknown): string {
-  const token = (body as { refresh_token?: unknown } | null)?.refresh_token
-  if (typeof token !== 'string' || token === '') throw invalidPayload('refresh_token is required', [{ field: 'refresh_token', message: 'refresh_token must be a non-empty string' }])
-  return token
-}
-
 /**
  * Checks email + password. Unknown email, wrong password, inactive user and an app user
  * without a password (created by federated login: `password_hash` null) all answer the same
  * 401 after the same amount of bcrypt work, so the answer reveals nothing.
  */
-export async function login (dir: UserDirectory, body: unknown): Promise<Session> {
-  const { email, password } = credentials(body)
+export async function login (dir: UserDirectory, body: Credentials): Promise<Session> {
+  const email = body.email.trim()
+  const password = body.password
   const rows = await dir.sql<{ id: string, email: string, roles: string[], password_hash: string | null, active: boolean, tv?: number }[]>`
     SELECT id, email, roles, password_hash, active${tokenVersionColumn(dir)} FROM ${dir.sql(dir.users)} WHERE lower(email) = lower(${email})`
   const row = rows[0]
@@ -65,8 +52,8 @@ export async function login (dir: UserDirectory, body: unknown): Promise<Session
 }
 
 /** Rotates a refresh token and returns the (still active) user it belongs to. */
-export async function refresh (dir: UserDirectory, body: unknown): Promise<Session> {
-  const rotated = await rotateRefreshToken(dir.sql, { table: dir.refresh, token: refreshTokenOf(body), ttlSeconds: dir.refreshTtl })
+export async function refresh (dir: UserDirectory, body: RefreshBody): Promise<Session> {
+  const rotated = await rotateRefreshToken(dir.sql, { table: dir.refresh, token: body.refresh_token, ttlSeconds: dir.refreshTtl })
   const rows = await dir.sql<{ id: string, email: string, roles: string[], active: boolean, tv?: number }[]>`
     SELECT id, email, roles, active${tokenVersionColumn(dir)} FROM ${dir.sql(dir.users)} WHERE id = ${rotated.userId}`
   const row = rows[0]
@@ -77,6 +64,6 @@ export async function refresh (dir: UserDirectory, body: unknown): Promise<Sessi
   return { user: sessionUser(row), refreshToken: rotated.token }
 }
 
-export async function logout (dir: UserDirectory, body: unknown): Promise<void> {
-  await revokeRefreshToken(dir.sql, { table: dir.refresh, token: refreshTokenOf(body) })
+export async function logout (dir: UserDirectory, body: RefreshBody): Promise<void> {
+  await revokeRefreshToken(dir.sql, { table: dir.refresh, token: body.refresh_token })
 }

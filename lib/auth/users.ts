@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely'
 import { notFoundById, requireById } from '../db/by-id.js'
 import type { AppDatabase } from '../db/system-tables.js'
-import { conflict, didYouMean, invalidPayload, validationFailed, type ErrorDetail } from '../errors.js'
-import { validateRoles } from '../permissions/validate.js'
+import { conflict, validationFailed, type ErrorDetail } from '../errors.js'
+import { normalizeRoles } from '../permissions/schemas.js'
+import { shapeProblems } from '../schema/shape.js'
+import { EMAIL_RE, USER_BODIES } from './admin-schemas.js'
 import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords.js'
 
 type Db = Kysely<AppDatabase>
@@ -20,13 +22,9 @@ export interface UserRecord {
 }
 
 const COLUMNS = ['id', 'email', 'roles', 'active', 'email_verified', 'created_at', 'updated_at'] as const
-const WRITABLE = ['email', 'password', 'roles', 'active']
-const READ_ONLY = new Set(['id', 'email_verified', 'created_at', 'updated_at'])
 /** bcrypt uses the first 72 bytes only; longer passwords are refused rather than silently cut. */
 const MAX_PASSWORD_BYTES = 72
 const MAX_EMAIL_LENGTH = 254
-// Pragmatic: something@domain, domain labels of letters, digits and hyphens ("localhost" included).
-const EMAIL_RE = /^[^\s@"<>()[\]\\,;:]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
 
 /** Trimmed, lower-cased email, or null when it is not a valid address. */
 export function normalizeEmail (raw: unknown): string | null {
@@ -45,29 +43,27 @@ export function checkPassword (raw: unknown, field = 'password'): ErrorDetail | 
 
 interface UserChanges { email?: string, password?: string, roles?: string[], active?: boolean }
 
+/**
+ * A user body: its shape against the schema the route declares (`admin-schemas.ts`; sample users
+ * arrive by import, without a route), then the address (normalized) and the password policy.
+ */
 function parseUserBody (body: unknown, creating: boolean): UserChanges {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidPayload('The request body must be a JSON object')
-  const b = body as Record<string, unknown>
-  const out: ErrorDetail[] = []
+  const out: ErrorDetail[] = shapeProblems(creating ? USER_BODIES.create : USER_BODIES.update, body)
+  if (out.length > 0) throw validationFailed(`Invalid user: ${out[0]?.message ?? ''}`, out)
+  const b = body as { email?: string, password?: string, roles?: string[], active?: boolean }
   const changes: UserChanges = {}
-  for (const key of Object.keys(b)) {
-    if (!WRITABLE.includes(key) && !READ_ONLY.has(key)) out.push({ field: key, rule: 'unknown', message: `unknown property '${key}'${didYouMean(key, WRITABLE)}` })
-  }
-  if (b.email !== undefined || creating) {
+  if (b.email !== undefined) {
     const email = normalizeEmail(b.email)
     if (email === null) out.push({ field: 'email', rule: 'format', message: 'email must be a valid email address' })
     else changes.email = email
   }
-  if (b.password !== undefined || creating) {
+  if (b.password !== undefined) {
     const problem = checkPassword(b.password)
     if (problem !== null) out.push(problem)
-    else changes.password = b.password as string
+    else changes.password = b.password
   }
-  if (b.roles !== undefined) changes.roles = validateRoles(b.roles, { field: 'roles', out, allowEmpty: true })
-  if (b.active !== undefined) {
-    if (typeof b.active !== 'boolean') out.push({ field: 'active', rule: 'type', message: 'active must be a boolean' })
-    else changes.active = b.active
-  }
+  if (b.roles !== undefined) changes.roles = normalizeRoles(b.roles)
+  if (b.active !== undefined) changes.active = b.active
   if (out.length > 0) throw validationFailed(`Invalid user: ${out[0]?.message ?? ''}`, out)
   return changes
 }

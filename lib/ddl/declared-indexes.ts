@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto'
 import type { AppContext } from '../apps/context.js'
 import type { ErrorDetail } from '../errors.js'
 import { canonicalType, FIELD_TYPE_SPECS } from '../fields/index.js'
-import { NAME_RE } from '../metadata/validate-entity.js'
 import { isSystemCatalogName, qualifiedName, quoteIdent } from '../db/identifiers.js'
 import type { EntityDef, IndexDef } from '../metadata/types.js'
 import { columnTypeOf } from './entity-ddl.js'
@@ -52,35 +51,29 @@ export function createIndexSql (def: EntityDef, ix: IndexDef): string {
   return `CREATE ${ix.unique === true ? 'UNIQUE ' : ''}INDEX CONCURRENTLY ${quoteIdent(declaredIndexName(def, ix))} ON ${qualifiedName(def.table)} (${cols.join(', ')})${where}`
 }
 
-/** Checks `indexes` of an entity definition (fields exist and are indexable, where converts). */
+/**
+ * Checks `indexes` of an entity definition against its fields (their shape is the entity's
+ * schema, lib/metadata/schemas.ts): fields exist and are indexable, `where` converts, names
+ * are not PostgreSQL's and not used twice.
+ */
 export function validateIndexes (def: EntityDef, add: (d: ErrorDetail) => void): void {
-  const raw = def.indexes as unknown
-  if (raw === undefined) return
-  if (!Array.isArray(raw)) { add({ field: 'indexes', rule: 'type', message: 'indexes must be an array' }); return }
   const names = new Set<string>()
-  raw.forEach((ix: unknown, i) => {
+  ;(def.indexes ?? []).forEach((ix, i) => {
     const at = `indexes[${i}]`
-    if (typeof ix !== 'object' || ix === null || Array.isArray(ix)) { add({ field: at, rule: 'type', message: 'an index is {fields, unique?, where?, name?}' }); return }
-    const o = ix as Record<string, unknown>
-    for (const k of Object.keys(o)) if (!['name', 'fields', 'unique', 'where'].includes(k)) add({ field: `${at}.${k}`, rule: 'unknown', message: `unknown key '${k}'` })
-    if (!Array.isArray(o.fields) || o.fields.length === 0 || o.fields.length > 16) { add({ field: `${at}.fields`, rule: 'type', message: 'fields must list 1 to 16 field names' }); return }
-    for (const f of o.fields) {
-      const name = typeof f === 'string' ? f.replace(/^-/, '') : ''
+    for (const f of ix.fields) {
+      const name = f.replace(/^-/, '')
       const field = def.fields.find((x) => x.name === name)
-      if (field === undefined) add({ field: `${at}.fields`, rule: 'exists', message: `unknown field '${String(f)}'` })
+      if (field === undefined) add({ field: `${at}.fields`, rule: 'exists', message: `unknown field '${f}'` })
       else if (['json', 'file'].includes(canonicalType(field.type) ?? '')) add({ field: `${at}.fields`, rule: 'type', message: `${name}: ${field.type} fields cannot be indexed` })
     }
-    if (o.unique !== undefined && typeof o.unique !== 'boolean') add({ field: `${at}.unique`, rule: 'type', message: 'unique must be a boolean' })
-    if (o.name !== undefined && (typeof o.name !== 'string' || !NAME_RE.test(o.name))) add({ field: `${at}.name`, rule: 'pattern', message: 'name must match ^[a-z][a-z0-9_]{0,62}$' })
-    else if (typeof o.name === 'string' && isSystemCatalogName(o.name)) add({ field: `${at}.name`, rule: 'reserved', message: "index names starting with 'pg_' are reserved for PostgreSQL" })
-    if (o.where !== undefined) {
-      if (typeof o.where !== 'object' || o.where === null || Array.isArray(o.where) || Object.values(o.where).some((v) => typeof v !== 'string' || v.includes('\u0000'))) {
-        add({ field: `${at}.where`, rule: 'type', message: 'where maps filter keys to text values' })
-      } else {
-        try { whereSql(def, o.where as Record<string, string>) } catch (err) { add({ field: `${at}.where`, rule: 'invalid', message: (err as Error).message }) }
+    if (ix.name !== undefined && isSystemCatalogName(ix.name)) add({ field: `${at}.name`, rule: 'reserved', message: "index names starting with 'pg_' are reserved for PostgreSQL" })
+    if (ix.where !== undefined) {
+      if (Object.values(ix.where).some((v) => v.includes('\u0000'))) add({ field: `${at}.where`, rule: 'type', message: 'where values must not contain NUL characters' })
+      else {
+        try { whereSql(def, ix.where) } catch (err) { add({ field: `${at}.where`, rule: 'invalid', message: (err as Error).message }) }
       }
     }
-    const name = declaredIndexName(def, o as unknown as IndexDef)
+    const name = declaredIndexName(def, ix)
     if (names.has(name)) add({ field: `${at}.name`, rule: 'unique', message: `duplicate index '${name}'` })
     names.add(name)
   })

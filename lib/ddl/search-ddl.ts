@@ -62,23 +62,10 @@ export function searchStatements (before: EntityDef | null, after: EntityDef): s
 }
 
 /** Checks `searchable` (string/text fields only) and `search: {language}`. */
-export function validateSearch (input: Record<string, unknown>, def: EntityDef, add: (detail: ErrorDetail) => void): void {
+export function validateSearch (def: EntityDef, add: (detail: ErrorDetail) => void): void {
   for (const f of def.fields) {
-    if (f.searchable === undefined) continue
-    if (typeof f.searchable !== 'boolean') add({ field: `fields.${f.name}.searchable`, rule: 'type', message: 'searchable must be a boolean' })
-    else if (f.searchable && !['string', 'text'].includes(canonicalType(f.type) ?? '')) {
+    if (f.searchable === true && !['string', 'text'].includes(canonicalType(f.type) ?? '')) {
       add({ field: `fields.${f.name}.searchable`, rule: 'type', message: 'only string and text fields can be searchable' })
     }
-  }
-  const search = input.search
-  if (search === undefined) return
-  if (typeof search !== 'object' || search === null || Array.isArray(search)) {
-    add({ field: 'search', rule: 'type', message: 'search must be {language}' })
-    return
-  }
-  for (const key of Object.keys(search)) if (key !== 'language') add({ field: `search.${key}`, rule: 'unknown', message: `unknown key '${key}'` })
-  const lang = (search as Record<string, unknown>).language
-  if (lang !== undefined && !(SEARCH_LANGUAGES as readonly unknown[]).includes(lang)) {
-    add({ field: 'search.language', rule: 'enum', message: `language must be one of ${SEARCH_LANGUAGES.join(', ')}` })
   }
 }

@@ -14,7 +14,7 @@ import type { Config } from '../../config/index.js'
 import type { EngineModule } from './modules.js'
 
 /**
- * The engine's capabilities in pipeline order (SPEC §7: permissions → rules → computed →
+ * The engine's capabilities in pipeline order (docs/reference.md, "Writing": permissions → rules → computed →
  * state machine → … → audit/webhook outbox → after-commit work). Add a module here to plug it in.
  * `config` tunes modules that need it (webhook delivery); without it they use their defaults.
  */

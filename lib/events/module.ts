@@ -69,7 +69,7 @@ export function recordWriteSpans (nodes: WriteNode[], unit: WriteUnit): void {
 }
 
 /**
- * Instrumentation (SPEC §8) as an engine module: its write hook records the write spans of
+ * Instrumentation (docs/reference.md, "UI configs, audit log, events") as an engine module: its write hook records the write spans of
  * sampled requests, and `send_event` actions are recorded as business events. First in the pipeline so that its `afterCommit` times the unit before other
  * modules' after-commit work (webhook dispatch, workflow runs) starts.
  */

@@ -1,5 +1,5 @@
 /**
- * Rocket's one expression language (SPEC §8), used by rules, computed fields, state-machine
+ * Rocket's one expression language (docs/reference.md, "Expressions"), used by rules, computed fields, state-machine
  * guards, workflow conditions and context mappings, and webhook conditions.
  *
  * Compile when metadata is saved or loaded (`validateExpression` / `compileExpressionCached`),

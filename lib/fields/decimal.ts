@@ -3,8 +3,9 @@ import type { FieldDef } from '../metadata/types.js'
 
 /**
  * Column type of a decimal field. With `scale` given, `precision` is the total digit count
- * (NUMERIC(p,s)). With `precision` alone it counts decimal places, as in SPEC §5's
- * `{"name": "total", "type": "decimal", "precision": 2}` (money with cents): NUMERIC(p+18, p).
+ * (NUMERIC(p,s)). With `precision` alone it counts decimal places, as in the reference's example
+ * `{"name": "total", "type": "decimal", "precision": 2}` (money with cents; docs/reference.md,
+ * "Metadata: entities, fields, relations"): NUMERIC(p+18, p).
  * With neither, an unconstrained NUMERIC.
  */
 export function numericType (f: FieldDef): string {

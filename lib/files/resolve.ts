@@ -2,7 +2,7 @@ import { fieldInvalid } from '../errors.js'
 import { UUID_RE } from '../fields/spec.js'
 import type { FileResolver } from '../write/types.js'
 
-/** What a `file` field stores (SPEC §5). */
+/** What a `file` field stores (docs/reference.md, "Metadata: entities, fields, relations"). */
 export interface FileValue {
   id: string
   filename: string

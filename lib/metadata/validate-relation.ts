@@ -1,15 +1,14 @@
 import { isSystemCatalogName } from '../db/identifiers.js'
 import { canonicalType } from '../fields/index.js'
-import { unknownKeyDetails, validationFailed, type ErrorDetail } from '../errors.js'
-import { NAME_RE } from './validate-entity.js'
-import { ON_DELETE, RELATION_TYPES, WRITE_MODES, type EntityDef, type RelationDef } from './types.js'
+import { didYouMean, validationFailed, type ErrorDetail } from '../errors.js'
+import { shapeProblems } from '../schema/shape.js'
+import { NAME_PATTERN, NAME_RE, RELATION_BODIES } from './schemas.js'
+import type { EntityDef, RelationDef } from './types.js'
 
 type Raw = Record<string, unknown>
 
-const RELATION_KEYS = [
-  'name', 'type', 'source', 'target', 'source_key', 'target_key', 'join_table', 'source_join_key', 'target_join_key',
-  'ownership', 'on_delete', 'fetch', 'write_mode', 'inverse_name'
-] as const
+/** Keys of a stored row a client may send back: ignored. */
+const ROW_KEYS: ReadonlySet<string> = new Set(['id', 'created_at', 'updated_at'])
 
 /** Column type families that may reference each other through a foreign key. */
 function keyFamily (entity: EntityDef, field: string): string | null {
@@ -21,32 +20,26 @@ function keyFamily (entity: EntityDef, field: string): string | null {
 
 /**
  * Validates a relation against the current entities and relations (excluding the relation
- * itself on update) and fills in defaults. Throws VALIDATION_FAILED with every problem.
+ * itself on update) and fills in defaults. Its shape — keys, names, enums — is the schema the
+ * route declares (`schemas.ts`); this checks what a schema cannot say: the entities and keys
+ * exist and fit, the join table and edge names are free. Throws VALIDATION_FAILED with every problem.
  */
 export function validateRelationDef (input: unknown, entities: Map<string, EntityDef>, others: RelationDef[]): RelationDef {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw validationFailed('Relation definition must be a JSON object')
+  const shape = shapeProblems(RELATION_BODIES.create, input)
+  if (shape.length > 0) throw validationFailed('Invalid relation definition', shape)
   const raw = input as Raw
   const errors: ErrorDetail[] = []
   const add = (field: string, message: string, rule = 'invalid'): void => { errors.push({ field, rule, message }) }
-  errors.push(...unknownKeyDetails('', raw, RELATION_KEYS, ['id', 'created_at', 'updated_at']))
-
-  const name = raw.name
-  if (typeof name !== 'string' || !NAME_RE.test(name)) add('name', 'name must match ^[a-z][a-z0-9_]{0,62}$', 'pattern')
   const type = raw.type as RelationDef['type']
-  if (!(RELATION_TYPES as readonly unknown[]).includes(type)) add('type', `type must be one of ${RELATION_TYPES.join(', ')}`, 'enum')
-  const source = typeof raw.source === 'string' ? entities.get(raw.source) : undefined
-  const target = typeof raw.target === 'string' ? entities.get(raw.target) : undefined
-  if (source === undefined) add('source', `unknown source entity '${String(raw.source)}'`, 'exists')
-  if (target === undefined) add('target', `unknown target entity '${String(raw.target)}'`, 'exists')
-  checkEnum(raw, 'on_delete', ON_DELETE, add)
-  checkEnum(raw, 'write_mode', WRITE_MODES, add)
-  checkEnum(raw, 'ownership', ['source', 'target', 'none'], add)
-  checkEnum(raw, 'fetch', ['lazy', 'eager'], add)
-  if (raw.inverse_name !== undefined && (typeof raw.inverse_name !== 'string' || !NAME_RE.test(raw.inverse_name))) add('inverse_name', 'inverse_name must match ^[a-z][a-z0-9_]{0,62}$', 'pattern')
+  const source = entities.get(raw.source as string)
+  const target = entities.get(raw.target as string)
+  if (source === undefined) add('source', `unknown source entity '${String(raw.source)}'${didYouMean(String(raw.source), entities.keys())}`, 'exists')
+  if (target === undefined) add('target', `unknown target entity '${String(raw.target)}'${didYouMean(String(raw.target), entities.keys())}`, 'exists')
   if (errors.length > 0 || source === undefined || target === undefined) throw validationFailed('Invalid relation definition', errors)
 
+  const given = Object.fromEntries(Object.entries(raw).filter(([k]) => !ROW_KEYS.has(k)))
   const def: RelationDef = {
-    ...(raw as unknown as RelationDef),
+    ...(given as unknown as RelationDef),
     source_key: typeof raw.source_key === 'string' ? raw.source_key : source.primary_key.field,
     target_key: typeof raw.target_key === 'string' ? raw.target_key : (type === 'many_to_many' ? target.primary_key.field : `${source.name}_id`),
     ownership: (raw.ownership as RelationDef['ownership']) ?? 'source',
@@ -60,10 +53,6 @@ export function validateRelationDef (input: unknown, entities: Map<string, Entit
   checkNames(def, source, target, others, add)
   if (errors.length > 0) throw validationFailed('Invalid relation definition', errors)
   return def
-}
-
-function checkEnum (raw: Raw, key: string, allowed: readonly string[], add: (f: string, m: string, r?: string) => void): void {
-  if (raw[key] !== undefined && !allowed.includes(raw[key] as string)) add(key, `${key} must be one of ${allowed.join(', ')}`, 'enum')
 }
 
 function checkKeys (def: RelationDef, source: EntityDef, target: EntityDef, add: (f: string, m: string, r?: string) => void): void {
@@ -83,8 +72,9 @@ function checkJoinTable (def: RelationDef, raw: Raw, entities: Map<string, Entit
   def.join_table = typeof raw.join_table === 'string' ? raw.join_table : def.name
   def.source_join_key = typeof raw.source_join_key === 'string' ? raw.source_join_key : `${def.source}_id`
   def.target_join_key = typeof raw.target_join_key === 'string' ? raw.target_join_key : `${def.target}_id`
+  // Derived names may outgrow the pattern the given ones were checked against.
   for (const k of ['join_table', 'source_join_key', 'target_join_key'] as const) {
-    if (!NAME_RE.test(def[k] as string)) add(k, `${k} must match ^[a-z][a-z0-9_]{0,62}$`, 'pattern')
+    if (!NAME_RE.test(def[k] as string)) add(k, `${k} must match ${NAME_PATTERN}`, 'pattern')
   }
   if (NAME_RE.test(def.join_table) && isSystemCatalogName(def.join_table)) {
     add('join_table', `join_table '${def.join_table}' is reserved: names starting with pg_ belong to PostgreSQL's catalogs`, 'reserved')

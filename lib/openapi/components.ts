@@ -15,7 +15,7 @@ interface ErrorStatus {
   codes: string[]
 }
 
-/** The error envelope per status (SPEC §4), one reusable response component each. */
+/** The error envelope per status (docs/reference.md, "Envelopes and errors"), one reusable response component each. */
 const ERROR_STATUSES: Readonly<Record<number, ErrorStatus>> = {
   400: { name: 'BadRequest', description: 'Malformed request: bad JSON, unknown field, operator or parameter, malformed id.', codes: ['INVALID_PAYLOAD', 'UNKNOWN_FIELD'] },
   401: { name: 'Unauthorized', description: 'Missing, invalid or expired access token, or a token of another app.', codes: ['UNAUTHORIZED'] },

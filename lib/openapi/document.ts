@@ -1,10 +1,8 @@
 import type { Registry } from '../metadata/registry.js'
-import { adminOperations, authOperations, fileOperations } from './admin-paths.js'
-import { realtimeOperations } from './realtime-paths.js'
 import { errorResponseComponents, securitySchemes, SHARED_SCHEMAS, sharedSchemas, API_KEY, BEARER } from './components.js'
 import { entityComponents, fieldReferences } from './entity-components.js'
 import { entityPaths } from './entity-paths.js'
-import { metadataSchemas } from './metadata-schemas.js'
+import { fileOperations } from './file-paths.js'
 import { ComponentNames } from './names.js'
 import { relationPayloadComponents } from './relation-payloads.js'
 import { routePaths } from './route-paths.js'
@@ -28,21 +26,22 @@ function componentNames (registry: Registry): ComponentNames {
 /**
  * OpenAPI 3.1 description of one app at one metadata version: the five operations of every
  * entity (schemas from `entityJsonSchemas`, as the validators and serializers use them), the
- * auth and admin routes, and every other registered system route.
+ * registered system routes (each from its declared route schema).
  */
 export function buildOpenApiDocument (input: DocumentInput): OpenApiDocument {
   const { app, registry, routes } = input
   const names = componentNames(registry)
   const refs = fieldReferences(registry)
   const entities = [...registry.entities.values()].sort((a, b) => a.name.localeCompare(b.name))
-  const schemas: Record<string, SchemaObject> = { ...sharedSchemas(), ...metadataSchemas() }
+  const schemas: Record<string, SchemaObject> = sharedSchemas()
   const entityPathItems: Record<string, PathItemObject> = {}
   for (const entity of entities) {
     Object.assign(schemas, entityComponents(entity, names, refs))
     Object.assign(entityPathItems, entityPaths(entity, names))
   }
   Object.assign(schemas, relationPayloadComponents(registry, { names, refs }))
-  const known = { ...authOperations(), ...adminOperations(), ...fileOperations(), ...realtimeOperations() }
+  const system = routePaths(routes, fileOperations())
+  Object.assign(schemas, system.schemas)
   return {
     openapi: '3.1.0',
     info: {
@@ -58,7 +57,7 @@ export function buildOpenApiDocument (input: DocumentInput): OpenApiDocument {
       { name: 'auth', description: 'Log in and manage tokens (no token needed).' },
       { name: 'admin', description: 'Metadata and app administration (admin role).' }
     ],
-    paths: { ...entityPathItems, ...routePaths(routes, known) },
+    paths: { ...entityPathItems, ...system.paths },
     components: { schemas, responses: errorResponseComponents(), securitySchemes: securitySchemes() }
   }
 }

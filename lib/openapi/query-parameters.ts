@@ -5,7 +5,7 @@ import { isSortable } from './parameters.js'
 import type { ParameterObject } from './types.js'
 
 /**
- * Parameters of SPEC §12 query power (docs/QUERYING.md): field selection, count modes, keyset
+ * Query-power parameters (docs/QUERYING.md): field selection, count modes, keyset
  * pagination, full-text search, conditional requests and aggregates.
  */
 

@@ -10,7 +10,7 @@ const NULL: SchemaObject = { type: 'null' }
 /**
  * A nested record written through `edge`: the target's writable fields and PK (a PK makes it an
  * update of that record), `_delete` (has_many/has_one), and the target's own relations except
- * the one leading back to the parent (SPEC §7: depth > 1 works the same way). A new record
+ * the one leading back to the parent (docs/reference.md, "Writing": depth > 1 works the same way). A new record
  * needs the target's required fields except the FK the parent's key is propagated into.
  */
 function nestedItem (edge: RelationEdge, target: CompiledEntity, ctx: Ctx): SchemaObject {

@@ -71,8 +71,16 @@ export interface OpenApiDocument {
   }
 }
 
+/**
+ * A declared 2xx/3xx answer: a JSON schema, or Fastify's per-media-type form
+ * `{description?, content: {<media type>: {schema}}}` (e.g. `text/event-stream`).
+ */
+export type RouteResponse = SchemaObject | { description?: string, content: Record<string, MediaTypeObject> }
+
 /** Fastify route schema parts the builder understands (as declared on a route, if any). */
 export interface RouteSchema {
+  /** Stable id of the operation; otherwise one is derived from the method and path. */
+  operationId?: string
   summary?: string
   description?: string
   tags?: string[]
@@ -80,7 +88,13 @@ export interface RouteSchema {
   security?: SecurityRequirement[]
   body?: SchemaObject
   querystring?: SchemaObject
-  response?: Record<string, SchemaObject>
+  params?: SchemaObject
+  headers?: SchemaObject
+  response?: Record<string, RouteResponse>
+  /** 400: a body failing the schema is a malformed request (INVALID_PAYLOAD), not 422 (credentials). */
+  bodyFailureStatus?: 400
+  /** Error statuses beyond the ones every route may answer (400, 401, 403, 404, 500; 413 and 422 with a body), e.g. 409, 429. */
+  errors?: number[]
 }
 
 /**

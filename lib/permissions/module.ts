@@ -86,7 +86,7 @@ function checkRecord (node: WriteNode, unit: WriteUnit): void {
 }
 
 /**
- * Permission policies (SPEC §8), first in the pipeline. Whitelist: without a matching
+ * Permission policies (docs/reference.md, "Permissions"), first in the pipeline. Whitelist: without a matching
  * policy a non-admin caller gets 403; the `admin` role and platform tokens bypass. Reads get
  * the policy conditions as one extra WHERE term (lists, counts, get by id, includes) and as
  * `rowTest` (a write's response row); writes are checked per record in `beforeWrite` and,

@@ -1,4 +1,4 @@
-/** Permission policies as stored in `_permissions` and sent through the admin API (SPEC §8). */
+/** Permission policies as stored in `_permissions` and sent through the admin API (docs/reference.md, "Permissions"). */
 
 export const PERMISSION_ACTIONS = ['read', 'create', 'update', 'delete'] as const
 export type PermissionAction = typeof PERMISSION_ACTIONS[number]

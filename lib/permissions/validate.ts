@@ -2,26 +2,16 @@ import { didYouMean, isApiError, validationFailed, type ErrorDetail } from '../e
 import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
 import type { Registry } from '../metadata/registry.js'
 import { filterFromCondition } from '../query/index.js'
-import {
-  CONDITION_OPERATORS, PERMISSION_ACTIONS, USER_REF_PREFIX, userRefOf,
-  type ConditionDef, type ConditionOperator, type PermissionAction, type PermissionInput, type UserRef
-} from './types.js'
+import { shapeProblems } from '../schema/shape.js'
+import { MAX_ROLE_LENGTH, normalizeRoles, PERMISSION_BODIES } from './schemas.js'
+import { USER_REF_PREFIX, userRefOf, type ConditionDef, type PermissionAction, type PermissionInput, type UserRef } from './types.js'
 
-const KEYS = new Set(['entity', 'action', 'roles', 'conditions', 'fields', 'id', 'created_at', 'updated_at'])
-const MAX_CONDITIONS = 50
-/** A policy lists at most as many fields as an entity may have (lib/metadata/validate-entity.ts). */
-const MAX_FIELDS = 500
 const MAX_LIST = 1000
-const MAX_ROLE_LENGTH = 100
 const ORDERED: ReadonlySet<string> = new Set(['gt', 'gte', 'lt', 'lte'])
 /** Field types a reference can be compared with: a user id is a UUID, an email is text. */
 const REF_TYPES: Readonly<Record<UserRef, ReadonlySet<string>>> = {
   id: new Set(['uuid', 'string', 'text']),
   email: new Set(['string', 'text'])
-}
-
-function isObject (v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 /** Where problems are reported: the detail path and the list collecting details. */
@@ -74,15 +64,11 @@ function literalProbe (cond: ConditionDef, field: CompiledField, site: Site): Co
   return cond
 }
 
-function validateCondition (entity: CompiledEntity, raw: unknown, site: Site): ConditionDef | null {
+function validateCondition (entity: CompiledEntity, raw: ConditionDef, site: Site): ConditionDef | null {
   const { at, out } = site
-  if (!isObject(raw)) {
-    out.push({ field: at, rule: 'type', message: 'a condition is an object {field, operator, value}' })
-    return null
-  }
-  const field = typeof raw.field === 'string' ? entity.fields.get(raw.field) : undefined
+  const field = entity.fields.get(raw.field)
   if (field === undefined) {
-    const name = typeof raw.field === 'string' ? raw.field : ''
+    const name = raw.field
     out.push({ field: `${at}.field`, rule: 'exists', message: `unknown field '${name}' of ${entity.name}${didYouMean(name, entity.fields.keys())}` })
     return null
   }
@@ -91,19 +77,11 @@ function validateCondition (entity: CompiledEntity, raw: unknown, site: Site): C
     return null
   }
   const op = raw.operator
-  if (typeof op !== 'string' || !(CONDITION_OPERATORS as readonly string[]).includes(op)) {
-    out.push({ field: `${at}.operator`, rule: 'enum', message: `operator must be one of ${CONDITION_OPERATORS.join(', ')}` })
-    return null
-  }
   if (ORDERED.has(op) && !field.spec.ordered) {
     out.push({ field: `${at}.operator`, rule: 'operator', message: `operator '${op}' does not apply to ${field.type} fields` })
     return null
   }
-  if (!('value' in raw)) {
-    out.push({ field: `${at}.value`, rule: 'required', message: 'value is required (null only with eq/neq)' })
-    return null
-  }
-  const cond: ConditionDef = { field: field.name, operator: op as ConditionOperator, value: raw.value }
+  const cond: ConditionDef = { field: field.name, operator: op, value: raw.value }
   const probe = literalProbe(cond, field, { at: `${at}.value`, out })
   if (probe !== null) {
     try {
@@ -116,17 +94,8 @@ function validateCondition (entity: CompiledEntity, raw: unknown, site: Site): C
   return cond
 }
 
-function validateConditions (entity: CompiledEntity | undefined, raw: unknown, out: ErrorDetail[]): ConditionDef[] {
-  if (raw === undefined || raw === null) return []
-  if (!Array.isArray(raw)) {
-    out.push({ field: 'conditions', rule: 'type', message: 'conditions must be an array' })
-    return []
-  }
-  if (raw.length > MAX_CONDITIONS) {
-    out.push({ field: 'conditions', rule: 'max_items', message: `at most ${MAX_CONDITIONS} conditions per policy` })
-    return []
-  }
-  if (entity === undefined) return []
+function validateConditions (entity: CompiledEntity | undefined, raw: ConditionDef[] | null | undefined, out: ErrorDetail[]): ConditionDef[] {
+  if (raw === undefined || raw === null || entity === undefined) return []
   const conditions: ConditionDef[] = []
   raw.forEach((c, i) => {
     const cond = validateCondition(entity, c, { at: `conditions[${i}]`, out })
@@ -139,22 +108,14 @@ function validateConditions (entity: CompiledEntity | undefined, raw: unknown, o
  * `fields` (docs/security.md, "Field permissions"): null/absent = every field; otherwise the
  * names of fields of the entity, duplicates collapsed. Not for `delete` (it removes whole rows).
  */
-function validateFields (entity: CompiledEntity | undefined, action: unknown, raw: unknown, out: ErrorDetail[]): string[] | null {
+function validateFields (entity: CompiledEntity | undefined, action: PermissionAction, raw: string[] | null | undefined, out: ErrorDetail[]): string[] | null {
   if (raw === undefined || raw === null) return null
-  if (!Array.isArray(raw) || raw.some((f) => typeof f !== 'string')) {
-    out.push({ field: 'fields', rule: 'type', message: 'fields must be an array of field names (or null for every field)' })
-    return null
-  }
   if (action === 'delete') {
     out.push({ field: 'fields', rule: 'action', message: 'fields apply to read, create and update policies (a delete removes whole rows)' })
     return null
   }
-  if (raw.length > MAX_FIELDS) {
-    out.push({ field: 'fields', rule: 'max_items', message: `at most ${MAX_FIELDS} fields` })
-    return null
-  }
   const names: string[] = []
-  raw.forEach((name: string, i) => {
+  raw.forEach((name, i) => {
     if (entity === undefined) return
     if (!entity.fields.has(name)) {
       out.push({ field: `fields[${i}]`, rule: 'exists', message: `unknown field '${name}' of ${entity.name}${didYouMean(name, entity.fields.keys())}` })
@@ -166,29 +127,23 @@ function validateFields (entity: CompiledEntity | undefined, action: unknown, ra
 }
 
 /**
- * Validates a permission policy against the app's current metadata: the entity and every
- * condition field exist, operators apply to the field types, literal values convert to the
- * field type, `$user.*` references fit the field, roles are non-empty strings, `fields` name
- * fields of the entity. Unknown keys are refused. Throws VALIDATION_FAILED (422) with one detail per problem.
+ * Validates a permission policy: its shape against the schema the route declares
+ * (`schemas.ts`; import arrives without a route), then against the app's current metadata: the
+ * entity and every condition field exist, operators apply to the field types, literal values
+ * convert to the field type, `$user.*` references fit the field, `fields` name fields of the
+ * entity. Throws VALIDATION_FAILED (422) with one detail per problem.
  */
 export function validatePermission (input: unknown, registry: Registry): PermissionInput {
-  if (!isObject(input)) throw validationFailed('A permission must be a JSON object', [{ rule: 'type', message: 'expected an object' }])
+  const shape = shapeProblems(PERMISSION_BODIES.create, input)
+  if (shape.length > 0) throw validationFailed(`Invalid permission: ${shape[0]?.field ?? ''} ${shape[0]?.message ?? ''}`.trim(), shape)
+  const body = input as { entity: string, action: PermissionAction, roles: string[], conditions?: ConditionDef[] | null, fields?: string[] | null }
   const out: ErrorDetail[] = []
-  for (const key of Object.keys(input)) {
-    if (!KEYS.has(key)) out.push({ field: key, rule: 'unknown', message: `unknown property '${key}'${didYouMean(key, ['entity', 'action', 'roles', 'conditions', 'fields'])}` })
-  }
-  const entityName = typeof input.entity === 'string' ? input.entity : ''
-  const entity = registry.entities.get(entityName)
+  const entity = registry.entities.get(body.entity)
   if (entity === undefined) {
-    out.push({ field: 'entity', rule: 'exists', message: `unknown entity '${entityName}'${didYouMean(entityName, registry.entities.keys())}` })
+    out.push({ field: 'entity', rule: 'exists', message: `unknown entity '${body.entity}'${didYouMean(body.entity, registry.entities.keys())}` })
   }
-  const action = input.action
-  if (typeof action !== 'string' || !(PERMISSION_ACTIONS as readonly string[]).includes(action)) {
-    out.push({ field: 'action', rule: 'enum', message: `action must be one of ${PERMISSION_ACTIONS.join(', ')}` })
-  }
-  const roles = validateRoles(input.roles, { field: 'roles', out, allowEmpty: false })
-  const conditions = validateConditions(entity, input.conditions, out)
-  const fields = validateFields(entity, action, input.fields, out)
+  const conditions = validateConditions(entity, body.conditions, out)
+  const fields = validateFields(entity, body.action, body.fields, out)
   if (out.length > 0) throw validationFailed(`Invalid permission: ${out[0]?.field ?? ''} ${out[0]?.message ?? ''}`.trim(), out)
-  return { entity: entityName, action: action as PermissionAction, roles, conditions, fields }
+  return { entity: body.entity, action: body.action, roles: normalizeRoles(body.roles), conditions, fields }
 }

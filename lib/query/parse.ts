@@ -311,7 +311,7 @@ function conditionText (value: unknown): string {
 }
 
 /**
- * Builds a SqlFilter from a JSON condition (permission read conditions, SPEC §8), converting
+ * Builds a SqlFilter from a JSON condition (permission read conditions, docs/reference.md, "Permissions"), converting
  * the value like a query-string value. `eq`/`neq` with null become IS NULL / IS NOT NULL;
  * `in`/`not_in` take an array (a scalar is a one-element list). Resolve `$user.*` references
  * before calling. Throws UNKNOWN_FIELD / INVALID_PAYLOAD like the query parser.

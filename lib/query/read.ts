@@ -19,7 +19,7 @@ function run (deps: ReadDeps, q: SqlText): Promise<Row[]> {
   return deps.sql.unsafe<Row[]>(q.text, q.params as never[], { prepare: true })
 }
 
-/** Requested edges plus the entity's eager ones (SPEC §6: eager relations are always included). */
+/** Requested edges plus the entity's eager ones (docs/reference.md, "Reading": eager relations are always included). */
 function edgesToLoad (entity: CompiledEntity, requested: readonly RelationEdge[]): readonly RelationEdge[] {
   if (requested.length === 0) return entity.eagerEdges
   if (entity.eagerEdges.length === 0) return requested

@@ -3,7 +3,7 @@ import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/co
 import type { Registry } from '../metadata/registry.js'
 import type { Selection } from './selection.js'
 
-/** Filter operators of the list query string (SPEC §6) and of permission read conditions (§8). */
+/** Filter operators of the list query string (docs/reference.md, "Reading") and of permission read conditions ("Permissions"). */
 export const FILTER_OPS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in', 'like', 'ilike', 'is_null'] as const
 export type FilterOp = typeof FILTER_OPS[number]
 
@@ -23,7 +23,7 @@ export interface SqlFilter {
 /**
  * An OR of AND-groups of filters: true when every filter of at least one group holds.
  * `{ any: [] }` matches nothing (FALSE); a group with no filters makes the whole condition
- * TRUE. This is how permission policies compose (SPEC §8: any matching policy may grant a row).
+ * TRUE. This is how permission policies compose (docs/reference.md, "Permissions": any matching policy may grant a row).
  */
 export interface SqlAnyOf {
   any: ReadonlyArray<readonly SqlFilter[]>
@@ -124,7 +124,7 @@ export type FieldAccess =
   | { kind: 'fixed', fields: ReadonlySet<string> }
   | { kind: 'row', union: ReadonlySet<string>, every: ReadonlySet<string>, reads: ReadonlySet<string>, of: (row: Readonly<Record<string, unknown>>) => ReadonlySet<string> }
 
-/** Extra conditions from the permission layer (row-level read conditions, SPEC §8). */
+/** Extra conditions from the permission layer (row-level read conditions, docs/reference.md, "Permissions"). */
 export interface ReadExtra {
   /** ANDed into the WHERE of the main entity's query (page, count and get by id alike). */
   where?: SqlCondition[]

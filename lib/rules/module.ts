@@ -4,7 +4,7 @@ import { rulesNeedOld, rulesReadRows, runRules } from './run.js'
 import { loadActiveRules } from './store.js'
 
 /**
- * Validation rules and computed fields (SPEC §8) as an engine module: the app's active rules
+ * Validation rules and computed fields (docs/reference.md, "Rules") as an engine module: the app's active rules
  * are compiled once per metadata version into `registry.extensions` (expressions parsed,
  * patterns and relation loads resolved), and every record of a write runs its entity's rules
  * in `beforeWrite` — after type validation, before the state machine and before any write.

@@ -3,7 +3,7 @@ import type { ExpressionScope } from '../expressions/index.js'
 import type { WriteNode, WriteUnit } from '../write/hooks.js'
 
 /**
- * `record` as expressions see it (SPEC §8): the incoming values merged over the current row;
+ * `record` as expressions see it (docs/reference.md, "Rules"): the incoming values merged over the current row;
  * on delete, the current row.
  */
 export function recordOf (node: WriteNode): Record<string, unknown> {

@@ -9,7 +9,7 @@ export type RuleType = typeof RULE_TYPES[number]
 export const FIELD_OPERATORS = ['min', 'max', 'min_length', 'max_length', 'pattern'] as const
 export type FieldOperator = typeof FIELD_OPERATORS[number]
 
-/** A rule as sent through the admin API and stored in `_rules` (SPEC §8). */
+/** A rule as sent through the admin API and stored in `_rules` (docs/reference.md, "Rules"). */
 export interface RuleDef {
   entity: string
   hook: RuleHook
@@ -47,7 +47,7 @@ export interface CompiledFieldRule {
 
 export interface CompiledExpressionRule {
   id: string
-  /** True when the rule is VIOLATED (SPEC §8). */
+  /** True when the rule is VIOLATED (docs/reference.md, "Rules"). */
   expression: CompiledExpression
   message: string
   stopOnFail: boolean

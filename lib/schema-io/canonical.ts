@@ -2,7 +2,7 @@
  * Canonical JSON: object keys sorted at every depth, array order kept, `undefined` members
  * dropped (as JSON.stringify does), Dates as ISO strings. Two documents that differ only in
  * the order of their keys have the same canonical text — how import compares an item of the
- * document with the stored one ("by content, not by JSON key order", SPEC §8).
+ * document with the stored one ("by content, not by JSON key order", docs/reference.md, "Export and import").
  */
 export function canonicalJson (value: unknown): string {
   return JSON.stringify(sortKeys(value)) ?? 'null'

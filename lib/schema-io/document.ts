@@ -56,7 +56,7 @@ function sampleDataOf (doc: Record<string, unknown>, problems: ErrorDetail[]): M
 }
 
 /**
- * Checks the top level of an import document (SPEC §8 Export / import): a JSON object (else
+ * Checks the top level of an import document (docs/reference.md, "Export and import"): a JSON object (else
  * 400 INVALID_PAYLOAD), only known keys (else 400 UNKNOWN_FIELD), `version` 1 when given, each
  * kind an array and `sample_data` an object of arrays (else 422 VALIDATION_FAILED listing every
  * problem). Single items are checked later, one by one, and reported per kind.

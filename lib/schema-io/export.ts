@@ -8,7 +8,7 @@ import type { Item } from './types.js'
 export type ExportDocument = Record<string, unknown> & { version: number, exported_at: string }
 
 /**
- * The app's whole schema as one document (SPEC §8): every kind in dependency order, without
+ * The app's whole schema as one document (docs/reference.md, "Export and import"): every kind in dependency order, without
  * ids, timestamps or webhook secrets; with `includeData`, `sample_data` holds the live rows of
  * every entity (by entity name) and the join rows of every many_to_many relation (by relation
  * name). What `importDocument` reads back.

@@ -41,7 +41,7 @@ async function importKind (app: AppContext, kind: SchemaKind, items: readonly un
 }
 
 /**
- * Imports an export document (SPEC §8 Export / import) into the app: the top level is checked
+ * Imports an export document (docs/reference.md, "Export and import") into the app: the top level is checked
  * first (400/422 for a document that is not one; nothing is imported then), then every kind in
  * dependency order (entities, relations, rules, state machines, workflows, permissions,
  * webhooks, UI configs), item by item. Each item is its own unit of work through the admin

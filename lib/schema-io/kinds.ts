@@ -4,7 +4,7 @@ import { workflowsKind } from './kinds-workflows.js'
 import type { SchemaKind } from './types.js'
 
 /**
- * Every kind of metadata in the export document, in dependency order (SPEC §8): entities,
+ * Every kind of metadata in the export document, in dependency order (docs/reference.md, "Export and import"): entities,
  * relations, then the business logic that refers to them. Export writes them in this order
  * and import creates them in this order. To plug a capability in, put its `SchemaKind` here
  * (`contentKind` builds one from a list, a normaliser, a natural key and a create).

@@ -128,7 +128,7 @@ async function importEntityRows (app: AppContext, ctx: RowContext, at: { entity:
 }
 
 /**
- * Loads `sample_data` (SPEC §8) as a data import: rows of each entity in dependency order, with
+ * Loads `sample_data` (docs/reference.md, "Export and import") as a data import: rows of each entity in dependency order, with
  * their given ids, values checked and converted like a normal write, but without state-machine
  * transition checks, rules, webhooks or workflow triggers (only `opts.hooks`); rows already
  * present (same PK) are skipped. `_users` rows become app users first (`sample-users.ts`).

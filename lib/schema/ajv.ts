@@ -71,6 +71,7 @@ function ruleOf (e: ErrorObject): string {
     case 'maxLength': return 'max_length'
     case 'minLength': return 'min_length'
     case 'minimum': case 'maximum': return 'range'
+    case 'maxItems': case 'maxProperties': return 'max'
     case 'format': return 'format'
     default: return 'type'
   }
@@ -82,6 +83,10 @@ function messageOf (field: string, e: ErrorObject): string {
     case 'enum': return `${field} must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`
     case 'type': return `${field} must be of type ${String(e.params.type)}`
     case 'format': return `${field} must be a valid ${String(e.params.format)}`
+    case 'minLength': return `${field} must be at least ${String(e.params.limit)} characters`
+    case 'maxLength': return `${field} must be at most ${String(e.params.limit)} characters`
+    case 'maxItems': return `${field} must hold at most ${String(e.params.limit)} items`
+    case 'minItems': return `${field} must hold at least ${String(e.params.limit)} item${e.params.limit === 1 ? '' : 's'}`
     default: return `${field} ${e.message ?? 'is invalid'}`
   }
 }

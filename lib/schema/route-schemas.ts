@@ -9,6 +9,24 @@ export type Schema = JsonSchema
 /** `{data: <schema>}`: every success body; the same builder the OpenAPI document uses. */
 export { dataEnvelope } from '../openapi/components.js'
 
+const NAMES = new Map<object, string>()
+
+/**
+ * Names a schema that several operations share (`EntityDefinition`, `TokenResponse`): the OpenAPI
+ * document lists it once under `components.schemas` and refers to it by `$ref` wherever the same
+ * object appears in a route schema. Names must be in the OpenAPI builder's `SHARED_SCHEMAS`, so
+ * no entity component takes them.
+ */
+export function namedSchema<T extends Schema> (name: string, schema: T): T {
+  NAMES.set(schema, name)
+  return schema
+}
+
+/** The component name of a schema object given to `namedSchema`. */
+export function schemaName (schema: unknown): string | undefined {
+  return typeof schema === 'object' && schema !== null ? NAMES.get(schema) : undefined
+}
+
 /** Keys of a stored definition, as returned. */
 export const ROW_PROPERTIES: Record<string, Schema> = {
   id: { type: 'string', readOnly: true },

@@ -1,4 +1,4 @@
-import { Ajv, type AnySchema, type ErrorObject } from 'ajv'
+import { Ajv, type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import { didYouMean, type ErrorDetail } from '../errors.js'
 import { ajv, ajvErrorsToDetails } from './ajv.js'
@@ -17,8 +17,40 @@ addFormats.default(urlAjv, ['uuid', 'date', 'date-time', 'email', 'uri'])
 
 export type HttpPart = 'body' | 'querystring' | 'params' | 'headers'
 
-export function compileRouteValidator (schema: AnySchema, httpPart: string | undefined): ReturnType<Ajv['compile']> {
-  return (httpPart === 'body' ? ajv : urlAjv).compile(schema)
+/** Names the elements of arrays in failure paths (`fields.3.type` → `fields.title.type`); see `nameDetailPaths`. */
+export type PathNamer = (instancePath: string, body: unknown) => string
+
+const namers = new WeakMap<object, PathNamer>()
+
+/**
+ * Lets failures of `schema` name array elements the way the module's own checks do (an entity's
+ * fields by their name): the instance paths of Ajv's errors pass through `namer`, for the route
+ * and for `shapeProblems` alike.
+ */
+export function nameDetailPaths<T extends object> (schema: T, namer: PathNamer): T {
+  namers.set(schema, namer)
+  return schema
+}
+
+/** The usual `PathNamer`: array elements by index, as hand-written checks write them (`conditions[1].operator`). */
+export const indexedPaths: PathNamer = (instancePath) => instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]')
+
+/** A body validator: Ajv's, with its error paths renamed when the schema has a `PathNamer`. */
+export function compileBodyValidator (schema: AnySchema): ValidateFunction {
+  const validate = ajv.compile(schema)
+  const namer = typeof schema === 'object' ? namers.get(schema) : undefined
+  if (namer === undefined) return validate
+  const named = ((data: unknown): boolean => {
+    const ok = validate(data) as boolean
+    named.errors = ok ? null : (validate.errors ?? []).map((e) => ({ ...e, instancePath: namer(e.instancePath, data) }))
+    return ok
+  }) as ValidateFunction
+  named.schema = validate.schema
+  return named
+}
+
+export function compileRouteValidator (schema: AnySchema, httpPart: string | undefined): ValidateFunction {
+  return httpPart === 'body' ? compileBodyValidator(schema) : urlAjv.compile(schema)
 }
 
 /**

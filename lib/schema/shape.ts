@@ -1,7 +1,6 @@
 import type { AnySchema, ValidateFunction } from 'ajv'
 import type { ErrorDetail } from '../errors.js'
-import { ajv } from './ajv.js'
-import { routeErrorDetails } from './route-validation.js'
+import { compileBodyValidator, routeErrorDetails } from './route-validation.js'
 
 const compiled = new WeakMap<object, ValidateFunction>()
 
@@ -13,7 +12,7 @@ const compiled = new WeakMap<object, ValidateFunction>()
 export function shapeProblems (schema: AnySchema & object, body: unknown): ErrorDetail[] {
   let validate = compiled.get(schema)
   if (validate === undefined) {
-    validate = ajv.compile(schema)
+    validate = compileBodyValidator(schema)
     compiled.set(schema, validate)
   }
   return validate(body) ? [] : routeErrorDetails(validate.errors ?? [])

@@ -10,7 +10,7 @@ export interface WorkflowsModule extends EngineModule {
 }
 
 /**
- * Workflows (SPEC §8) as an engine module, after webhooks and before audit: every stored
+ * Workflows (docs/reference.md, "Workflows") as an engine module, after webhooks and before audit: every stored
  * workflow is compiled once per metadata version into `registry.extensions`; `afterRow` writes
  * an instance for each active workflow a written record fires (in the change's transaction),
  * `afterCommit` runs those instances until they pause. The runtime also serves the approval

@@ -1,10 +1,17 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { AppContext } from '../../lib/apps/context.js'
 import { acceptInvite } from '../../lib/auth/accept-invite.js'
+import { APP_SESSION_ROUTES, type Credentials, type RefreshBody } from '../../lib/auth/session-schemas.js'
 import { login, logout, refresh, type Session, type UserDirectory } from '../../lib/auth/sessions.js'
 import { limitedLogin } from '../login-guard.js'
 import { tokenResponse } from '../token-response.js'
 import recoveryRoutes from './auth-recovery.js'
+
+/** No body at all is checked as `{}`: the answer names the missing token and password (422), not a malformed request. */
+function noBodyAsEmpty (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  if (request.body === undefined || request.body === null) request.body = {}
+  done()
+}
 
 /** Per-app users: login (rate-limited) / refresh / logout / accept-invite (no token required). */
 export default async function appAuthRoutes (fastify: FastifyInstance): Promise<void> {
@@ -15,17 +22,18 @@ export default async function appAuthRoutes (fastify: FastifyInstance): Promise<
     config.accessTokenTtl)
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
 
-  fastify.post('/login', async (request, reply) => {
+  const schemas = APP_SESSION_ROUTES
+  fastify.post<{ Body: Credentials }>('/login', { schema: schemas.login }, async (request, reply) => {
     const app = appOf(request)
     return respond(app, await limitedLogin(fastify, { request, reply, scope: app.name }, async () => await login(dir(app), request.body)))
   })
-  fastify.post('/refresh', async (request) => respond(appOf(request), await refresh(dir(appOf(request)), request.body)))
-  fastify.post('/logout', async (request) => {
+  fastify.post<{ Body: RefreshBody }>('/refresh', { schema: schemas.refresh }, async (request) => respond(appOf(request), await refresh(dir(appOf(request)), request.body)))
+  fastify.post<{ Body: RefreshBody }>('/logout', { schema: schemas.logout }, async (request) => {
     await logout(dir(appOf(request)), request.body)
     return { data: { logged_out: true } }
   })
   // Creates the invited user and signs them in: the same envelope (and 200) as login.
-  fastify.post('/accept-invite', async (request) => {
+  fastify.post<{ Body: { token: string, password: string } }>('/accept-invite', { schema: schemas.acceptInvite, preValidation: noBodyAsEmpty }, async (request) => {
     const app = appOf(request)
     return respond(app, await acceptInvite(app.sql, { body: request.body, refreshTtl: config.refreshTokenTtl }))
   })

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../lib/apps/context.js'
 import { businessEventRow, parseBusinessEvent } from '../../lib/events/business.js'
+import { BUSINESS_EVENT_ROUTE } from '../../lib/events/schemas.js'
 import { limitPerUser } from '../rate-guard.js'
 
 /**
@@ -11,7 +12,7 @@ import { limitPerUser } from '../rate-guard.js'
  */
 export default async function eventRoutes (fastify: FastifyInstance): Promise<void> {
   const maxPerMinute = fastify.platform.config.eventsMaxPerMinute
-  fastify.post('/', async (request, reply) => {
+  fastify.post<{ Body: Parameters<typeof parseBusinessEvent>[0] }>('/', { schema: BUSINESS_EVENT_ROUTE }, async (request, reply) => {
     const app = request.appCtx as AppContext
     await limitPerUser(fastify, reply, { what: 'events', app: app.name, user: request.user.id, maxPerMinute })
     const input = parseBusinessEvent(request.body)

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../lib/apps/context.js'
 import { streamCredential } from '../../lib/realtime/credential.js'
+import { REALTIME_ROUTE } from '../../lib/realtime/schemas.js'
 import { parseSubscription } from '../../lib/realtime/subscription.js'
 import { Subscriber } from '../../lib/realtime/subscriber.js'
 import { checkStreamInterest } from '../../lib/permissions/stream-fields.js'
@@ -23,7 +24,7 @@ export default async function realtimeRoutes (fastify: FastifyInstance): Promise
   })
   fastify.addHook('onRequest', fastify.authenticateApp)
 
-  fastify.get('/_realtime', async (request: FastifyRequest, reply: FastifyReply) => {
+  fastify.get('/_realtime', { schema: REALTIME_ROUTE }, async (request: FastifyRequest, reply: FastifyReply) => {
     const hub = fastify.realtime
     const app = request.appCtx as AppContext
     const registry = app.registry

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { PLATFORM_SESSION_ROUTES as schemas, type Credentials, type RefreshBody } from '../../lib/auth/session-schemas.js'
 import { login, logout, refresh, type Session, type UserDirectory } from '../../lib/auth/sessions.js'
 import { limitedLogin } from '../login-guard.js'
 import { tokenResponse } from '../token-response.js'
@@ -11,10 +12,10 @@ export default async function platformAuthRoutes (fastify: FastifyInstance): Pro
     fastify.signAccessToken({ sub: session.user.id, email: session.user.email, roles: session.user.roles, scope: 'platform' }, platform.jwtSecret),
     platform.config.accessTokenTtl)
 
-  fastify.post('/login', async (request, reply) =>
+  fastify.post<{ Body: Credentials }>('/login', { schema: schemas.login }, async (request, reply) =>
     respond(await limitedLogin(fastify, { request, reply, scope: '_platform' }, async () => await login(dir, request.body))))
-  fastify.post('/refresh', async (request) => respond(await refresh(dir, request.body)))
-  fastify.post('/logout', async (request) => {
+  fastify.post<{ Body: RefreshBody }>('/refresh', { schema: schemas.refresh }, async (request) => respond(await refresh(dir, request.body)))
+  fastify.post<{ Body: RefreshBody }>('/logout', { schema: schemas.logout }, async (request) => {
     await logout(dir, request.body)
     return { data: { logged_out: true } }
   })

@@ -55,7 +55,7 @@ const BAD_VALUES: unknown[] = [NUL, `x${NUL}`, LONE, `a${LONE}b`, 'x'.repeat(100
   [], [NUL], {}, { [NUL]: NUL }, { a: { b: { c: [LONE] } } }, '', ' ', '0000-01-01T00:00:00Z', '2026-02-30', '9999999999999999999',
   '__proto__', '{{env.HOME}}', '../../etc/passwd', 'http://169.254.169.254/', 'record.__proto__', '((((((((((((((((((((', '^(a+)+$']
 
-/** Keys the routes read (body shapes of SPEC §5–§8), plus the fuzz entity's fields. */
+/** Keys the routes read (body shapes of docs/reference.md), plus the fuzz entity's fields. */
 const KEYS = ['name', 'display_name', 'title', 'email', 'password', 'token', 'refresh_token', 'roles', 'active', 'entity', 'table', 'type', 'fields',
   'primary_key', 'slug', 'soft_delete', 'source', 'target', 'source_key', 'target_key', 'hook', 'definition', 'priority', 'field', 'operator', 'value',
   'expression', 'message', 'states', 'initial', 'transitions', 'trigger', 'steps', 'context', 'conditions', 'action', 'url', 'events', 'headers',

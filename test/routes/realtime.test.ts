@@ -258,7 +258,8 @@ t.test('OpenAPI documents the stream as text/event-stream', async (t) => {
   const op = doc.paths['/_realtime']?.get
   t.equal(op?.operationId, 'realtime_stream')
   t.ok(op?.responses['200'].content['text/event-stream'], 'text/event-stream response')
-  t.same(op?.parameters.map((p: Row) => p.name), ['entities', 'last_event_id', 'Last-Event-ID', 'access_token'])
+  // Documented from the route schema: query parameters, then headers.
+  t.same(op?.parameters.map((p: Row) => p.name), ['entities', 'last_event_id', 'access_token', 'Last-Event-ID'])
   t.equal(op?.parameters[0].required, true)
 })
 

@@ -94,7 +94,7 @@ t.test('content: slug pattern; review → published needs the editor role', asyn
   expectError(t, await a.as(editor, { method: 'PUT', url: `/post/${String(post.id)}`, payload: { status: 'draft' } }), 422, 'VALIDATION_FAILED')
 })
 
-t.test('employee: field rules and roles; the date rule keeps SPEC semantics (true = violated)', async (t) => {
+t.test('employee: field rules and roles; the date rule keeps the documented semantics (true = violated)', async (t) => {
   const app = await build(t)
   const a = await install(t, app, 'employee-management.json')
   const employee = '20000000-0000-0000-0000-000000000002'
@@ -105,7 +105,7 @@ t.test('employee: field rules and roles; the date rule keeps SPEC semantics (tru
   const badEmail = await a.as(a.admin, { method: 'POST', url: '/employee', payload: { first_name: 'A', last_name: 'B', email: 'not-an-email', title: 'Dev', department_id: '10000000-0000-0000-0000-000000000001', hire_date: '2026-01-05' } })
   expectError(t, badEmail, 422, 'VALIDATION_FAILED')
   t.match(detailsOf(badEmail), [{ field: 'email', rule: 'pattern', message: 'Invalid email format' }])
-  // The example writes this rule as "true when valid" (end >= start): under SPEC §8, where an
+  // The example writes this rule as "true when valid" (end >= start): under docs/reference.md, "Rules", where an
   // expression rule is true when VIOLATED, it refuses every well-ordered leave request and lets
   // reversed dates through. Pinned here so a decision to change either side shows up as a diff.
   const ordered = await a.as(a.admin, { method: 'POST', url: '/leave_request', payload: leave({}) })

@@ -37,7 +37,7 @@ async function install (t: Test, file: string): Promise<{ a: TestApp, ex: Exampl
     if (linkTables.has(entity)) continue
     for (const row of rows) dataOf(t, await a.as(a.admin, { method: 'POST', url: `/${entity}`, payload: row }), 201)
   }
-  // The leave date rule is written "true when valid" while SPEC §8 reads expression rules as
+  // The leave date rule is written "true when valid" while docs/reference.md, "Rules" reads expression rules as
   // "true when violated" (pinned in rules-examples.test.ts): it would refuse every write to a
   // well-ordered leave request, the workflow's own included. Left out here.
   for (const r of ex.rules) if (!isInvertedDateRule(r)) await adminCreate(a, 'rules', r)

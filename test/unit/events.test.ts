@@ -127,12 +127,11 @@ t.test('waterfall: depth-first, siblings by start, orphans and cycles as roots',
   t.equal(buildWaterfall([]), null)
 })
 
-t.test('business event validation', async (t) => {
+// The shape (keys, event_type pattern, types) is the route schema's, tested through the route (test/routes/events.test.ts).
+t.test('business event validation beyond the route schema', async (t) => {
   t.same(parseBusinessEvent({ event_type: 'order.shipped', record_id: 5 }), { event_type: 'order.shipped', entity: null, record_id: '5', metadata: null })
-  t.throws(() => parseBusinessEvent({ event_type: 'ok', extra: 1 }), { code: 'UNKNOWN_FIELD' })
-  t.throws(() => parseBusinessEvent(null), { code: 'INVALID_PAYLOAD' })
-  t.throws(() => parseBusinessEvent({ event_type: '9lives' }), { code: 'VALIDATION_FAILED' })
   t.throws(() => parseBusinessEvent({ event_type: 'ok', record_id: 'a\nb' }), { code: 'VALIDATION_FAILED' })
+  t.throws(() => parseBusinessEvent({ event_type: 'ok', metadata: { nul: 'a\u0000b' } }), { code: 'VALIDATION_FAILED' })
 })
 
 t.test('uuidv7: version 7, variant, ordered by time', async (t) => {

@@ -132,7 +132,7 @@ t.test('validatePermission refuses what cannot work, with details', async (t) =>
     [{ entity: 'doc', action: 'write', roles: ['a'] }, 'action'],
     [{ entity: 'doc', action: 'read', roles: [] }, 'roles'],
     [{ entity: 'doc', action: 'read', roles: 'a' }, 'roles'],
-    [{ entity: 'doc', action: 'read', roles: ['a', 3] }, 'roles'],
+    [{ entity: 'doc', action: 'read', roles: ['a', 3] }, 'roles[1]'],
     [{ entity: 'doc', action: 'read', roles: ['a'], conditions: {} }, 'conditions'],
     [{ entity: 'doc', action: 'read', roles: ['a'], conditions: [{ field: 'nope', operator: 'eq', value: 1 }] }, 'conditions[0].field'],
     [{ entity: 'doc', action: 'read', roles: ['a'], conditions: [{ field: 'meta', operator: 'eq', value: 1 }] }, 'conditions[0].field'],

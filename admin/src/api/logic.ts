@@ -1,4 +1,4 @@
-// Business-logic metadata (SPEC §8) as the admin API sends it: rules, state machines, workflows,
+// Business-logic metadata (docs/reference.md, "Business logic") as the admin API sends it: rules, state machines, workflows,
 // workflow instances, and the expression tester. Enumerations and plain shapes come from the
 // engine's own type modules (only their constants reach the bundle).
 import { api, apiData } from './client.js'

@@ -1,4 +1,4 @@
-// Shapes of the operations pages' admin API (SPEC §8) as they arrive in JSON (dates as strings).
+// Shapes of the operations pages' admin API (docs/reference.md, "Business logic") as they arrive in JSON (dates as strings).
 // Enumerations come from the engine's own declarations where those are free of server code.
 export { CONDITION_OPERATORS, PERMISSION_ACTIONS, USER_REF_PREFIX, USER_REFS, type ConditionDef, type PermissionAction } from '../../../lib/permissions/types.js'
 import type { ConditionDef, PermissionAction } from '../../../lib/permissions/types.js'

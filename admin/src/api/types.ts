@@ -1,11 +1,11 @@
-// Shapes of the Rocket API as the admin UI uses them (SPEC §3–§5). Metadata types come from
+// Shapes of the Rocket API as the admin UI uses them (docs/reference.md). Metadata types come from
 // the engine's own declarations, so the UI offers exactly the field types the engine supports.
 export {
   FIELD_TYPES, ON_DELETE, RELATION_TYPES, WRITE_MODES,
   type EntityDef, type FieldDef, type FieldType, type IndexDef, type PkType, type RelationDef, type RelationType, type SlugDef
 } from '../../../lib/metadata/types.js'
 
-/** One entry of an error's `details` (SPEC §4), as the engine declares it. */
+/** One entry of an error's `details` (docs/reference.md, "Envelopes and errors"), as the engine declares it. */
 export type { ErrorDetail } from '../../../lib/errors.js'
 import type { ErrorDetail } from '../../../lib/errors.js'
 

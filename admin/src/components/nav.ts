@@ -1,4 +1,4 @@
-/** Every page of SPEC §10 that works on one app, in sidebar order. */
+/** Every admin UI page that works on one app (docs/ARCHITECTURE.md, "Admin UI"), in sidebar order. */
 export interface NavItem {
   path: string
   label: string

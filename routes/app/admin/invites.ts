@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../../lib/apps/context.js'
 import { createInvite, createInvites, getInvite, listInvites, revokeInvite, type InviteRecord, type InviteStatus, type SkipReason } from '../../../lib/auth/invites.js'
+import { INVITE_ROUTES } from '../../../lib/auth/admin-schemas.js'
 import { normalizeEmail } from '../../../lib/auth/users.js'
 import { invalidPayload, validationFailed, type ErrorDetail } from '../../../lib/errors.js'
 import { validateRoles } from '../../../lib/permissions/validate.js'
@@ -80,7 +81,7 @@ export default async function inviteAdminRoutes (fastify: FastifyInstance): Prom
     if (mails.length > 0) fastify.mail.later(app, 'invite', async () => { await fastify.mail.sendLinks(app, 'invite', mails) })
   }
 
-  fastify.get<{ Querystring: { status?: string } }>('/', async (request) => {
+  fastify.get<{ Querystring: { status?: string } }>('/', { schema: INVITE_ROUTES.list }, async (request) => {
     const status = request.query.status
     if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
       throw invalidPayload(`status must be one of ${STATUSES.join(', ')}`, [{ field: 'status', message: `one of ${STATUSES.join(', ')}` }])
@@ -88,9 +89,9 @@ export default async function inviteAdminRoutes (fastify: FastifyInstance): Prom
     return { data: await listInvites(appOf(request).sql, { status: status as InviteStatus | undefined }) }
   })
 
-  fastify.get<IdParams>('/:id', async (request) => ({ data: await getInvite(appOf(request).sql, request.params.id) }))
+  fastify.get<IdParams>('/:id', { schema: INVITE_ROUTES.get }, async (request) => ({ data: await getInvite(appOf(request).sql, request.params.id) }))
 
-  fastify.post('/', async (request, reply) => {
+  fastify.post('/', { schema: INVITE_ROUTES.create }, async (request, reply) => {
     const app = appOf(request)
     const invite = await createInvite(app.sql, { ...parseInvite(request.body), invitedBy: request.user.id })
     mailInvites(app, [invite])
@@ -98,7 +99,7 @@ export default async function inviteAdminRoutes (fastify: FastifyInstance): Prom
   })
 
   // A batch report rather than one created resource: 200 with what was created and what was skipped.
-  fastify.post('/bulk', async (request) => {
+  fastify.post('/bulk', { schema: INVITE_ROUTES.bulk }, async (request) => {
     const plan = parseBulk(request.body)
     const app = appOf(request)
     const result = await createInvites(app.sql, plan.items, request.user.id)
@@ -108,7 +109,7 @@ export default async function inviteAdminRoutes (fastify: FastifyInstance): Prom
     return { data: { created: result.created, skipped, summary } }
   })
 
-  fastify.delete<IdParams>('/:id', async (request) => {
+  fastify.delete<IdParams>('/:id', { schema: INVITE_ROUTES.revoke }, async (request) => {
     const invite = await revokeInvite(appOf(request).sql, request.params.id)
     return { data: { id: invite.id } }
   })

@@ -19,9 +19,17 @@ export interface MetadataCrud<T> {
 export interface MetadataSchemas {
   /** Singular, e.g. `rule`, `state machine`. */
   one: string
+  /** The URL segment under `/_admin` (`rules`, `state-machines`): operation ids `admin_list_rules`, `admin_create_rule`. */
+  kind: string
   item: Schema
   create: Schema
   update: Schema
+  /** Query string of `DELETE` (entities: `?drop=true`); none by default. */
+  removeQuery?: Schema
+  /** What a create does beside storing, for its summary (default: recompiles the app's metadata). */
+  effect?: string
+  /** Summary of `PUT` (default: a partial update). */
+  updateSummary?: string
 }
 
 /** Route schemas of the five operations: validation, serialization and OpenAPI from one object each. */
@@ -29,12 +37,15 @@ function crudSchemas (s: MetadataSchemas, key: string): Record<'list' | 'get' | 
   const params = keyParams(key)
   const one = dataEnvelope(s.item)
   const tags = ['admin']
+  const id = (verb: string): string => `admin_${verb}_${s.one.replace(/ /g, '_')}`
+  const effect = s.effect ?? 'recompiles the app\'s metadata'
+  const removed = dataEnvelope({ type: 'object', required: [key], properties: { [key]: { type: 'string' } }, additionalProperties: false })
   return {
-    list: { summary: `List ${s.one} definitions`, tags, querystring: ENTITY_FILTER_QUERY, response: { 200: dataEnvelope({ type: 'array', items: s.item }) } },
-    get: { summary: `Get a ${s.one}`, tags, params, response: { 200: one } },
-    create: { summary: `Create a ${s.one} (recompiles the app's metadata)`, tags, body: s.create, response: { 201: one } },
-    update: { summary: `Update a ${s.one}: omitted keys keep their stored values`, tags, params, body: s.update, response: { 200: one } },
-    remove: { summary: `Delete a ${s.one}`, tags, params, response: { 200: dataEnvelope({ type: 'object', required: [key], properties: { [key]: { type: 'string' } }, additionalProperties: false }) } }
+    list: { operationId: `admin_list_${s.kind.replace(/-/g, '_')}`, summary: `List ${s.one} definitions`, tags, querystring: ENTITY_FILTER_QUERY, response: { 200: dataEnvelope({ type: 'array', items: s.item }) } },
+    get: { operationId: id('get'), summary: `Get a ${s.one}`, tags, params, response: { 200: one } },
+    create: { operationId: id('create'), summary: `Create a ${s.one} (${effect})`, tags, body: s.create, response: { 201: one }, errors: [409] },
+    update: { operationId: id('update'), summary: s.updateSummary ?? `Update a ${s.one}: omitted keys keep their stored values`, tags, params, body: s.update, response: { 200: one }, errors: [409] },
+    remove: { operationId: id('delete'), summary: `Delete a ${s.one}`, tags, params, ...(s.removeQuery !== undefined ? { querystring: s.removeQuery } : {}), response: { 200: removed }, errors: [409] }
   }
 }
 

@@ -1,8 +1,9 @@
+import { PERMISSION_BODIES, PERMISSION_ITEM } from '../../../lib/permissions/schemas.js'
 import { createPermission, deletePermission, getPermission, listPermissions, updatePermission } from '../../../lib/permissions/store.js'
 import { metadataCrudRoutes } from './metadata-crud.js'
 
 /**
- * Permission policy CRUD (SPEC §8, `?entity`). Policies are validated against the current
+ * Permission policy CRUD (docs/security.md, `?entity`). Policies are validated against the current
  * metadata on save; every change recompiles the app's registry.
  */
 export default metadataCrudRoutes({
@@ -22,4 +23,4 @@ export default metadataCrudRoutes({
     await deletePermission(app.db, id)
     await app.reload()
   }
-})
+}, 'id', { one: 'permission', kind: 'permissions', item: PERMISSION_ITEM, ...PERMISSION_BODIES })

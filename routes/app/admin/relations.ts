@@ -1,6 +1,7 @@
 import type { AppContext } from '../../../lib/apps/context.js'
 import { notFound } from '../../../lib/errors.js'
 import { createRelation, deleteRelation, updateRelation } from '../../../lib/metadata/admin.js'
+import { RELATION_BODIES, RELATION_ITEM } from '../../../lib/metadata/schemas.js'
 import type { RelationDef } from '../../../lib/metadata/types.js'
 import { metadataCrudRoutes } from './metadata-crud.js'
 
@@ -17,4 +18,4 @@ export default metadataCrudRoutes<RelationDef>({
   create: createRelation,
   update: updateRelation,
   remove: deleteRelation
-}, 'name')
+}, 'name', { one: 'relation', kind: 'relations', item: RELATION_ITEM, ...RELATION_BODIES, effect: 'migrates the database' })

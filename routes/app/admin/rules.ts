@@ -9,4 +9,4 @@ export default metadataCrudRoutes({
   create: createRule,
   update: updateRule,
   remove: deleteRule
-}, 'id', { one: 'rule', item: RULE_ITEM, ...RULE_BODIES })
+}, 'id', { one: 'rule', kind: 'rules', item: RULE_ITEM, ...RULE_BODIES })

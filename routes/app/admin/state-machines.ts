@@ -9,4 +9,4 @@ export default metadataCrudRoutes({
   create: createMachine,
   update: updateMachine,
   remove: deleteMachine
-}, 'id', { one: 'state machine', item: MACHINE_ITEM, ...MACHINE_BODIES })
+}, 'id', { one: 'state machine', kind: 'state-machines', item: MACHINE_ITEM, ...MACHINE_BODIES })

@@ -2,19 +2,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../../lib/apps/context.js'
 import { blocklistOf } from '../../../lib/auth/blocklist.js'
 import { revokeUserTokens } from '../../../lib/auth/refresh-tokens.js'
+import { USER_PAGES, USER_ROUTES } from '../../../lib/auth/admin-schemas.js'
 import { announceTokenChange, tokenVersionsOf } from '../../../lib/auth/token-versions.js'
 import { createUser, deleteUser, getUser, listUsers, updateUser } from '../../../lib/auth/users.js'
 import { announceMetadataChange } from '../../../lib/platform/boot.js'
-import { pagedQuery, pageOf, type PageLimits } from '../../../lib/schema/pagination.js'
+import { pageOf } from '../../../lib/schema/pagination.js'
 
 type IdParams = { Params: { id: string } }
 
-/** Admin screens list users in larger pages than records. */
-const USER_PAGES: PageLimits = { defaultPerPage: 50, maxPerPage: 500 }
-const LIST_SCHEMA = { summary: 'App users', tags: ['admin'], querystring: pagedQuery({}, USER_PAGES) }
-
 /**
- * App user management (SPEC §8). Passwords are write-only (bcrypt-hashed, never returned).
+ * App user management (docs/reference.md, "Users, auth, invites"). Passwords are write-only (bcrypt-hashed, never returned).
  * Deactivating or deleting a user revokes their refresh tokens and puts them on the app's
  * in-memory blocklist, so their access tokens are refused from the next request on.
  */
@@ -22,20 +19,20 @@ export default async function userAdminRoutes (fastify: FastifyInstance): Promis
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
   const revoke = async (app: AppContext, userId: string): Promise<void> => { await revokeUserTokens(app.sql, { table: '_refresh_tokens', userId }) }
 
-  fastify.get<{ Querystring: { page?: number, per_page?: number } }>('/', { schema: LIST_SCHEMA }, async (request) => {
+  fastify.get<{ Querystring: { page?: number, per_page?: number } }>('/', { schema: USER_ROUTES.list }, async (request) => {
     const page = pageOf(request.query, USER_PAGES)
     const { rows, total } = await listUsers(appOf(request).db, page)
     return { data: rows, meta: { page: page.page, per_page: page.perPage, total } }
   })
 
-  fastify.get<IdParams>('/:id', async (request) => ({ data: await getUser(appOf(request).db, request.params.id) }))
+  fastify.get<IdParams>('/:id', { schema: USER_ROUTES.get }, async (request) => ({ data: await getUser(appOf(request).db, request.params.id) }))
 
-  fastify.post('/', async (request, reply) => {
+  fastify.post('/', { schema: USER_ROUTES.create }, async (request, reply) => {
     const user = await createUser(appOf(request).db, request.body)
     return await reply.code(201).send({ data: user })
   })
 
-  fastify.put<IdParams>('/:id', async (request) => {
+  fastify.put<IdParams>('/:id', { schema: USER_ROUTES.update }, async (request) => {
     const app = appOf(request)
     const { user, before, passwordChanged, tokenVersion } = await updateUser(app.db, request.params.id, request.body)
     if (tokenVersion !== null) {
@@ -57,7 +54,7 @@ export default async function userAdminRoutes (fastify: FastifyInstance): Promis
     return { data: user }
   })
 
-  fastify.delete<IdParams>('/:id', async (request) => {
+  fastify.delete<IdParams>('/:id', { schema: USER_ROUTES.remove }, async (request) => {
     const app = appOf(request)
     const user = await deleteUser(app.db, request.params.id)
     blocklistOf(app).removed(user.id, fastify.platform.config.accessTokenTtl)

@@ -9,4 +9,4 @@ export default metadataCrudRoutes({
   create: createWebhook,
   update: updateWebhook,
   remove: deleteWebhook
-}, 'id', { one: 'webhook', item: WEBHOOK_ITEM, ...WEBHOOK_BODIES })
+}, 'id', { one: 'webhook', kind: 'webhooks', item: WEBHOOK_ITEM, ...WEBHOOK_BODIES })

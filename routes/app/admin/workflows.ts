@@ -9,4 +9,4 @@ export default metadataCrudRoutes({
   create: createWorkflow,
   update: updateWorkflow,
   remove: deleteWorkflow
-}, 'id', { one: 'workflow', item: WORKFLOW_ITEM, ...WORKFLOW_BODIES })
+}, 'id', { one: 'workflow', kind: 'workflows', item: WORKFLOW_ITEM, ...WORKFLOW_BODIES })

@@ -12,7 +12,7 @@ import { PermissionForm, type PermissionBody } from './PermissionForm.js'
 const condText = (p: Permission): string =>
   p.conditions.map((c) => `${c.field} ${c.operator} ${JSON.stringify(c.value)}`).join(' and ')
 
-/** Permission policies (SPEC §8): who may read, create, update or delete which records. */
+/** Permission policies (docs/reference.md, "Permissions"): who may read, create, update or delete which records. */
 export function PermissionsPage (): JSX.Element {
   const params = useParams<{ app: string }>()
   const [entity, setEntity] = createSignal('')

@@ -1,7 +1,7 @@
 import type { Query } from '../../api/client.js'
 import type { FieldDef, FieldType } from '../../api/types.js'
 
-/** Filter operators of the list query string (SPEC §6): `filter[field.op]=value`. */
+/** Filter operators of the list query string (docs/reference.md, "Reading"): `filter[field.op]=value`. */
 export type FilterOp = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'not_in' | 'like' | 'ilike' | 'is_null'
 
 export const OP_LABELS: Record<FilterOp, string> = {
