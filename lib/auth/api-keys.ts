@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { requireById } from '../db/by-id.js'
 import type { Sql } from '../db/connection.js'
@@ -44,7 +44,8 @@ const COLUMNS = ['id', 'name', 'roles', 'prefix', 'created_by', 'expires_at', 'r
 
 /** Keys are stored as SHA-256 only (a database leak yields no usable key); 256 random bits need no slow hash. */
 export function hashApiKey (key: string): string {
-  return createHash('sha256').update(key).digest('hex')
+  // One-shot `hash` (every request with a key): a third of the cost of a `createHash` object.
+  return hash('sha256', key, 'hex')
 }
 
 function toRecord (row: ApiKeyRow, now = Date.now()): ApiKeyRecord {

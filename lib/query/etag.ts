@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /**
  * Weak ETags of records (docs/QUERYING.md): `W/"<row version>.<body hash>"`. The row version
@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto'
  */
 
 export function etagOf (version: string, body: string): string {
-  const hash = createHash('sha1').update(body).digest('base64url').slice(0, 12)
-  return `W/"${version}.${hash}"`
+  // One-shot `hash` (every GET by id): a third of the cost of a `createHash` object.
+  const tag = hash('sha1', body, 'base64url').slice(0, 12)
+  return `W/"${version}.${tag}"`
 }
 
 function tagsOf (header: string): string[] {
