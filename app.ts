@@ -28,6 +28,7 @@ import platformAppRoutes from './routes/platform/apps.js'
 import platformAuthRoutes from './routes/platform/auth.js'
 import platformServerRoutes from './routes/platform/servers.js'
 import requestLog from './plugins/request-log.js'
+import { lazyChildLogger } from './lib/lazy-logger.js'
 
 export interface BuildOptions {
   config?: Config
@@ -54,6 +55,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     genReqId: traceIdOf,
     // Fastify's two lines per request are replaced by plugins/request-log.ts (one line, LOG_REQUESTS).
     logController: new LogController({ disableRequestLogging: true }),
+    // `request.log` is created when a request first logs, not for every request (lib/lazy-logger.ts).
+    ...(options.logger !== undefined && options.logger !== false ? { childLoggerFactory: lazyChildLogger } : {}),
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     // Router-level failures (malformed URL encoding) bypass the error handler: answer them here.
     frameworkErrors: (_error, request, reply) => {

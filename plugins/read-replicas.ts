@@ -64,12 +64,10 @@ async function readReplicas (fastify: FastifyInstance): Promise<void> {
   function commitLsn (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, value?: unknown) => void): void {
     const app = request.appCtx
     if (app === null || READ_METHODS.has(request.method) || reply.statusCode < 200 || reply.statusCode > 299) { done(null, payload); return }
-    wal.after(app.server).then((lsn) => {
-      reply.header('x-rocket-commit-lsn', lsn)
-      done(null, payload)
-    }, (err: unknown) => {
+    wal.request(app.server, (err, lsn) => {
+      if (lsn !== undefined) reply.header('x-rocket-commit-lsn', lsn)
       // The write is committed: its answer must not turn into an error; reads simply go to the primary.
-      request.log.warn({ err }, 'reading the commit WAL position failed')
+      else request.log.warn({ err }, 'reading the commit WAL position failed')
       done(null, payload)
     })
   }

@@ -9,8 +9,10 @@ import { urlHoldsNul } from '../lib/text-guard.js'
  * (docs/VALIDATION.md, "Text values"). Bodies are checked by the JSON parser (plugins/json-body.ts).
  */
 async function textGuard (fastify: FastifyInstance): Promise<void> {
-  fastify.addHook('onRequest', async (request) => {
-    if (urlHoldsNul(request.url)) throw invalidPayload('The URL may not contain U+0000 (%00)', [{ rule: 'text', message: 'path segments and query values may not contain U+0000 (NUL)' }])
+  // Callback style: it runs on every request, and an async hook costs a promise and a microtask turn.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (urlHoldsNul(request.url)) { done(invalidPayload('The URL may not contain U+0000 (%00)', [{ rule: 'text', message: 'path segments and query values may not contain U+0000 (NUL)' }])); return }
+    done()
   })
 }
 

@@ -183,12 +183,12 @@ function rowWrite (hooks: readonly WriteHooks[], unit: WriteUnit, node: WriteNod
   const { entity } = node
   const { fields, params } = columnsOf(entity, node.values)
   if (node.action === 'create') {
-    return { text: rowStatement(entity, { kind: 'insert', fields }, hooks), params: [...params, ...rowSqlParams(hooks, { entity, user: unit.user })] }
+    return { text: rowStatement(entity, { kind: 'insert', fields }, hooks), params: rowSqlParams(hooks, { entity, user: unit.user }, params) }
   }
   if (fields.length === 0) return null
   const by = lookup?.field ?? entity.pk
   params.push(lookup !== undefined ? lookup.value : toParam(entity.pk, node.old?.[entity.pk.name]))
-  return { text: rowStatement(entity, { kind: 'update', fields, by }, hooks), params: [...params, ...rowSqlParams(hooks, { entity, user: unit.user })] }
+  return { text: rowStatement(entity, { kind: 'update', fields, by }, hooks), params: rowSqlParams(hooks, { entity, user: unit.user }, params) }
 }
 
 /** Records a statement's returned row on the node (and the previous values an update returned, when not loaded before). */

@@ -54,14 +54,30 @@ export function oldColumn (field: CompiledField): string {
   return quoteIdent(OLD + field.name)
 }
 
+/** Result keys of the previous values, per entity field (built once per compiled entity). */
+const oldKeys = new WeakMap<CompiledEntity, readonly string[]>()
+
+function oldKeysOf (entity: CompiledEntity): readonly string[] {
+  let keys = oldKeys.get(entity)
+  if (keys === undefined) {
+    keys = entity.fieldList.map((f) => OLD + f.name)
+    oldKeys.set(entity, keys)
+  }
+  return keys
+}
+
 /** The entity's row and, when the statement returned them, its previous values, from one result row. */
 export function splitReturned (entity: CompiledEntity, returned: Row): { row: Row, old: Row | null } {
-  if (!Object.hasOwn(returned, OLD + entity.pk.name)) return { row: returned, old: null }
+  const keys = oldKeysOf(entity)
+  const fields = entity.fieldList
+  const pkAt = fields.indexOf(entity.pk)
+  if (!Object.hasOwn(returned, keys[pkAt] as string)) return { row: returned, old: null }
   const row: Row = {}
   const old: Row = {}
-  for (const f of entity.fieldList) {
-    row[f.name] = returned[f.name]
-    old[f.name] = returned[OLD + f.name]
+  for (let i = 0; i < fields.length; i++) {
+    const name = (fields[i] as CompiledField).name
+    row[name] = returned[name]
+    old[name] = returned[keys[i] as string]
   }
   return { row, old }
 }
@@ -89,11 +105,14 @@ export function rowSqlOf (hooks: readonly WriteHooks[]): { key: string, list: re
   return found
 }
 
-/** Parameters the hooks' SQL adds after the statement's own. */
-export function rowSqlParams (hooks: readonly WriteHooks[], ctx: RowSqlContext): SqlParam[] {
+/** Parameters the hooks' SQL adds after the statement's own, appended to `out` (the statement's own parameters) when given. */
+export function rowSqlParams (hooks: readonly WriteHooks[], ctx: RowSqlContext, out: SqlParam[] = []): SqlParam[] {
   const { list } = rowSqlOf(hooks)
-  if (list.length === 0) return []
-  return list.flatMap((t) => t.params(ctx))
+  for (let i = 0; i < list.length; i++) {
+    const more = (list[i] as RowSql).params(ctx)
+    for (let j = 0; j < more.length; j++) out.push(more[j] as SqlParam)
+  }
+  return out
 }
 
 /** One statement shape: kind, written fields, the field `update` finds its row by. */

@@ -25,12 +25,41 @@ t.test('the commit position is at or past every commit before the call; concurre
 t.test('a failing read rejects its callers and does not block the next ones', async (t) => {
   const sql = await freshDatabase(t)
   let fail = true
-  const flaky = ((...args: Parameters<Sql>) => {
-    if (fail) return Promise.reject(new Error('down'))
-    return sql(...args)
-  }) as unknown as Sql
+  const flaky = {
+    unsafe: (...args: Parameters<Sql['unsafe']>) => {
+      if (fail) return Promise.reject(new Error('down'))
+      return sql.unsafe(...args)
+    }
+  } as unknown as Sql
   const wal = new WalPosition(() => flaky)
   await t.rejects(wal.after('default'), /down/)
   fail = false
   t.match(await wal.after('default'), /^[0-9A-F]+\/[0-9A-F]+$/)
+})
+
+t.test('callers arriving while a query runs wait for the next one; a throwing caller does not stop the others', async (t) => {
+  const sql = await freshDatabase(t)
+  const wal = new WalPosition((): Sql => sql)
+  const answered: string[] = []
+  const first = new Promise<void>((resolve) => {
+    wal.request('default', (_err, lsn) => {
+      answered.push(`first ${lsn ?? ''}`)
+      // Arrives while the first query's callers are being answered: a query of its own.
+      wal.request('default', (_e, next) => { answered.push(`late ${next ?? ''}`); resolve() })
+    })
+  })
+  await first
+  t.equal(wal.stats.queries, 2)
+  t.equal(answered.length, 2)
+  const errors: unknown[] = []
+  const onError = (err: unknown): void => { errors.push(err) }
+  process.prependOnceListener('uncaughtException', onError)
+  const rest = await new Promise<string | undefined>((resolve) => {
+    wal.request('default', () => { throw new Error('caller bug') })
+    wal.request('default', (_err, lsn) => { resolve(lsn) })
+  })
+  await new Promise((resolve) => setImmediate(resolve))
+  process.removeListener('uncaughtException', onError)
+  t.match(rest, /^[0-9A-F]+\/[0-9A-F]+$/, 'the second caller is answered')
+  t.match(String(errors[0]), /caller bug/, 'the throw surfaces afterwards')
 })

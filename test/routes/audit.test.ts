@@ -67,6 +67,12 @@ t.test('creates, updates and deletes are audited, nested children included', asy
   const page = await audit(a, '?per_page=2&page=2')
   t.same(page.meta, { page: 2, per_page: 2, total: 7 })
   t.equal(page.data.length, 2)
+
+  // Time-ordered ids (UUID version 7, the migration 2026_12_09_0001): new audit rows land at the end of the primary key index.
+  const all = (await audit(a, '?per_page=100')).data
+  t.ok(all.every((r) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(r.id)), 'version 7 ids')
+  const millis = all.map((r) => r.id.slice(0, 13)).reverse()
+  t.same(millis, [...millis].sort(), 'their leading 48 bits (the time in ms) grow with the rows')
 })
 
 t.test('a rolled-back write leaves no audit row', async (t) => {
