@@ -140,6 +140,11 @@ export function hasSideEffects (hooks: readonly WriteHooks[], nodes: readonly Wr
   return nodes.some((n) => hooks.some((h) => h.sideEffects?.(n, unit) === true))
 }
 
+/** Whether some hook's `beforeWrite` reads the database for one of these nodes (then it runs inside the unit's transaction). */
+export function readsBeforeWrite (hooks: readonly WriteHooks[], nodes: readonly WriteNode[], unit: WriteUnit): boolean {
+  return nodes.some((n) => hooks.some((h) => h.readsBeforeWrite?.(n, unit) === true))
+}
+
 /** Whether any hook needs to run `afterRow` for this node (decided after `beforeWrite`). */
 export function needsAfterRow (hooks: readonly WriteHooks[], node: WriteNode, unit: WriteUnit): boolean {
   return hooks.some((h) => wantsRow(h, node, unit))

@@ -1,5 +1,5 @@
 import type { WriteNode, WriteHooks, WriteUnit } from './hooks.js'
-import { hasSideEffects, needsAfterRow, runAfterCommit, runAfterRow, runBeforeWrite } from './hooks.js'
+import { hasSideEffects, needsAfterRow, readsBeforeWrite, runAfterCommit, runAfterRow, runBeforeWrite } from './hooks.js'
 import { assignRows, buildOneStatement, MAX_PARAMS } from './one-statement-sql.js'
 import type { Row } from './sql.js'
 import { transaction } from './transaction.js'
@@ -47,8 +47,7 @@ function fits (plan: PlanNode): boolean {
 
 /** Whether some hook must run between the unit's statements for these nodes (reads, or calls outside the database). */
 function needsJavaScriptBetween (hooks: readonly WriteHooks[], nodes: readonly WriteNode[], unit: WriteUnit): boolean {
-  if (hasSideEffects(hooks, nodes, unit)) return true
-  return nodes.some((n) => hooks.some((h) => h.readsBeforeWrite?.(n, unit) === true))
+  return hasSideEffects(hooks, nodes, unit) || readsBeforeWrite(hooks, nodes, unit)
 }
 
 /**
