@@ -5,7 +5,7 @@ import { hasSideEffects, needsAfterRow, readsBeforeWrite, runAfterCommit, runAft
 import { newPlanContext, planRoot, type PlanContext } from './plan.js'
 import { createRecord } from './record.js'
 import { rowSqlParams, rowStatement } from './row-sql.js'
-import { toParam, type Queryable, type Row } from './sql.js'
+import { textArrayLiteral, toParam, type Queryable, type Row, type SqlParam, type Statement } from './sql.js'
 import type { ExecContext, PlanNode, WriteDeps } from './types.js'
 import { rememberWrittenChildren } from './written.js'
 
@@ -146,6 +146,8 @@ async function writeLevels (ec: ExecContext, roots: PlanNode[], recordOf: Readon
 interface Group {
   entity: CompiledEntity
   fields: CompiledField[]
+  /** Per field of `entity.fieldList`: whether the group's records write it. */
+  has: boolean[]
   nodes: WriteNode[]
   columns: Array<Array<string | null>>
 }
@@ -156,27 +158,64 @@ function asText (field: CompiledField, value: unknown): string | null {
   return p === null || typeof p === 'string' ? p : String(p)
 }
 
-/** The nodes grouped by entity and written field set (in first-seen order), their values column by column. */
+/** Whether a record's values write exactly the fields of group `g`. */
+function writesFieldsOf (g: Group, values: Record<string, unknown>): boolean {
+  const list = g.entity.fieldList
+  for (let i = 0; i < list.length; i++) if (Object.hasOwn(values, (list[i] as CompiledField).name) !== g.has[i]) return false
+  return true
+}
+
+/**
+ * The nodes grouped by entity and written field set (in first-seen order), their values column
+ * by column. Records of a bulk mostly write the same fields: each is compared with the group of
+ * the record before it, and looked up by a key only when it differs.
+ */
 function groupsOf (nodes: readonly WriteNode[]): Group[] {
-  const groups = new Map<string, Group>()
+  const byKey = new Map<string, Group>()
+  let last: Group | undefined
   for (const node of nodes) {
     const { entity, values } = node
-    const list = entity.fieldList
-    let key = entity.name
-    for (let i = 0; i < list.length; i++) if (Object.hasOwn(values, (list[i] as CompiledField).name)) key += `,${i}`
-    let g = groups.get(key)
+    let g = last !== undefined && last.entity === entity && writesFieldsOf(last, values) ? last : undefined
     if (g === undefined) {
-      const fields = list.filter((f) => Object.hasOwn(values, f.name))
-      g = { entity, fields, nodes: [], columns: fields.map(() => []) }
-      groups.set(key, g)
+      const has = entity.fieldList.map((f) => Object.hasOwn(values, f.name))
+      const key = `${entity.name}|${has.map((h) => (h ? 1 : 0)).join('')}`
+      g = byKey.get(key)
+      if (g === undefined) {
+        const fields = entity.fieldList.filter((_, i) => has[i])
+        g = { entity, fields, has, nodes: [], columns: fields.map(() => []) }
+        byKey.set(key, g)
+      }
     }
+    last = g
     g.nodes.push(node)
     for (let i = 0; i < g.fields.length; i++) {
       const f = g.fields[i] as CompiledField
       ;(g.columns[i] as Array<string | null>).push(asText(f, values[f.name]))
     }
   }
-  return [...groups.values()]
+  return [...byKey.values()]
+}
+
+/**
+ * The INSERT of a group and its parameters: each column one text array literal, except auto
+ * fields holding the same value on every row (the unit's timestamp), sent once (row-sql.ts
+ * `uniform`); at least one column stays an array.
+ */
+function groupStatement (g: Group, hooks: readonly WriteHooks[], user: WriteUnit['user']): Statement {
+  const uniform: CompiledField[] = []
+  const params: SqlParam[] = []
+  g.fields.forEach((f, i) => {
+    const column = g.columns[i] as Array<string | null>
+    const first = column[0] ?? null
+    if (f.def.auto !== undefined && first !== null && uniform.length < g.fields.length - 1 && column.every((v) => v === first)) {
+      uniform.push(f)
+      params.push(first)
+    } else {
+      params.push(textArrayLiteral(column))
+    }
+  })
+  const text = rowStatement(g.entity, { kind: 'insert', fields: g.fields, unnest: true, uniform }, hooks)
+  return { text, params: [...params, ...rowSqlParams(hooks, { entity: g.entity, user })] }
 }
 
 /**
@@ -188,14 +227,14 @@ function groupsOf (nodes: readonly WriteNode[]): Group[] {
 async function insertGroups (at: { q: Queryable, hooks: readonly WriteHooks[], user: WriteUnit['user'] }, groups: readonly Group[]): Promise<void> {
   const { q, hooks, user } = at
   const settled = await Promise.allSettled(groups.map(async (g) => {
-    const rowSqlArgs = rowSqlParams(hooks, { entity: g.entity, user })
     if (g.fields.length === 0) {
       // Nothing to unnest: DEFAULT VALUES, one row per statement.
       const text = rowStatement(g.entity, { kind: 'insert', fields: [] }, hooks)
+      const rowSqlArgs = rowSqlParams(hooks, { entity: g.entity, user })
       return (await Promise.all(g.nodes.map(async () => await q.unsafe<Row[]>(text, rowSqlArgs as never[], { prepare: true })))).map((r) => r[0])
     }
-    const text = rowStatement(g.entity, { kind: 'insert', fields: g.fields, unnest: true }, hooks)
-    return await q.unsafe<Row[]>(text, [...g.columns, ...rowSqlArgs] as never[], { prepare: true })
+    const stmt = groupStatement(g, hooks, user)
+    return await q.unsafe<Row[]>(stmt.text, stmt.params as never[], { prepare: true })
   }))
   const results: Array<Array<Row | undefined>> = []
   for (const s of settled) {

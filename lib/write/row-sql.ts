@@ -104,6 +104,8 @@ export interface RowStatementShape {
   rows?: number
   /** insert: any number of rows from one array per field (`$i` = the values of field i), one text for every count. */
   unnest?: boolean
+  /** unnest insert: fields (of `fields`) whose value is the same on every row, sent once (`$i` = that value). */
+  uniform?: readonly CompiledField[]
   /** update: the field compared with the last parameter (the PK, or the slug of a URL). */
   by?: CompiledField
   /** nullify: only live rows (soft delete) are updated. */
@@ -123,7 +125,8 @@ export function rowStatement (entity: CompiledEntity, shape: RowStatementShape, 
   let texts = cache.get(entity)
   if (texts === undefined) { texts = new Map(); cache.set(entity, texts) }
   const tails = rowSqlOf(hooks)
-  const key = `${canReturnOld() ? '' : 'pre18|'}${shape.kind}|${shape.unnest === true ? 'unnest' : shape.rows ?? 1}|${shape.by?.name ?? ''}|${shape.liveOnly === true ? 'live' : ''}|${shape.fields.map((f) => f.name).join(',')}|${tails.key}`
+  const uniform = shape.uniform === undefined || shape.uniform.length === 0 ? '' : `=${shape.uniform.map((f) => f.name).join(',')}`
+  const key = `${canReturnOld() ? '' : 'pre18|'}${shape.kind}|${shape.unnest === true ? 'unnest' : shape.rows ?? 1}|${shape.by?.name ?? ''}|${shape.liveOnly === true ? 'live' : ''}|${shape.fields.map((f) => f.name).join(',')}${uniform}|${tails.key}`
   let text = texts.get(key)
   if (text === undefined) {
     // Field combinations are bounded in practice; the cap only guards against pathological clients.
@@ -152,14 +155,22 @@ function build (entity: CompiledEntity, shape: RowStatementShape, tails: readonl
 /**
  * `INSERT … SELECT FROM unnest($1::text[], …)`: every column travels as a text array (values as
  * their text, see bulk-create.ts) and is cast per element, so the arrays' types never depend on
- * what postgres.js guesses from the JS values.
+ * what postgres.js guesses from the JS values. A `uniform` field (the unit's auto timestamps)
+ * travels once, as a plain parameter, rather than as an array repeating it on every row; at
+ * least one field must be an array (it gives the row count).
  */
-function unnestInsert (entity: CompiledEntity, fields: readonly CompiledField[], cols: string): string {
-  const arrays = fields.map((_, i) => `$${i + 1}::text[]`).join(', ')
-  const values = fields.map((f, i) => `"u"."c${i}"${castOf(f)}`).join(', ')
-  const names = fields.map((_, i) => `"c${i}"`).join(', ')
+function unnestInsert (entity: CompiledEntity, shape: RowStatementShape, cols: string): string {
+  const arrays: string[] = []
+  const names: string[] = []
+  const values = shape.fields.map((f, i) => {
+    if (shape.uniform?.includes(f) === true) return `$${i + 1}${castOf(f)}`
+    arrays.push(`$${i + 1}::text[]`)
+    names.push(`"c${i}"`)
+    return `"u"."c${i}"${castOf(f)}`
+  })
+  if (arrays.length === 0) throw new Error('an unnest insert needs at least one array column')
   // ORDER BY the ordinality: rows are inserted, and RETURNING gives them back, in array order.
-  return `INSERT INTO ${entity.table} (${cols}) SELECT ${values} FROM unnest(${arrays}) WITH ORDINALITY AS "u"(${names}, "o") ORDER BY "u"."o" RETURNING ${entity.selectColumns}`
+  return `INSERT INTO ${entity.table} (${cols}) SELECT ${values.join(', ')} FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS "u"(${names.join(', ')}, "o") ORDER BY "u"."o" RETURNING ${entity.selectColumns}`
 }
 
 function baseStatement (entity: CompiledEntity, shape: RowStatementShape): { base: string, action: RowSqlShape['action'], ownParams: number } {
@@ -172,7 +183,7 @@ function baseStatement (entity: CompiledEntity, shape: RowStatementShape): { bas
     case 'insert': {
       if (fields.length === 0) return { base: `INSERT INTO ${entity.table} DEFAULT VALUES RETURNING ${entity.selectColumns}`, action: 'create', ownParams: 0 }
       const cols = fields.map((f) => f.column).join(', ')
-      if (shape.unnest === true) return { base: unnestInsert(entity, fields, cols), action: 'create', ownParams: fields.length }
+      if (shape.unnest === true) return { base: unnestInsert(entity, shape, cols), action: 'create', ownParams: fields.length }
       const rows = shape.rows ?? 1
       const tuples: string[] = []
       for (let r = 0; r < rows; r++) tuples.push(`(${fields.map((f, i) => `$${r * fields.length + i + 1}${castOf(f)}`).join(', ')})`)
