@@ -2,7 +2,7 @@ import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
 import { atIndex, runAll } from './batch.js'
 import { BatchInsertFailed, collectNodes, inUnit, newUnit } from './execute.js'
 import { hasSideEffects, needsAfterRow, readsBeforeWrite, runAfterCommit, runAfterRow, runBeforeWrite, type WriteHooks, type WriteNode, type WriteUnit } from './hooks.js'
-import { newPlanContext, planRoot, type PlanContext } from './plan.js'
+import { newPlanContext, planFlatCreate, planRoot, type PlanContext } from './plan.js'
 import { createRecord } from './record.js'
 import { rowSqlParams, rowStatement } from './row-sql.js'
 import { textArrayLiteral, toParam, type Queryable, type Row, type SqlParam, type Statement } from './sql.js'
@@ -48,7 +48,8 @@ async function planAll (ctx: PlanContext, entity: CompiledEntity, items: readonl
   const plans: PlanNode[] = []
   for (let i = 0; i < items.length; i++) {
     try {
-      plans.push(await planRoot(ctx, { entity, body: items[i], action: 'create' }))
+      const body = items[i]
+      plans.push(planFlatCreate(ctx, entity, body) ?? await planRoot(ctx, { entity, body, action: 'create' }))
     } catch (err) {
       throw atIndex(err, i, 'record')
     }
@@ -60,7 +61,8 @@ async function planAll (ctx: PlanContext, entity: CompiledEntity, items: readonl
 async function beforeWriteAll (hooks: readonly WriteHooks[], perRecord: readonly WriteNode[][], unit: WriteUnit): Promise<void> {
   for (let i = 0; i < perRecord.length; i++) {
     try {
-      await runBeforeWrite(hooks, perRecord[i] as WriteNode[], unit)
+      const pending = runBeforeWrite(hooks, perRecord[i] as WriteNode[], unit)
+      if (pending !== undefined) await pending
     } catch (err) {
       throw atIndex(err, i, 'record')
     }
@@ -88,8 +90,6 @@ export async function bulkCreate (deps: WriteDeps, entity: CompiledEntity, items
   const nodes = perRecord.flat()
   // Decided before beforeWrite (which would make the call): such a bulk must never run twice.
   if (hasSideEffects(hooks, nodes, unit)) return await oneByOne(deps, entity, items)
-  const recordOf = new Map<WriteNode, number>()
-  perRecord.forEach((list, i) => { for (const n of list) recordOf.set(n, i) })
   const reads = readsBeforeWrite(hooks, nodes, unit)
   try {
     if (!reads) {
@@ -102,6 +102,8 @@ export async function bulkCreate (deps: WriteDeps, entity: CompiledEntity, items
         return rootRows(plans)
       }
     }
+    const recordOf = new Map<WriteNode, number>()
+    perRecord.forEach((list, i) => { for (const n of list) recordOf.set(n, i) })
     return await inUnit(deps, unit, async (ec) => {
       // A hook reads related rows in beforeWrite: through the unit's transaction.
       if (reads) await beforeWriteAll(hooks, perRecord, unit)

@@ -29,7 +29,17 @@ export interface RowSqlShape {
   rows: string
   /** The first `$n` the hook's placeholders may use; its `params` fill them in order. */
   firstParam: number
+  /**
+   * A jsonb SQL expression, over the rows as `w`, of a written row with every field shown as the
+   * API shows it: `'new'` the row after the write (create/update), `'old'` before it
+   * (update/delete). Rendered once per statement for all the hooks that ask (`hookSql`), so
+   * calling it changes `rows` to a CTE carrying the rendering as well.
+   */
+  rendered: (which: Rendered) => string
 }
+
+/** Which side of a write `RowSqlShape.rendered` renders. */
+export type Rendered = 'new' | 'old'
 
 /** SQL that rides on the statement writing a row (see the module comment). */
 export interface RowSql {
@@ -74,6 +84,67 @@ export function jsonOf (field: CompiledField, expr: string): string {
     case 'json': case 'file': return `COALESCE(${expr}, 'null'::jsonb)`
     default: return `COALESCE(to_jsonb(${expr}), 'null'::jsonb)`
   }
+}
+
+/** A field's value as the API shows it, as SQL whose `to_jsonb` is `jsonOf` (text for timestamps, decimals, bigints and dates). */
+function shownOf (field: CompiledField, expr: string): string {
+  switch (field.type) {
+    case 'timestamp': return `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+    case 'decimal': case 'bigint': case 'date': return `${expr}::text`
+    default: return expr
+  }
+}
+
+/** Columns `hookSql`'s rendering CTE adds to the written rows (no field's column can be named so). */
+const RENDERED_COLUMN: Readonly<Record<Rendered, string>> = { new: '"__new_json"', old: '"__old_json"' }
+
+/**
+ * The written rows of CTE `rows` (every column) plus each requested side rendered as one jsonb
+ * object: `to_jsonb` of a row of the fields' shown values (keys the field names; NULL → null).
+ */
+function renderedRows (entity: CompiledEntity, rows: string, wanted: ReadonlySet<Rendered>): string {
+  const columns = ['w.*']
+  const laterals: string[] = []
+  for (const which of wanted) {
+    const alias = which === 'new' ? '"__n"' : '"__p"'
+    const values = entity.fieldList.map((f) => `${shownOf(f, which === 'new' ? `w.${f.column}` : `w.${oldColumn(f)}`)} AS ${quoteIdent(f.name)}`)
+    columns.push(`to_jsonb(${alias}) AS ${RENDERED_COLUMN[which]}`)
+    laterals.push(` CROSS JOIN LATERAL (SELECT ${values.join(', ')}) ${alias}`)
+  }
+  return `SELECT ${columns.join(', ')} FROM ${rows} w${laterals.join('')}`
+}
+
+/**
+ * The hooks' SQL for the rows a statement writes (CTE `rows`, a quoted name): their CTE bodies
+ * in hook order (empty ones left out) and, when a hook asked for `RowSqlShape.rendered`, the
+ * CTE rendering the rows once for all of them (named after `rows`, to list before the bodies).
+ */
+export function hookSql (
+  tails: readonly RowSql[], at: Pick<RowSqlShape, 'entity' | 'action' | 'fields' | 'rows' | 'firstParam'>
+): { rendered: { name: string, body: string } | null, bodies: string[] } {
+  const renderedName = `${at.rows.slice(0, -1)}_r"`
+  const wanted = new Set<Rendered>()
+  const bodies: string[] = []
+  let first = at.firstParam
+  for (const t of tails) {
+    const asked = new Set<Rendered>()
+    const shape = (rows: string): RowSqlShape => ({
+      entity: at.entity,
+      action: at.action,
+      fields: at.fields,
+      rows,
+      firstParam: first,
+      rendered: (which) => { asked.add(which); return `w.${RENDERED_COLUMN[which]}` }
+    })
+    let body = t.text(shape(at.rows))
+    if (asked.size > 0 && body !== '') {
+      body = t.text(shape(renderedName))
+      for (const which of asked) wanted.add(which)
+    }
+    first += t.paramCount
+    if (body !== '') bodies.push(body)
+  }
+  return { rendered: wanted.size === 0 ? null : { name: renderedName, body: renderedRows(at.entity, at.rows, wanted) }, bodies }
 }
 
 /** The `rowSql` of a hooks list, and a statement-cache key naming their hooks (per list: the engine's is fixed). */
@@ -140,16 +211,13 @@ export function rowStatement (entity: CompiledEntity, shape: RowStatementShape, 
 function build (entity: CompiledEntity, shape: RowStatementShape, tails: readonly RowSql[]): string {
   const { base, action, ownParams } = baseStatement(entity, shape)
   const rows = '"__w"'
-  let first = ownParams + 1
-  const ctes: string[] = []
   const fields = action === 'delete' ? entity.fieldList : shape.fields
-  for (const t of tails) {
-    const body = t.text({ entity, action, fields, rows, firstParam: first })
-    first += t.paramCount
-    if (body !== '') ctes.push(`"__t${ctes.length}" AS (${body})`)
-  }
-  if (ctes.length === 0) return base
-  return `WITH ${rows} AS (${base}), ${ctes.join(', ')} SELECT * FROM ${rows}`
+  const { rendered, bodies } = hookSql(tails, { entity, action, fields, rows, firstParam: ownParams + 1 })
+  if (bodies.length === 0) return base
+  const ctes = [`${rows} AS (${base})`]
+  if (rendered !== null) ctes.push(`${rendered.name} AS (${rendered.body})`)
+  bodies.forEach((body, i) => ctes.push(`"__t${i}" AS (${body})`))
+  return `WITH ${ctes.join(', ')} SELECT * FROM ${rows}`
 }
 
 /**

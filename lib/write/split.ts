@@ -56,7 +56,8 @@ export function detailAt (loc: Location, at: { field: string, message: string, r
 export function splitBody (entity: CompiledEntity, body: Record<string, unknown>, opts: SplitOptions): SplitBody {
   const { errors } = opts
   const out: SplitBody = { values: {}, relations: [], key: undefined, remove: false }
-  for (const [k, v] of Object.entries(body)) {
+  for (const k of Object.keys(body)) {
+    const v = body[k]
     const field = entity.fields.get(k)
     if (field !== undefined) {
       if (field.isPk && opts.nested) out.key = v === null ? undefined : v

@@ -111,7 +111,10 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
    */
   async function showRelations (t: Target, written: ReadonlyArray<{ row: Record<string, unknown>, body: unknown }>, requested: readonly RelationEdge[], extra: ReadExtra): Promise<void> {
     const pending = new Map<string, { edges: RelationEdge[], rows: Array<Record<string, unknown>> }>()
+    const always = t.entity.eagerEdges.length > 0 || requested.length > 0
     for (const { row, body } of written) {
+      // Most written records show no relation (a flat bulk create): nothing made for them.
+      if (!always && !namesRelation(t.entity, body)) continue
       const edges = new Set<RelationEdge>(t.entity.eagerEdges)
       if (typeof body === 'object' && body !== null) for (const key of Object.keys(body)) { const e = t.entity.edges.get(key); if (e !== undefined) edges.add(e) }
       for (const e of requested) edges.add(e)
@@ -226,7 +229,8 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     }
     const { rowTest } = extra
     const visible = rows.map((row) => rowTest === undefined || rowTest(row))
-    const shown = rows.flatMap((row, i) => (visible[i] === true ? [{ row, body: bodies[i] }] : []))
+    const shown: Array<{ row: Record<string, unknown>, body: unknown }> = []
+    for (let i = 0; i < rows.length; i++) if (visible[i] === true) shown.push({ row: rows[i] as Record<string, unknown>, body: bodies[i] })
     await showRelations(t, shown, requestedEdges(t, request), extra)
     const serialize = t.entity.serializeRecord
     return rows.map((row, i) => {
@@ -292,6 +296,13 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     const { id } = await conditional(t, request, async (deps) => await deleteRecord(deps, t.entity, request.params.id))
     return await reply.type(JSON_TYPE).send({ data: { id } })
   })
+}
+
+/** Whether a write body has a key naming one of the entity's relations. */
+function namesRelation (entity: CompiledEntity, body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false
+  for (const key in body) if (entity.edges.has(key)) return true
+  return false
 }
 
 /** `{page, per_page, total}`; keyset pages: `{per_page, next_cursor, total}`; `total` absent with count=none. */
