@@ -3,7 +3,7 @@ import { UUID_RE } from '../fields/spec.js'
 import { jsonOf, oldColumn, type RowSql, type RowSqlShape } from '../write/row-sql.js'
 
 /**
- * `changes` of the audit rows (SPEC §8) as SQL over the written rows `w`: on create the PK and
+ * `changes` of the audit rows (docs/reference.md "UI configs, audit log, events") as SQL over the written rows `w`: on create the PK and
  * the written fields with their stored values, on update `{field: {old, new}}` for the written
  * fields whose value changed, on delete the whole previous row. Values are the stored ones,
  * shown as the API shows them (never the payload's spelling), so a timestamp or a decimal

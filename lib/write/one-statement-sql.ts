@@ -118,7 +118,7 @@ class Builder {
   }
 
   /**
-   * Join rows of a new record: the listed targets must be live rows (SPEC §7: unknown id → 422
+   * Join rows of a new record: the listed targets must be live rows (docs/reference.md "Writing": unknown id → 422
    * naming relation and index). The statement cannot name them, so a missing one makes it fail
    * (division by zero in the one-time filter) and the unit is re-planned on the old path, which does.
    */

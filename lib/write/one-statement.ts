@@ -15,7 +15,7 @@ export const oneStatementWrites = { enabled: true, written: 0, failed: 0 }
 
 /**
  * Thrown when the one statement failed: PostgreSQL's error cannot say which record of the tree
- * failed (nor a missing link target), which the client must see (SPEC §7). The unit is planned
+ * failed (nor a missing link target), which the client must see (docs/reference.md "Writing"). The unit is planned
  * again from the payload and runs on the statement-per-record path, which fails on the same
  * record and names it (see execute.ts `retryUnbatched`).
  */

@@ -49,7 +49,7 @@ export function detailAt (loc: Location, at: { field: string, message: string, r
 }
 
 /**
- * Splits a record payload into field values and relation keys (SPEC §7). Auto fields and
+ * Splits a record payload into field values and relation keys (docs/reference.md "Writing"). Auto fields and
  * `deleted_at` are ignored, as is the PK of a root update; anything else unknown is reported
  * with a "did you mean" hint.
  */
