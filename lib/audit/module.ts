@@ -1,22 +1,9 @@
 import type { EngineModule } from '../engine/modules.js'
 import { UUID_RE } from '../fields/spec.js'
-import type { CompiledField } from '../metadata/compiled.js'
 import { jsonOf, oldColumn, type RowSql, type RowSqlShape } from '../write/row-sql.js'
 
-/** `jsonb_build_object` takes at most 100 arguments: wider records are built in slices joined with `||`. */
-const PAIRS_PER_CALL = 50
-
-/** A jsonb object of `{field: value}` for these fields (`value` gives each one's jsonb SQL). */
-function objectOf (fields: readonly CompiledField[], value: (f: CompiledField) => string): string {
-  const calls: string[] = []
-  for (let i = 0; i < fields.length; i += PAIRS_PER_CALL) {
-    calls.push(`jsonb_build_object(${fields.slice(i, i + PAIRS_PER_CALL).map((f) => `'${f.name}', ${value(f)}`).join(', ')})`)
-  }
-  return calls.length === 0 ? '\'{}\'::jsonb' : calls.join(' || ')
-}
-
 /**
- * `changes` of the audit rows (SPEC §8) as SQL over the written rows `w`: on create the PK and
+ * `changes` of the audit rows (docs/reference.md "UI configs, audit log, events") as SQL over the written rows `w`: on create the PK and
  * the written fields with their stored values, on update `{field: {old, new}}` for the written
  * fields whose value changed, on delete the whole previous row. Values are the stored ones,
  * shown as the API shows them (never the payload's spelling), so a timestamp or a decimal
@@ -25,8 +12,13 @@ function objectOf (fields: readonly CompiledField[], value: (f: CompiledField) =
  */
 function changesOf (shape: RowSqlShape): string {
   const { entity, action, fields } = shape
-  if (action === 'create') return objectOf(entity.fieldList.filter((f) => f.isPk || fields.includes(f)), (f) => jsonOf(f, `w.${f.column}`))
-  if (action === 'delete') return objectOf(fields, (f) => jsonOf(f, `w.${oldColumn(f)}`))
+  if (action === 'create') {
+    // The row as rendered once for every hook, less the fields the write left alone.
+    const unwritten = entity.fieldList.filter((f) => !f.isPk && !fields.includes(f))
+    const row = shape.rendered('new')
+    return unwritten.length === 0 ? row : `(${row} - ARRAY[${unwritten.map((f) => `'${f.name}'`).join(', ')}]::text[])`
+  }
+  if (action === 'delete') return shape.rendered('old')
   if (fields.length === 0) return '\'{}\'::jsonb'
   return fields.map((f) => {
     const o = `w.${oldColumn(f)}`

@@ -19,8 +19,11 @@ const PENDING = 'state_machines'
 
 /** The transitions taken so far in this unit that still have actions to run. */
 export function takenTransitions (unit: WriteUnit): readonly TakenTransition[] {
-  return (unit.state.get(PENDING) as TakenTransition[] | undefined) ?? []
+  return (unit.state.get(PENDING) as TakenTransition[] | undefined) ?? NONE_TAKEN
 }
+
+/** No transition taken in the unit (asked per written record: no array made each time). */
+const NONE_TAKEN: readonly TakenTransition[] = Object.freeze([])
 
 function remember (unit: WriteUnit, taken: TakenTransition): void {
   const list = unit.state.get(PENDING) as TakenTransition[] | undefined

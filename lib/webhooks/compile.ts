@@ -13,8 +13,8 @@ export interface CompiledWebhooks {
   app: AppContext
   /** The delivery machinery of the server that compiled this registry. */
   runtime: WebhookRuntime
-  /** `entity:hook` → active webhooks, oldest first. */
-  byKey: Map<string, CompiledWebhook[]>
+  /** entity → hook → active webhooks, oldest first (no key string built per lookup: several per written record). */
+  byEntity: Map<string, Map<WebhookHook, CompiledWebhook[]>>
   /** Active webhooks that no longer fit the metadata (entity deleted…): not called. */
   skipped: Array<{ id: string, message: string }>
 }
@@ -24,9 +24,11 @@ export function webhooksOf (registry: Registry): CompiledWebhooks | undefined {
   return registry.extensions.get(WEBHOOKS) as CompiledWebhooks | undefined
 }
 
+const NONE: readonly CompiledWebhook[] = Object.freeze([])
+
 /** The active webhooks of one entity and hook (empty list when none: the common case stays cheap). */
 export function webhooksFor (registry: Registry, entity: string, hook: WebhookHook): readonly CompiledWebhook[] {
-  return webhooksOf(registry)?.byKey.get(`${entity}:${hook}`) ?? []
+  return webhooksOf(registry)?.byEntity.get(entity)?.get(hook) ?? NONE
 }
 
 /**
@@ -58,7 +60,7 @@ export function compileWebhook (def: WebhookDef & { id: string }, registry: Regi
 export function compileWebhooks (
   rows: ReadonlyArray<WebhookDef & { id: string }>, ctx: { app: AppContext, runtime: WebhookRuntime, registry: Registry }
 ): CompiledWebhooks {
-  const byKey = new Map<string, CompiledWebhook[]>()
+  const byEntity = new Map<string, Map<WebhookHook, CompiledWebhook[]>>()
   const skipped: CompiledWebhooks['skipped'] = []
   for (const row of rows) {
     const problems = new Problems()
@@ -67,10 +69,11 @@ export function compileWebhooks (
       skipped.push({ id: row.id, message: problems.details.map((d) => d.message).join('; ') })
       continue
     }
-    const key = `${compiled.entity}:${compiled.hook}`
-    const list = byKey.get(key) ?? []
+    let hooks = byEntity.get(compiled.entity)
+    if (hooks === undefined) { hooks = new Map(); byEntity.set(compiled.entity, hooks) }
+    const list = hooks.get(compiled.hook) ?? []
     list.push(compiled)
-    byKey.set(key, list)
+    hooks.set(compiled.hook, list)
   }
-  return { app: ctx.app, runtime: ctx.runtime, byKey, skipped }
+  return { app: ctx.app, runtime: ctx.runtime, byEntity, skipped }
 }

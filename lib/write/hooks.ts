@@ -109,13 +109,28 @@ export interface WriteHooks {
   afterCommit?: (nodes: WriteNode[], ctx: WriteUnit) => Promise<void> | void
 }
 
-/** Runs every hook's `beforeWrite` for each node, in node order then hook order. */
-export async function runBeforeWrite (hooks: readonly WriteHooks[], nodes: readonly WriteNode[], unit: WriteUnit): Promise<void> {
-  for (const node of nodes) {
-    for (const h of hooks) {
-      if (h.beforeWrite === undefined) continue
-      // Most hooks have nothing to do for most records and return synchronously: no await then.
-      const pending = h.beforeWrite(node, unit)
+/**
+ * Runs every hook's `beforeWrite` for each node, in node order then hook order. Most hooks have
+ * nothing to do for most records and return synchronously: then so does this (undefined, no
+ * promise made — a bulk create runs it per record); from the first hook that returns a promise
+ * on, the rest runs after it, and the promise of that is returned.
+ */
+export function runBeforeWrite (hooks: readonly WriteHooks[], nodes: readonly WriteNode[], unit: WriteUnit): Promise<void> | undefined {
+  for (let n = 0; n < nodes.length; n++) {
+    for (let k = 0; k < hooks.length; k++) {
+      const pending = (hooks[k] as WriteHooks).beforeWrite?.(nodes[n] as WriteNode, unit)
+      if (pending !== undefined) return beforeWriteFrom(hooks, nodes, unit, { n, k, pending })
+    }
+  }
+  return undefined
+}
+
+/** The rest of `runBeforeWrite` once hook `k` of node `n` returned a promise. */
+async function beforeWriteFrom (hooks: readonly WriteHooks[], nodes: readonly WriteNode[], unit: WriteUnit, at: { n: number, k: number, pending: Promise<void> }): Promise<void> {
+  await at.pending
+  for (let n = at.n; n < nodes.length; n++) {
+    for (let k = n === at.n ? at.k + 1 : 0; k < hooks.length; k++) {
+      const pending = (hooks[k] as WriteHooks).beforeWrite?.(nodes[n] as WriteNode, unit)
       if (pending !== undefined) await pending
     }
   }
@@ -137,12 +152,26 @@ export function needsOld (hooks: readonly WriteHooks[], node: WriteNode, unit: W
 
 /** Whether some hook acts outside the database for one of these nodes before the commit. */
 export function hasSideEffects (hooks: readonly WriteHooks[], nodes: readonly WriteNode[], unit: WriteUnit): boolean {
-  return nodes.some((n) => hooks.some((h) => h.sideEffects?.(n, unit) === true))
+  for (const h of hooks) {
+    if (h.sideEffects === undefined) continue
+    for (const n of nodes) if (h.sideEffects(n, unit)) return true
+  }
+  return false
+}
+
+/** Whether some hook's `beforeWrite` reads the database for one of these nodes (then it runs inside the unit's transaction). */
+export function readsBeforeWrite (hooks: readonly WriteHooks[], nodes: readonly WriteNode[], unit: WriteUnit): boolean {
+  for (const h of hooks) {
+    if (h.readsBeforeWrite === undefined) continue
+    for (const n of nodes) if (h.readsBeforeWrite(n, unit)) return true
+  }
+  return false
 }
 
 /** Whether any hook needs to run `afterRow` for this node (decided after `beforeWrite`). */
 export function needsAfterRow (hooks: readonly WriteHooks[], node: WriteNode, unit: WriteUnit): boolean {
-  return hooks.some((h) => wantsRow(h, node, unit))
+  for (const h of hooks) if (wantsRow(h, node, unit)) return true
+  return false
 }
 
 /** Runs `afterCommit` hooks; the data is committed, so a failing hook is reported, never rethrown. */

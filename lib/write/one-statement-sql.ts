@@ -2,7 +2,7 @@ import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
 import { quoteIdent } from '../metadata/registry.js'
 import type { WriteHooks } from './hooks.js'
 import { keyText } from './lookup.js'
-import { rowSqlOf, rowSqlParams } from './row-sql.js'
+import { hookSql, rowSqlOf, rowSqlParams } from './row-sql.js'
 import { arrayCastOf, castOf, toParam, type Row, type SqlParam } from './sql.js'
 import type { PlanNode, RelationPlan } from './types.js'
 
@@ -49,6 +49,8 @@ class Builder {
   readonly rows: RowsCte[] = []
   /** CTEs nobody reads (hook rows, join rows), in write order; built only when the text is not cached. */
   readonly tail: Array<() => string[]> = []
+  /** CTEs rendering rows for the hooks (`hookSql`), filled while `tail` is built. */
+  readonly renders: string[] = []
   readonly params: SqlParam[] = []
   /** The statement's shape, parameter values aside: the key of the text cache. */
   readonly shape: string[] = []
@@ -110,18 +112,13 @@ class Builder {
 
   /** The hooks' row SQL (audit, realtime change rows): one CTE each per row CTE, whatever its row count. */
   private hookCtes (cte: RowsCte): string[] {
-    const out: string[] = []
-    let first = cte.hookParam
-    for (const t of rowSqlOf(this.hooks).list) {
-      const body = t.text({ entity: cte.entity, action: 'create', fields: cte.fields, rows: cte.name, firstParam: first })
-      first += t.paramCount
-      if (body !== '') out.push(body)
-    }
-    return out
+    const { rendered, bodies } = hookSql(rowSqlOf(this.hooks).list, { entity: cte.entity, action: 'create', fields: cte.fields, rows: cte.name, firstParam: cte.hookParam })
+    if (rendered !== null) this.renders.push(`${rendered.name} AS (${rendered.body})`)
+    return bodies
   }
 
   /**
-   * Join rows of a new record: the listed targets must be live rows (SPEC §7: unknown id → 422
+   * Join rows of a new record: the listed targets must be live rows (docs/reference.md "Writing": unknown id → 422
    * naming relation and index). The statement cannot name them, so a missing one makes it fail
    * (division by zero in the one-time filter) and the unit is re-planned on the old path, which does.
    */
@@ -151,7 +148,8 @@ class Builder {
     // (PostgreSQL's ExecPostprocessPlan): listed reversed, the parent's audit and change rows are
     // written before its children's, as on the statement-per-record path.
     const tail = this.tail.flatMap((build) => build()).map((body, i) => `"__t${i}" AS (${body})`)
-    return `WITH ${[...withs, ...tail.reverse()].join(', ')} SELECT ${[`${root.name}.*`, ...others].join(', ')} FROM ${root.name}`
+    // The rows rendered for the hooks (`hookSql`): after the rows, before the hooks' CTEs reading them.
+    return `WITH ${[...withs, ...this.renders, ...tail.reverse()].join(', ')} SELECT ${[`${root.name}.*`, ...others].join(', ')} FROM ${root.name}`
   }
 }
 

@@ -1,5 +1,5 @@
 import type { WriteNode, WriteHooks, WriteUnit } from './hooks.js'
-import { hasSideEffects, needsAfterRow, runAfterCommit, runAfterRow, runBeforeWrite } from './hooks.js'
+import { hasSideEffects, needsAfterRow, readsBeforeWrite, runAfterCommit, runAfterRow, runBeforeWrite } from './hooks.js'
 import { assignRows, buildOneStatement, MAX_PARAMS } from './one-statement-sql.js'
 import type { Row } from './sql.js'
 import { transaction } from './transaction.js'
@@ -15,7 +15,7 @@ export const oneStatementWrites = { enabled: true, written: 0, failed: 0 }
 
 /**
  * Thrown when the one statement failed: PostgreSQL's error cannot say which record of the tree
- * failed (nor a missing link target), which the client must see (SPEC §7). The unit is planned
+ * failed (nor a missing link target), which the client must see (docs/reference.md "Writing"). The unit is planned
  * again from the payload and runs on the statement-per-record path, which fails on the same
  * record and names it (see execute.ts `retryUnbatched`).
  */
@@ -47,8 +47,7 @@ function fits (plan: PlanNode): boolean {
 
 /** Whether some hook must run between the unit's statements for these nodes (reads, or calls outside the database). */
 function needsJavaScriptBetween (hooks: readonly WriteHooks[], nodes: readonly WriteNode[], unit: WriteUnit): boolean {
-  if (hasSideEffects(hooks, nodes, unit)) return true
-  return nodes.some((n) => hooks.some((h) => h.readsBeforeWrite?.(n, unit) === true))
+  return hasSideEffects(hooks, nodes, unit) || readsBeforeWrite(hooks, nodes, unit)
 }
 
 /**

@@ -29,7 +29,17 @@ export interface RowSqlShape {
   rows: string
   /** The first `$n` the hook's placeholders may use; its `params` fill them in order. */
   firstParam: number
+  /**
+   * A jsonb SQL expression, over the rows as `w`, of a written row with every field shown as the
+   * API shows it: `'new'` the row after the write (create/update), `'old'` before it
+   * (update/delete). Rendered once per statement for all the hooks that ask (`hookSql`), so
+   * calling it changes `rows` to a CTE carrying the rendering as well.
+   */
+  rendered: (which: Rendered) => string
 }
+
+/** Which side of a write `RowSqlShape.rendered` renders. */
+export type Rendered = 'new' | 'old'
 
 /** SQL that rides on the statement writing a row (see the module comment). */
 export interface RowSql {
@@ -92,6 +102,67 @@ export function jsonOf (field: CompiledField, expr: string): string {
   }
 }
 
+/** A field's value as the API shows it, as SQL whose `to_jsonb` is `jsonOf` (text for timestamps, decimals, bigints and dates). */
+function shownOf (field: CompiledField, expr: string): string {
+  switch (field.type) {
+    case 'timestamp': return `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+    case 'decimal': case 'bigint': case 'date': return `${expr}::text`
+    default: return expr
+  }
+}
+
+/** Columns `hookSql`'s rendering CTE adds to the written rows (no field's column can be named so). */
+const RENDERED_COLUMN: Readonly<Record<Rendered, string>> = { new: '"__new_json"', old: '"__old_json"' }
+
+/**
+ * The written rows of CTE `rows` (every column) plus each requested side rendered as one jsonb
+ * object: `to_jsonb` of a row of the fields' shown values (keys the field names; NULL → null).
+ */
+function renderedRows (entity: CompiledEntity, rows: string, wanted: ReadonlySet<Rendered>): string {
+  const columns = ['w.*']
+  const laterals: string[] = []
+  for (const which of wanted) {
+    const alias = which === 'new' ? '"__n"' : '"__p"'
+    const values = entity.fieldList.map((f) => `${shownOf(f, which === 'new' ? `w.${f.column}` : `w.${oldColumn(f)}`)} AS ${quoteIdent(f.name)}`)
+    columns.push(`to_jsonb(${alias}) AS ${RENDERED_COLUMN[which]}`)
+    laterals.push(` CROSS JOIN LATERAL (SELECT ${values.join(', ')}) ${alias}`)
+  }
+  return `SELECT ${columns.join(', ')} FROM ${rows} w${laterals.join('')}`
+}
+
+/**
+ * The hooks' SQL for the rows a statement writes (CTE `rows`, a quoted name): their CTE bodies
+ * in hook order (empty ones left out) and, when a hook asked for `RowSqlShape.rendered`, the
+ * CTE rendering the rows once for all of them (named after `rows`, to list before the bodies).
+ */
+export function hookSql (
+  tails: readonly RowSql[], at: Pick<RowSqlShape, 'entity' | 'action' | 'fields' | 'rows' | 'firstParam'>
+): { rendered: { name: string, body: string } | null, bodies: string[] } {
+  const renderedName = `${at.rows.slice(0, -1)}_r"`
+  const wanted = new Set<Rendered>()
+  const bodies: string[] = []
+  let first = at.firstParam
+  for (const t of tails) {
+    const asked = new Set<Rendered>()
+    const shape = (rows: string): RowSqlShape => ({
+      entity: at.entity,
+      action: at.action,
+      fields: at.fields,
+      rows,
+      firstParam: first,
+      rendered: (which) => { asked.add(which); return `w.${RENDERED_COLUMN[which]}` }
+    })
+    let body = t.text(shape(at.rows))
+    if (asked.size > 0 && body !== '') {
+      body = t.text(shape(renderedName))
+      for (const which of asked) wanted.add(which)
+    }
+    first += t.paramCount
+    if (body !== '') bodies.push(body)
+  }
+  return { rendered: wanted.size === 0 ? null : { name: renderedName, body: renderedRows(at.entity, at.rows, wanted) }, bodies }
+}
+
 /** The `rowSql` of a hooks list, and a statement-cache key naming their hooks (per list: the engine's is fixed). */
 const rowSqlByHooks = new WeakMap<readonly WriteHooks[], { key: string, list: readonly RowSql[] }>()
 
@@ -123,6 +194,8 @@ export interface RowStatementShape {
   rows?: number
   /** insert: any number of rows from one array per field (`$i` = the values of field i), one text for every count. */
   unnest?: boolean
+  /** unnest insert: fields (of `fields`) whose value is the same on every row, sent once (`$i` = that value). */
+  uniform?: readonly CompiledField[]
   /** update: the field compared with the last parameter (the PK, or the slug of a URL). */
   by?: CompiledField
   /** nullify: only live rows (soft delete) are updated. */
@@ -142,7 +215,8 @@ export function rowStatement (entity: CompiledEntity, shape: RowStatementShape, 
   let texts = cache.get(entity)
   if (texts === undefined) { texts = new Map(); cache.set(entity, texts) }
   const tails = rowSqlOf(hooks)
-  const key = `${canReturnOld() ? '' : 'pre18|'}${shape.kind}|${shape.unnest === true ? 'unnest' : shape.rows ?? 1}|${shape.by?.name ?? ''}|${shape.liveOnly === true ? 'live' : ''}|${shape.fields.map((f) => f.name).join(',')}|${tails.key}`
+  const uniform = shape.uniform === undefined || shape.uniform.length === 0 ? '' : `=${shape.uniform.map((f) => f.name).join(',')}`
+  const key = `${canReturnOld() ? '' : 'pre18|'}${shape.kind}|${shape.unnest === true ? 'unnest' : shape.rows ?? 1}|${shape.by?.name ?? ''}|${shape.liveOnly === true ? 'live' : ''}|${shape.fields.map((f) => f.name).join(',')}${uniform}|${tails.key}`
   let text = texts.get(key)
   if (text === undefined) {
     // Field combinations are bounded in practice; the cap only guards against pathological clients.
@@ -156,29 +230,34 @@ export function rowStatement (entity: CompiledEntity, shape: RowStatementShape, 
 function build (entity: CompiledEntity, shape: RowStatementShape, tails: readonly RowSql[]): string {
   const { base, action, ownParams } = baseStatement(entity, shape)
   const rows = '"__w"'
-  let first = ownParams + 1
-  const ctes: string[] = []
   const fields = action === 'delete' ? entity.fieldList : shape.fields
-  for (const t of tails) {
-    const body = t.text({ entity, action, fields, rows, firstParam: first })
-    first += t.paramCount
-    if (body !== '') ctes.push(`"__t${ctes.length}" AS (${body})`)
-  }
-  if (ctes.length === 0) return base
-  return `WITH ${rows} AS (${base}), ${ctes.join(', ')} SELECT * FROM ${rows}`
+  const { rendered, bodies } = hookSql(tails, { entity, action, fields, rows, firstParam: ownParams + 1 })
+  if (bodies.length === 0) return base
+  const ctes = [`${rows} AS (${base})`]
+  if (rendered !== null) ctes.push(`${rendered.name} AS (${rendered.body})`)
+  bodies.forEach((body, i) => ctes.push(`"__t${i}" AS (${body})`))
+  return `WITH ${ctes.join(', ')} SELECT * FROM ${rows}`
 }
 
 /**
  * `INSERT … SELECT FROM unnest($1::text[], …)`: every column travels as a text array (values as
  * their text, see bulk-create.ts) and is cast per element, so the arrays' types never depend on
- * what postgres.js guesses from the JS values.
+ * what postgres.js guesses from the JS values. A `uniform` field (the unit's auto timestamps)
+ * travels once, as a plain parameter, rather than as an array repeating it on every row; at
+ * least one field must be an array (it gives the row count).
  */
-function unnestInsert (entity: CompiledEntity, fields: readonly CompiledField[], cols: string): string {
-  const arrays = fields.map((_, i) => `$${i + 1}::text[]`).join(', ')
-  const values = fields.map((f, i) => `"u"."c${i}"${castOf(f)}`).join(', ')
-  const names = fields.map((_, i) => `"c${i}"`).join(', ')
+function unnestInsert (entity: CompiledEntity, shape: RowStatementShape, cols: string): string {
+  const arrays: string[] = []
+  const names: string[] = []
+  const values = shape.fields.map((f, i) => {
+    if (shape.uniform?.includes(f) === true) return `$${i + 1}${castOf(f)}`
+    arrays.push(`$${i + 1}::text[]`)
+    names.push(`"c${i}"`)
+    return `"u"."c${i}"${castOf(f)}`
+  })
+  if (arrays.length === 0) throw new Error('an unnest insert needs at least one array column')
   // ORDER BY the ordinality: rows are inserted, and RETURNING gives them back, in array order.
-  return `INSERT INTO ${entity.table} (${cols}) SELECT ${values} FROM unnest(${arrays}) WITH ORDINALITY AS "u"(${names}, "o") ORDER BY "u"."o" RETURNING ${entity.selectColumns}`
+  return `INSERT INTO ${entity.table} (${cols}) SELECT ${values.join(', ')} FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS "u"(${names.join(', ')}, "o") ORDER BY "u"."o" RETURNING ${entity.selectColumns}`
 }
 
 function baseStatement (entity: CompiledEntity, shape: RowStatementShape): { base: string, action: RowSqlShape['action'], ownParams: number } {
@@ -191,7 +270,7 @@ function baseStatement (entity: CompiledEntity, shape: RowStatementShape): { bas
     case 'insert': {
       if (fields.length === 0) return { base: `INSERT INTO ${entity.table} DEFAULT VALUES RETURNING ${entity.selectColumns}`, action: 'create', ownParams: 0 }
       const cols = fields.map((f) => f.column).join(', ')
-      if (shape.unnest === true) return { base: unnestInsert(entity, fields, cols), action: 'create', ownParams: fields.length }
+      if (shape.unnest === true) return { base: unnestInsert(entity, shape, cols), action: 'create', ownParams: fields.length }
       const rows = shape.rows ?? 1
       const tuples: string[] = []
       for (let r = 0; r < rows; r++) tuples.push(`(${fields.map((f, i) => `$${r * fields.length + i + 1}${castOf(f)}`).join(', ')})`)

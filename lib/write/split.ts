@@ -49,14 +49,15 @@ export function detailAt (loc: Location, at: { field: string, message: string, r
 }
 
 /**
- * Splits a record payload into field values and relation keys (SPEC §7). Auto fields and
+ * Splits a record payload into field values and relation keys (docs/reference.md "Writing"). Auto fields and
  * `deleted_at` are ignored, as is the PK of a root update; anything else unknown is reported
  * with a "did you mean" hint.
  */
 export function splitBody (entity: CompiledEntity, body: Record<string, unknown>, opts: SplitOptions): SplitBody {
   const { errors } = opts
   const out: SplitBody = { values: {}, relations: [], key: undefined, remove: false }
-  for (const [k, v] of Object.entries(body)) {
+  for (const k of Object.keys(body)) {
+    const v = body[k]
     const field = entity.fields.get(k)
     if (field !== undefined) {
       if (field.isPk && opts.nested) out.key = v === null ? undefined : v

@@ -139,6 +139,23 @@ export function existsStatement (entity: CompiledEntity, field: CompiledField): 
     `SELECT 1 AS x FROM ${entity.table} WHERE ${field.column} = ANY($1${arrayCastOf(field)})${andLive(entity, true)} LIMIT 1`)
 }
 
+/**
+ * A PostgreSQL array literal of text elements (`{"a","b",NULL}`), sent as the value of an
+ * `$n::text[]` parameter (postgres.js passes a string through as is): one pass over the
+ * elements, where postgres.js would escape each one with two regular expressions and join a
+ * mapped copy. Every element is quoted; `\` and `"` inside it are escaped.
+ */
+export function textArrayLiteral (xs: ReadonlyArray<string | null>): string {
+  let out = '{'
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]
+    if (i > 0) out += ','
+    if (x === null || x === undefined) out += 'NULL'
+    else out += `"${x.includes('"') || x.includes('\\') ? x.replace(/[\\"]/g, '\\$&') : x}"`
+  }
+  return `${out}}`
+}
+
 /** Ordered field list and parameters for the values being written (unknown keys skipped). */
 export function columnsOf (entity: CompiledEntity, values: Record<string, unknown>): { fields: CompiledField[], params: SqlParam[] } {
   const fields: CompiledField[] = []

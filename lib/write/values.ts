@@ -37,13 +37,22 @@ export function applyDefaults (entity: CompiledEntity, values: Record<string, un
   }
 }
 
+/** The last unit timestamp rendered: every record of a unit (a bulk: hundreds) has the same one. */
+let lastNow = { at: NaN, iso: '' }
+
+function isoOf (now: Date): string {
+  const at = now.getTime()
+  if (at !== lastNow.at) lastNow = { at, iso: now.toISOString() }
+  return lastNow.iso
+}
+
 /** Auto timestamps: `create` fields on insert, `update` fields on insert and every update. */
 export function applyAutoFields (node: WriteNode, now: Date): void {
   const { entity, values, action } = node
   if (action === 'delete') return
   const fields = action === 'create' ? fieldsOf(entity).autoOnCreate : fieldsOf(entity).autoOnUpdate
   if (fields.length === 0) return
-  const iso = now.toISOString()
+  const iso = isoOf(now)
   for (const f of fields) values[f.name] = f.type === 'date' ? iso.slice(0, 10) : iso
 }
 

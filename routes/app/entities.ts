@@ -97,22 +97,49 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     return reply.code(status).type(JSON_TYPE).send(`{"data":${entity.serializeRecord(row)}}`)
   }
 
+  /** The edges `include=` asks for, parsed once per request (a bulk answers many records with them). */
+  function requestedEdges (t: Target, request: FastifyRequest): readonly RelationEdge[] {
+    const include = (request.query as Record<string, unknown>).include
+    return include === undefined ? [] : parseGetQuery(t.entity, { include }).include
+  }
+
+  /**
+   * Shows on each written row the relations its response carries — the entity's eager ones, those
+   * its body wrote, and `include=` — then puts them in the order sent. Children a create just wrote
+   * are the relation's whole content and are not read back; the rest is read with one query per
+   * edge for all rows that need the same edges (a bulk create: one per edge, not one per record).
+   */
+  async function showRelations (t: Target, written: ReadonlyArray<{ row: Record<string, unknown>, body: unknown }>, requested: readonly RelationEdge[], extra: ReadExtra): Promise<void> {
+    const pending = new Map<string, { edges: RelationEdge[], rows: Array<Record<string, unknown>> }>()
+    const always = t.entity.eagerEdges.length > 0 || requested.length > 0
+    for (const { row, body } of written) {
+      // Most written records show no relation (a flat bulk create): nothing made for them.
+      if (!always && !namesRelation(t.entity, body)) continue
+      const edges = new Set<RelationEdge>(t.entity.eagerEdges)
+      if (typeof body === 'object' && body !== null) for (const key of Object.keys(body)) { const e = t.entity.edges.get(key); if (e !== undefined) edges.add(e) }
+      for (const e of requested) edges.add(e)
+      if (edges.size === 0) continue
+      if (extra.includeWhere === undefined) {
+        for (const e of edges) {
+          const target = t.registry.entities.get(e.to)
+          const rows = target === undefined ? undefined : writtenRelation(row, e, target)
+          if (rows !== undefined) { row[e.name] = rows; edges.delete(e) }
+        }
+      }
+      if (edges.size === 0) continue
+      const list = [...edges]
+      const key = list.map((e) => e.name).join(',')
+      const group = pending.get(key)
+      if (group === undefined) pending.set(key, { edges: list, rows: [row] })
+      else group.rows.push(row)
+    }
+    for (const { edges, rows } of pending.values()) await loadIncludes({ sql: t.app.sql, registry: t.registry }, t.entity, rows, edges, extra)
+    for (const { row } of written) orderAsSent(row, t.entity)
+  }
+
   /** Re-reads the relations a write touched (and any requested) so the response shows them. */
   async function withRelations (t: Target, request: FastifyRequest, row: Record<string, unknown>, extra: ReadExtra, body: unknown = request.body): Promise<Record<string, unknown>> {
-    const edges = new Set<RelationEdge>(t.entity.eagerEdges)
-    if (typeof body === 'object' && body !== null) for (const key of Object.keys(body)) { const e = t.entity.edges.get(key); if (e !== undefined) edges.add(e) }
-    const include = (request.query as Record<string, unknown>).include
-    if (include !== undefined) for (const e of parseGetQuery(t.entity, { include }).include) edges.add(e)
-    // Children a create just wrote are the relation's whole content: no need to read them back.
-    if (extra.includeWhere === undefined) {
-      for (const e of edges) {
-        const target = t.registry.entities.get(e.to)
-        const rows = target === undefined ? undefined : writtenRelation(row, e, target)
-        if (rows !== undefined) { row[e.name] = rows; edges.delete(e) }
-      }
-    }
-    if (edges.size > 0) await loadIncludes({ sql: t.app.sql, registry: t.registry }, t.entity, [row], [...edges], extra)
-    orderAsSent(row, t.entity)
+    await showRelations(t, [{ row, body }], requestedEdges(t, request), extra)
     return row
   }
 
@@ -182,17 +209,35 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
 
   /** A written record as the caller may see it (serialized): relations shown, or the PK alone without read access. */
   async function written (t: Target, request: FastifyRequest, row: Record<string, unknown>, body: unknown): Promise<string> {
+    return (await writtenList(t, request, [row], [body]))[0] as string
+  }
+
+  /**
+   * Written records as the caller may see them, serialized, in order: read access is authorized
+   * once for all of them, each row passes the policy's row test or shows its primary key alone
+   * (docs/security.md, "Write responses"), and relations are loaded once per edge (`showRelations`).
+   */
+  async function writtenList (t: Target, request: FastifyRequest, rows: ReadonlyArray<Record<string, unknown>>, bodies: readonly unknown[]): Promise<string[]> {
+    const pk = t.entity.pk.name
+    const pkOnly = (row: Record<string, unknown>): string => JSON.stringify({ [pk]: row[pk] })
     let extra: ReadExtra
     try {
       extra = authorize(t, 'read', request)
     } catch (err) {
       if (!isApiError(err) || err.code !== 'FORBIDDEN') throw err
-      return JSON.stringify({ [t.entity.pk.name]: row[t.entity.pk.name] })
+      return rows.map(pkOnly)
     }
-    if (extra.rowTest !== undefined && !extra.rowTest(row)) return JSON.stringify({ [t.entity.pk.name]: row[t.entity.pk.name] })
-    const shown = await withRelations(t, request, row, extra, body)
-    if (extra.fields !== undefined) redactRecord(t.registry.entities, t.entity, shown, extra.fields)
-    return t.entity.serializeRecord(shown)
+    const { rowTest } = extra
+    const visible = rows.map((row) => rowTest === undefined || rowTest(row))
+    const shown: Array<{ row: Record<string, unknown>, body: unknown }> = []
+    for (let i = 0; i < rows.length; i++) if (visible[i] === true) shown.push({ row: rows[i] as Record<string, unknown>, body: bodies[i] })
+    await showRelations(t, shown, requestedEdges(t, request), extra)
+    const serialize = t.entity.serializeRecord
+    return rows.map((row, i) => {
+      if (visible[i] !== true) return pkOnly(row)
+      if (extra.fields !== undefined) redactRecord(t.registry.entities, t.entity, row, extra.fields)
+      return serialize(row)
+    })
   }
 
   const batchDoc = {
@@ -231,8 +276,7 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
       const items = request.body as unknown[]
       if (items.length === 0 || items.length > MAX_BULK) throw invalidPayload(`A bulk create takes 1 to ${MAX_BULK} records`, [{ field: 'body', message: `1 to ${MAX_BULK} records` }])
       const rows = await bulkCreate(writeDeps(t, request), t.entity, items)
-      const out: string[] = []
-      for (let i = 0; i < rows.length; i++) out.push(await written(t, request, rows[i] as Record<string, unknown>, items[i]))
+      const out = await writtenList(t, request, rows, items)
       return await reply.code(201).type(JSON_TYPE).send(`{"data":[${out.join(',')}]}`)
     }
     const row = await createRecord(writeDeps(t, request), t.entity, request.body)
@@ -252,6 +296,13 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     const { id } = await conditional(t, request, async (deps) => await deleteRecord(deps, t.entity, request.params.id))
     return await reply.type(JSON_TYPE).send({ data: { id } })
   })
+}
+
+/** Whether a write body has a key naming one of the entity's relations. */
+function namesRelation (entity: CompiledEntity, body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false
+  for (const key in body) if (entity.edges.has(key)) return true
+  return false
 }
 
 /** `{page, per_page, total}`; keyset pages: `{per_page, next_cursor, total}`; `total` absent with count=none. */

@@ -142,3 +142,48 @@ t.test('records with a slug take the per-record path and still come back in orde
   t.equal(res.statusCode, 201, res.body)
   t.same((res.json().data as Row[]).map((r) => r.slug), ['hello-world', 'hello-world-2', 'other'])
 })
+
+t.test('a bulk create writes the audit and change rows 100 single creates write (one statement, rendered once)', async (t) => {
+  const payload = (prefix: string, i: number): Row => ({
+    number: `${prefix}-${i}`,
+    ...(i % 3 === 0 ? { note: `n "${i}" \\ {x}`, total: '12.50', due: '2024-02-29', at: '2024-05-01T10:20:30.123Z', meta: { i, list: [1, 'x'] } } : { paid: true, qty: i })
+  })
+  // Two field sets (every third record writes other fields): two INSERTs, each one statement.
+  const bulk = await a.as(a.admin, { method: 'POST', url: '/order', payload: Array.from({ length: 100 }, (_, i) => payload('AU', i)) })
+  t.equal(bulk.statusCode, 201, bulk.body.slice(0, 300))
+  for (let i = 0; i < 100; i++) {
+    const one = await a.as(a.admin, { method: 'POST', url: '/order', payload: payload('AS', i) })
+    t.equal(one.statusCode, 201, one.body)
+  }
+  const logged = async (prefix: string): Promise<Row[]> => await rows(
+    `SELECT o.number, l.action, l.user_id::text AS user_id, l.record_id = o.id::text AS own, l.changes, c.action AS change, c.record, c.old, c.record_id = o.id::text AS change_own
+       FROM orders o JOIN _audit_log l ON l.entity = 'order' AND l.record_id = o.id::text JOIN _changes c ON c.entity = 'order' AND c.record_id = o.id::text
+      WHERE o.number LIKE $1 ORDER BY (split_part(o.number, '-', 2))::int`, [`${prefix}-%`])
+  const strip = (r: Row): Row => {
+    const clean = (j: unknown): unknown => {
+      if (j === null) return null
+      const { id: _i, number: _n, created_at: _c, ...rest } = j as Row
+      return rest
+    }
+    const { number: _n, ...rest } = r
+    return { ...rest, changes: clean(r.changes), record: clean(r.record) }
+  }
+  const bulkRows = await logged('AU')
+  const singleRows = await logged('AS')
+  t.equal(bulkRows.length, 100, 'one audit row and one change row per bulk record')
+  t.equal(singleRows.length, 100)
+  bulkRows.forEach((r, i) => {
+    t.same(strip(r), strip(singleRows[i] as Row), `record ${i}: audit and change rows as a single create writes them`)
+    t.ok(r.own === true && r.change_own === true)
+    const written = new Set([...Object.keys(payload('AU', i)), 'paid', 'id', 'created_at'])
+    t.same(Object.keys(r.changes as Row).sort(), [...written].sort(), 'the audit row holds the written fields (defaults and auto fields included) and the PK')
+  })
+  const first = bulkRows[0] as Row
+  t.equal((first.record as Row).at, '2024-05-01T10:20:30.123Z', 'timestamps as the API shows them')
+  t.equal((first.record as Row).total, '12.50', 'decimals as text')
+  t.same((first.record as Row).meta, { i: 0, list: [1, 'x'] }, 'JSON as stored')
+  t.equal((bulkRows[1]?.record as Row).note, null, 'unwritten fields are null in the change row')
+  t.equal((bulkRows[1]?.changes as Row).note, undefined, '…and absent from the audit row')
+  const created = new Set(bulkRows.map((r) => (r.record as Row).created_at))
+  t.equal(created.size, 1, 'the auto timestamp, sent once, is the same on every row')
+})

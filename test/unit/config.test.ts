@@ -28,4 +28,8 @@ t.test('JSON depth scan', async (t) => {
   t.equal(jsonDepthExceeds('{"a":"[[[[[[[[[["}', 2), false, 'brackets in strings do not count')
   t.equal(jsonDepthExceeds('{"a":"\\"[[[["}', 1), false, 'escaped quotes keep the string open')
   t.equal(jsonDepthExceeds('['.repeat(65) + ']'.repeat(65), 64), true)
+  t.equal(jsonDepthExceeds('{"a":"x\\\\"}[[', 1), true, 'a quote after an even run of backslashes closes the string')
+  t.equal(jsonDepthExceeds('{"a":"x\\\\\\"[[[["}', 1), false, 'after an odd run it is escaped')
+  t.equal(jsonDepthExceeds('[["unterminated [[[[', 2), false, 'an unterminated string ends the scan (JSON.parse refuses it)')
+  t.equal(jsonDepthExceeds('[{"k":"v"},{"k":"[{"}]', 2), false, 'many short strings')
 })
