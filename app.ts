@@ -51,7 +51,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     trustProxy: fastifyTrustProxy(config.trustProxy),
     // The platform plugin may wait out a crashed predecessor's embedded PostgreSQL (up to 30 s) and migrate every app.
     pluginTimeout: 120_000,
-    // The request id is the trace id (SPEC §8): from traceparent / X-Trace-ID, else random; logs carry it.
+    // The request id is the trace id (docs/reference.md, "UI configs, audit log, events"): from traceparent / X-Trace-ID, else random; logs carry it.
     genReqId: traceIdOf,
     // Fastify's two lines per request are replaced by plugins/request-log.ts (one line, LOG_REQUESTS).
     logController: new LogController({ disableRequestLogging: true }),

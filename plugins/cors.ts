@@ -23,7 +23,7 @@ export function corsOptionsOf (setting: string): FastifyCorsOptions | null {
   }
 }
 
-/** Configurable CORS (SPEC §11), answering preflights before any app or auth hook runs. */
+/** Configurable CORS (docs/reference.md, "Configuration"), answering preflights before any app or auth hook runs. */
 async function corsPlugin (fastify: FastifyInstance, opts: { origin: string }): Promise<void> {
   const options = corsOptionsOf(opts.origin)
   if (options !== null) await fastify.register(cors, options)

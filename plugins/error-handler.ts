@@ -67,7 +67,7 @@ function render (reply: FastifyReply, status: number, code: string, message: str
 }
 
 /**
- * Renders every error in the envelope of SPEC §4. Deliberate API errors pass through;
+ * Renders every error in the standard envelope (docs/reference.md, "Envelopes and errors"). Deliberate API errors pass through;
  * PostgreSQL constraint errors become 4xx; anything else is a logged 500 whose body says
  * nothing about the stack, SQL or files.
  */

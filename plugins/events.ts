@@ -47,7 +47,7 @@ function outcomeOf (request: FastifyRequest, reply: FastifyReply): RequestOutcom
 }
 
 /**
- * Instrumentation (SPEC §8). Every request gets a trace id — Fastify's request id, chosen by
+ * Instrumentation (docs/reference.md, "UI configs, audit log, events"). Every request gets a trace id — Fastify's request id, chosen by
  * `traceIdOf` (app.ts `genReqId`) — returned in `X-Trace-ID`. A sampled request carries a
  * `RequestTrace`: the lifecycle hooks mark where auth ends and the handler starts, the write
  * path adds write spans, and when the response has gone its spans go to the app's event buffer

@@ -5,7 +5,7 @@ import { loadActiveMachines } from './store.js'
 import { applyStateMachines, machinesNeedOld } from './transition.js'
 
 /**
- * State machines (SPEC §8) as an engine module: active machines are compiled once per metadata
+ * State machines (docs/reference.md, "State machines") as an engine module: active machines are compiled once per metadata
  * version into `registry.extensions`; per record, `beforeWrite` (after the rules) enforces the
  * transition, its roles and guard and applies `set_field`; `afterRow` runs `create_record`
  * inside the transaction (only for records that need it, so lone inserts keep their fast path);

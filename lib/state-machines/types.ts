@@ -5,7 +5,7 @@ import type { CompiledField } from '../metadata/compiled.js'
 export const ACTION_TYPES = ['set_field', 'create_record', 'webhook', 'send_event'] as const
 export type ActionType = typeof ACTION_TYPES[number]
 
-/** One transition as stored (SPEC §8). */
+/** One transition as stored (docs/reference.md, "State machines"). */
 export interface TransitionDef {
   from: string | string[]
   to: string

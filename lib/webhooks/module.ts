@@ -15,7 +15,7 @@ export interface WebhooksModule extends EngineModule {
 }
 
 /**
- * Webhooks (SPEC §8) as an engine module, after rules and state machines in the pipeline:
+ * Webhooks (docs/reference.md, "Webhooks") as an engine module, after rules and state machines in the pipeline:
  * active webhooks are compiled once per metadata version into `registry.extensions`;
  * `beforeWrite` calls before_* webhooks (sync: a failure rolls the write back), `afterRow`
  * writes the outbox row of async after_* webhooks in the data change's transaction (or calls a

@@ -77,7 +77,7 @@ export function conditionScope (ev: RecordEvent): ExpressionScope {
 }
 
 /**
- * The body sent for an event (SPEC §8), JSON-safe. A fresh idempotency key identifies the
+ * The body sent for an event (docs/reference.md, "Webhooks"), JSON-safe. A fresh idempotency key identifies the
  * delivery; its retries reuse it. `extra` adds keys (a state-machine transition).
  */
 export function payloadOf (ev: RecordEvent, extra: Record<string, unknown> = {}): WebhookPayload {

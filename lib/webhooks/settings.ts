@@ -56,7 +56,7 @@ export function webhookSettings (config: Partial<WebhookConfig> = {}): WebhookSe
   }
 }
 
-/** Delay before the next attempt once `attempt` attempts failed (SPEC: 30 s × 2^attempt). */
+/** Delay before the next attempt once `attempt` attempts failed (docs/reference.md, "Webhooks": 30 s × 2^attempt). */
 export function backoffDelay (backoff: Backoff, attempt: number, baseMs: number): number {
   if (backoff === 'fixed') return baseMs
   return baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 20))

@@ -93,7 +93,7 @@ export interface CompiledWebhook {
   secret: string | null
 }
 
-/** The body every webhook receives (SPEC §8). */
+/** The body every webhook receives (docs/reference.md, "Webhooks"). */
 export interface WebhookPayload {
   event: string
   hook: string

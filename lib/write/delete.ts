@@ -25,7 +25,7 @@ function uniqueKeys (field: CompiledField, values: unknown[]): string[] {
 }
 
 /**
- * Plans the deletion of locked rows and everything their `on_delete` policies imply (SPEC §7),
+ * Plans the deletion of locked rows and everything their `on_delete` policies imply (docs/reference.md, "Writing"),
  * loading and locking affected children; `restrict` with live children is CONFLICT 409.
  * Children of a soft-deleted parent are deleted per their own entity config. A hard-deleted
  * parent takes its cascaded children with it physically (soft-deleted children included),

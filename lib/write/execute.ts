@@ -257,7 +257,7 @@ const MAX_BATCH_PARAMS = 60_000
 
 /**
  * Thrown when a multi-row INSERT failed: its error cannot say which child failed, which the
- * client must see (SPEC §7). The unit rolls back and `retryUnbatched` runs it again with one
+ * client must see (docs/reference.md, "Writing"). The unit rolls back and `retryUnbatched` runs it again with one
  * INSERT per child, which fails on the same child and names it.
  */
 export class BatchInsertFailed extends Error {

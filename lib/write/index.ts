@@ -1,4 +1,4 @@
-/** The write path (SPEC §7): create / update / delete with nested relations, free of Fastify. */
+/** The write path (docs/reference.md, "Writing"): create / update / delete with nested relations, free of Fastify. */
 export { createRecord, deleteRecord, updateRecord } from './record.js'
 export type { WriteActor, WriteHooks, WriteNode, WriteUnit } from './hooks.js'
 export type { FileResolveSite, FileResolver, RecordLookup, WriteDeps } from './types.js'

@@ -5,7 +5,7 @@ import { arrayCastOf, castOf, run, type Row } from './sql.js'
 import type { ExecContext, RelationPlan } from './types.js'
 
 /**
- * Writes the join rows of a many_to_many relation for one written record (SPEC §7: only join
+ * Writes the join rows of a many_to_many relation for one written record (docs/reference.md, "Writing": only join
  * rows are touched, and removed ones are hard-deleted). diff adds the listed keys and removes
  * the `_delete` ones; replace makes the set equal to the payload; append only adds.
  */

@@ -9,7 +9,7 @@ import type { Row } from './sql.js'
 import type { WriteDeps } from './types.js'
 
 /**
- * Creates a record with its nested relations in one transaction (SPEC §7) and returns the
+ * Creates a record with its nested relations in one transaction (docs/reference.md, "Writing") and returns the
  * created root row as read back by RETURNING (all fields; timestamps as Date, NUMERIC/BIGINT
  * as strings). Throws INVALID_PAYLOAD / UNKNOWN_FIELD (400), VALIDATION_FAILED (422),
  * CONFLICT (409) or a hook's ApiError; nothing is written when it throws.

@@ -112,7 +112,7 @@ function markWritten (ec: ExecContext, item: PlanNode): void {
   applyAutoFields(item.node, ec.now)
 }
 
-/** many_to_many: every key to link must be a live target (SPEC: unknown id → 422 with relation and index). */
+/** many_to_many: every key to link must be a live target (docs/reference.md, "Writing": unknown id → 422 with relation and index). */
 async function checkLinkTargets (ec: ExecContext, rp: RelationPlan): Promise<void> {
   const field = rp.target.fields.get(rp.edge.remoteKey)
   const adds = rp.links.filter((l) => !l.remove)

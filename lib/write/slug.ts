@@ -9,7 +9,7 @@ import type { Location } from './types.js'
 const MAX_SLUG = 120
 
 /**
- * URL slug of a text (SPEC §5): accents stripped (NFD, combining marks removed), lowercase,
+ * URL slug of a text (docs/reference.md, "Metadata: entities, fields, relations"): accents stripped (NFD, combining marks removed), lowercase,
  * every run of other characters becomes '-', no leading/trailing '-'.
  */
 export function slugify (input: string): string {

@@ -58,7 +58,7 @@ function rememberSentOrder (plan: PlanNode, root: Row): void {
 
 /**
  * Puts the to-many relations of a written root (as `loadIncludes` read them back, in primary key
- * order) into the order the request listed them (SPEC §7 via docs/VALIDATION.md, "Nested
+ * order) into the order the request listed them (docs/reference.md, "Writing" via docs/VALIDATION.md, "Nested
  * children"); rows the request did not name (existing children a diff left alone) follow, in
  * their read order.
  */
