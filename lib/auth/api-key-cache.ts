@@ -102,12 +102,29 @@ function principalUser (principal: ApiKeyPrincipal, app: AppContext, now: number
 }
 
 /**
+ * SHA-256 of well-formed keys presented to this process, by the key itself: a repeat request
+ * skips the format check and the hash (like the verified-JWT cache, which is keyed by the raw
+ * token). Bounded; holds nothing a request did not already carry in this process's memory.
+ */
+const presentedHashes = new Map<string, string>()
+
+function hashOfPresented (key: string): string {
+  let hash = presentedHashes.get(key)
+  if (hash === undefined) {
+    if (!API_KEY_RE.test(key)) throw unauthorized('Invalid API key')
+    hash = hashApiKey(key)
+    if (presentedHashes.size >= MAX_ENTRIES) presentedHashes.clear()
+    presentedHashes.set(key, hash)
+  }
+  return hash
+}
+
+/**
  * The principal of an API key: synchronously from the cache (the usual case), else a promise
  * after one query. Unknown, malformed, revoked and expired keys throw 401 UNAUTHORIZED.
  */
 export function authenticateApiKey (app: AppContext, key: string): UserContext | Promise<UserContext> {
-  if (!API_KEY_RE.test(key)) throw unauthorized('Invalid API key')
-  const hash = hashApiKey(key)
+  const hash = hashOfPresented(key)
   const cache = apiKeyCacheOf(app)
   const now = Date.now()
   const cached = cache.get(hash, now)
