@@ -1,7 +1,7 @@
 /**
  * S1 (get by id) authenticated with an API key instead of a JWT, on the same Rocket process:
  * the bar is a key/JWT throughput ratio ≥ 0.95 (docs/ARCHITECTURE.md, "API keys": a repeat key
- * is one SHA-256 and one Map lookup, like a repeat JWT is one Map lookup). Measurements alternate
+ * is two Map lookups — presented key → hash → principal — like a repeat JWT is one). Measurements alternate
  * (JWT, key, key, JWT, …) so both see the same machine noise.
  *
  *   node --import tsx bench/api-key.ts
