@@ -61,7 +61,10 @@ export function dataEnvelope (schema: SchemaObject): SchemaObject {
   return { type: 'object', required: ['data'], properties: { data: schema } }
 }
 
-/** Shared schemas: the error envelope, list meta, delete result, token response. */
+/**
+ * Shared schemas: the error envelope and list meta. `TokenResponse` (also a reserved name) comes
+ * from the sign-in routes' declared schema (lib/auth/session-schemas.ts).
+ */
 export function sharedSchemas (): Record<string, SchemaObject> {
   return {
     ErrorDetail: {
@@ -101,22 +104,7 @@ export function sharedSchemas (): Record<string, SchemaObject> {
         total_estimated: { type: 'boolean', description: 'True when `total` is the planner estimate (`count=estimated`).' },
         next_cursor: { type: ['string', 'null'], description: 'Keyset mode: the `cursor` of the next page, null on the last.' }
       }
-    },
-    TokenResponse: dataEnvelope({
-      type: 'object',
-      required: ['access_token', 'refresh_token', 'token_type', 'expires_in', 'user'],
-      properties: {
-        access_token: { type: 'string', description: 'JWT (HS256), valid for `expires_in` seconds.' },
-        refresh_token: { type: 'string', description: 'Opaque, single use: every refresh rotates it.' },
-        token_type: { type: 'string', const: 'Bearer' },
-        expires_in: { type: 'integer' },
-        user: {
-          type: 'object',
-          required: ['id', 'email', 'roles'],
-          properties: { id: { type: 'string' }, email: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } } }
-        }
-      }
-    })
+    }
   }
 }
 
