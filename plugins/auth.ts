@@ -2,11 +2,11 @@ import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { isAdmin, type UserContext } from '../lib/apps/context.js'
-import { authenticateApiKey, flushApiKeyUses, listenForApiKeyRevocations, presentedApiKey } from '../lib/auth/api-key-cache.js'
-import { blocklistOf } from '../lib/auth/blocklist.js'
+import { API_KEY_REVOCATIONS, authenticateApiKey, flushApiKeyUses, presentedApiKey } from '../lib/auth/api-key-cache.js'
+import { BLOCKLIST, blocklistOf } from '../lib/auth/blocklist.js'
 import { LoginLimiter } from '../lib/auth/rate-limit.js'
 import { RateLimiter } from '../lib/limits/rate-limiter.js'
-import { listenForTokenChanges, tokenVersionsOf } from '../lib/auth/token-versions.js'
+import { TOKEN_VERSIONS, tokenVersionsOf } from '../lib/auth/token-versions.js'
 import { forbidden, unauthorized } from '../lib/errors.js'
 
 /** Claims of an access token. `scope` says which secret signed it. */
@@ -188,11 +188,12 @@ async function authPlugin (fastify: FastifyInstance): Promise<void> {
     await verify(request)
     if (request.user.platform !== true) throw unauthorized('A platform token is required')
   })
-  const stopListening = await listenForTokenChanges(
-    { sql: fastify.platform.sql, instanceId: fastify.platform.instanceId },
-    { apps: fastify.platform.apps, log: fastify.log, accessTokenTtl: ttl })
-  fastify.addHook('onClose', stopListening)
-  const stopKeyListening = await listenForApiKeyRevocations({ sql: fastify.platform.sql, instanceId: fastify.platform.instanceId }, fastify.platform.apps)
+  // Other processes' changes to users and keys (docs/ARCHITECTURE.md, "Across processes").
+  const { apps } = fastify.platform
+  const stopTokens = await TOKEN_VERSIONS.listen(fastify.platform, apps, fastify.log)
+  const stopBlocklist = await BLOCKLIST.listen(fastify.platform, apps, fastify.log)
+  fastify.addHook('onClose', async () => { await Promise.all([stopTokens(), stopBlocklist()]) })
+  const stopKeyListening = await API_KEY_REVOCATIONS.listen(fastify.platform, apps, fastify.log)
   // `last_used_at` is written in batches; the last batch before the pools close.
   const usageTimer = setInterval(() => { void flushApiKeyUses(fastify.log) }, config.apiKeyUsageFlushMs)
   usageTimer.unref()

@@ -29,7 +29,7 @@ export async function build (_t?: unknown, overrides: Partial<Config> = {}): Pro
     const app = await buildApp({ config })
     tap.teardown(async () => {
       // On the run's shared server (test/run.js) this file's databases would pile up: drop them.
-      const dbs = await app.platform.db.selectFrom('_apps').select('db_name').execute().catch(() => [])
+      const dbs = await app.platform.sql<Array<{ db_name: string }>>`SELECT db_name FROM _apps`.catch(() => [])
       await app.close()
       built = null
       await rm(storagePath, { recursive: true, force: true })

@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely'
 import type { Sql } from '../db/connection.js'
-import type { AppDatabase } from '../db/system-tables.js'
 import type { Registry } from '../metadata/registry.js'
 
 /** The authenticated caller, as every engine function sees it. */
@@ -15,8 +13,8 @@ export interface UserContext {
 }
 
 /**
- * Everything the engine needs for one app: its pool (bounded, idle connections closed),
- * a Kysely view of the same pool for system tables, its JWT secret, and the current
+ * Everything the engine needs for one app: its pool (bounded, idle connections closed; system
+ * tables and entity tables alike go through it), its JWT secret, and the current
  * compiled metadata. `registry` is replaced (never mutated) when metadata changes.
  */
 export interface AppContext {
@@ -25,7 +23,6 @@ export interface AppContext {
   /** The database server holding it (`default`: the management server; docs/ARCHITECTURE.md, "Database servers"). */
   server: string
   sql: Sql
-  db: Kysely<AppDatabase>
   jwtSecret: string
   registry: Registry
   /** Rebuilds `registry` from the database (after a metadata change here or in another process). */

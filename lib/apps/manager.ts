@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import type { Kysely } from 'kysely'
-import { connect } from '../db/connection.js'
-import { kyselyFor } from '../db/kysely.js'
-import { migrateToLatest } from '../db/migrate.js'
+import { connect, type Sql } from '../db/connection.js'
+import { migrateDatabase } from '../db/kysely.js'
 import { appRoleFor, type AppRole } from '../db/roles.js'
-import type { AppDatabase, PlatformDatabase } from '../db/system-tables.js'
+import type { AppsRow } from '../db/system-tables.js'
 import { migrateIndexNames } from '../ddl/legacy-indexes.js'
 import { conflict, validationFailed } from '../errors.js'
 import { buildRegistry, prepareRegistry, type Registry } from '../metadata/registry.js'
@@ -15,19 +13,12 @@ import { appDatabaseUrl, createAppDatabase, dropAppDatabase, migrateAppToRole } 
 import type { AppContext } from './context.js'
 import { seedAppAdmin } from './seed.js'
 
-export interface AppRow {
-  name: string
-  display_name: string
-  db_name: string
-  status: string
-  /** The database server holding the app's database (docs/ARCHITECTURE.md, "Database servers"). */
-  server: string
-  created_at: Date
-  updated_at: Date
-}
+/** An app as the platform API shows it: its `_apps` row without the JWT secret. */
+export type AppRow = Omit<AppsRow, 'jwt_secret'>
 
 export interface AppManagerOptions {
-  platformDb: Kysely<PlatformDatabase>
+  /** The management database's pool (`_apps`). */
+  platformSql: Sql
   /**
    * URL of the platform's own role on the server hosting the app databases (any database; we
    * swap the name): a superuser, or a role with CREATEROLE and CREATEDB. Apps never use it.
@@ -60,11 +51,11 @@ export interface ServerLocator {
 
 /** An app being deleted answers 404 from the moment it is marked (docs/ARCHITECTURE.md, "Across processes"). */
 const DELETING = 'deleting'
+const APP_COLUMNS = ['name', 'display_name', 'db_name', 'status', 'server', 'created_at', 'updated_at'] as const
 
 /**
  * Owns every app's runtime context: one bounded postgres.js pool per app database whose idle
- * connections close after `idleTimeout` (so 100 quiet apps hold no connections), its Kysely
- * view, JWT secret and compiled metadata registry.
+ * connections close after `idleTimeout` (so 100 quiet apps hold no connections), its JWT secret and compiled metadata registry.
  */
 export class AppManager {
   private readonly contexts = new Map<string, Promise<AppContext | null>>()
@@ -98,14 +89,14 @@ export class AppManager {
   }
 
   async list (): Promise<AppRow[]> {
-    return await this.opts.platformDb.selectFrom('_apps')
-      .select(['name', 'display_name', 'db_name', 'status', 'server', 'created_at', 'updated_at']).orderBy('name').execute() as AppRow[]
+    const sql = this.opts.platformSql
+    return await sql<AppRow[]>`SELECT ${sql(APP_COLUMNS)} FROM _apps ORDER BY name`
   }
 
   async row (name: string): Promise<AppRow | null> {
-    const row = await this.opts.platformDb.selectFrom('_apps')
-      .select(['name', 'display_name', 'db_name', 'status', 'server', 'created_at', 'updated_at']).where('name', '=', name).executeTakeFirst()
-    return (row as AppRow | undefined) ?? null
+    const sql = this.opts.platformSql
+    const [row] = await sql<AppRow[]>`SELECT ${sql(APP_COLUMNS)} FROM _apps WHERE name = ${name}`
+    return row ?? null
   }
 
   /** Creates the app: its database, system tables, JWT secret and seeded admin user. */
@@ -115,15 +106,15 @@ export class AppManager {
     if (!NAME_RE.test(name)) throw validationFailed('Invalid app', [{ field: 'name', rule: 'pattern', message: `name must match ${NAME_PATTERN}` }])
     const server = this.opts.servers === undefined ? 'default' : await this.opts.servers.place(input.server)
     const dbName = `rocket_${name}`.slice(0, 63)
-    const inserted = await this.opts.platformDb.insertInto('_apps')
-      .values({ name, display_name: input.display_name ?? name, db_name: dbName, server, jwt_secret: randomBytes(48).toString('base64url') })
-      .onConflict((oc) => oc.doNothing()).returning('name').executeTakeFirst()
+    const [inserted] = await this.opts.platformSql`INSERT INTO _apps (name, display_name, db_name, server, jwt_secret)
+      VALUES (${name}, ${input.display_name ?? name}, ${dbName}, ${server}, ${randomBytes(48).toString('base64url')})
+      ON CONFLICT DO NOTHING RETURNING name`
     if (inserted === undefined) throw conflict(`App '${name}' already exists`, [{ field: 'name', rule: 'unique', message: 'name is taken' }])
     try {
       await createAppDatabase(await this.serverUrlOf(server), dbName, this.roleOf(dbName))
       const ctx = await this.get(name)
       if (ctx === null) throw new Error(`App ${name} vanished during creation`)
-      await seedAppAdmin(ctx.db, this.opts.log)
+      await seedAppAdmin(ctx.sql, this.opts.log)
     } catch (err) {
       await this.remove(name).catch(() => {})
       throw err
@@ -135,11 +126,11 @@ export class AppManager {
   async remove (name: string): Promise<boolean> {
     const row = await this.row(name)
     if (row === null) return false
-    await this.opts.platformDb.updateTable('_apps').set({ status: DELETING }).where('name', '=', name).execute()
+    await this.opts.platformSql`UPDATE _apps SET status = ${DELETING} WHERE name = ${name}`
     await this.opts.onRemoving?.(name).catch((err: unknown) => { this.opts.log.warn(`announcing the deletion of '${name}' failed: ${String(err)}`) })
     await this.close(name)
     await dropAppDatabase(await this.serverUrlOf(row.server), row.db_name, this.roleOf(row.db_name).name)
-    await this.opts.platformDb.deleteFrom('_apps').where('name', '=', name).execute()
+    await this.opts.platformSql`DELETE FROM _apps WHERE name = ${name}`
     // The app is gone either way; leftover files are only disk space (and its name can be reused).
     await this.opts.onRemoved?.(name).catch((err: unknown) => { this.opts.log.warn(`cleanup of app '${name}' failed: ${String(err)}`) })
     return true
@@ -205,21 +196,17 @@ export class AppManager {
     this.contexts.delete(name)
     this.open_.delete(name)
     const ctx = pending === undefined ? null : await pending.catch(() => null)
-    if (ctx !== null) {
-      await ctx.db.destroy().catch(() => {})
-      await ctx.sql.end({ timeout: 5 })
-    }
+    if (ctx !== null) await ctx.sql.end({ timeout: 5 })
   }
 
   private async open (name: string): Promise<AppContext | null> {
-    const row = await this.opts.platformDb.selectFrom('_apps').selectAll().where('name', '=', name).executeTakeFirst()
+    const [row] = await this.opts.platformSql<AppsRow[]>`SELECT * FROM _apps WHERE name = ${name}`
     if (row === undefined || row.status === DELETING) return null
     const url = appDatabaseUrl(await this.serverUrlOf(row.server), row.db_name, this.roleOf(row.db_name))
     const sql = connect(url, { max: this.opts.poolSize, idleTimeout: this.opts.idleTimeout })
-    const db = kyselyFor<AppDatabase>(sql)
     let meta: MetadataSnapshot
     try {
-      await migrateToLatest(db, 'app')
+      await migrateDatabase(sql, 'app')
       meta = await loadMetadata(sql)
       await migrateIndexNames(sql, meta, this.opts.log)
     } catch (err) {
@@ -232,7 +219,6 @@ export class AppManager {
       dbName: row.db_name,
       server: row.server,
       sql,
-      db,
       jwtSecret: row.jwt_secret,
       registry: buildRegistry(meta.entities, meta.relations, version),
       reload: async () => {

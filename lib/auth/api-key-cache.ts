@@ -1,8 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { AppContext, UserContext } from '../apps/context.js'
-import type { AppManager } from '../apps/manager.js'
-import type { Sql } from '../db/connection.js'
 import { unauthorized } from '../errors.js'
+import { AppChannel } from './app-channel.js'
 import { API_KEY_RE, findApiKeyByHash, hashApiKey, recordApiKeyUse, type ApiKeyPrincipal } from './api-keys.js'
 
 /** A known key is re-read after this long even without a notification (a lost NOTIFY cannot keep a revoked key alive). */
@@ -20,7 +19,7 @@ interface Entry {
  * API keys one process has seen for one app, by the key's SHA-256 (docs/ARCHITECTURE.md, "API
  * keys"): a repeat request is authenticated with one hash and one Map lookup, no query. The
  * expiry is checked on every use from the cached `expires_at`; a revocation drops the entry here
- * at once and in other processes on `NOTIFY rocket_api_keys`. Uses are collected and written as
+ * at once and in other processes on `NOTIFY rocket_api_keys` (`API_KEY_REVOCATIONS`). Uses are collected and written as
  * `last_used_at` in batches, never per request.
  */
 export class ApiKeyCache {
@@ -72,17 +71,19 @@ export class ApiKeyCache {
   }
 }
 
-const caches = new WeakMap<AppContext, ApiKeyCache>()
 /** Caches with uses not yet written (strong references until the next flush). */
 const dirty = new Map<AppContext, ApiKeyCache>()
 
+/** Payload fields: `<keyId>` of a revoked key; a reconnect clears every open app's cache. */
+export const API_KEY_REVOCATIONS = new AppChannel<ApiKeyCache>({
+  channel: 'rocket_api_keys',
+  create: () => new ApiKeyCache(),
+  apply: (cache, [keyId]) => { if (keyId !== undefined) cache.forget(keyId) },
+  resync: (_app, cache) => { cache.clear() }
+})
+
 export function apiKeyCacheOf (app: AppContext): ApiKeyCache {
-  let cache = caches.get(app)
-  if (cache === undefined) {
-    cache = new ApiKeyCache()
-    caches.set(app, cache)
-  }
-  return cache
+  return API_KEY_REVOCATIONS.of(app)
 }
 
 /** The API key a request presents: `X-API-Key`, or a bearer token starting with `rk_`; null when it presents none. */
@@ -133,7 +134,7 @@ export function authenticateApiKey (app: AppContext, key: string): UserContext |
     return principalUser(principal, app, at)
   }
   if (cached !== undefined) return known(cached, now)
-  return cache.load(hash, async (h) => await findApiKeyByHash(app.db, h)).then((p) => known(p, Date.now()))
+  return cache.load(hash, async (h) => await findApiKeyByHash(app.sql, h)).then((p) => known(p, Date.now()))
 }
 
 /** Whether a key principal authenticates at `now` (known, not revoked, not expired). */
@@ -151,7 +152,7 @@ export function apiKeyStillValid (app: AppContext, hash: string): boolean | Prom
   const cache = apiKeyCacheOf(app)
   const cached = cache.get(hash, Date.now())
   if (cached !== undefined) return usable(cached, Date.now())
-  return cache.load(hash, async (h) => await findApiKeyByHash(app.db, h)).then((p) => usable(p, Date.now()))
+  return cache.load(hash, async (h) => await findApiKeyByHash(app.sql, h)).then((p) => usable(p, Date.now()))
 }
 
 /** The cached `expires_at` (ms) of a key just used; null when it never expires or is not cached. */
@@ -168,32 +169,4 @@ export async function flushApiKeyUses (log: FastifyBaseLogger): Promise<void> {
     cache.uses.clear()
     await recordApiKeyUse(app.sql, uses).catch((err: unknown) => { log.warn({ err, app: app.name }, 'recording API key use failed') })
   }))
-}
-
-export const API_KEYS_CHANNEL = 'rocket_api_keys'
-
-/** Tells the other processes that a key was revoked (they drop it from their caches). */
-export async function announceApiKeyRevoked (channel: { sql: Sql, instanceId: string }, change: { app: string, keyId: string }): Promise<void> {
-  await channel.sql.notify(API_KEYS_CHANNEL, `${channel.instanceId}:${change.app}:${change.keyId}`)
-}
-
-/**
- * Listens for revocations made by other processes. On a reconnect of the LISTEN connection every
- * open app's cache is cleared (a notification may have been lost). Returns the stop function.
- */
-export async function listenForApiKeyRevocations (channel: { sql: Sql, instanceId: string }, apps: AppManager): Promise<() => Promise<void>> {
-  let first = true
-  const listener = await channel.sql.listen(API_KEYS_CHANNEL, (payload) => {
-    const [origin, appName, keyId] = payload.split(':')
-    if (origin === channel.instanceId || appName === undefined || keyId === undefined) return
-    const app = apps.peek(appName)
-    if (app !== undefined) apiKeyCacheOf(app).forget(keyId)
-  }, () => {
-    if (first) {
-      first = false
-      return
-    }
-    void apps.openContexts().then((contexts) => { for (const app of contexts) apiKeyCacheOf(app).clear() }).catch(() => {})
-  })
-  return async () => { await listener.unlisten().catch(() => {}) }
 }

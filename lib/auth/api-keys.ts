@@ -1,13 +1,10 @@
 import { hash, randomBytes } from 'node:crypto'
-import type { Kysely } from 'kysely'
 import { requireById } from '../db/by-id.js'
 import type { Sql } from '../db/connection.js'
-import type { AppDatabase } from '../db/system-tables.js'
+import type { ApiKeysRow } from '../db/system-tables.js'
 import { notFound, validationFailed, type ErrorDetail } from '../errors.js'
 import { UUID_RE } from '../fields/spec.js'
 import { validateRoles } from '../permissions/validate.js'
-
-type Db = Kysely<AppDatabase>
 
 /** `rk_` + 32 random bytes in base64url without padding (43 characters). */
 export const API_KEY_RE = /^rk_[A-Za-z0-9_-]{43}$/
@@ -28,17 +25,7 @@ export interface ApiKeyRecord {
   created_at: Date
 }
 
-interface ApiKeyRow {
-  id: string
-  name: string
-  roles: string[]
-  prefix: string
-  created_by: string | null
-  expires_at: Date | null
-  revoked_at: Date | null
-  last_used_at: Date | null
-  created_at: Date
-}
+type ApiKeyRow = Omit<ApiKeysRow, 'key_hash'>
 
 const COLUMNS = ['id', 'name', 'roles', 'prefix', 'created_by', 'expires_at', 'revoked_at', 'last_used_at', 'created_at'] as const
 
@@ -77,32 +64,31 @@ function checkInput (input: ApiKeyInput): { name: string, roles: string[], expir
 }
 
 /** Creates a key; the answer is the only place the key itself ever appears. */
-export async function createApiKey (db: Db, input: ApiKeyInput, createdBy: string | null): Promise<ApiKeyRecord & { key: string }> {
+export async function createApiKey (sql: Sql, input: ApiKeyInput, createdBy: string | null): Promise<ApiKeyRecord & { key: string }> {
   const { name, roles, expiresAt } = checkInput(input)
   const key = `rk_${randomBytes(32).toString('base64url')}`
-  const row = await db.insertInto('_api_keys')
-    .values({ name, roles, key_hash: hashApiKey(key), prefix: key.slice(0, PREFIX_LENGTH), created_by: createdBy !== null && UUID_RE.test(createdBy) ? createdBy : null, expires_at: expiresAt })
-    .returning(COLUMNS).executeTakeFirstOrThrow() as ApiKeyRow
-  return { ...toRecord(row), key }
+  const by = createdBy !== null && UUID_RE.test(createdBy) ? createdBy : null
+  const [row] = await sql<ApiKeyRow[]>`INSERT INTO _api_keys (name, roles, key_hash, prefix, created_by, expires_at)
+    VALUES (${name}, ${roles}::text[], ${hashApiKey(key)}, ${key.slice(0, PREFIX_LENGTH)}, ${by}, ${expiresAt}) RETURNING ${sql(COLUMNS)}`
+  return { ...toRecord(row as ApiKeyRow), key }
 }
 
 /** Keys, newest first; revoked ones only with `status=revoked` (revoking is the key's DELETE). */
-export async function listApiKeys (db: Db, status?: ApiKeyRecord['status']): Promise<ApiKeyRecord[]> {
-  const rows = await db.selectFrom('_api_keys').select(COLUMNS).orderBy('created_at', 'desc').orderBy('id').execute() as ApiKeyRow[]
+export async function listApiKeys (sql: Sql, status?: ApiKeyRecord['status']): Promise<ApiKeyRecord[]> {
+  const rows = await sql<ApiKeyRow[]>`SELECT ${sql(COLUMNS)} FROM _api_keys ORDER BY created_at DESC, id`
   const all = rows.map((r) => toRecord(r))
   return status === undefined ? all.filter((k) => k.status !== 'revoked') : all.filter((k) => k.status === status)
 }
 
-export async function getApiKey (db: Db, id: string): Promise<ApiKeyRecord> {
-  const row = await requireById('API key', id, async (id) => await db.selectFrom('_api_keys').select(COLUMNS).where('id', '=', id).executeTakeFirst())
-  return toRecord(row as ApiKeyRow)
+export async function getApiKey (sql: Sql, id: string): Promise<ApiKeyRecord> {
+  const row = await requireById('API key', id, async (id) => (await sql<ApiKeyRow[]>`SELECT ${sql(COLUMNS)} FROM _api_keys WHERE id = ${id}`)[0])
+  return toRecord(row)
 }
 
 /** Revokes a key (its DELETE); an already revoked key is 404 like an unknown one. */
-export async function revokeApiKey (db: Db, id: string): Promise<ApiKeyRecord> {
-  await getApiKey(db, id)
-  const row = await db.updateTable('_api_keys').set({ revoked_at: new Date() })
-    .where('id', '=', id).where('revoked_at', 'is', null).returning(COLUMNS).executeTakeFirst() as ApiKeyRow | undefined
+export async function revokeApiKey (sql: Sql, id: string): Promise<ApiKeyRecord> {
+  await getApiKey(sql, id)
+  const [row] = await sql<ApiKeyRow[]>`UPDATE _api_keys SET revoked_at = now() WHERE id = ${id} AND revoked_at IS NULL RETURNING ${sql(COLUMNS)}`
   if (row === undefined) throw notFound(`API key '${id}' not found (already revoked)`)
   return toRecord(row)
 }
@@ -117,10 +103,11 @@ export interface ApiKeyPrincipal {
   revoked: boolean
 }
 
-export async function findApiKeyByHash (db: Db, hash: string): Promise<ApiKeyPrincipal | null> {
-  const row = await db.selectFrom('_api_keys').select(['id', 'name', 'roles', 'expires_at', 'revoked_at']).where('key_hash', '=', hash).executeTakeFirst()
+export async function findApiKeyByHash (sql: Sql, hash: string): Promise<ApiKeyPrincipal | null> {
+  const [row] = await sql<Array<Pick<ApiKeysRow, 'id' | 'name' | 'roles' | 'expires_at' | 'revoked_at'>>>`
+    SELECT id, name, roles, expires_at, revoked_at FROM _api_keys WHERE key_hash = ${hash}`
   if (row === undefined) return null
-  const expires = row.expires_at === null ? null : new Date(row.expires_at).getTime()
+  const expires = row.expires_at === null ? null : row.expires_at.getTime()
   return { id: row.id, name: row.name, roles: row.roles, expiresAt: expires, revoked: row.revoked_at !== null }
 }
 

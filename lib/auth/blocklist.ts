@@ -1,4 +1,6 @@
 import type { AppContext } from '../apps/context.js'
+import type { UsersRow } from '../db/system-tables.js'
+import { AppChannel } from './app-channel.js'
 
 /**
  * Users of one app whose access tokens must stop working before they expire: deactivated
@@ -6,16 +8,16 @@ import type { AppContext } from '../apps/context.js'
  * lifetime, after which every token they held has expired anyway). Checked on every
  * authenticated request, so it is an in-memory Set/Map lookup — no query per request.
  *
- * Consistency: this process updates the list as soon as it deactivates or deletes a user.
- * Other processes learn deactivations from `refreshInactive` when the admin route announces
- * the change (the metadata NOTIFY reloads their registry, which reruns it); deletions made
- * elsewhere reach them only through the bounded token lifetime (their refresh tokens are
- * deleted with the user, so no new access token can be issued).
+ * Consistency: the process that changes a user updates its list after the commit; the others
+ * apply the change announced on `rocket_blocklist` (`BLOCKLIST`). Inactive users are read from
+ * the database when the app opens and after a LISTEN reconnect. Deleted users cannot be read
+ * back: a deletion missed while disconnected lasts at most one access-token lifetime (their
+ * refresh tokens went with them, so no new access token is issued).
  */
 export class UserBlocklist {
   private inactive = new Set<string>()
   private readonly deleted = new Map<string, number>()
-  /** Bumped on every local change; a refresh that raced with one is discarded. */
+  /** Bumped on every change; a refresh that raced with one is discarded. */
   private generation = 0
 
   /** Whether tokens of this user must be refused now. */
@@ -49,7 +51,7 @@ export class UserBlocklist {
     this.deleted.set(userId, now + ttlSeconds * 1000)
   }
 
-  /** Replaces the inactive set with the database's view, unless a local change happened meanwhile. */
+  /** Replaces the inactive set with the database's view, unless a change arrived meanwhile. */
   async refreshInactive (load: () => Promise<string[]>): Promise<void> {
     const seen = this.generation
     const ids = await load()
@@ -57,22 +59,49 @@ export class UserBlocklist {
   }
 }
 
-const lists = new WeakMap<AppContext, UserBlocklist>()
+/** A change of one user's place on the blocklist, as announced. */
+export type BlocklistChange =
+  | { userId: string, kind: 'deactivated' | 'reactivated' }
+  /** `ttlSeconds`: the announcing process's access-token lifetime. */
+  | { userId: string, kind: 'removed', ttlSeconds: number }
 
-/** The blocklist of an app (created empty on first use). */
-export function blocklistOf (app: AppContext): UserBlocklist {
-  let list = lists.get(app)
-  if (list === undefined) {
-    list = new UserBlocklist()
-    lists.set(app, list)
-  }
-  return list
+/** Applies a change to a blocklist (here after the commit; elsewhere on the NOTIFY). */
+export function applyBlocklistChange (list: UserBlocklist, change: BlocklistChange): void {
+  if (change.kind === 'removed') list.removed(change.userId, change.ttlSeconds)
+  else if (change.kind === 'deactivated') list.deactivated(change.userId)
+  else list.reactivated(change.userId)
 }
 
-/** Loads the ids of the app's inactive users into its blocklist (at app open and on every announced change). */
-export async function refreshInactiveUsers (app: AppContext): Promise<void> {
-  await blocklistOf(app).refreshInactive(async () => {
-    const rows = await app.db.selectFrom('_users').select('id').where('active', '=', false).execute()
+/** The payload fields of a change: `<userId>:<kind>[:<ttlSeconds>]`. */
+export function blocklistFields (change: BlocklistChange): string[] {
+  return change.kind === 'removed' ? [change.userId, change.kind, String(change.ttlSeconds)] : [change.userId, change.kind]
+}
+
+function parseFields ([userId, kind, ttl]: string[]): BlocklistChange | null {
+  if (userId === undefined) return null
+  if (kind === 'deactivated' || kind === 'reactivated') return { userId, kind }
+  if (kind === 'removed' && ttl !== undefined && /^\d{1,9}$/.test(ttl)) return { userId, kind, ttlSeconds: Number(ttl) }
+  return null
+}
+
+async function loadInactive (app: AppContext, list: UserBlocklist): Promise<void> {
+  await list.refreshInactive(async () => {
+    const rows = await app.sql<Array<Pick<UsersRow, 'id'>>>`SELECT id FROM _users WHERE NOT active`
     return rows.map((r) => r.id)
   })
+}
+
+export const BLOCKLIST = new AppChannel<UserBlocklist>({
+  channel: 'rocket_blocklist',
+  create: () => new UserBlocklist(),
+  apply: (list, fields) => {
+    const change = parseFields(fields)
+    if (change !== null) applyBlocklistChange(list, change)
+  },
+  resync: loadInactive
+})
+
+/** The blocklist of an app in this process. */
+export function blocklistOf (app: AppContext): UserBlocklist {
+  return BLOCKLIST.of(app)
 }

@@ -1,16 +1,15 @@
 import type { EngineModule } from '../engine/modules.js'
-import { refreshInactiveUsers } from './blocklist.js'
-import { loadTokenVersions } from './token-versions.js'
+import { BLOCKLIST } from './blocklist.js'
+import { TOKEN_VERSIONS } from './token-versions.js'
 
 /**
- * Keeps each app's blocklist of inactive users in step with the database: rerun when the app
- * opens and on every announced change (user admin routes announce deactivations), so access
- * tokens of users deactivated through another process are refused here too. Token versions
- * (lib/auth/token-versions.ts) are merged in at the same times.
+ * Loads each app's blocklist of inactive users and its token versions when the app opens;
+ * from then on changes arrive by NOTIFY (`rocket_blocklist`, `rocket_tokens`), not by metadata
+ * reloads, which therefore do not read `_users` again.
  */
 export function usersModule (): EngineModule {
   return {
     name: 'users',
-    load: async (app) => { await Promise.all([refreshInactiveUsers(app), loadTokenVersions(app)]) }
+    load: async (app) => { await Promise.all([BLOCKLIST.prime(app), TOKEN_VERSIONS.prime(app)]) }
   }
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import type { Sql } from '../db/connection.js'
+import type { Sql, TransactionSql } from '../db/connection.js'
 import { unauthorized } from '../errors.js'
 
 /** `_refresh_tokens` in app databases, `_platform_refresh_tokens` in the management database. */
@@ -53,6 +53,6 @@ export async function revokeRefreshToken (sql: Sql, opts: { table: RefreshTable,
 }
 
 /** Revokes every refresh token of a user (deactivation, password change). */
-export async function revokeUserTokens (sql: Sql, opts: { table: RefreshTable, userId: string }): Promise<void> {
+export async function revokeUserTokens (sql: Sql | TransactionSql, opts: { table: RefreshTable, userId: string }): Promise<void> {
   await sql`UPDATE ${sql(opts.table)} SET revoked_at = now() WHERE user_id = ${opts.userId} AND revoked_at IS NULL`
 }

@@ -1,8 +1,6 @@
-import type { FastifyBaseLogger } from 'fastify'
 import type { AppContext } from '../apps/context.js'
-import type { AppManager } from '../apps/manager.js'
-import type { Sql } from '../db/connection.js'
-import { blocklistOf } from './blocklist.js'
+import type { UsersRow } from '../db/system-tables.js'
+import { AppChannel } from './app-channel.js'
 
 /**
  * Per-user access-token versions (docs/security.md, "Access tokens"). `_users.token_version`
@@ -10,7 +8,7 @@ import { blocklistOf } from './blocklist.js'
  * carry the version they were issued with (`tv`), and one older than the user's current
  * version is refused. Each process keeps the versions in memory — only users whose version
  * was ever raised, so a token is checked with one Map lookup and no query — and learns the
- * raises made by other processes through NOTIFY on `TOKENS_CHANNEL`.
+ * raises made by other processes through NOTIFY on `rocket_tokens`.
  */
 export class TokenVersions {
   private readonly versions = new Map<string, number>()
@@ -26,68 +24,23 @@ export class TokenVersions {
   }
 }
 
-const versionsByApp = new WeakMap<AppContext, TokenVersions>()
-
-/** The token versions of an app (created empty on first use). */
-export function tokenVersionsOf (app: AppContext): TokenVersions {
-  let versions = versionsByApp.get(app)
-  if (versions === undefined) {
-    versions = new TokenVersions()
-    versionsByApp.set(app, versions)
-  }
-  return versions
-}
-
-/** Merges the database's versions into the app's (at app open, on every reload, after a LISTEN reconnect). */
-export async function loadTokenVersions (app: AppContext): Promise<void> {
-  const rows = await app.db.selectFrom('_users').select(['id', 'token_version']).where('token_version', '>', 0).execute()
-  const versions = tokenVersionsOf(app)
+/** Merges the database's versions into the app's (a merge: versions only grow). */
+async function loadTokenVersions (app: AppContext, versions: TokenVersions): Promise<void> {
+  const rows = await app.sql<Array<Pick<UsersRow, 'id' | 'token_version'>>>`SELECT id, token_version FROM _users WHERE token_version > 0`
   for (const row of rows) versions.raise(row.id, row.token_version)
 }
 
-export const TOKENS_CHANNEL = 'rocket_tokens'
-/** Payload version of a deleted user: other processes block the user's tokens until they expire. */
-const DELETED = 'deleted'
+/** Payload fields: `<userId>:<version>`. */
+export const TOKEN_VERSIONS = new AppChannel<TokenVersions>({
+  channel: 'rocket_tokens',
+  create: () => new TokenVersions(),
+  apply: (versions, [userId, version]) => {
+    if (userId !== undefined && version !== undefined && /^\d{1,9}$/.test(version)) versions.raise(userId, Number(version))
+  },
+  resync: loadTokenVersions
+})
 
-/** What a process needs to announce and receive token changes. */
-export interface TokenChannel {
-  sql: Sql
-  /** This process's id: its own announcements are skipped. */
-  instanceId: string
-}
-
-/** Tells the other processes that a user's tokens changed (a raised version, or `deleted`). */
-export async function announceTokenChange (channel: TokenChannel, change: { app: string, userId: string, version: number | 'deleted' }): Promise<void> {
-  await channel.sql.notify(TOKENS_CHANNEL, `${channel.instanceId}:${change.app}:${change.userId}:${change.version}`)
-}
-
-interface Listening { apps: AppManager, log: FastifyBaseLogger, accessTokenTtl: number }
-
-function apply (payload: string, { apps, accessTokenTtl }: Listening, instanceId: string): void {
-  const [origin, appName, userId, version] = payload.split(':')
-  if (origin === instanceId || appName === undefined || userId === undefined || version === undefined) return
-  // An app not open here reads the versions from the database when it opens.
-  const app = apps.peek(appName)
-  if (app === undefined) return
-  if (version === DELETED) blocklistOf(app).removed(userId, accessTokenTtl)
-  else if (/^\d{1,9}$/.test(version)) tokenVersionsOf(app).raise(userId, Number(version))
-}
-
-/**
- * Listens for other processes' token changes. On every (re)connect of the LISTEN connection
- * the open apps reload their versions, so a notification lost while disconnected is made up.
- * Returns the function that stops listening.
- */
-export async function listenForTokenChanges (channel: TokenChannel, listening: Listening): Promise<() => Promise<void>> {
-  let first = true
-  const listener = await channel.sql.listen(TOKENS_CHANNEL, (payload) => { apply(payload, listening, channel.instanceId) }, () => {
-    if (first) {
-      first = false
-      return
-    }
-    void listening.apps.openContexts()
-      .then(async (contexts) => { await Promise.all(contexts.map(loadTokenVersions)) })
-      .catch((err: unknown) => { listening.log.error(err, 'token versions reload failed') })
-  })
-  return async () => { await listener.unlisten().catch(() => {}) }
+/** The token versions of an app in this process. */
+export function tokenVersionsOf (app: AppContext): TokenVersions {
+  return TOKEN_VERSIONS.of(app)
 }

@@ -1,25 +1,14 @@
-import type { Kysely } from 'kysely'
-import { notFoundById, requireById } from '../db/by-id.js'
-import type { AppDatabase } from '../db/system-tables.js'
+import { requireById } from '../db/by-id.js'
+import type { Sql, TransactionSql } from '../db/connection.js'
+import type { UsersRow } from '../db/system-tables.js'
 import { conflict, validationFailed, type ErrorDetail } from '../errors.js'
 import { normalizeRoles } from '../permissions/schemas.js'
 import { shapeProblems } from '../schema/shape.js'
 import { EMAIL_RE, USER_BODIES } from './admin-schemas.js'
-import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords.js'
+import { MIN_PASSWORD_LENGTH } from './passwords.js'
 
-type Db = Kysely<AppDatabase>
-
-/** A user as the admin API returns it: never the password or its hash. */
-export interface UserRecord {
-  id: string
-  email: string
-  roles: string[]
-  active: boolean
-  /** Set by `POST /auth/verify-email` (or a completed password reset); cleared when the email changes. */
-  email_verified: boolean
-  created_at: Date
-  updated_at: Date
-}
+/** A user as the admin API returns it: never the password or its hash, nor the token version. */
+export type UserRecord = Omit<UsersRow, 'password_hash' | 'token_version'>
 
 const COLUMNS = ['id', 'email', 'roles', 'active', 'email_verified', 'created_at', 'updated_at'] as const
 /** bcrypt uses the first 72 bytes only; longer passwords are refused rather than silently cut. */
@@ -41,13 +30,13 @@ export function checkPassword (raw: unknown, field = 'password'): ErrorDetail | 
   return null
 }
 
-interface UserChanges { email?: string, password?: string, roles?: string[], active?: boolean }
+export interface UserChanges { email?: string, password?: string, roles?: string[], active?: boolean }
 
 /**
  * A user body: its shape against the schema the route declares (`admin-schemas.ts`; sample users
  * arrive by import, without a route), then the address (normalized) and the password policy.
  */
-function parseUserBody (body: unknown, creating: boolean): UserChanges {
+export function parseUserBody (body: unknown, creating: boolean): UserChanges {
   const out: ErrorDetail[] = shapeProblems(creating ? USER_BODIES.create : USER_BODIES.update, body)
   if (out.length > 0) throw validationFailed(`Invalid user: ${out[0]?.message ?? ''}`, out)
   const b = body as { email?: string, password?: string, roles?: string[], active?: boolean }
@@ -68,57 +57,12 @@ function parseUserBody (body: unknown, creating: boolean): UserChanges {
   return changes
 }
 
-function emailTaken (email: string): Error {
+export function emailTaken (email: string): Error {
   return conflict(`A user with email '${email}' already exists`, [{ field: 'email', rule: 'unique', message: 'email is taken' }])
 }
 
-function isUniqueViolation (err: unknown): boolean {
+export function isUniqueViolation (err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505'
-}
-
-/** Whether a user with this (normalized) email exists, case-insensitively. */
-export async function userExists (db: Db, email: string, exceptId?: string): Promise<boolean> {
-  let q = db.selectFrom('_users').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', email))
-  if (exceptId !== undefined) q = q.where('id', '<>', exceptId)
-  return (await q.executeTakeFirst()) !== undefined
-}
-
-/** One page of users ordered by email, and the total. */
-export async function listUsers (db: Db, page: { page: number, perPage: number }): Promise<{ rows: UserRecord[], total: number }> {
-  const [rows, count] = await Promise.all([
-    db.selectFrom('_users').select(COLUMNS).orderBy('email').orderBy('id').limit(page.perPage).offset((page.page - 1) * page.perPage).execute(),
-    db.selectFrom('_users').select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow()
-  ])
-  return { rows, total: Number(count.total) }
-}
-
-/** One user; NOT_FOUND (also for an id that is not a UUID). */
-export async function getUser (db: Db, id: string): Promise<UserRecord> {
-  return await requireById('User', id, async (id) => await db.selectFrom('_users').select(COLUMNS).where('id', '=', id).executeTakeFirst())
-}
-
-/** Creates a user: email (unique, case-insensitive → 409), password (hashed), roles, active. */
-export async function createUser (db: Db, body: unknown): Promise<UserRecord> {
-  const c = parseUserBody(body, true)
-  const email = c.email as string
-  if (await userExists(db, email)) throw emailTaken(email)
-  try {
-    return await db.insertInto('_users')
-      .values({ email, password_hash: await hashPassword(c.password as string), roles: c.roles ?? [], ...(c.active !== undefined ? { active: c.active } : {}) })
-      .returning(COLUMNS).executeTakeFirstOrThrow()
-  } catch (err) {
-    if (isUniqueViolation(err)) throw emailTaken(email)
-    throw err
-  }
-}
-
-/** What an update changed that the caller must act on (token revocation). */
-export interface UserUpdate {
-  user: UserRecord
-  before: UserRecord
-  passwordChanged: boolean
-  /** The user's token version after the update, when it was raised (older access tokens are refused). */
-  tokenVersion: number | null
 }
 
 function sameRoles (a: readonly string[], b: readonly string[]): boolean {
@@ -131,43 +75,71 @@ function sameRoles (a: readonly string[], b: readonly string[]): boolean {
  * (permission conditions read `$user.email`), and a new password or a deactivation must end
  * every session (docs/security.md, "Access tokens").
  */
-function invalidatesTokens (c: UserChanges, before: UserRecord): boolean {
+export function invalidatesTokens (c: UserChanges, before: UserRecord): boolean {
   return c.password !== undefined ||
     (c.roles !== undefined && !sameRoles(c.roles, before.roles)) ||
     (c.active !== undefined && c.active !== before.active) ||
     (c.email !== undefined && c.email !== before.email)
 }
 
-/** Partial update (PUT with a subset of email, password, roles, active). */
-export async function updateUser (db: Db, id: string, body: unknown): Promise<UserUpdate> {
-  const before = await getUser(db, id)
-  const c = parseUserBody(body, false)
-  if (c.email !== undefined && c.email !== before.email && await userExists(db, c.email, before.id)) throw emailTaken(c.email)
-  const set = {
-    // A new address is unverified until its owner confirms it.
-    ...(c.email !== undefined ? { email: c.email, ...(c.email !== before.email ? { email_verified: false } : {}) } : {}),
-    ...(c.roles !== undefined ? { roles: c.roles } : {}),
-    ...(c.active !== undefined ? { active: c.active } : {}),
-    ...(c.password !== undefined ? { password_hash: await hashPassword(c.password) } : {}),
-    updated_at: new Date()
-  }
-  const raise = invalidatesTokens(c, before)
+/** Whether a user with this (normalized) email exists, case-insensitively. */
+export async function userExists (sql: Sql | TransactionSql, email: string, exceptId?: string): Promise<boolean> {
+  const [row] = exceptId === undefined
+    ? await sql`SELECT 1 AS x FROM _users WHERE lower(email) = ${email} LIMIT 1`
+    : await sql`SELECT 1 AS x FROM _users WHERE lower(email) = ${email} AND id <> ${exceptId} LIMIT 1`
+  return row !== undefined
+}
+
+/** One page of users ordered by email, and the total. */
+export async function listUsers (sql: Sql, page: { page: number, perPage: number }): Promise<{ rows: UserRecord[], total: number }> {
+  const [rows, count] = await Promise.all([
+    sql<UserRecord[]>`SELECT ${sql(COLUMNS)} FROM _users ORDER BY email, id LIMIT ${page.perPage} OFFSET ${(page.page - 1) * page.perPage}`,
+    sql<Array<{ total: string }>>`SELECT count(*) AS total FROM _users`
+  ])
+  return { rows, total: Number(count[0]?.total ?? 0) }
+}
+
+/** One user; NOT_FOUND (also for an id that is not a UUID). */
+export async function getUser (sql: Sql, id: string): Promise<UserRecord> {
+  return await requireById('User', id, async (id) => (await sql<UserRecord[]>`SELECT ${sql(COLUMNS)} FROM _users WHERE id = ${id}`)[0])
+}
+
+/** The user locked for a change in `tx`; NOT_FOUND when gone (also for an id that is not a UUID). */
+export async function lockUser (tx: TransactionSql, id: string): Promise<UserRecord> {
+  return await requireById('User', id, async (id) => (await tx<UserRecord[]>`SELECT ${tx(COLUMNS)} FROM _users WHERE id = ${id} FOR UPDATE`)[0])
+}
+
+/** Inserts a user (email normalized, password already hashed); a taken email is CONFLICT. */
+export async function insertUser (sql: Sql, user: { email: string, passwordHash: string, roles: string[], active?: boolean | undefined }): Promise<UserRecord> {
   try {
-    const row = await db.updateTable('_users')
-      .set(raise ? { ...set, token_version: (eb) => eb('token_version', '+', 1) } : set)
-      .where('id', '=', before.id).returning([...COLUMNS, 'token_version']).executeTakeFirst()
-    if (row === undefined) throw notFoundById('User', id)
-    const { token_version: tokenVersion, ...user } = row
-    return { user, before, passwordChanged: c.password !== undefined, tokenVersion: raise ? tokenVersion : null }
+    const [row] = await sql<UserRecord[]>`INSERT INTO _users (email, password_hash, roles, active)
+      VALUES (${user.email}, ${user.passwordHash}, ${user.roles}::text[], ${user.active ?? true}) RETURNING ${sql(COLUMNS)}`
+    return row as UserRecord
   } catch (err) {
-    if (isUniqueViolation(err)) throw emailTaken(c.email ?? before.email)
+    if (isUniqueViolation(err)) throw emailTaken(user.email)
     throw err
   }
 }
 
-/** Deletes a user (their refresh tokens go with them: ON DELETE CASCADE). */
-export async function deleteUser (db: Db, id: string): Promise<UserRecord> {
-  const user = await getUser(db, id)
-  await db.deleteFrom('_users').where('id', '=', user.id).execute()
-  return user
+/**
+ * Writes the parsed changes of a locked user in one UPDATE: a new address is unverified until
+ * its owner confirms it, and `raise` raises the token version in the same statement.
+ */
+export async function writeUserChanges (tx: TransactionSql, before: UserRecord, c: UserChanges & { passwordHash: string | null }, raise: boolean): Promise<UserRecord & { token_version: number }> {
+  const emailChanged = c.email !== undefined && c.email !== before.email
+  const [row] = await tx<Array<UserRecord & { token_version: number }>>`UPDATE _users SET
+      email = ${c.email ?? before.email},
+      email_verified = CASE WHEN ${emailChanged} THEN false ELSE email_verified END,
+      roles = coalesce(${c.roles ?? null}::text[], roles),
+      active = coalesce(${c.active ?? null}::boolean, active),
+      password_hash = coalesce(${c.passwordHash}, password_hash),
+      token_version = token_version + ${raise ? 1 : 0},
+      updated_at = now()
+    WHERE id = ${before.id} RETURNING ${tx(COLUMNS)}, token_version`
+  return row as UserRecord & { token_version: number }
+}
+
+/** Deletes a locked user (their refresh tokens go with them: ON DELETE CASCADE). */
+export async function deleteUserRow (tx: TransactionSql, id: string): Promise<void> {
+  await tx`DELETE FROM _users WHERE id = ${id}`
 }

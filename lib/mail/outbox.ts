@@ -54,7 +54,7 @@ export class MailOutbox {
    */
   async sendLinks (app: AppContext, kind: MailKind, mails: readonly LinkMail[]): Promise<void> {
     if (mails.length === 0) return
-    const [template, stored] = await Promise.all([getTemplate(app.db, kind), storedAppUrl(app.db)])
+    const [template, stored] = await Promise.all([getTemplate(app.sql, kind), storedAppUrl(app.sql)])
     const base = `${linkBase(stored, this.config)}/${LINK_PATHS[kind]}?token=`
     for (const m of mails) {
       const message = { to: m.to, ...renderTemplate(template, { link: base + m.token, email: m.to, app: app.name }) }

@@ -1,12 +1,10 @@
-import type { Kysely } from 'kysely'
-import type { AppDatabase } from '../db/system-tables.js'
+import type { Sql } from '../db/connection.js'
+import type { MailSettingsRow } from '../db/system-tables.js'
 import { validationFailed } from '../errors.js'
 
-type Db = Kysely<AppDatabase>
-
 /** The app's stored `app_url` (null: the server's `PUBLIC_URL`). */
-export async function storedAppUrl (db: Db): Promise<string | null> {
-  const row = await db.selectFrom('_mail_settings').select('app_url').executeTakeFirst()
+export async function storedAppUrl (sql: Sql): Promise<string | null> {
+  const [row] = await sql<Array<Pick<MailSettingsRow, 'app_url'>>>`SELECT app_url FROM _mail_settings LIMIT 1`
   return row?.app_url ?? null
 }
 
@@ -20,10 +18,10 @@ function checkAppUrl (raw: string): string {
   return url.href.replace(/\/+$/, '')
 }
 
-export async function saveAppUrl (db: Db, raw: string | null): Promise<string | null> {
+export async function saveAppUrl (sql: Sql, raw: string | null): Promise<string | null> {
   const appUrl = raw === null ? null : checkAppUrl(raw)
-  await db.insertInto('_mail_settings').values({ id: true, app_url: appUrl, updated_at: new Date() })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ app_url: appUrl, updated_at: new Date() })).execute()
+  await sql`INSERT INTO _mail_settings (id, app_url, updated_at) VALUES (true, ${appUrl}, now())
+    ON CONFLICT (id) DO UPDATE SET app_url = excluded.app_url, updated_at = excluded.updated_at`
   return appUrl
 }
 

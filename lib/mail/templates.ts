@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely'
-import type { AppDatabase } from '../db/system-tables.js'
+import type { Sql } from '../db/connection.js'
+import type { MailTemplatesRow } from '../db/system-tables.js'
 import { validationFailed, type ErrorDetail } from '../errors.js'
-
-type Db = Kysely<AppDatabase>
 
 export const MAIL_KINDS = ['reset', 'verify', 'invite'] as const
 export type MailKind = typeof MAIL_KINDS[number]
@@ -41,13 +39,13 @@ function defaultOf (kind: MailKind): MailTemplate {
   return { kind, ...DEFAULTS[kind], html: null, is_default: true, updated_at: null }
 }
 
-export async function getTemplate (db: Db, kind: MailKind): Promise<MailTemplate> {
-  const row = await db.selectFrom('_mail_templates').select(['subject', 'text', 'html', 'updated_at']).where('kind', '=', kind).executeTakeFirst()
+export async function getTemplate (sql: Sql, kind: MailKind): Promise<MailTemplate> {
+  const [row] = await sql<Array<Omit<MailTemplatesRow, 'kind'>>>`SELECT subject, text, html, updated_at FROM _mail_templates WHERE kind = ${kind}`
   return row === undefined ? defaultOf(kind) : { kind, ...row, is_default: false }
 }
 
-export async function listTemplates (db: Db): Promise<MailTemplate[]> {
-  return await Promise.all(MAIL_KINDS.map(async (kind) => await getTemplate(db, kind)))
+export async function listTemplates (sql: Sql): Promise<MailTemplate[]> {
+  return await Promise.all(MAIL_KINDS.map(async (kind) => await getTemplate(sql, kind)))
 }
 
 /** What `PUT /_admin/mail-templates/:kind` takes, shape-checked by its route schema. */
@@ -71,16 +69,16 @@ function checkTemplate (input: TemplateInput): void {
   if (out.length > 0) throw validationFailed(`Invalid mail template: ${out[0]?.message ?? ''}`, out)
 }
 
-export async function saveTemplate (db: Db, kind: MailKind, input: TemplateInput): Promise<MailTemplate> {
+export async function saveTemplate (sql: Sql, kind: MailKind, input: TemplateInput): Promise<MailTemplate> {
   checkTemplate(input)
-  const values = { subject: input.subject, text: input.text, html: input.html ?? null, updated_at: new Date() }
-  await db.insertInto('_mail_templates').values({ kind, ...values }).onConflict((oc) => oc.column('kind').doUpdateSet(values)).execute()
-  return await getTemplate(db, kind)
+  await sql`INSERT INTO _mail_templates (kind, subject, text, html, updated_at) VALUES (${kind}, ${input.subject}, ${input.text}, ${input.html ?? null}, now())
+    ON CONFLICT (kind) DO UPDATE SET subject = excluded.subject, text = excluded.text, html = excluded.html, updated_at = excluded.updated_at`
+  return await getTemplate(sql, kind)
 }
 
 /** Back to the built-in text. */
-export async function resetTemplate (db: Db, kind: MailKind): Promise<MailTemplate> {
-  await db.deleteFrom('_mail_templates').where('kind', '=', kind).execute()
+export async function resetTemplate (sql: Sql, kind: MailKind): Promise<MailTemplate> {
+  await sql`DELETE FROM _mail_templates WHERE kind = ${kind}`
   return defaultOf(kind)
 }
 

@@ -96,7 +96,7 @@ export function permissionsModule (): EngineModule {
   return {
     name: PERMISSIONS,
     load: async (app, registry) => {
-      registry.extensions.set(PERMISSIONS, compilePolicies(await loadPermissions(app.db), registry))
+      registry.extensions.set(PERMISSIONS, compilePolicies(await loadPermissions(app.sql), registry))
     },
     authorize: ({ registry, entity, action, user }): ReadExtra | undefined => {
       if (isAdmin(user)) return undefined

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import type { Kysely } from 'kysely'
 import type { Config } from '../../config/index.js'
 import { restrictDatabase } from '../apps/app-database.js'
 import { AppManager } from '../apps/manager.js'
@@ -8,10 +7,9 @@ import { seedPlatformAdmin } from '../apps/seed.js'
 import { detectCapabilities, noteServer, unsupportedServer } from '../db/capabilities.js'
 import { connect, databaseOf, ensureDatabase, withDatabase, type Sql } from '../db/connection.js'
 import { startEmbeddedPostgres } from '../db/embedded.js'
-import { kyselyFor } from '../db/kysely.js'
-import { migrateToLatest } from '../db/migrate.js'
+import { migrateDatabase } from '../db/kysely.js'
 import { requireRoleManagement } from '../db/roles.js'
-import type { PlatformDatabase } from '../db/system-tables.js'
+import type { PlatformSettingsRow } from '../db/system-tables.js'
 import type { Engine } from '../engine/modules.js'
 import { createLocalStorage } from '../files/local-storage.js'
 import type { FileStorage } from '../files/storage.js'
@@ -31,7 +29,6 @@ export interface Platform {
   /** Where uploaded files' bytes are kept (`STORAGE_PATH`, one folder per app). */
   files: FileStorage
   sql: Sql
-  db: Kysely<PlatformDatabase>
   apps: AppManager
   /** The database servers app databases live on, and their replicas (docs/ARCHITECTURE.md, "Database servers"). */
   servers: ServerDirectory
@@ -70,7 +67,6 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
     const admin = connect(withDatabase(managementUrl, 'postgres'), { max: 1 })
     let apps: AppManager
     let servers: ServerDirectory
-    let db: Kysely<PlatformDatabase>
     let jwtSecret: string
     const files = createLocalStorage(config.storagePath)
     const instanceId = randomBytes(8).toString('hex')
@@ -80,18 +76,17 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
       await requireRoleManagement(admin)
       await ensureDatabase(admin, databaseOf(managementUrl))
       await closeManagementDatabase(admin, databaseOf(managementUrl), log)
-      db = kyselyFor<PlatformDatabase>(sql)
-      await migrateToLatest(db, 'platform')
-      await seedPlatformAdmin(db, log)
-      jwtSecret = config.platformJwtSecret ?? await persistedSecret(db, 'platform_jwt_secret')
-      servers = new ServerDirectory({ db, sql, defaultUrl: managementUrl, configured: config.databaseServers, instanceId, log })
+      await migrateDatabase(sql, 'platform')
+      await seedPlatformAdmin(sql, log)
+      jwtSecret = config.platformJwtSecret ?? await persistedSecret(sql, 'platform_jwt_secret')
+      servers = new ServerDirectory({ sql, defaultUrl: managementUrl, configured: config.databaseServers, instanceId, log })
       await servers.start()
       const directory = servers
       apps = new AppManager({
-        platformDb: db,
+        platformSql: sql,
         serverUrl: managementUrl,
         servers: { urlOf: async (name) => (await directory.resolve(name)).url, place: async (requested) => await directory.place(requested) },
-        roleSecret: await persistedSecret(db, 'app_role_secret'),
+        roleSecret: await persistedSecret(sql, 'app_role_secret'),
         poolSize: config.appPoolSize,
         idleTimeout: config.appPoolIdleTimeout,
         log,
@@ -119,7 +114,6 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
       engine,
       files,
       sql,
-      db,
       apps,
       servers,
       jwtSecret,
@@ -129,7 +123,6 @@ export async function bootPlatform (config: Config, log: Logger, engine: Engine)
         await stopPlatformChanges()
         await apps.closeAll()
         await servers.close()
-        await db.destroy().catch(() => {})
         await sql.end({ timeout: 5 })
         if (stopEmbedded !== null) await stopEmbedded()
       }
@@ -164,9 +157,10 @@ export async function announceMetadataChange (platform: Platform, app: string): 
   await platform.sql.notify(METADATA_CHANNEL, `${platform.instanceId}:${app}`)
 }
 
-async function persistedSecret (db: Kysely<PlatformDatabase>, key: string): Promise<string> {
-  await db.insertInto('_platform_settings').values({ key, value: randomBytes(48).toString('base64url') })
-    .onConflict((oc) => oc.column('key').doNothing()).execute()
-  const row = await db.selectFrom('_platform_settings').select('value').where('key', '=', key).executeTakeFirstOrThrow()
+/** The stored secret of that key, generated and stored first when there is none (runs under the boot lock). */
+async function persistedSecret (sql: Sql, key: string): Promise<string> {
+  await sql`INSERT INTO _platform_settings (key, value) VALUES (${key}, ${randomBytes(48).toString('base64url')}) ON CONFLICT (key) DO NOTHING`
+  const [row] = await sql<Array<Pick<PlatformSettingsRow, 'value'>>>`SELECT value FROM _platform_settings WHERE key = ${key}`
+  if (row === undefined) throw new Error(`platform setting ${key} was not stored`)
   return row.value
 }

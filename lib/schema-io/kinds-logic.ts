@@ -71,7 +71,7 @@ export const stateMachinesKind: SchemaKind = contentKind<MachineDef>({
 export const permissionsKind: SchemaKind = contentKind<PermissionInput>({
   key: 'permissions',
   label: (item) => `${text(item.entity)}: ${text(item.action)}`,
-  list: async (app) => (await loadPermissions(app.db)).map((p) => ({ entity: p.entity, action: p.action, roles: p.roles, conditions: p.conditions, ...(p.fields !== null && p.fields !== undefined ? { fields: p.fields } : {}) })),
+  list: async (app) => (await loadPermissions(app.sql)).map((p) => ({ entity: p.entity, action: p.action, roles: p.roles, conditions: p.conditions, ...(p.fields !== null && p.fields !== undefined ? { fields: p.fields } : {}) })),
   normalize: (app, item) => validatePermission(item, app.registry),
   // `fields: null` (every field) is left out of documents: an export without it compares equal.
   comparable: ({ fields, ...rest }) => (fields === null || fields === undefined ? rest : { ...rest, fields }),

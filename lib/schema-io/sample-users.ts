@@ -1,5 +1,5 @@
 import type { AppContext } from '../apps/context.js'
-import { createUser } from '../auth/users.js'
+import { createUser } from '../auth/user-service.js'
 import { isApiError } from '../errors.js'
 import { isObject } from '../rules/problems.js'
 import type { ImportOptions, SampleReport } from './types.js'
@@ -31,7 +31,7 @@ export async function importSampleUsers (app: AppContext, rows: readonly unknown
       continue
     }
     try {
-      await createUser(app.db, body)
+      await createUser({ app }, body)
       report.created++
     } catch (err) {
       if (isApiError(err) && err.code === 'CONFLICT') {

@@ -1,7 +1,6 @@
-import type { Kysely } from 'kysely'
 import { DEFAULT_SERVER, type ServerSpec } from '../../config/database-servers.js'
 import { connect, withDatabase, type Sql } from '../db/connection.js'
-import type { PlatformDatabase } from '../db/system-tables.js'
+import type { AppsRow, ServersRow } from '../db/system-tables.js'
 import { conflict, validationFailed } from '../errors.js'
 
 /** A server app databases can live on: the platform role's URL there and its streaming replicas. */
@@ -12,8 +11,7 @@ export interface ServerEntry {
 }
 
 export interface ServerDirectoryDeps {
-  db: Kysely<PlatformDatabase>
-  /** The management database's pool: LISTEN/NOTIFY, and the `default` server's WAL position. */
+  /** The management database's pool: `_servers`, LISTEN/NOTIFY, and the `default` server's WAL position. */
   sql: Sql
   /** The management server's URL (the platform role): the server named `default`. */
   defaultUrl: string
@@ -45,8 +43,8 @@ export class ServerDirectory {
     for (const s of this.deps.configured) {
       if (s.name === DEFAULT_SERVER || s.url === null) continue
       // The configuration is the operator's truth for the servers it names.
-      await this.deps.db.insertInto('_servers').values({ name: s.name, url: s.url, replicas: s.replicas })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ url: s.url as string, replicas: s.replicas })).execute()
+      await this.deps.sql`INSERT INTO _servers (name, url, replicas) VALUES (${s.name}, ${s.url}, ${s.replicas}::text[])
+        ON CONFLICT (name) DO UPDATE SET url = excluded.url, replicas = excluded.replicas`
     }
     await this.load()
     const listener = await this.deps.sql.listen(CHANNEL, (payload) => {
@@ -57,7 +55,7 @@ export class ServerDirectory {
   }
 
   async load (): Promise<void> {
-    const rows = await this.deps.db.selectFrom('_servers').select(['name', 'url', 'replicas']).orderBy('name').execute()
+    const rows = await this.deps.sql<Array<Pick<ServersRow, 'name' | 'url' | 'replicas'>>>`SELECT name, url, replicas FROM _servers ORDER BY name`
     const next = new Map<string, ServerEntry>()
     const defaultReplicas = this.deps.configured.find((s) => s.name === DEFAULT_SERVER)?.replicas ?? []
     next.set(DEFAULT_SERVER, { name: DEFAULT_SERVER, url: this.deps.defaultUrl, replicas: defaultReplicas })
@@ -93,7 +91,7 @@ export class ServerDirectory {
 
   /** Apps per server (servers without apps: 0). */
   async appCounts (): Promise<Map<string, number>> {
-    const rows = await this.deps.db.selectFrom('_apps').select((eb) => ['server', eb.fn.countAll<string>().as('n')]).groupBy('server').execute()
+    const rows = await this.deps.sql<Array<Pick<AppsRow, 'server'> & { n: string }>>`SELECT server, count(*) AS n FROM _apps GROUP BY server`
     const counts = new Map<string, number>(this.list().map((s) => [s.name, 0]))
     for (const r of rows) counts.set(r.server, Number(r.n))
     return counts
@@ -128,8 +126,8 @@ export class ServerDirectory {
   /** Stores a new server (409 when the name is taken) and tells every process. The caller checked it answers. */
   async register (entry: ServerEntry): Promise<void> {
     this.requireFreeName(entry.name)
-    const inserted = await this.deps.db.insertInto('_servers').values({ name: entry.name, url: entry.url, replicas: [...entry.replicas] })
-      .onConflict((oc) => oc.column('name').doNothing()).returning('name').executeTakeFirst()
+    const [inserted] = await this.deps.sql`INSERT INTO _servers (name, url, replicas) VALUES (${entry.name}, ${entry.url}, ${[...entry.replicas]}::text[])
+      ON CONFLICT (name) DO NOTHING RETURNING name`
     if (inserted === undefined) throw conflict(`Database server '${entry.name}' already exists`, [{ field: 'name', rule: 'unique', message: 'name is taken' }])
     await this.load()
     await this.deps.sql.notify(CHANNEL, this.deps.instanceId)

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../lib/apps/context.js'
 import { activeUserByEmail, issueRecoveryToken, resetPassword, unverifiedUser, verifyEmail, type RecoveryKind } from '../../lib/auth/recovery.js'
 import { forgotPasswordSchema, requestVerificationSchema, resetPasswordSchema, verifyEmailSchema } from '../../lib/auth/recovery-schemas.js'
-import { announceTokenChange, tokenVersionsOf } from '../../lib/auth/token-versions.js'
+import { TOKEN_VERSIONS, tokenVersionsOf } from '../../lib/auth/token-versions.js'
 import { forbidden, rateLimited } from '../../lib/errors.js'
 
 /**
@@ -47,7 +47,7 @@ export default async function recoveryRoutes (fastify: FastifyInstance): Promise
     const app = appOf(request)
     const { userId, tokenVersion } = await resetPassword(app, request.body)
     tokenVersionsOf(app).raise(userId, tokenVersion)
-    await announceTokenChange(fastify.platform, { app: app.name, userId, version: tokenVersion })
+    await TOKEN_VERSIONS.announce(fastify.platform, app.name, [userId, tokenVersion])
     return { data: { password_reset: true } }
   })
 

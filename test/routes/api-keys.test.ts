@@ -161,7 +161,7 @@ t.test('a revocation in one process is honoured by another within a second; keys
   const one = await buildApp({ config, logger: { level: 'info', stream } })
   const two = await buildApp({ config, logger: { level: 'info', stream } })
   t.teardown(async () => {
-    const dbs = await one.platform.db.selectFrom('_apps').select('db_name').execute()
+    const dbs = await one.platform.sql<Array<{ db_name: string }>>`SELECT db_name FROM _apps`
     await one.close()
     await two.close()
     await dropDatabases(server, [...dbs.map((d) => d.db_name), mgmt])

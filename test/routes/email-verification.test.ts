@@ -114,7 +114,7 @@ t.test('without SMTP_URL the mail is written to the log at info level', async (t
   const stream = new Writable({ write (chunk: Buffer, _enc, cb) { lines.push(chunk.toString()); cb() } })
   const server = await buildApp({ config: loadConfig({ LOG_LEVEL: 'info' }, { databaseUrl: withDatabase(pg, mgmt) }), logger: { level: 'info', stream } })
   t.teardown(async () => {
-    const dbs = await server.platform.db.selectFrom('_apps').select('db_name').execute()
+    const dbs = await server.platform.sql<Array<{ db_name: string }>>`SELECT db_name FROM _apps`
     await server.close()
     await dropDatabases(pg, [...dbs.map((d) => d.db_name), mgmt])
   })

@@ -92,7 +92,7 @@ async function loggedServer (t: Test, overrides: Partial<Config>): Promise<{ ser
   const stream = new Writable({ write (chunk: Buffer, _enc, cb) { lines.push(chunk.toString()); cb() } })
   const server = await buildApp({ config: loadConfig({ LOG_LEVEL: 'debug' }, { databaseUrl: withDatabase(pg, mgmt), ...overrides }), logger: { level: 'debug', stream } })
   t.teardown(async () => {
-    const dbs = await server.platform.db.selectFrom('_apps').select('db_name').execute()
+    const dbs = await server.platform.sql<Array<{ db_name: string }>>`SELECT db_name FROM _apps`
     await server.close()
     await dropDatabases(pg, [...dbs.map((d) => d.db_name), mgmt])
   })

@@ -92,7 +92,7 @@ t.test('registering a server: checked, stored masked, duplicates 409, unreachabl
 
   expectError(t, await platform(one, 'POST', '/servers', { name: 'b', url: serverB.url }), 409, 'CONFLICT')
   expectError(t, await platform(one, 'POST', '/servers', { name: 'default', url: serverB.url }), 409, 'CONFLICT')
-  const stored = await one.platform.db.selectFrom('_servers').select(['name']).execute()
+  const stored = await one.platform.sql<Array<{ name: string }>>`SELECT name FROM _servers`
   t.same(stored.map((s) => s.name), ['b'], 'refused registrations left no row')
 })
 

@@ -11,17 +11,17 @@ export default async function mailAdminRoutes (fastify: FastifyInstance): Promis
   const { config } = fastify.platform
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
 
-  fastify.get('/mail-templates', { schema: listTemplatesSchema }, async (request) => ({ data: await listTemplates(appOf(request).db) }))
+  fastify.get('/mail-templates', { schema: listTemplatesSchema }, async (request) => ({ data: await listTemplates(appOf(request).sql) }))
   fastify.get<KindParams>('/mail-templates/:kind', { schema: getTemplateSchema }, async (request) =>
-    ({ data: await getTemplate(appOf(request).db, request.params.kind) }))
+    ({ data: await getTemplate(appOf(request).sql, request.params.kind) }))
   fastify.put<KindParams & { Body: TemplateInput }>('/mail-templates/:kind', { schema: putTemplateSchema }, async (request) =>
-    ({ data: await saveTemplate(appOf(request).db, request.params.kind, request.body) }))
+    ({ data: await saveTemplate(appOf(request).sql, request.params.kind, request.body) }))
   fastify.delete<KindParams>('/mail-templates/:kind', { schema: deleteTemplateSchema }, async (request) =>
-    ({ data: await resetTemplate(appOf(request).db, request.params.kind) }))
+    ({ data: await resetTemplate(appOf(request).sql, request.params.kind) }))
 
   const settings = (appUrl: string | null): { data: { app_url: string | null, effective_app_url: string, transport: 'smtp' | 'log' } } =>
     ({ data: { app_url: appUrl, effective_app_url: linkBase(appUrl, config), transport: config.smtpUrl === null ? 'log' : 'smtp' } })
-  fastify.get('/mail-settings', { schema: getSettingsSchema }, async (request) => settings(await storedAppUrl(appOf(request).db)))
+  fastify.get('/mail-settings', { schema: getSettingsSchema }, async (request) => settings(await storedAppUrl(appOf(request).sql)))
   fastify.put<{ Body: { app_url: string | null } }>('/mail-settings', { schema: putSettingsSchema }, async (request) =>
-    settings(await saveAppUrl(appOf(request).db, request.body.app_url)))
+    settings(await saveAppUrl(appOf(request).sql, request.body.app_url)))
 }

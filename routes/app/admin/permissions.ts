@@ -7,8 +7,8 @@ import { metadataCrudRoutes } from './metadata-crud.js'
  * metadata on save; every change recompiles the app's registry.
  */
 export default metadataCrudRoutes({
-  list: async (app, filter) => await listPermissions(app.db, filter),
-  get: async (app, id) => await getPermission(app.db, id),
+  list: async (app, filter) => await listPermissions(app.sql, filter),
+  get: async (app, id) => await getPermission(app.sql, id),
   create: async (app, body) => {
     const row = await createPermission(app, body)
     await app.reload()
@@ -20,7 +20,7 @@ export default metadataCrudRoutes({
     return row
   },
   remove: async (app, id) => {
-    await deletePermission(app.db, id)
+    await deletePermission(app.sql, id)
     await app.reload()
   }
 }, 'id', { one: 'permission', kind: 'permissions', item: PERMISSION_ITEM, ...PERMISSION_BODIES })
