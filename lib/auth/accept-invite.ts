@@ -1,4 +1,5 @@
 import type { Sql } from '../db/connection.js'
+import type { UsersRow } from '../db/system-tables.js'
 import { conflict, notFound, validationFailed } from '../errors.js'
 import { lockInviteByToken, markAccepted, type InviteStatus } from './invites.js'
 import { hashPassword } from './passwords.js'
@@ -47,10 +48,10 @@ export async function acceptInvite (sql: Sql, opts: { body: { token: string, pas
     if (invite === null || invite.status !== 'pending') refused(status as keyof typeof REFUSALS)
     const [existing] = await tx`SELECT 1 AS x FROM _users WHERE lower(email) = lower(${invite.email})`
     if (existing !== undefined) throw conflict(`A user with email '${invite.email}' already exists`, [{ field: 'email', rule: 'unique', message: 'email is taken' }])
-    const [row] = await tx<Array<{ id: string, email: string, roles: string[] }>>`
+    const [row] = await tx<Array<Pick<UsersRow, 'id' | 'email' | 'roles'>>>`
       INSERT INTO _users (email, password_hash, roles) VALUES (${invite.email}, ${hash}, ${invite.roles}) RETURNING id, email, roles`
     await markAccepted(tx, invite.id)
-    return row as { id: string, email: string, roles: string[] }
+    return row as Pick<UsersRow, 'id' | 'email' | 'roles'>
   })
   const refreshToken = await issueRefreshToken(sql, { table: '_refresh_tokens', userId: user.id, ttlSeconds: opts.refreshTtl })
   return { user, refreshToken }

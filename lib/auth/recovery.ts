@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { AppContext } from '../apps/context.js'
 import type { TransactionSql } from '../db/connection.js'
+import type { UsersRow } from '../db/system-tables.js'
 import { conflict, notFound, validationFailed } from '../errors.js'
 import { UUID_RE } from '../fields/spec.js'
 import { hashPassword } from './passwords.js'
@@ -21,7 +22,7 @@ function hashToken (token: string): string {
 export async function activeUserByEmail (app: AppContext, rawEmail: string): Promise<{ id: string, email: string } | null> {
   const email = normalizeEmail(rawEmail)
   if (email === null) return null
-  const [row] = await app.sql<Array<{ id: string, email: string }>>`SELECT id, email FROM _users WHERE lower(email) = ${email} AND active`
+  const [row] = await app.sql<Array<Pick<UsersRow, 'id' | 'email'>>>`SELECT id, email FROM _users WHERE lower(email) = ${email} AND active`
   return row ?? null
 }
 
@@ -82,7 +83,7 @@ export async function resetPassword (app: AppContext, body: { token: string, pas
   const hash = await hashPassword(body.password)
   return await app.sql.begin(async (tx) => {
     const token = await lockToken(tx, body.token, 'reset')
-    const [user] = await tx<Array<{ token_version: number }>>`UPDATE _users SET password_hash = ${hash}, token_version = token_version + 1,
+    const [user] = await tx<Array<Pick<UsersRow, 'token_version'>>>`UPDATE _users SET password_hash = ${hash}, token_version = token_version + 1,
       email_verified = true, updated_at = now() WHERE id = ${token.user_id} RETURNING token_version`
     await tx`UPDATE _auth_tokens SET used_at = now() WHERE id = ${token.id}`
     await tx`UPDATE _refresh_tokens SET revoked_at = now() WHERE user_id = ${token.user_id} AND revoked_at IS NULL`
@@ -103,7 +104,7 @@ export async function verifyEmail (app: AppContext, token: string): Promise<{ em
 /** The user asking for a verification mail: 409 when already verified, 404 when gone or inactive. */
 export async function unverifiedUser (app: AppContext, userId: string): Promise<{ id: string, email: string }> {
   if (!UUID_RE.test(userId)) throw notFound('User not found')
-  const [row] = await app.sql<Array<{ id: string, email: string, email_verified: boolean, active: boolean }>>`
+  const [row] = await app.sql<Array<Pick<UsersRow, 'id' | 'email' | 'email_verified' | 'active'>>>`
     SELECT id, email, email_verified, active FROM _users WHERE id = ${userId}`
   if (row === undefined || !row.active) throw notFound('User not found')
   if (row.email_verified) throw conflict(`${row.email} is already verified`, [{ field: 'email', rule: 'verified', message: 'already verified' }])
