@@ -48,7 +48,7 @@ export interface FieldTypeSpec {
   inputSchema: (field: FieldDef) => JsonSchema
   /** Schema of the value the API returns (drives the serializer). */
   outputSchema: (field: FieldDef) => JsonSchema
-  /** The accepted input in words, for the detail of a wrong type (docs/VALIDATION.md, "Field types"). */
+  /** The accepted input in words, for the detail of a wrong type (docs/VALIDATION.md, "One detail per field"). */
   expected: string
   /** Sentence added to the field's OpenAPI description, where values need explaining. */
   note?: string
