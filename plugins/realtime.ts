@@ -27,7 +27,8 @@ async function realtimePlugin (fastify: FastifyInstance): Promise<void> {
     maxBuffered: config.realtimeMaxBuffered,
     pollIntervalMs: config.realtimePollIntervalMs,
     pruneIntervalMs: config.realtimePruneIntervalMs,
-    batchMs: config.realtimeBatchMs
+    batchMs: config.realtimeBatchMs,
+    writesPerSecond: config.realtimeWritesPerSecond
   }, {
     sql: platform.sql,
     instanceId: platform.instanceId,
