@@ -1,4 +1,5 @@
 import { Ajv } from 'ajv'
+import { NAME_PATTERN } from '../lib/metadata/name-pattern.js'
 
 /** A PostgreSQL server app databases may be placed on (docs/ARCHITECTURE.md, "Database servers"). */
 export interface ServerSpec {
@@ -12,7 +13,8 @@ export interface ServerSpec {
 /** The management database's server: always known, never stored. */
 export const DEFAULT_SERVER = 'default'
 
-export const SERVER_NAME_PATTERN = '^[a-z][a-z0-9_]{0,62}$'
+/** Server names follow the one name pattern (docs/reference.md, "Database servers and read replicas"). */
+export const SERVER_NAME_PATTERN = NAME_PATTERN
 export const POSTGRES_URL_PATTERN = '^postgres(ql)?://'
 /** Replicas one server may have: each costs every process a probe connection and pools. */
 export const MAX_REPLICAS = 16

@@ -1,12 +1,12 @@
 import { mkdir, open, rm } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
+import { NAME_PATTERN, NAME_RE } from '../metadata/name-pattern.js'
 import type { FileStorage } from './storage.js'
 
 // Keys are built by `fileKey` from an app name and a uuid; anything else is a programming error
 // and must never reach the file system (no `..`, no absolute paths).
-const KEY_RE = /^[a-z][a-z0-9_]{0,62}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-const APP_RE = /^[a-z][a-z0-9_]{0,62}$/
+const KEY_RE = new RegExp(`${NAME_PATTERN.slice(0, -1)}\\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 /**
  * Local-disk driver: the object `<app>/<id>` is the file `<root>/<app>/<id>`. Writes go straight
@@ -57,7 +57,7 @@ export function createLocalStorage (root: string): FileStorage {
     },
 
     async removeApp (app) {
-      if (!APP_RE.test(app)) throw new Error('Invalid app name')
+      if (!NAME_RE.test(app)) throw new Error('Invalid app name')
       await rm(resolve(base, app), { recursive: true, force: true })
     }
   }

@@ -1,11 +1,10 @@
 import { SEARCH_LANGUAGES } from '../ddl/search-ddl.js'
 import { dataEnvelope, ENTITY_FILTER_QUERY, keyParams, namedSchema, writeBodies, type Schema } from '../schema/route-schemas.js'
 import { nameDetailPaths } from '../schema/route-validation.js'
+import { NAME_PATTERN, NAME_RE } from './name-pattern.js'
 import { FIELD_TYPE_ALIASES, FIELD_TYPES, ON_DELETE, RELATION_TYPES, WRITE_MODES } from './types.js'
 
-/** Metadata names: entities, tables, fields, relations, join tables and keys, indexes, event entities. */
-export const NAME_PATTERN = '^[a-z][a-z0-9_]{0,62}$'
-export const NAME_RE = new RegExp(NAME_PATTERN)
+export { NAME_PATTERN, NAME_RE }
 export const NAME: Schema = { type: 'string', pattern: NAME_PATTERN }
 
 /** What one entity may hold (a registry rebuild and the OpenAPI document grow with it). */

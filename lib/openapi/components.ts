@@ -30,6 +30,20 @@ const ERROR_STATUSES: Readonly<Record<number, ErrorStatus>> = {
 
 const ALL_CODES = Object.values(ERROR_STATUSES).flatMap((s) => s.codes)
 
+/** One entry of an error's `details` (docs/reference.md, "Envelopes and errors"); also inside the import report. */
+export const ERROR_DETAIL: SchemaObject = {
+  type: 'object',
+  required: ['message'],
+  properties: {
+    field: { type: 'string', description: 'Path of the offending value, e.g. `items[1].quantity`.' },
+    rule: { type: 'string' },
+    message: { type: 'string' },
+    relation: { type: 'string', description: 'Relation of a nested record.' },
+    index: { type: 'integer', description: 'Index of the nested record within its relation.' },
+    position: { type: 'integer' }
+  }
+}
+
 /** `{"400": {$ref: '#/components/responses/BadRequest'}, ...}` for the given statuses. */
 export function errorResponses (statuses: readonly number[]): Record<string, RefObject> {
   const out: Record<string, RefObject> = {}
@@ -67,18 +81,7 @@ export function dataEnvelope (schema: SchemaObject): SchemaObject {
  */
 export function sharedSchemas (): Record<string, SchemaObject> {
   return {
-    ErrorDetail: {
-      type: 'object',
-      required: ['message'],
-      properties: {
-        field: { type: 'string', description: 'Path of the offending value, e.g. `items[1].quantity`.' },
-        rule: { type: 'string' },
-        message: { type: 'string' },
-        relation: { type: 'string', description: 'Relation of a nested record.' },
-        index: { type: 'integer', description: 'Index of the nested record within its relation.' },
-        position: { type: 'integer' }
-      }
-    },
+    ErrorDetail: ERROR_DETAIL,
     Error: {
       type: 'object',
       required: ['error'],

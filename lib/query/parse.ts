@@ -5,10 +5,12 @@ import { FilterTree, filterKeySegments, parseFilterTree } from './filter-tree.js
 import { fieldsPathOf, selectionOf, type Selection } from './selection.js'
 import { decodeCursor, keysetTerms } from './cursor.js'
 import { searchableFields, searchConfigOf } from '../ddl/search-ddl.js'
+import { LIST_PAGES } from '../schema/pagination.js'
 import { COUNT_MODES, FILTER_OPS, type FilterOp, type ListQuery, type SortTerm, type SqlFilter, type SqlSearch } from './types.js'
 
-export const DEFAULT_PER_PAGE = 25
-export const MAX_PER_PAGE = 100
+/** Entity lists page like system lists (docs/reference.md, "Envelopes and errors"). */
+export const DEFAULT_PER_PAGE = LIST_PAGES.defaultPerPage
+export const MAX_PER_PAGE = LIST_PAGES.maxPerPage
 
 const POSITIVE_INT_RE = /^[0-9]{1,16}$/
 const OPS: ReadonlySet<string> = new Set(FILTER_OPS)

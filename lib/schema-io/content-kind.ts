@@ -1,4 +1,5 @@
 import type { AppContext } from '../apps/context.js'
+import type { Schema } from '../schema/route-schemas.js'
 import { sameContent } from './canonical.js'
 import type { Item, ItemOutcome, SchemaKind } from './types.js'
 
@@ -13,6 +14,8 @@ import type { Item, ItemOutcome, SchemaKind } from './types.js'
  */
 export interface ContentKindSpec<T extends object> {
   key: string
+  /** The schema of one item as `list` gives it (the module's declared item, in document form). */
+  item: Schema
   /** Stored items in document form (what export writes and what imports compare with). */
   list: (app: AppContext) => Promise<T[]>
   /** The document item as it would be stored: checked and defaults filled; throws an ApiError when malformed. */
@@ -35,6 +38,7 @@ export function contentKind<T extends object> (spec: ContentKindSpec<T>): Schema
   const comparable = spec.comparable ?? ((x: T): unknown => x)
   return {
     key: spec.key,
+    item: spec.item,
     label: spec.label,
     // Document forms are JSON objects; T names their known shape.
     export: async (app) => await spec.list(app) as unknown as Item[],

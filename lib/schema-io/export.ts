@@ -1,6 +1,6 @@
 import type { AppContext } from '../apps/context.js'
-import { DOCUMENT_VERSION } from './document.js'
 import { SCHEMA_KINDS } from './kinds.js'
+import { DOCUMENT_VERSION } from './schemas.js'
 import { exportSampleData } from './sample-export.js'
 import type { Item } from './types.js'
 

@@ -51,7 +51,7 @@ async function importKind (app: AppContext, kind: SchemaKind, items: readonly un
  * Finally the sample rows (`sample-data.ts`).
  */
 export async function importDocument (app: AppContext, body: unknown, opts: ImportOptions): Promise<ImportReport> {
-  const doc = parseDocument(body, SCHEMA_KINDS.map((k) => k.key))
+  const doc = parseDocument(body)
   const kinds = new Map<string, KindReport>()
   let changed = false
   for (const kind of SCHEMA_KINDS) {

@@ -1,17 +1,23 @@
 import { createPermission, loadPermissions } from '../permissions/store.js'
+import { PERMISSION_ITEM } from '../permissions/schemas.js'
 import type { PermissionInput } from '../permissions/types.js'
 import { validatePermission } from '../permissions/validate.js'
 import { createRule, listRules } from '../rules/admin.js'
 import { isObject, Problems } from '../rules/problems.js'
+import { RULE_ITEM } from '../rules/schemas.js'
 import type { RuleDef } from '../rules/types.js'
 import { parseRuleBody } from '../rules/validate.js'
+import { documentItem } from '../schema/route-schemas.js'
 import { createMachine, listMachines } from '../state-machines/admin.js'
+import { MACHINE_ITEM } from '../state-machines/schemas.js'
 import type { MachineDef } from '../state-machines/types.js'
 import { parseMachineBody } from '../state-machines/validate.js'
 import { insertUiConfig, listUiConfigs } from '../ui-configs/store.js'
+import { UI_CONFIG_ITEM } from '../ui-configs/schemas.js'
 import { parseUiConfig, type UiConfigInput } from '../ui-configs/validate.js'
 import { createWebhook } from '../webhooks/admin.js'
 import { webhooksOf } from '../webhooks/compile.js'
+import { WEBHOOK_ITEM } from '../webhooks/schemas.js'
 import { PUBLIC_ONLY } from '../webhooks/ssrf.js'
 import { listWebhookRows } from '../webhooks/store.js'
 import type { WebhookDef } from '../webhooks/types.js'
@@ -45,6 +51,7 @@ function ruleLabel (item: Item): string {
 /** `rules`: no natural key: identical rules are skipped, one differing only in `active` too, any other rule is added. */
 export const rulesKind: SchemaKind = contentKind<RuleDef>({
   key: 'rules',
+  item: documentItem(RULE_ITEM),
   label: ruleLabel,
   list: async (app) => (await listRules(app)).map((r) => ({
     entity: r.entity, hook: r.hook, type: r.type, definition: r.definition, priority: r.priority, active: r.active
@@ -60,6 +67,7 @@ export const rulesKind: SchemaKind = contentKind<RuleDef>({
  */
 export const stateMachinesKind: SchemaKind = contentKind<MachineDef>({
   key: 'state_machines',
+  item: documentItem(MACHINE_ITEM),
   label: (item) => `${text(item.entity)}.${text(item.field)}`,
   list: async (app) => (await listMachines(app)).map((m) => ({ entity: m.entity, field: m.field, definition: m.definition, active: m.active })),
   normalize: (_app, item) => parsed('state machine', (p) => parseMachineBody(item, p)),
@@ -70,6 +78,7 @@ export const stateMachinesKind: SchemaKind = contentKind<MachineDef>({
 /** `permissions`: content only (a second, different policy for the same entity and action is a policy of its own). */
 export const permissionsKind: SchemaKind = contentKind<PermissionInput>({
   key: 'permissions',
+  item: documentItem(PERMISSION_ITEM, { optional: ['fields'] }),
   label: (item) => `${text(item.entity)}: ${text(item.action)}`,
   list: async (app) => (await loadPermissions(app.sql)).map((p) => ({ entity: p.entity, action: p.action, roles: p.roles, conditions: p.conditions, ...(p.fields !== null && p.fields !== undefined ? { fields: p.fields } : {}) })),
   normalize: (app, item) => validatePermission(item, app.registry),
@@ -93,6 +102,7 @@ function withoutSecret (def: WebhookDef): WebhookDoc {
  */
 export const webhooksKind: SchemaKind = contentKind<WebhookDoc>({
   key: 'webhooks',
+  item: documentItem(WEBHOOK_ITEM, { drop: ['has_secret'] }),
   label: (item) => `${text(item.entity)}: ${text(item.hook)} ${text(item.url)}`,
   list: async (app) => (await listWebhookRows(app.sql)).map((w) => ({
     entity: w.entity,
@@ -117,6 +127,7 @@ export const webhooksKind: SchemaKind = contentKind<WebhookDoc>({
 /** `ui_configs`: identified by entity and scope (unique together). */
 export const uiConfigsKind: SchemaKind = contentKind<UiConfigInput>({
   key: 'ui_configs',
+  item: documentItem(UI_CONFIG_ITEM),
   label: (item) => `${text(item.entity)}: ${typeof item.scope === 'string' ? item.scope : 'default'}`,
   list: async (app) => (await listUiConfigs(app.sql, {})).rows.map((c) => ({ entity: c.entity, scope: c.scope, config: c.config })),
   normalize: (app, item) => parseUiConfig(item, app.registry),

@@ -1,5 +1,6 @@
 import type { AppContext } from '../apps/context.js'
 import { createEntity, createRelation, updateEntity } from '../metadata/admin.js'
+import { ENTITY_ITEM, RELATION_ITEM } from '../metadata/schemas.js'
 import { loadMetadata } from '../metadata/store.js'
 import type { EntityDef, FieldDef, RelationDef } from '../metadata/types.js'
 import { validateEntityDef } from '../metadata/validate-entity.js'
@@ -38,6 +39,7 @@ async function reconcileEntity (app: AppContext, stored: EntityDef, incoming: { 
 /** `entities`: by name; an entity that only gains fields is updated (its table gets the columns). */
 export const entitiesKind: SchemaKind = contentKind<EntityDef>({
   key: 'entities',
+  item: ENTITY_ITEM,
   label: nameOf,
   list: async (app) => (await loadMetadata(app.sql)).entities,
   normalize: (_app, item) => validateEntityDef(item),
@@ -53,6 +55,7 @@ export const entitiesKind: SchemaKind = contentKind<EntityDef>({
  */
 export const relationsKind: SchemaKind = contentKind<RelationDef>({
   key: 'relations',
+  item: RELATION_ITEM,
   label: nameOf,
   list: async (app) => (await loadMetadata(app.sql)).relations,
   normalize: async (app, item) => {

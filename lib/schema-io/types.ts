@@ -1,5 +1,6 @@
 import type { AppContext, UserContext } from '../apps/context.js'
 import type { ErrorDetail } from '../errors.js'
+import type { Schema } from '../schema/route-schemas.js'
 import type { WriteHooks } from '../write/index.js'
 
 /** A JSON object of an export document (one entity, one rule, one sample row...). */
@@ -20,6 +21,8 @@ export type ItemOutcome =
 export interface SchemaKind {
   /** Key of the kind in the export document. */
   key: string
+  /** One item as `export` writes it: the export document's declared schema (`schemas.ts`). */
+  item: Schema
   /** The stored items as the document holds them: no ids, timestamps or secrets; stable order. */
   export: (app: AppContext) => Promise<Item[]>
   /** Short name of a document item for the import report (`post`, `ticket.status`...). */

@@ -35,7 +35,8 @@ export function ajvErrorsToDetails (errors: ErrorObject[] | null | undefined, op
   const { prefix = '', describe } = opts
   const best = new Map<string, ErrorObject>()
   for (const e of errors ?? []) {
-    if (e.keyword === 'anyOf') continue
+    // The branch errors say what is wrong; `anyOf` and `if` only say that a branch failed.
+    if (e.keyword === 'anyOf' || e.keyword === 'if') continue
     const field = fieldOf(e)
     const kept = best.get(field)
     if (kept === undefined || rank(e) < rank(kept)) best.set(field, e)
@@ -73,6 +74,7 @@ function ruleOf (e: ErrorObject): string {
     case 'minimum': case 'maximum': return 'range'
     case 'maxItems': case 'maxProperties': return 'max'
     case 'format': return 'format'
+    case 'false schema': return 'unknown'
     default: return 'type'
   }
 }
@@ -87,6 +89,7 @@ function messageOf (field: string, e: ErrorObject): string {
     case 'maxLength': return `${field} must be at most ${String(e.params.limit)} characters`
     case 'maxItems': return `${field} must hold at most ${String(e.params.limit)} items`
     case 'minItems': return `${field} must hold at least ${String(e.params.limit)} item${e.params.limit === 1 ? '' : 's'}`
+    case 'false schema': return `${field} is not allowed here`
     default: return `${field} ${e.message ?? 'is invalid'}`
   }
 }

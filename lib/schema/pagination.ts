@@ -3,7 +3,7 @@ import type { Schema } from './route-schemas.js'
 /**
  * The one pagination of system lists (docs/reference.md, "Envelopes and errors"): `page` and
  * `per_page` declared in each route's querystring schema, so the validator checks them and the
- * OpenAPI document lists them; entity lists share the same limits (`lib/query`).
+ * OpenAPI document lists them; entity lists (`lib/query/parse.ts`) page with the same limits.
  */
 export interface PageQuery {
   page: number

@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../fields/spec.js'
+import { ERROR_DETAIL as ERROR_DETAIL_SCHEMA } from '../openapi/components.js'
 
 /**
  * Building blocks of declared route schemas (docs/ARCHITECTURE.md, "Route schemas"): the
@@ -26,6 +27,9 @@ export function namedSchema<T extends Schema> (name: string, schema: T): T {
 export function schemaName (schema: unknown): string | undefined {
   return typeof schema === 'object' && schema !== null ? NAMES.get(schema) : undefined
 }
+
+/** One entry of an error's `details`: the `ErrorDetail` component wherever a route answer holds one. */
+export const ERROR_DETAIL = namedSchema('ErrorDetail', ERROR_DETAIL_SCHEMA)
 
 /** Keys of a stored definition, as returned. */
 export const ROW_PROPERTIES: Record<string, Schema> = {
@@ -76,4 +80,16 @@ export function writeBodies (properties: Record<string, Schema>, required: strin
 /** A stored definition as the admin API answers it. */
 export function storedItem (properties: Record<string, Schema>): Schema {
   return { type: 'object', required: ['id', ...Object.keys(properties)], properties: { ...ROW_PROPERTIES, ...properties }, additionalProperties: false }
+}
+
+/**
+ * A stored definition as an export document holds it (docs/reference.md, "Export and import"):
+ * `item` without the row keys (id, timestamps), without `drop`, and `optional` keys not required.
+ */
+export function documentItem (item: Schema, opts: { drop?: string[], optional?: string[] } = {}): Schema {
+  const gone = new Set([...Object.keys(ROW_PROPERTIES), ...(opts.drop ?? [])])
+  const optional = new Set([...gone, ...(opts.optional ?? [])])
+  const properties = Object.fromEntries(Object.entries(item.properties as Record<string, Schema>).filter(([k]) => !gone.has(k)))
+  const required = (item.required as string[] | undefined ?? []).filter((k) => !optional.has(k))
+  return { ...item, required, properties }
 }

@@ -1,8 +1,8 @@
 import type { AppContext } from '../apps/context.js'
 import { requireById } from '../db/by-id.js'
-import { pagedQuery, pageOf } from '../schema/pagination.js'
+import { pageOf } from '../schema/pagination.js'
 import { webhooksOf } from './compile.js'
-import { LOG_STATUSES, type LogRow, type LogStatus } from './types.js'
+import type { LogRow, LogStatus } from './types.js'
 
 /** Filters and page of `GET /_admin/webhook-logs`. */
 export interface LogQuery {
@@ -13,14 +13,7 @@ export interface LogQuery {
   perPage: number
 }
 
-/** `?webhook_id ?status ?entity ?page ?per_page` of `GET /_admin/webhook-logs`, checked by the route. */
-export const LOG_LIST_QUERY = pagedQuery({
-  webhook_id: { type: 'string', format: 'uuid' },
-  status: { type: 'string', enum: [...LOG_STATUSES] },
-  entity: { type: 'string', maxLength: 200 }
-})
-
-/** The validated query as the store reads it. */
+/** The query as `LOG_LIST_QUERY` (schemas.ts) validated it, as the store reads it. */
 export function logQueryOf (query: { webhook_id?: string, status?: LogStatus, entity?: string, page?: number, per_page?: number }): LogQuery {
   const { page, perPage } = pageOf(query)
   return {

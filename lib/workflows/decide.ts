@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { isAdmin, type AppContext, type UserContext } from '../apps/context.js'
-import { conflict, forbidden, invalidPayload, notFound } from '../errors.js'
+import { conflict, forbidden, notFound } from '../errors.js'
 import { UUID_RE } from '../fields/spec.js'
-import { isObject } from '../rules/problems.js'
 import { workflowsOf } from './compile.js'
 import { decideInstance, instanceRow } from './instances.js'
 import { END, type Assignee, type HistoryEntry, type InstanceRow } from './types.js'
-
-const MAX_COMMENT = 2000
 
 /** Whether a user may decide an approval assigned so: an admin, a holder of the role, or the user named. */
 export function mayDecide (user: UserContext, assignee: Assignee | null): boolean {
@@ -31,20 +28,6 @@ export async function readInstance (app: AppContext, user: UserContext, id: stri
   const row = UUID_RE.test(id) ? await instanceRow(app.sql, id) : null
   if (row === null || !mayRead(user, row)) throw notFound(`Workflow instance '${id.slice(0, 100)}' not found`)
   return row
-}
-
-/** The optional `{comment}` of a decision; 400 INVALID_PAYLOAD when malformed. */
-export function parseDecisionBody (body: unknown): string | null {
-  if (body === undefined || body === null) return null
-  if (!isObject(body)) throw invalidPayload('The body must be a JSON object {comment?}')
-  const extra = Object.keys(body).find((k) => k !== 'comment')
-  if (extra !== undefined) throw invalidPayload(`Unknown key '${extra.slice(0, 100)}' (allowed: comment)`, [{ field: extra.slice(0, 100), message: 'unknown key' }])
-  const { comment } = body
-  if (comment === undefined || comment === null) return null
-  if (typeof comment !== 'string' || comment.length > MAX_COMMENT) {
-    throw invalidPayload(`comment must be a string of at most ${MAX_COMMENT} characters`, [{ field: 'comment', message: 'invalid comment' }])
-  }
-  return comment
 }
 
 /**

@@ -1,17 +1,12 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../lib/apps/context.js'
 import { acceptInvite } from '../../lib/auth/accept-invite.js'
 import { APP_SESSION_ROUTES, type Credentials, type RefreshBody } from '../../lib/auth/session-schemas.js'
 import { login, logout, refresh, type Session, type UserDirectory } from '../../lib/auth/sessions.js'
 import { limitedLogin } from '../login-guard.js'
+import { noBodyAsEmpty } from '../optional-body.js'
 import { tokenResponse } from '../token-response.js'
 import recoveryRoutes from './auth-recovery.js'
-
-/** No body at all is checked as `{}`: the answer names the missing token and password (422), not a malformed request. */
-function noBodyAsEmpty (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  if (request.body === undefined || request.body === null) request.body = {}
-  done()
-}
 
 /** Per-app users: login (rate-limited) / refresh / logout / accept-invite (no token required). */
 export default async function appAuthRoutes (fastify: FastifyInstance): Promise<void> {

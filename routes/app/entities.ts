@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../lib/apps/context.js'
 import type { EntityAction } from '../../lib/engine/modules.js'
 import { didYouMean, invalidPayload, isApiError, notFound, unknownEntity } from '../../lib/errors.js'
@@ -11,7 +11,8 @@ import { getRecord, listRecords, loadIncludes, parseGetQuery, parseListQuery, ty
 import { etagOf, ifMatchVersions, noneMatchHits } from '../../lib/query/etag.js'
 import { VERSION_KEY } from '../../lib/query/sql.js'
 import { createRecord, deleteRecord, orderAsSent, parseRecordId, updateRecord, writtenRelation, type RecordLookup, type WriteDeps } from '../../lib/write/index.js'
-import { MAX_BULK, parseBatch, runAll } from '../../lib/write/batch.js'
+import { MAX_BULK, runAll, type BatchOperation } from '../../lib/write/batch.js'
+import { BATCH_ROUTE } from '../../lib/write/schemas.js'
 import { bulkCreate } from '../../lib/write/bulk-create.js'
 import { writeIfMatch } from '../../lib/write/unit-of-work.js'
 import { checkAggregateFields } from '../../lib/permissions/read-fields.js'
@@ -240,13 +241,8 @@ export default async function entityRoutes (fastify: FastifyInstance): Promise<v
     })
   }
 
-  const batchDoc = {
-    summary: 'Run several writes in one transaction',
-    description: 'Body `{operations: [{method: POST|PUT|DELETE, entity, id?, body?}]}` (at most 100), run in order in ONE transaction with every hook, rule, state machine and permission. ' +
-      'Answers `{data: [{method, entity, status, data}]}`; any failure rolls all back and names the operation index (`details[0].index`).'
-  }
-  fastify.post('/_batch', { schema: batchDoc as FastifySchema }, async (request, reply) => {
-    const ops = parseBatch(request.body)
+  fastify.post<{ Body: { operations: BatchOperation[] } }>('/_batch', { schema: BATCH_ROUTE }, async (request, reply) => {
+    const ops = request.body.operations
     const app = request.appCtx as AppContext
     const registry = app.registry
     const actions = { POST: 'create', PUT: 'update', DELETE: 'delete' } as const

@@ -3,17 +3,16 @@ import type { MultipartFile } from '@fastify/multipart'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../lib/apps/context.js'
 import { invalidPayload, notFound, payloadTooLarge } from '../../lib/errors.js'
-import { UUID_RE } from '../../lib/fields/spec.js'
 import { contentDisposition, normalizeMimeType, sanitizeFilename } from '../../lib/files/names.js'
 import { fileKey, type FileStorage } from '../../lib/files/storage.js'
 import { insertFileWithinQuota, quotaExceeded, usedBytes } from '../../lib/files/quota.js'
 import { deleteFile, getFile, listFiles, type FileRecord } from '../../lib/files/store.js'
 import multipart from '../../plugins/multipart.js'
 import { limitPerUser } from '../rate-guard.js'
-import { pagedQuery, pageOf } from '../../lib/schema/pagination.js'
+import { FILE_ROUTES } from '../../lib/files/schemas.js'
+import { pageOf } from '../../lib/schema/pagination.js'
 
 type IdParams = { Params: { id: string } }
-const LIST_SCHEMA = { summary: 'Uploaded files, newest first (admins)', tags: ['files'], querystring: pagedQuery({}) }
 
 /** The `file` part of an upload request; 400 for a body that is not well-formed multipart. */
 async function filePart (request: FastifyRequest, maxBytes: number): Promise<MultipartFile> {
@@ -103,9 +102,6 @@ export default async function fileRoutes (fastify: FastifyInstance): Promise<voi
   const storage = fastify.platform.files
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
   const admin = { onRequest: fastify.requireAdmin }
-  const checkId = (id: string): void => {
-    if (!UUID_RE.test(id)) throw invalidPayload(`Malformed file id '${id.slice(0, 100)}'`, [{ field: 'id', message: 'must be a uuid' }])
-  }
 
   const { config } = fastify.platform
   const limits = { maxFileSize: config.maxFileSize, quota: config.appStorageQuota }
@@ -119,8 +115,7 @@ export default async function fileRoutes (fastify: FastifyInstance): Promise<voi
     return await reply.code(201).send({ data: { ...file, url: `/api/${app.name}/_files/${file.id}` } })
   })
 
-  fastify.get<IdParams>('/:id', async (request, reply) => {
-    checkId(request.params.id)
+  fastify.get<IdParams>('/:id', { schema: FILE_ROUTES.download }, async (request, reply) => {
     const file = await getFile(appOf(request).sql, request.params.id)
     const stream = file === null ? null : await storage.open(file.storage_path)
     if (file === null || stream === null) {
@@ -135,14 +130,13 @@ export default async function fileRoutes (fastify: FastifyInstance): Promise<voi
       .send(stream)
   })
 
-  fastify.get<{ Querystring: { page?: number, per_page?: number } }>('/', { ...admin, schema: LIST_SCHEMA }, async (request) => {
+  fastify.get<{ Querystring: { page?: number, per_page?: number } }>('/', { ...admin, schema: FILE_ROUTES.list }, async (request) => {
     const q = pageOf(request.query)
     const { rows, total } = await listFiles(appOf(request).sql, q)
     return { data: rows, meta: { page: q.page, per_page: q.perPage, total } }
   })
 
-  fastify.delete<IdParams>('/:id', admin, async (request) => {
-    checkId(request.params.id)
+  fastify.delete<IdParams>('/:id', { ...admin, schema: FILE_ROUTES.remove }, async (request) => {
     const file = await deleteFile(appOf(request).sql, request.params.id)
     if (file === null) throw notFound(`File '${request.params.id}' not found`)
     // The row is gone, so the file is unreachable: a failure here only leaves disk space behind.

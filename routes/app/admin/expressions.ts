@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { validationFailed } from '../../../lib/errors.js'
 import { compileExpression, ExpressionBudgetError, ExpressionSyntaxError } from '../../../lib/expressions/index.js'
+import { EVALUATE_ROUTE } from '../../../lib/expressions/schemas.js'
 
 interface EvaluateBody {
   expression: string
@@ -12,25 +13,6 @@ interface EvaluateBody {
   action?: 'create' | 'update' | 'delete'
 }
 
-const object = { type: 'object' }
-const objectOrNull = { type: ['object', 'null'] }
-
-/** Unknown keys are refused (400), not stripped: a typo such as `recrod` must not evaluate silently against nothing. */
-const bodySchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['expression'],
-  properties: {
-    expression: { type: 'string', minLength: 1, maxLength: 10_000 },
-    record: object,
-    old: objectOrNull,
-    user: objectOrNull,
-    related: object,
-    context: object,
-    action: { enum: ['create', 'update', 'delete'] }
-  }
-}
-
 /**
  * `POST /_admin/expressions/evaluate`: the admin UI's expression tester. The expression goes
  * through the same parser and whitelist compiler as metadata (never eval), then is evaluated
@@ -38,9 +20,7 @@ const bodySchema = {
  * is a 422 whose detail carries the 0-based position; an exhausted budget is a 422 too.
  */
 export default async function expressionAdminRoutes (fastify: FastifyInstance): Promise<void> {
-  fastify.post<{ Body: EvaluateBody }>('/evaluate', {
-    schema: { body: bodySchema }
-  }, async (request) => {
+  fastify.post<{ Body: EvaluateBody }>('/evaluate', { schema: EVALUATE_ROUTE }, async (request) => {
     const b = request.body
     let compiled
     try {

@@ -1,21 +1,16 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { AppContext } from '../../../lib/apps/context.js'
-import { invalidPayload } from '../../../lib/errors.js'
 import { announceMetadataChange } from '../../../lib/platform/boot.js'
+import { unwrapDocument } from '../../../lib/schema-io/document.js'
 import { exportDocument } from '../../../lib/schema-io/export.js'
 import { importDocument, metadataChanged, reportBody } from '../../../lib/schema-io/import.js'
 import { sampleDataHooks } from '../../../lib/schema-io/sample-data.js'
+import { SCHEMA_IO_ROUTES } from '../../../lib/schema-io/schemas.js'
 
-/** `?include_data=true|false`, nothing else. */
-function includeData (query: unknown): boolean {
-  const q = (query ?? {}) as Record<string, unknown>
-  for (const key of Object.keys(q)) {
-    if (key !== 'include_data') throw invalidPayload(`Unknown query parameter '${key.slice(0, 100)}' (allowed: include_data)`, [{ field: key, rule: 'unknown', message: 'unknown query parameter' }])
-  }
-  const v = q.include_data
-  if (v === undefined || v === 'false') return false
-  if (v === 'true') return true
-  throw invalidPayload('include_data must be true or false', [{ field: 'include_data', rule: 'type', message: 'must be true or false' }])
+/** What the export answered (`{data: document}`) is checked as the document it holds. */
+function exportEnvelopeAsDocument (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  request.body = unwrapDocument(request.body)
+  done()
 }
 
 /**
@@ -26,9 +21,10 @@ function includeData (query: unknown): boolean {
 export default async function schemaIoRoutes (fastify: FastifyInstance): Promise<void> {
   const appOf = (request: FastifyRequest): AppContext => request.appCtx as AppContext
 
-  fastify.get('/export', async (request) => ({ data: await exportDocument(appOf(request), { includeData: includeData(request.query) }) }))
+  fastify.get<{ Querystring: { include_data?: boolean } }>('/export', { schema: SCHEMA_IO_ROUTES.export }, async (request) =>
+    ({ data: await exportDocument(appOf(request), { includeData: request.query.include_data === true }) }))
 
-  fastify.post('/import', async (request) => {
+  fastify.post('/import', { schema: SCHEMA_IO_ROUTES.import, preValidation: exportEnvelopeAsDocument }, async (request) => {
     const app = appOf(request)
     const report = await importDocument(app, request.body, {
       user: request.user,
