@@ -1,5 +1,5 @@
 import type { AppContext } from '../apps/context.js'
-import type { Engine, EngineLogger, EngineModule } from '../engine/modules.js'
+import { silentLogger, type Engine, type EngineLogger, type EngineModule } from '../engine/modules.js'
 import type { DeliveryAttempt } from '../webhooks/runtime.js'
 import type { WriteNode, WriteUnit } from '../write/hooks.js'
 import { webhookSpan } from './background-spans.js'
@@ -16,7 +16,7 @@ const RETENTION_FIRST_DELAY_MS = 60 * 1000
 /** Nested-write spans recorded per unit; a bulk nested payload beyond this is summarized in the write span. */
 const MAX_NESTED_SPANS = 100
 
-/** The events engine module, with the instrumenter the server plugin drives. */
+/** The events engine module, with the instrumenter the events plugin records request spans through. */
 export interface EventsModule extends EngineModule {
   instrumenter: Instrumenter
   /** Records a webhook delivery attempt as a background span (the webhook runtime's `onAttempt`). */
@@ -84,8 +84,8 @@ export function recordWriteSpans (nodes: WriteNode[], unit: WriteUnit): void {
  * retention job.
  */
 export function eventsModule (settings: EventSettings = eventSettings(), opts: { log?: EngineLogger } = {}): EventsModule {
-  const log = opts.log
-  const instrumenter = new Instrumenter(settings, log !== undefined ? { log } : {})
+  const log = opts.log ?? silentLogger
+  const instrumenter = new Instrumenter(settings, { log })
   let retention: RetentionJob | null = null
   return {
     name: EVENTS,
@@ -102,7 +102,7 @@ export function eventsModule (settings: EventSettings = eventSettings(), opts: {
         days: settings.retentionDays,
         intervalMs: RETENTION_INTERVAL_MS,
         firstDelayMs: RETENTION_FIRST_DELAY_MS,
-        log: log ?? { warn: () => {} }
+        log
       })
     },
     stop: async () => {

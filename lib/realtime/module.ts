@@ -1,4 +1,4 @@
-import type { Engine, EngineLogger, EngineModule } from '../engine/modules.js'
+import { silentLogger, type Engine, type EngineLogger, type EngineModule } from '../engine/modules.js'
 import { RealtimeHub, realtimeSettings, type RealtimeSettings } from './hub.js'
 import { changesRowSql } from './row-sql.js'
 
@@ -22,7 +22,7 @@ export interface RealtimeModule extends EngineModule {
  * connections (`closeStreams`).
  */
 export function realtimeModule (settings: RealtimeSettings = realtimeSettings(), opts: { log?: EngineLogger } = {}): RealtimeModule {
-  const log = opts.log
+  const log = opts.log ?? silentLogger
   let hub: RealtimeHub | null = null
   const close = async (): Promise<void> => { await hub?.close() }
   return {
@@ -44,7 +44,7 @@ export function realtimeModule (settings: RealtimeSettings = realtimeSettings(),
         instanceId: host.instanceId,
         apps: host.apps,
         isCurrent: host.isCurrent,
-        log: { error: (obj, msg) => { log?.error(obj, msg) } }
+        log
       })
       await hub.start()
     },

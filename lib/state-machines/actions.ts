@@ -59,8 +59,9 @@ function effectsOf (t: TakenTransition, unit: WriteUnit, app: AppContext): SideE
 
 /** The module's `afterCommit`: hands the committed transitions' webhook / send_event actions to the engine's handlers. */
 export async function runCommitActions (_nodes: WriteNode[], unit: WriteUnit): Promise<void> {
-  const machines = machinesOf(unit.registry)
+  const taken = takenTransitions(unit)
+  const machines = taken.length === 0 ? undefined : machinesOf(unit.registry)
   if (machines === undefined) return
-  const effects = takenTransitions(unit).flatMap((t) => effectsOf(t, unit, machines.app))
+  const effects = taken.flatMap((t) => effectsOf(t, unit, machines.app))
   if (effects.length > 0) await dispatchSideEffects(machines.actions, effects)
 }
