@@ -6,8 +6,8 @@
  * (4) the same rate without them. Throughput cost: 1 − (2)/(1) (bar ≤ 15 %); at the fixed rate,
  * Rocket's CPU per create with and without subscribers. Delivery latency from the change's
  * insert time (`data.at`, inside the committing statement) to receipt, p50/p99 (every 10th
- * subscriber); events lost (each subscriber's count against the `_changes` rows of phases 2–3;
- * must be 0); overflows; Rocket's peak RSS. The subscribers live in a child process
+ * subscriber); events lost (must be 0: each sampled subscriber's count against the `_changes`
+ * rows of phases 2–3, every other subscriber's newest id against the newest change); overflows; Rocket's peak RSS. The subscribers live in a child process
  * (bench/realtime-subscribers.ts), so reading them does not slow the load generator.
  */
 import { fork, type ChildProcess } from 'node:child_process'
@@ -63,7 +63,7 @@ class Subscribers {
 
   constructor () {
     const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'realtime-subscribers.ts')
-    this.child = fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    this.child = fork(script, [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_RT_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/rtprof'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   }
 
   async call<T> (msg: SubscriberCommand): Promise<T> {
@@ -89,15 +89,25 @@ async function newestChange (sql: postgres.Sql): Promise<number> {
   return Number(row?.id ?? 0)
 }
 
-/** Waits until every subscriber (not overflowed) has `expected` events or 15 s passed; the last stats. */
-async function caughtUp (subs: Subscribers, expected: number, latencies: number[]): Promise<SubscriberStats> {
+/**
+ * Waits until every subscriber (an overflowed one resumes with its last id) reached the newest
+ * change `newest` and every sampled one counted `expected` events, or 15 s passed; the last stats.
+ */
+async function caughtUp (subs: Subscribers, newest: number, expected: number, latencies: number[]): Promise<SubscriberStats> {
   const until = Date.now() + 15_000
   for (;;) {
     const stats = await subs.call<SubscriberStats>({ cmd: 'stats' })
     for (const ms of stats.latencies) latencies.push(ms)
-    if (Date.now() >= until || stats.counts.every((c) => c >= expected)) return stats
+    if (Date.now() >= until || (stats.counts.every((c) => c >= expected) && stats.lastIds.every((id) => id >= newest))) return stats
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
+}
+
+/** Events missing at the end: a sampled subscriber's count short of `expected`, another's newest id short of `newest`. */
+function lostOf (stats: SubscriberStats, subscribers: number, newest: number, expected: number): number {
+  const sampledShort = stats.counts.reduce((sum, c) => sum + Math.max(0, expected - c), 0)
+  const behind = stats.lastIds.reduce((sum, id) => sum + Math.max(0, newest - id), 0)
+  return sampledShort + behind + Math.max(0, subscribers - stats.lastIds.length) * expected
 }
 
 export async function realtimeBench (server: ServerProcess, ds: Dataset, opts: LoadOptions & { subscribers: number, rate?: number }): Promise<RealtimeResult> {
@@ -116,7 +126,8 @@ export async function realtimeBench (server: ServerProcess, ds: Dataset, opts: L
     let cpu0 = cpuOf(subs.pid)
     const loaded = await measure(server, () => s4.requests(ds, 'rt-load'), opts)
     const loadedSamples: number[] = []
-    await caughtUp(subs, await newestChange(sql) - startId, loadedSamples)
+    const loadedNewest = await newestChange(sql)
+    await caughtUp(subs, loadedNewest, loadedNewest - startId, loadedSamples)
     const loadedCpu = (cpuOf(subs.pid) - cpu0) / Math.max(1, loaded.requests)
     cpu0 = cpuOf(subs.pid)
     const fixedFrom = await newestChange(sql)
@@ -126,9 +137,10 @@ export async function realtimeBench (server: ServerProcess, ds: Dataset, opts: L
     clearInterval(sampler)
     const fixedSamples: number[] = []
     // Only invoices are written, so every change since startId is one event per subscriber.
-    const expected = await newestChange(sql) - startId
-    const stats = await caughtUp(subs, expected, fixedSamples)
-    const fixedCpu = (cpuOf(subs.pid) - cpu0) / Math.max(1, await newestChange(sql) - fixedFrom)
+    const newest = await newestChange(sql)
+    const expected = newest - startId
+    const stats = await caughtUp(subs, newest, expected, fixedSamples)
+    const fixedCpu = (cpuOf(subs.pid) - cpu0) / Math.max(1, newest - fixedFrom)
     console.log(`realtime phase 3 (fixed ${rate}/s with subscribers): ${Math.round(fixedWith.rps)} creates/s`)
     await subs.close()
     const fixedWithout = await measure(server, () => s4.requests(ds, 'rt-fixed0'), { ...opts, rate })
@@ -145,7 +157,7 @@ export async function realtimeBench (server: ServerProcess, ds: Dataset, opts: L
       fixedLatency: latencyOf(fixedSamples),
       subscriberCpu: { loaded: loadedCpu, fixed: fixedCpu },
       expected,
-      lost: stats.counts.reduce((sum, c) => sum + Math.max(0, expected - c), 0) + Math.max(0, opts.subscribers - stats.counts.length) * expected,
+      lost: lostOf(stats, opts.subscribers, newest, expected),
       overflows: stats.overflows,
       rssPeak: Math.max(rssPeak, loaded.rssPeak, fixedWith.rssPeak)
     }

@@ -74,6 +74,8 @@ export interface Config {
   realtimePruneIntervalMs: number
   /** How long a realtime feed gathers commits before reading them, in ms (0: at once). */
   realtimeBatchMs: number
+  /** Socket writes per second all realtime streams of this process may take; the batch window grows past it. */
+  realtimeWritesPerSecond: number
   /** Seconds a SIGTERM/SIGINT drain may take before the process exits anyway (with code 1). */
   shutdownTimeout: number
   /** `DATABASE_SERVERS`: servers app databases may be placed on, and replicas (docs/ARCHITECTURE.md, "Database servers"). */
@@ -143,6 +145,7 @@ const ENTRIES = [
   ['REALTIME_POLL_INTERVAL_MS', 'realtimePollIntervalMs', { type: 'integer', minimum: 10 }, 1000],
   ['REALTIME_PRUNE_INTERVAL_MS', 'realtimePruneIntervalMs', { type: 'integer', minimum: 100 }, 10 * 60 * 1000],
   ['REALTIME_BATCH_MS', 'realtimeBatchMs', { type: 'integer', minimum: 0, maximum: 1000 }, 20],
+  ['REALTIME_WRITES_PER_SECOND', 'realtimeWritesPerSecond', { type: 'integer', minimum: 100 }, 10000],
   ['SHUTDOWN_TIMEOUT', 'shutdownTimeout', { type: 'number', exclusiveMinimum: 0, maximum: 3600 }, 10],
   ['WORKERS', 'workers', { type: 'integer', minimum: 1, maximum: 256 }, 1],
   ['DATABASE_SERVERS', 'databaseServers', { type: 'string', maxLength: 1_000_000 }, ''],

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { AppContext } from '../apps/context.js'
 import type { ErrorDetail } from '../errors.js'
-import { canonicalType, FIELD_TYPE_SPECS } from '../fields/index.js'
+import { fieldTypeOf } from '../fields/index.js'
 import { isSystemCatalogName, qualifiedName, quoteIdent } from '../db/identifiers.js'
 import type { EntityDef, IndexDef } from '../metadata/types.js'
 import { columnTypeOf } from './entity-ddl.js'
@@ -28,7 +28,7 @@ export function declaredIndexName (def: EntityDef, ix: IndexDef): string {
 function literal (def: EntityDef, field: string, raw: string): string {
   const f = def.fields.find((x) => x.name === field)
   if (f === undefined) throw new Error(`unknown field '${field}'`)
-  const value = FIELD_TYPE_SPECS[canonicalType(f.type) ?? 'string'].fromQuery(raw)
+  const value = fieldTypeOf(f).fromQuery(raw)
   // DDL takes no parameters: the converted value as a quoted literal cast to the column type.
   return `'${String(value).replace(/'/g, "''")}'::${columnTypeOf(f)}`
 }
@@ -64,7 +64,7 @@ export function validateIndexes (def: EntityDef, add: (d: ErrorDetail) => void):
       const name = f.replace(/^-/, '')
       const field = def.fields.find((x) => x.name === name)
       if (field === undefined) add({ field: `${at}.fields`, rule: 'exists', message: `unknown field '${f}'` })
-      else if (['json', 'file'].includes(canonicalType(field.type) ?? '')) add({ field: `${at}.fields`, rule: 'type', message: `${name}: ${field.type} fields cannot be indexed` })
+      else if (!fieldTypeOf(field).comparable) add({ field: `${at}.fields`, rule: 'type', message: `${name}: ${field.type} fields cannot be indexed` })
     }
     if (ix.name !== undefined && isSystemCatalogName(ix.name)) add({ field: `${at}.name`, rule: 'reserved', message: "index names starting with 'pg_' are reserved for PostgreSQL" })
     if (ix.where !== undefined) {

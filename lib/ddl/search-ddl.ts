@@ -1,4 +1,4 @@
-import { canonicalType } from '../fields/index.js'
+import { fieldTypeOf } from '../fields/index.js'
 import type { ErrorDetail } from '../errors.js'
 import { qualifiedName, quoteIdent } from '../db/identifiers.js'
 import { indexName } from './index-names.js'
@@ -64,7 +64,7 @@ export function searchStatements (before: EntityDef | null, after: EntityDef): s
 /** Checks `searchable` (string/text fields only) and `search: {language}`. */
 export function validateSearch (def: EntityDef, add: (detail: ErrorDetail) => void): void {
   for (const f of def.fields) {
-    if (f.searchable === true && !['string', 'text'].includes(canonicalType(f.type) ?? '')) {
+    if (f.searchable === true && !fieldTypeOf(f).textual) {
       add({ field: `fields.${f.name}.searchable`, rule: 'type', message: 'only string and text fields can be searchable' })
     }
   }

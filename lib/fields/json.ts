@@ -1,18 +1,35 @@
-import { fail, type FieldTypeSpec } from './spec.js'
+import { incomparable } from './compare.js'
+import { defineFieldType, fail, type FieldTypeOptions } from './spec.js'
 
-/** `json`: JSONB holding any JSON value. Not filterable except for null checks. */
-export const json: FieldTypeSpec = {
+/**
+ * What JSONB types share: nothing but null checks in queries; sent as our own JSON text
+ * (`::text::jsonb`: postgres.js would stringify a parameter typed jsonb a second time, so a
+ * string would be double-encoded), read back parsed.
+ */
+const JSONB: Pick<FieldTypeOptions, 'columnType' | 'fromQuery' | 'ordered' | 'comparable' | 'compare' | 'cast' | 'toParam' | 'fromText' | 'jsonSql'> = {
   columnType: () => 'jsonb',
-  inputSchema: () => ({}),
-  outputSchema: () => ({}),
   fromQuery: () => fail('cannot be filtered by value'),
   ordered: false,
-  widensTo: []
+  comparable: false,
+  compare: incomparable,
+  cast: '::text::jsonb',
+  toParam: (value) => JSON.stringify(value),
+  fromText: (text) => JSON.parse(text) as unknown,
+  jsonSql: (expr) => `COALESCE(${expr}, 'null'::jsonb)`
 }
 
+/** `json`: JSONB holding any JSON value. */
+export const json = defineFieldType({
+  ...JSONB,
+  inputSchema: () => ({}),
+  outputSchema: () => ({}),
+  expected: 'a JSON value',
+  family: 'json'
+})
+
 /** `file`: JSONB `{id, filename, size, mime_type}`; clients send the uploaded file's id. */
-export const file: FieldTypeSpec = {
-  columnType: () => 'jsonb',
+export const file = defineFieldType({
+  ...JSONB,
   inputSchema: () => ({
     anyOf: [
       { type: 'string', format: 'uuid' },
@@ -28,7 +45,8 @@ export const file: FieldTypeSpec = {
       mime_type: { type: 'string' }
     }
   }),
-  fromQuery: () => fail('cannot be filtered by value'),
-  ordered: false,
-  widensTo: []
-}
+  expected: 'the id of an uploaded file (a UUID) or an object {"id": ...}',
+  note: 'Send the id of an uploaded file; returned as `{id, filename, size, mime_type}`.',
+  file: true,
+  family: 'file'
+})

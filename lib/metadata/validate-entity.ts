@@ -1,5 +1,5 @@
 import { isSystemCatalogName } from '../db/identifiers.js'
-import { canonicalType, FIELD_TYPE_SPECS } from '../fields/index.js'
+import { canonicalType, FIELD_TYPE_SPECS, fieldTypeOf, primaryKeyType } from '../fields/index.js'
 import { validationFailed, type ErrorDetail } from '../errors.js'
 import { validateIndexes } from '../ddl/declared-indexes.js'
 import { validateSearch } from '../ddl/search-ddl.js'
@@ -12,12 +12,6 @@ export { NAME_RE } from './schemas.js'
 /** Static URL segments under /api/:app that an entity could otherwise shadow. */
 export const RESERVED_ENTITY_NAMES = new Set(['auth'])
 
-const PK_FIELD_TYPES: Record<PkType, string[]> = {
-  uuid: ['uuid'],
-  int: ['int'],
-  bigint: ['bigint'],
-  string: ['string', 'text']
-}
 const DEFAULT_PK = { field: 'id', type: 'uuid', generated: true } as const
 
 type Raw = Record<string, unknown>
@@ -76,10 +70,11 @@ function validateFields (raw: FieldDef[], add: Add): FieldDef[] {
 
 function validateField (f: FieldDef, at: string, add: Add): void {
   const type = canonicalType(f.type) as keyof typeof FIELD_TYPE_SPECS
-  if (f.auto !== undefined && type !== 'timestamp' && type !== 'date') add(`${at}.auto`, 'auto applies to timestamp and date fields only', 'type')
-  if (type === 'decimal' && f.scale !== undefined && (f.precision === undefined || f.scale > f.precision)) add(`${at}.scale`, 'scale must not exceed precision', 'range')
+  const spec = FIELD_TYPE_SPECS[type]
+  if (f.auto !== undefined && !spec.temporal) add(`${at}.auto`, 'auto applies to timestamp and date fields only', 'type')
+  for (const p of spec.optionProblems(f)) add(`${at}.${p.option}`, p.message, p.rule)
   if (f.default !== undefined && f.default !== null) {
-    const check = fieldValidator(FIELD_TYPE_SPECS[type].inputSchema(f))
+    const check = fieldValidator(spec.inputSchema(f))
     if (!check(f.default)) add(`${at}.default`, `default does not match type ${type}`, 'type')
     else if (Array.isArray(f.enum) && !f.enum.includes(f.default)) add(`${at}.default`, 'default must be one of the enum values', 'enum')
   }
@@ -94,9 +89,10 @@ function validatePrimaryKey (raw: Raw | undefined, fields: FieldDef[], add: Add)
   const fieldName = raw.field as string
   const field = fields.find((f) => f.name === fieldName)
   if (field === undefined) add('primary_key.field', `primary key field '${fieldName}' is not among the fields`, 'exists')
-  else if (!PK_FIELD_TYPES[type].includes(canonicalType(field.type) ?? '')) add('primary_key.field', `primary key field '${fieldName}' must have type ${type}`, 'type')
-  const generated = raw.generated === undefined ? type !== 'string' : raw.generated === true
-  if (generated && type === 'string') add('primary_key.generated', 'string primary keys are client-supplied', 'type')
+  else if (fieldTypeOf(field).primaryKey !== primaryKeyType(type).primaryKey) add('primary_key.field', `primary key field '${fieldName}' must have type ${type}`, 'type')
+  const { generates } = primaryKeyType(type).primaryKey
+  const generated = raw.generated === undefined ? generates : raw.generated === true
+  if (generated && !generates) add('primary_key.generated', `${type} primary keys are client-supplied`, 'type')
   return { ...raw, field: fieldName, type, generated }
 }
 
@@ -104,7 +100,7 @@ function validateSlug (raw: Raw | null | undefined, fields: FieldDef[], add: Add
   if (raw === undefined || raw === null) return undefined
   const { field: fieldName, source } = raw as { field: string, source: string }
   const field = fields.find((f) => f.name === fieldName)
-  if (field === undefined || !['string', 'text'].includes(canonicalType(field.type) ?? '')) {
+  if (field === undefined || !fieldTypeOf(field).textual) {
     add('slug.field', `slug field '${fieldName}' must be a string field of the entity`, 'exists')
   } else if (field.unique !== true) {
     // A slug names one record: GET and PUT /:entity/<slug> must reach the same row (docs/VALIDATION.md).

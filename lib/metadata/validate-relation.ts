@@ -1,5 +1,5 @@
 import { isSystemCatalogName } from '../db/identifiers.js'
-import { canonicalType } from '../fields/index.js'
+import { fieldTypeOf } from '../fields/index.js'
 import { didYouMean, validationFailed, type ErrorDetail } from '../errors.js'
 import { shapeProblems } from '../schema/shape.js'
 import { NAME_PATTERN, NAME_RE, RELATION_BODIES } from './schemas.js'
@@ -10,12 +10,10 @@ type Raw = Record<string, unknown>
 /** Keys of a stored row a client may send back: ignored. */
 const ROW_KEYS: ReadonlySet<string> = new Set(['id', 'created_at', 'updated_at'])
 
-/** Column type families that may reference each other through a foreign key. */
+/** The value family of a key field (families that match may reference each other through a foreign key). */
 function keyFamily (entity: EntityDef, field: string): string | null {
   const f = entity.fields.find((x) => x.name === field)
-  if (f === undefined) return null
-  const t = canonicalType(f.type)
-  return t === 'text' ? 'string' : t
+  return f === undefined ? null : fieldTypeOf(f).family
 }
 
 /**

@@ -41,9 +41,7 @@ function fieldDescription (entity: CompiledEntity, f: CompiledField, ref: FieldR
   if (entity.def.slug?.field === f.name) parts.push(`Slug, generated from \`${entity.def.slug.source}\` when omitted; usable in place of the id in URLs.`)
   if (f.def.unique === true) parts.push('Unique.')
   if (f.def.auto !== undefined) parts.push(`Set by the server on ${f.def.auto === 'create' ? 'create' : 'create and update'}.`)
-  if (f.type === 'decimal') parts.push('Exact decimal; returned as a string.')
-  if (f.type === 'bigint') parts.push('64-bit integer; returned as a string.')
-  if (f.type === 'file') parts.push('Send the id of an uploaded file; returned as `{id, filename, size, mime_type}`.')
+  if (f.spec.note !== undefined) parts.push(f.spec.note)
   if (ref !== undefined) parts.push(`References \`${ref.entity}.${ref.field}\` (relation \`${ref.relation}\`).`)
   return parts.length > 0 ? parts.join(' ') : undefined
 }
@@ -143,12 +141,7 @@ function relationList (entity: CompiledEntity): string {
 /** Schema of the `:id` path segment: the primary key, or any string when the entity has a slug. */
 export function idSchema (entity: CompiledEntity): SchemaObject {
   if (entity.def.slug !== undefined) return { type: 'string' }
-  switch (entity.pk.type) {
-    case 'uuid': return { type: 'string', format: 'uuid' }
-    case 'int': return { type: 'integer' }
-    case 'bigint': return { type: 'string', pattern: '^-?[0-9]{1,19}$' }
-    default: return { type: 'string' }
-  }
+  return entity.pk.spec.primaryKey?.pathSchema ?? { type: 'string' }
 }
 
 /** `{data: {id}}` answered by a delete. */

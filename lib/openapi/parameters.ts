@@ -1,44 +1,16 @@
 import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
-import type { FieldType } from '../metadata/types.js'
-import { DEFAULT_PER_PAGE, FILTER_OPS, MAX_PER_PAGE, type FilterOp } from '../query/index.js'
+import { DEFAULT_PER_PAGE, MAX_PER_PAGE, type FilterOp } from '../query/index.js'
 import { idSchema } from './entity-components.js'
 import type { ParameterObject, SchemaObject } from './types.js'
 
-const ORDERED_OPS: readonly FilterOp[] = ['gt', 'gte', 'lt', 'lte']
-const PATTERN_OPS: readonly FilterOp[] = ['like', 'ilike']
-/** Types whose values cannot be compared in a filter (only `is_null` applies), nor sorted. */
-const OPAQUE_TYPES: ReadonlySet<FieldType> = new Set<FieldType>(['json', 'file'])
-
-/**
- * Operators `lib/query/parse.ts` accepts on a field: gt/gte/lt/lte on ordered types only,
- * like/ilike on string and text only, nothing but is_null on json and file.
- */
-export function filterOperators (field: CompiledField): FilterOp[] {
-  if (OPAQUE_TYPES.has(field.type)) return ['is_null']
-  return FILTER_OPS.filter((op) => {
-    if (ORDERED_OPS.includes(op)) return field.spec.ordered
-    if (PATTERN_OPS.includes(op)) return field.type === 'string' || field.type === 'text'
-    return true
-  })
-}
-
-/** Whether a field can appear in `sort`. */
+/** Whether a field can appear in `sort` (and `group_by`). */
 export function isSortable (field: CompiledField): boolean {
-  return !OPAQUE_TYPES.has(field.type)
+  return field.spec.comparable
 }
 
-/** Schema of one filter value as written in the query string, per field type. */
+/** Schema of one filter value as written in the query string. */
 function valueSchema (field: CompiledField): SchemaObject {
-  switch (field.type) {
-    case 'int': return { type: 'integer', minimum: -2147483648, maximum: 2147483647 }
-    case 'bigint': return { type: 'string', pattern: '^-?[0-9]{1,19}$' }
-    case 'decimal': return { type: 'string', pattern: '^-?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?$' }
-    case 'boolean': return { type: 'boolean' }
-    case 'uuid': return { type: 'string', format: 'uuid' }
-    case 'timestamp': return { type: 'string', format: 'date-time' }
-    case 'date': return { type: 'string', format: 'date' }
-    default: return Array.isArray(field.def.enum) ? { type: 'string', enum: field.def.enum } : { type: 'string' }
-  }
+  return field.spec.filterSchema(field.def)
 }
 
 const OP_TEXT: Record<FilterOp, string> = {
@@ -70,7 +42,7 @@ function filterParameter (field: CompiledField, op: FilterOp): ParameterObject {
 export function filterParameters (entity: CompiledEntity): ParameterObject[] {
   const out: ParameterObject[] = []
   for (const field of entity.fieldList) {
-    for (const op of filterOperators(field)) {
+    for (const op of field.spec.operators) {
       out.push(filterParameter(field, op))
       // `filter[f]` is the short form of `filter[f.eq]`; both are accepted.
       if (op === 'eq') out.push({ ...filterParameter(field, op), name: `filter[${field.name}.eq]` })

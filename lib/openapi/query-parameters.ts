@@ -9,8 +9,6 @@ import type { ParameterObject } from './types.js'
  * pagination, full-text search, conditional requests and aggregates.
  */
 
-const NUMERIC = new Set(['int', 'bigint', 'decimal'])
-
 function list (name: string, description: string, values: string[]): ParameterObject {
   return { name, in: 'query', description, schema: { type: 'array', items: { type: 'string', enum: values }, uniqueItems: true }, style: 'form', explode: false }
 }
@@ -48,7 +46,7 @@ export function conditionalHeader (name: 'If-None-Match' | 'If-Match'): Paramete
 /** Parameters of `GET /<entity>/_aggregate`. */
 export function aggregateParameters (entity: CompiledEntity): ParameterObject[] {
   const groupable = entity.fieldList.filter(isSortable).map((f) => f.name)
-  const numeric = entity.fieldList.filter((f: CompiledField) => NUMERIC.has(f.type)).map((f) => f.name)
+  const numeric = entity.fieldList.filter((f: CompiledField) => f.spec.numeric).map((f) => f.name)
   const ordered = entity.fieldList.filter((f) => f.spec.ordered).map((f) => f.name)
   const out: ParameterObject[] = [list('group_by', 'Fields to group by.', groupable), { name: 'count', in: 'query', description: '`*`: rows per group (the default when no other function is asked).', schema: { type: 'string', enum: ['*'] } }]
   if (numeric.length > 0) out.push(list('sum', 'Fields to sum (text, like decimal values).', numeric), list('avg', 'Fields to average.', numeric))

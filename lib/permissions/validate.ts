@@ -8,10 +8,10 @@ import { USER_REF_PREFIX, userRefOf, type ConditionDef, type PermissionAction, t
 
 const MAX_LIST = 1000
 const ORDERED: ReadonlySet<string> = new Set(['gt', 'gte', 'lt', 'lte'])
-/** Field types a reference can be compared with: a user id is a UUID, an email is text. */
-const REF_TYPES: Readonly<Record<UserRef, ReadonlySet<string>>> = {
-  id: new Set(['uuid', 'string', 'text']),
-  email: new Set(['string', 'text'])
+/** Value families a reference can be compared with: a user id is a UUID (or its text), an email is text. */
+const REF_FAMILIES: Readonly<Record<UserRef, ReadonlySet<string>>> = {
+  id: new Set(['uuid', 'string']),
+  email: new Set(['string'])
 }
 
 /** Where problems are reported: the detail path and the list collecting details. */
@@ -40,7 +40,7 @@ function checkRef (value: string, field: CompiledField, { at, out }: Site): void
   const ref = userRefOf(value)
   if (ref === undefined) {
     out.push({ field: at, rule: 'reference', message: `unknown reference '${value}'; use ${USER_REF_PREFIX}id or ${USER_REF_PREFIX}email` })
-  } else if (!REF_TYPES[ref].has(field.type)) {
+  } else if (!REF_FAMILIES[ref].has(field.spec.family)) {
     out.push({ field: at, rule: 'reference', message: `${value} cannot be compared with ${field.type} field '${field.name}'` })
   }
 }
@@ -72,7 +72,7 @@ function validateCondition (entity: CompiledEntity, raw: ConditionDef, site: Sit
     out.push({ field: `${at}.field`, rule: 'exists', message: `unknown field '${name}' of ${entity.name}${didYouMean(name, entity.fields.keys())}` })
     return null
   }
-  if (field.type === 'json' || field.type === 'file') {
+  if (!field.spec.comparable) {
     out.push({ field: `${at}.field`, rule: 'type', message: `${field.type} fields cannot be used in conditions` })
     return null
   }

@@ -14,7 +14,6 @@ import type { ReadDeps, ReadExtra, SqlCondition } from './types.js'
 export const MAX_GROUPS = 1000
 const FUNCS = ['sum', 'avg', 'min', 'max'] as const
 type Func = typeof FUNCS[number]
-const NUMERIC = new Set(['int', 'bigint', 'decimal'])
 const PARAMS = ['group_by', 'count', ...FUNCS, 'filter[...]', 'search', 'sort', 'limit']
 
 export interface AggregateQuery {
@@ -52,8 +51,8 @@ function fieldsOf (entity: CompiledEntity, param: string, raw: string, ok: (f: C
   return out
 }
 
-const opaque = (f: CompiledField): string | null => (f.type === 'json' || f.type === 'file' ? `${f.type} fields cannot be grouped or compared` : null)
-const numeric = (f: CompiledField): string | null => (NUMERIC.has(f.type) ? null : 'only int, bigint and decimal fields can be summed or averaged')
+const opaque = (f: CompiledField): string | null => (f.spec.comparable ? null : `${f.type} fields cannot be grouped or compared`)
+const numeric = (f: CompiledField): string | null => (f.spec.numeric ? null : 'only int, bigint and decimal fields can be summed or averaged')
 const ordered = (f: CompiledField): string | null => (f.spec.ordered ? null : `${f.type} fields have no order`)
 
 function parseSort (q: AggregateQuery, raw: string): void {

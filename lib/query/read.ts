@@ -1,5 +1,4 @@
 import { invalidPayload } from '../errors.js'
-import { INTEGER_RE, UUID_RE } from '../fields/spec.js'
 import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/compiled.js'
 import { loadIncludes, loadSelected } from './includes.js'
 import type { Selection } from './selection.js'
@@ -8,11 +7,6 @@ import { listWithModes } from './list-modes.js'
 import type { ListQuery, ListResult, ReadDeps, ReadExtra, SqlText } from './types.js'
 
 type Row = Record<string, unknown>
-
-const INT_MIN = -2147483648
-const INT_MAX = 2147483647
-const BIGINT_MIN = -9223372036854775808n
-const BIGINT_MAX = 9223372036854775807n
 
 function run (deps: ReadDeps, q: SqlText): Promise<Row[]> {
   // Prepared per connection: the text is stable per query shape, values are parameters.
@@ -58,26 +52,6 @@ export async function listRecords (deps: ReadDeps, entity: CompiledEntity, q: Li
   return { rows, total, estimated: false }
 }
 
-/** The primary key value `raw` denotes, or undefined when it does not parse as the PK type. */
-function parsePk (entity: CompiledEntity, raw: string): unknown {
-  switch (entity.def.primary_key.type) {
-    case 'uuid':
-      return UUID_RE.test(raw) ? raw.toLowerCase() : undefined
-    case 'int': {
-      if (!INTEGER_RE.test(raw)) return undefined
-      const n = Number(raw)
-      return n >= INT_MIN && n <= INT_MAX ? n : undefined
-    }
-    case 'bigint': {
-      if (!INTEGER_RE.test(raw) || raw.length > 20) return undefined
-      const n = BigInt(raw)
-      return n >= BIGINT_MIN && n <= BIGINT_MAX ? n.toString() : undefined
-    }
-    default:
-      return raw
-  }
-}
-
 /** Includes of a selection (nested, with their field sets), or the requested and eager edges. */
 async function attach (deps: ReadDeps, entity: CompiledEntity, rows: Row[], include: readonly RelationEdge[], select: Selection | undefined, extra: ReadExtra): Promise<void> {
   if (select !== undefined) await loadSelected(deps, entity, rows, select.includes, extra)
@@ -97,15 +71,16 @@ async function findBy (deps: ReadDeps, entity: CompiledEntity, field: CompiledFi
  */
 export async function getRecord (deps: ReadDeps, entity: CompiledEntity, idOrSlug: string, include: readonly RelationEdge[], extra: ReadExtra = {}, select?: Selection): Promise<Row | null> {
   if (idOrSlug.includes('\u0000')) throw invalidPayload('Malformed id', [{ field: entity.pk.name, message: 'must not contain NUL characters' }])
-  const pk = parsePk(entity, idOrSlug)
+  const pk = entity.pk.spec.parseKey(idOrSlug)
   const slugField = entity.def.slug !== undefined ? entity.fields.get(entity.def.slug.field) : undefined
   if (pk === undefined && slugField === undefined) {
     // Checked here so that a malformed id never reaches PostgreSQL as a failing cast.
-    const message = `must be a valid ${entity.def.primary_key.type === 'uuid' ? 'UUID' : 'integer'}`
+    const message = entity.pk.spec.primaryKey?.malformed ?? 'must be a valid key'
     throw invalidPayload(`Malformed id '${idOrSlug.slice(0, 100)}'`, [{ field: entity.pk.name, message }])
   }
   let row = pk === undefined ? null : await findBy(deps, entity, entity.pk, pk, extra, select)
-  if (row === null && slugField !== undefined && (pk === undefined || entity.def.primary_key.type === 'string')) {
+  // Every text is a text key: a miss on one may still be a slug.
+  if (row === null && slugField !== undefined && (pk === undefined || entity.pk.spec.textual)) {
     row = await findBy(deps, entity, slugField, idOrSlug, extra, select)
   }
   if (row === null) return null

@@ -1,4 +1,3 @@
-import { columnTypeOf } from '../ddl/entity-ddl.js'
 import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
 import { rankOrder, renderTerm } from './conditions.js'
 import type { FilterOp, SortTerm, SqlAnyOf, SqlCondition, SqlFilter, SqlSearch, SqlText } from './types.js'
@@ -72,12 +71,11 @@ export function fragmentsOf (entity: CompiledEntity): EntityFragments {
   return f
 }
 
-/** Element type for `ANY($n::type[])`: the column type, with NUMERIC(p,s) widened to NUMERIC. */
+/** Element type for `ANY($n::type[])`: the column type without modifiers (NUMERIC(p,s) → NUMERIC). */
 export function arrayTypeOf (field: CompiledField): string {
   let t = arrayTypeCache.get(field)
   if (t === undefined) {
-    t = columnTypeOf(field.def)
-    if (t.startsWith('numeric')) t = 'numeric'
+    t = field.spec.arrayElementType(field.def)
     arrayTypeCache.set(field, t)
   }
   return t
@@ -89,14 +87,13 @@ function scalarParam (value: unknown): unknown {
 }
 
 /**
- * An array parameter. postgres.js types an array by its first element, so an array of JS
- * booleans would be declared `bool` (not `bool[]`) and fail the cast: booleans go as an
- * array literal instead.
+ * An array parameter. postgres.js types an array by its first element, which fails the cast
+ * for some types (booleans): those go as an array literal their spec builds.
  */
 function arrayParam (field: CompiledField, value: unknown): unknown {
   const list = Array.isArray(value) ? value : [value]
-  if (field.type === 'boolean') return `{${list.map((v) => (v === true ? 't' : 'f')).join(',')}}`
-  return list.map(scalarParam)
+  const literal = field.spec.arrayLiteral
+  return literal !== undefined ? literal(list) : list.map(scalarParam)
 }
 
 /** Renders one condition, pushing its value onto `params`. `qualifier` is `''` or `t.`. */

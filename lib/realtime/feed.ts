@@ -13,14 +13,36 @@ const BATCH = 500
  */
 const FANOUT_SPACING = 8
 
+/** How a feed paces its reads: the batch window and the process's socket-write budget. */
+export interface FeedPacing {
+  /** `REALTIME_BATCH_MS`: the shortest window. */
+  batchMs: number
+  /**
+   * `REALTIME_WRITES_PER_SECOND`: socket writes per second this process spends on all its
+   * streams. Each batch is one write per subscriber, so with many subscribers the window grows
+   * to `subscribers / budget` (1,000 subscribers at 10,000/s: 100 ms) — the writes, and the
+   * clients' wakeups, stay bounded however many subscribers and commits there are.
+   */
+  writesPerSecond: number
+  /** Subscribers of every feed of this process (the budget is shared). */
+  subscribers: () => number
+}
+
+/** How long a feed gathers commits before its next read, ms (`FeedPacing`, `FANOUT_SPACING`). */
+export function batchWindow (pacing: FeedPacing, lastFanOutCpuMs: number): number {
+  return Math.max(pacing.batchMs, lastFanOutCpuMs * FANOUT_SPACING, (pacing.subscribers() * 1000) / pacing.writesPerSecond)
+}
+
+const NO_PACING: FeedPacing = { batchMs: 0, writesPerSecond: Infinity, subscribers: () => 0 }
+
 /**
  * The live change feed of one app in this process (docs/ARCHITECTURE.md "Realtime"): ONE
  * `_changes` read per batch serves every subscriber of the app here. Woken by this process's
  * commits, by NOTIFY from the others, and by the hub's poll (which also settles gaps).
- * Reads never overlap: a wake during a read runs one more read after it. A read starts
- * `batchMs` (or `FANOUT_SPACING` × the last fan-out's time, if longer) after the wake that asked
- * for it, so the commits of that window share one read, one encoding and one socket write per
- * subscriber (`fanout.ts`).
+ * Reads never overlap: a wake during a read runs one more read after it. A read starts one
+ * window after the wake that asked for it — `batchMs`, or longer when the process's write
+ * budget or `FANOUT_SPACING` × the last fan-out's CPU time asks for it — so the commits of that
+ * window share one read, one encoding and one socket write per subscriber (`fanout.ts`).
  */
 export class AppFeed {
   readonly subscribers = new Set<Subscriber>()
@@ -32,7 +54,7 @@ export class AppFeed {
   /** CPU time (user + system: the socket writes are system time) of the last fan-out, ms. */
   private fanOutMs = 0
 
-  constructor (readonly app: AppContext, private readonly onError: (err: unknown) => void, private readonly batchMs = 0) {
+  constructor (readonly app: AppContext, private readonly onError: (err: unknown) => void, private readonly pacing: FeedPacing = NO_PACING) {
     // A new feed starts after the newest (settled) change: its subscribers asked for what comes
     // next (a client wanting everything since an earlier point passes its last id and is replayed).
     this.ready = settledNewestId(app.sql).then((id) => { this.cursor = { after: id, wait: null } })
@@ -50,7 +72,7 @@ export class AppFeed {
   }
 
   private window (): number {
-    return Math.max(this.batchMs, this.fanOutMs * FANOUT_SPACING)
+    return batchWindow(this.pacing, this.fanOutMs)
   }
 
   private start (): void {

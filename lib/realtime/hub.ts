@@ -3,7 +3,7 @@ import type { AppContext } from '../apps/context.js'
 import type { Sql } from '../db/connection.js'
 import { startPoller, type Poller } from '../jobs/poller.js'
 import { pruneChanges } from './changes.js'
-import { AppFeed } from './feed.js'
+import { AppFeed, type FeedPacing } from './feed.js'
 import type { Subscriber } from './subscriber.js'
 
 /** Realtime settings (config: REALTIME_*). */
@@ -18,17 +18,20 @@ export interface RealtimeSettings {
   pruneIntervalMs: number
   /** How long a feed gathers commits before it reads them (`REALTIME_BATCH_MS`): one read and one write per subscriber per window. */
   batchMs: number
+  /** Socket writes per second this process spends on its streams (`REALTIME_WRITES_PER_SECOND`, `FeedPacing`). */
+  writesPerSecond: number
 }
 
 /** Settings from the configuration (its defaults when a key is missing: lib-level tests build engines without one). */
-export function realtimeSettings (config: Partial<Pick<Config, 'realtimeRetention' | 'realtimeHeartbeatMs' | 'realtimeMaxBuffered' | 'realtimePollIntervalMs' | 'realtimePruneIntervalMs' | 'realtimeBatchMs'>> = {}): RealtimeSettings {
+export function realtimeSettings (config: Partial<Pick<Config, 'realtimeRetention' | 'realtimeHeartbeatMs' | 'realtimeMaxBuffered' | 'realtimePollIntervalMs' | 'realtimePruneIntervalMs' | 'realtimeBatchMs' | 'realtimeWritesPerSecond'>> = {}): RealtimeSettings {
   return {
     retentionSeconds: config.realtimeRetention ?? 24 * 3600,
     heartbeatMs: config.realtimeHeartbeatMs ?? 15_000,
     maxBuffered: config.realtimeMaxBuffered ?? 1000,
     pollIntervalMs: config.realtimePollIntervalMs ?? 1000,
     pruneIntervalMs: config.realtimePruneIntervalMs ?? 10 * 60 * 1000,
-    batchMs: config.realtimeBatchMs ?? 20
+    batchMs: config.realtimeBatchMs ?? 20,
+    writesPerSecond: config.realtimeWritesPerSecond ?? 10_000
   }
 }
 
@@ -67,7 +70,18 @@ export class RealtimeHub {
   private pollers: Poller[] = []
   private accessTimer: NodeJS.Timeout | null = null
 
-  constructor (readonly settings: RealtimeSettings, private readonly deps: HubDeps) {}
+  private readonly pacing: FeedPacing
+
+  constructor (readonly settings: RealtimeSettings, private readonly deps: HubDeps) {
+    this.pacing = { batchMs: settings.batchMs, writesPerSecond: settings.writesPerSecond, subscribers: () => this.subscriberCount() }
+  }
+
+  /** Open streams of this process, all apps. */
+  subscriberCount (): number {
+    let n = 0
+    for (const feed of this.feeds.values()) n += feed.subscribers.size
+    return n
+  }
 
   async start (): Promise<void> {
     this.listener = await this.deps.sql.listen(CHANNEL, (payload) => {
@@ -134,7 +148,7 @@ export class RealtimeHub {
   async subscribe (app: AppContext, sub: Subscriber, lastEventId: number | null): Promise<void> {
     let feed = this.feeds.get(app.name)
     if (feed === undefined || feed.app !== app) {
-      feed = new AppFeed(app, (err) => { this.deps.log.error({ err, app: app.name }, 'realtime feed read failed') }, this.settings.batchMs)
+      feed = new AppFeed(app, (err) => { this.deps.log.error({ err, app: app.name }, 'realtime feed read failed') }, this.pacing)
       this.feeds.set(app.name, feed)
     }
     // A feed whose start failed is dropped with its last subscriber (`remove`).

@@ -4,9 +4,6 @@ import { toNumber } from '../expressions/operators.js'
 import type { Problems } from './problems.js'
 import type { FieldOperator } from './types.js'
 
-const NUMERIC_TYPES: ReadonlySet<string> = new Set(['int', 'bigint', 'decimal'])
-const TEXT_TYPES: ReadonlySet<string> = new Set(['string', 'text'])
-
 /** Length in characters (code points), as JSON Schema's maxLength counts them. */
 function length (s: string): number {
   return [...s].length
@@ -21,7 +18,7 @@ function length (s: string): number {
 export function fieldCheck (field: CompiledField, operator: FieldOperator, value: unknown, ctx: { problems: Problems, at: string }): ((v: unknown) => boolean) | null {
   const { problems, at } = ctx
   const numeric = operator === 'min' || operator === 'max'
-  if (!(numeric ? NUMERIC_TYPES : TEXT_TYPES).has(field.type)) {
+  if (!(numeric ? field.spec.numeric : field.spec.textual)) {
     problems.add(`${at}.operator`, 'type', `${operator} does not apply to ${field.name} (a ${field.type} field)`)
     return null
   }

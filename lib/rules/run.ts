@@ -1,6 +1,5 @@
 import { validationFailed, type ErrorDetail } from '../errors.js'
 import { ExpressionBudgetError, type CompiledExpression, type ExpressionScope } from '../expressions/index.js'
-import { storedTime } from '../fields/temporal.js'
 import { ajvErrorsToDetails } from '../schema/ajv.js'
 import type { WriteNode, WriteUnit } from '../write/hooks.js'
 import { rulesOf } from './compile.js'
@@ -72,7 +71,7 @@ async function validate (set: RuleSet, ev: Evaluation): Promise<void> {
 /** Dates become the text the field stores; everything else is checked by the entity's validator. */
 function computedValue (rule: CompiledComputedRule, raw: unknown): unknown {
   if (raw === undefined) return null
-  if (raw instanceof Date) return storedTime(rule.field.type, raw)
+  if (raw instanceof Date) return rule.field.spec.storedMoment(raw.toISOString())
   return raw
 }
 

@@ -106,7 +106,7 @@ async function retryDeferred (ctx: RowContext, deferred: Pending[]): Promise<voi
 /** After rows were inserted with their own ids, identity sequences continue after the largest one. */
 async function syncIdentity (app: AppContext, entity: CompiledEntity): Promise<void> {
   const pk = entity.def.primary_key
-  if (pk.generated !== true || (pk.type !== 'int' && pk.type !== 'bigint')) return
+  if (pk.generated !== true || entity.pk.spec.primaryKey?.identity !== true) return
   const text = `SELECT setval(pg_get_serial_sequence($1::text, $2::text), m) AS v FROM (SELECT max(${entity.pk.column}) AS m FROM ${entity.table}) s WHERE m IS NOT NULL`
   await run(app.sql, { text, params: [entity.table, pk.field] }, { entity, loc: { path: '' } })
 }

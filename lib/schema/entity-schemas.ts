@@ -1,4 +1,4 @@
-import { canonicalType, FIELD_TYPE_SPECS, type JsonSchema } from '../fields/index.js'
+import { fieldTypeOf, type JsonSchema } from '../fields/index.js'
 import type { EntityDef, FieldDef } from '../metadata/types.js'
 
 export interface EntityJsonSchemas {
@@ -26,7 +26,7 @@ export function isRequiredOnCreate (entity: EntityDef, f: FieldDef): boolean {
 }
 
 function valueSchema (f: FieldDef, forInput: boolean): JsonSchema {
-  const spec = FIELD_TYPE_SPECS[canonicalType(f.type) ?? 'string']
+  const spec = fieldTypeOf(f)
   const base = forInput ? spec.inputSchema(f) : spec.outputSchema(f)
   if (forInput && Array.isArray(f.enum)) return { ...base, enum: f.enum }
   return base

@@ -10,9 +10,6 @@ import type { CreateRecordAction } from './types.js'
  * both stores hold the same `create_record` shape and the same `set_field` value rules.
  */
 
-/** Field types whose `set_field` value may be `"now"` (the unit's timestamp). */
-const NOW_TYPES: ReadonlySet<string> = new Set(['timestamp', 'date', 'string', 'text'])
-
 /**
  * The value of a `set_field` action: `"now"` for a time-like field, otherwise a literal that must
  * be a valid value of the field — it is written as is, so it is checked now rather than per
@@ -20,7 +17,8 @@ const NOW_TYPES: ReadonlySet<string> = new Set(['timestamp', 'date', 'string', '
  */
 export function compileSetFieldValue (opts: { entity: CompiledEntity, field: CompiledField, value: unknown, at: string, problems: Problems }): { value: unknown, now: boolean } | null {
   const { entity, field, value, at, problems } = opts
-  if (value === 'now' && NOW_TYPES.has(field.type)) return { value: null, now: true }
+  // "now" (the unit's timestamp) fits a time field or, as ISO text, a text field.
+  if (value === 'now' && (field.spec.temporal || field.spec.textual)) return { value: null, now: true }
   if (!entity.validateUpdate({ [field.name]: value })) {
     for (const d of ajvErrorsToDetails(entity.validateUpdate.errors)) problems.add(at, d.rule ?? 'type', d.message)
     return null

@@ -17,7 +17,6 @@ export function machinesOf (registry: Registry): CompiledMachines | undefined {
   return registry.extensions.get(STATE_MACHINES) as CompiledMachines | undefined
 }
 
-const STATE_TYPES: ReadonlySet<string> = new Set(['string', 'text'])
 const MAX_TRANSITIONS = 1000
 
 interface MachineContext {
@@ -34,7 +33,7 @@ function stateField (entity: CompiledEntity, name: string, problems: Problems): 
     problems.add('field', 'exists', `${entity.name} has no field '${name}'${didYouMean(name, entity.fields.keys())}`)
     return null
   }
-  if (!STATE_TYPES.has(field.type) || !field.writable || field.isPk) {
+  if (!field.spec.textual || !field.writable || field.isPk) {
     problems.add('field', 'type', `${field.name} cannot hold a state: it must be a writable string or text field`)
     return null
   }

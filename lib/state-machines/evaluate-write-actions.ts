@@ -1,11 +1,10 @@
 import { validationFailed } from '../errors.js'
 import { ExpressionBudgetError, type ExpressionScope } from '../expressions/index.js'
-import { storedTime } from '../fields/temporal.js'
 import type { CreateRecordAction, SetFieldAction } from './types.js'
 
 /** What a compiled `set_field` action writes: a copy of its literal, or `at` as the field stores a time when it said "now". */
 export function setFieldValue (action: Pick<SetFieldAction, 'field' | 'value' | 'now'>, at: Date): unknown {
-  return action.now ? storedTime(action.field.type, at) : structuredClone(action.value)
+  return action.now ? action.field.spec.storedMoment(at.toISOString()) : structuredClone(action.value)
 }
 
 /** An expression's result as a write takes it: dates (now(), date(x)) as the ISO text a client would send, nothing as null. */

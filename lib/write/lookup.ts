@@ -1,25 +1,10 @@
-import { INTEGER_RE, UUID_RE } from '../fields/spec.js'
 import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
 import { run, selectForUpdate, type Queryable, type Row } from './sql.js'
 import type { Location, RecordLookup } from './types.js'
 
-const INT_MAX = 2147483647n
-const BIGINT_MAX = 9223372036854775807n
-
-function fitsInteger (raw: string, max: bigint): boolean {
-  if (!INTEGER_RE.test(raw) || raw.length > 20) return false
-  const n = BigInt(raw)
-  return n <= max && n >= -max - 1n
-}
-
 /** Whether `raw` is a well-formed value of a key field (so it can be bound with that field's cast). */
 export function isKeyText (field: CompiledField, raw: string): boolean {
-  switch (field.type) {
-    case 'uuid': return UUID_RE.test(raw)
-    case 'int': return fitsInteger(raw, INT_MAX)
-    case 'bigint': return fitsInteger(raw, BIGINT_MAX)
-    default: return true
-  }
+  return field.spec.parseKey(raw) !== undefined
 }
 
 /**
@@ -28,7 +13,7 @@ export function isKeyText (field: CompiledField, raw: string): boolean {
  * Null when it can be neither (the caller answers 404).
  */
 export function parseRecordId (entity: CompiledEntity, id: string): RecordLookup | null {
-  if (isKeyText(entity.pk, id)) return { field: entity.pk, value: entity.pk.type === 'uuid' ? id.toLowerCase() : id }
+  if (isKeyText(entity.pk, id)) return { field: entity.pk, value: entity.pk.spec.keyText(id) }
   const slug = entity.def.slug
   const field = slug !== undefined ? entity.fields.get(slug.field) : undefined
   return field === undefined ? null : { field, value: id }
@@ -53,13 +38,10 @@ export async function lockRows (tx: Queryable, at: { entity: CompiledEntity, fie
 
 /** Canonical text of a key value, for comparing payload keys with loaded rows (uuid case-insensitive). */
 export function keyText (field: CompiledField, value: unknown): string {
-  const s = String(value)
-  return field.type === 'uuid' ? s.toLowerCase() : s
+  return field.spec.keyText(value)
 }
 
 /** Whether a payload value can be a key of this field (checked before it is bound as a parameter). */
 export function isKeyValue (field: CompiledField, value: unknown): boolean {
-  if (typeof value === 'number') return Number.isInteger(value) && (field.type === 'int' || field.type === 'bigint') && isKeyText(field, String(value))
-  if (typeof value !== 'string') return false
-  return field.type === 'string' || field.type === 'text' ? value !== '' : isKeyText(field, value)
+  return field.spec.isKeyValue(value)
 }

@@ -194,14 +194,7 @@ export function buildOneStatement (plan: PlanNode, hooks: readonly WriteHooks[],
 
 /** A column's text as the driver would parse it (lib/db/connection.ts: dates stay text, NUMERIC/BIGINT strings). */
 function parseText (field: CompiledField, text: string | null): unknown {
-  if (text === null) return null
-  switch (field.type) {
-    case 'int': return +text
-    case 'boolean': return text === 't' || text === 'true'
-    case 'timestamp': return new Date(text)
-    case 'json': case 'file': return JSON.parse(text) as unknown
-    default: return text
-  }
+  return text === null ? null : field.spec.fromText(text)
 }
 
 /** Sets `node.row` of every record the statement wrote from its one result row. */

@@ -9,7 +9,6 @@ interface RequiredFields {
 }
 
 const cache = new WeakMap<CompiledEntity, RequiredFields>()
-const BLANK_RE = /^\s*$/u
 
 function requiredFieldsOf (entity: CompiledEntity): RequiredFields {
   let r = cache.get(entity)
@@ -22,14 +21,10 @@ function requiredFieldsOf (entity: CompiledEntity): RequiredFields {
   return r
 }
 
-function isText (f: CompiledField): boolean {
-  return f.type === 'string' || f.type === 'text'
-}
-
 /** Why a present value does not satisfy `required`, or null when it does. */
 function emptiness (f: CompiledField, value: unknown): string | null {
   if (value === null) return `${f.name} is required and may not be null`
-  if (isText(f) && typeof value === 'string' && BLANK_RE.test(value)) return `${f.name} is required and may not be empty`
+  if (f.spec.blank(value)) return `${f.name} is required and may not be empty`
   return null
 }
 

@@ -94,21 +94,12 @@ export function splitReturned (entity: CompiledEntity, returned: Row): { row: Ro
 
 /** The JSON an API client sees for a column value (matching the record serializer), as a jsonb SQL expression. */
 export function jsonOf (field: CompiledField, expr: string): string {
-  switch (field.type) {
-    case 'timestamp': return `COALESCE(to_jsonb(to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')), 'null'::jsonb)`
-    case 'decimal': case 'bigint': case 'date': return `COALESCE(to_jsonb(${expr}::text), 'null'::jsonb)`
-    case 'json': case 'file': return `COALESCE(${expr}, 'null'::jsonb)`
-    default: return `COALESCE(to_jsonb(${expr}), 'null'::jsonb)`
-  }
+  return field.spec.jsonSql(expr)
 }
 
 /** A field's value as the API shows it, as SQL whose `to_jsonb` is `jsonOf` (text for timestamps, decimals, bigints and dates). */
 function shownOf (field: CompiledField, expr: string): string {
-  switch (field.type) {
-    case 'timestamp': return `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
-    case 'decimal': case 'bigint': case 'date': return `${expr}::text`
-    default: return expr
-  }
+  return field.spec.shownSql(expr)
 }
 
 /** Columns `hookSql`'s rendering CTE adds to the written rows (no field's column can be named so). */

@@ -1,7 +1,6 @@
 import type { Sql } from '../db/connection.js'
 import { translatePgError } from '../db/pg-errors.js'
 import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
-import type { FieldType } from '../metadata/types.js'
 import type { Location } from './types.js'
 
 /** Anything that runs parameterized SQL: the pool or a transaction. */
@@ -10,43 +9,22 @@ export type Row = Record<string, unknown>
 export type SqlParam = string | number | boolean | null | ReadonlyArray<string | number>
 
 /**
- * Explicit casts so untyped text parameters always work and JSON reaches PostgreSQL as JSONB.
- * JSON goes through `::text::jsonb` with our own JSON.stringify: postgres.js would otherwise
- * stringify a parameter it sees typed as jsonb a second time (a string would be double-encoded).
+ * Cast appended to a `$n` placeholder bound to this field: explicit, so untyped text parameters
+ * always work and JSON reaches PostgreSQL as JSONB (lib/fields: `cast`).
  */
-const CASTS: Readonly<Record<FieldType, string>> = {
-  string: '::text',
-  text: '::text',
-  int: '::integer',
-  bigint: '::bigint',
-  decimal: '::numeric',
-  boolean: '::boolean',
-  uuid: '::uuid',
-  timestamp: '::timestamptz',
-  date: '::date',
-  json: '::text::jsonb',
-  file: '::text::jsonb'
-}
-
-/** Cast appended to a `$n` placeholder bound to this field. */
 export function castOf (field: CompiledField): string {
-  return CASTS[field.type]
+  return field.spec.cast
 }
 
 /** Cast for an array of keys of this field (`= ANY($1::uuid[])`). Keys are never JSON. */
 export function arrayCastOf (field: CompiledField): string {
-  return `${CASTS[field.type]}[]`
+  return `${field.spec.cast}[]`
 }
 
 /** Converts a payload value into the parameter postgres.js sends for this field. */
 export function toParam (field: CompiledField, value: unknown): SqlParam {
   if (value === null || value === undefined) return null
-  switch (field.type) {
-    case 'json': case 'file': return JSON.stringify(value)
-    case 'decimal': case 'bigint': return String(value)
-    case 'timestamp': return value instanceof Date ? value.toISOString() : value as string
-    default: return value as string | number | boolean
-  }
+  return field.spec.toParam(value)
 }
 
 /** Statement text with `$n` placeholders and the values bound to them. */

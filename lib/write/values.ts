@@ -20,7 +20,7 @@ function fieldsOf (entity: CompiledEntity): ValueFields {
       defaults: list.filter((f) => f.def.default !== undefined && f.writable),
       autoOnCreate: list.filter((f) => f.def.auto !== undefined),
       autoOnUpdate: list.filter((f) => f.def.auto !== undefined && f.def.auto !== 'create'),
-      files: list.filter((f) => f.type === 'file')
+      files: list.filter((f) => f.spec.file)
     }
     valueFields.set(entity, v)
   }
@@ -53,7 +53,7 @@ export function applyAutoFields (node: WriteNode, now: Date): void {
   const fields = action === 'create' ? fieldsOf(entity).autoOnCreate : fieldsOf(entity).autoOnUpdate
   if (fields.length === 0) return
   const iso = isoOf(now)
-  for (const f of fields) values[f.name] = f.type === 'date' ? iso.slice(0, 10) : iso
+  for (const f of fields) values[f.name] = f.spec.storedMoment(iso)
 }
 
 /** Whether the entity has `file` fields (whose values `resolveFiles` turns into stored file objects). */
