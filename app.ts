@@ -1,13 +1,14 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { loadConfig, type Config } from './config/index.js'
 import { fastifyTrustProxy } from './config/trust-proxy.js'
-import { createEngine } from './lib/engine/modules.js'
+import { createEngine, type EngineModule } from './lib/engine/modules.js'
 import { engineModules } from './lib/engine/registry-of-modules.js'
 import { traceIdOf } from './lib/events/ids.js'
 import appResolver from './plugins/app-resolver.js'
 import auth from './plugins/auth.js'
 import corsPlugin from './plugins/cors.js'
 import drain from './plugins/drain.js'
+import engine from './plugins/engine.js'
 import errorHandler from './plugins/error-handler.js'
 import { compileRouteValidator } from './lib/schema/route-validation.js'
 import events from './plugins/events.js'
@@ -18,8 +19,6 @@ import readReplicas from './plugins/read-replicas.js'
 import realtime from './plugins/realtime.js'
 import securityHeaders from './plugins/security-headers.js'
 import textGuard from './plugins/text-guard.js'
-import webhooks from './plugins/webhooks.js'
-import workflows from './plugins/workflows.js'
 import filesCleanup from './plugins/files-cleanup.js'
 import adminUi from './routes/admin-ui.js'
 import appScope from './routes/app/index.js'
@@ -35,6 +34,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
   /** Folder of the built admin UI served at /admin/ (default `admin/dist`). */
   adminRoot?: string
+  /** Replaces the engine's module list, given the standard one (tests wrap action handlers). */
+  modules?: (standard: EngineModule[]) => EngineModule[]
 }
 
 /**
@@ -71,15 +72,17 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await fastify.register(requestLog, { enabled: config.logRequests })
   await fastify.register(securityHeaders)
   await fastify.register(jsonBody)
-  await fastify.register(platform, { config, engine: createEngine(engineModules(config)) })
+  // Engine modules get their logger and collaborators now; their background work starts when the server is ready.
+  const modules = engineModules({ config, log: { error: (obj, msg) => { fastify.log.error(obj, msg) }, warn: (obj, msg) => { fastify.log.warn(obj, msg) } } })
+  await fastify.register(platform, { config, engine: createEngine(options.modules?.(modules) ?? modules) })
+  // Right after the platform: modules stop after every later plugin closed, before the pools close.
+  await fastify.register(engine)
   await fastify.register(readReplicas)
   // Trace id header and sampling before CORS answers preflights; closed after the jobs below, before platform.
   await fastify.register(events)
   await fastify.register(corsPlugin, { origin: config.corsOrigin })
   // After the trace id and CORS hooks, so a refused URL's answer carries their headers too.
   await fastify.register(textGuard)
-  await fastify.register(webhooks)
-  await fastify.register(workflows)
   await fastify.register(filesCleanup)
   await fastify.register(mail)
   await fastify.register(realtime)

@@ -2,13 +2,10 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { performance } from 'node:perf_hooks'
 import type { UserContext } from '../lib/apps/context.js'
-import { webhookSpan } from '../lib/events/background-spans.js'
 import { eventSettings, eventUserId, Instrumenter } from '../lib/events/instrumenter.js'
-import { instrumenterOf } from '../lib/events/module.js'
+import { eventsModuleOf } from '../lib/events/module.js'
 import { requestSpans, type RequestOutcome } from '../lib/events/request-spans.js'
-import { startRetention, type RetentionJob } from '../lib/events/retention.js'
 import type { RequestTrace } from '../lib/events/types.js'
-import { webhookRuntimeOf } from '../lib/webhooks/module.js'
 
 /** What the server exposes of its instrumentation (tests, operations). */
 export interface EventsControl {
@@ -29,9 +26,6 @@ declare module 'fastify' {
   }
 }
 
-const RETENTION_INTERVAL_MS = 60 * 60 * 1000
-const RETENTION_FIRST_DELAY_MS = 60 * 1000
-
 function outcomeOf (request: FastifyRequest, reply: FastifyReply): RequestOutcome {
   const params = request.params as { entity?: string, id?: string } | undefined
   const user = request.user as UserContext | null
@@ -51,14 +45,14 @@ function outcomeOf (request: FastifyRequest, reply: FastifyReply): RequestOutcom
  * `traceIdOf` (app.ts `genReqId`) — returned in `X-Trace-ID`. A sampled request carries a
  * `RequestTrace`: the lifecycle hooks mark where auth ends and the handler starts, the write
  * path adds write spans, and when the response has gone its spans go to the app's event buffer
- * in one push. Unsampled requests cost a header and a null check per hook. Also records webhook
- * delivery attempts, runs the retention job, and flushes the buffer on close (after the
- * background jobs, before the pools close).
+ * in one push. Unsampled requests cost a header and a null check per hook. The events engine
+ * module owns the buffer and the retention job (started and stopped with the engine: plugins/engine.ts).
  */
 async function eventsPlugin (fastify: FastifyInstance): Promise<void> {
   const { config, engine } = fastify.platform
-  const instrumenter = instrumenterOf(engine) ?? new Instrumenter(eventSettings(config))
-  instrumenter.buffer.log = { warn: (obj, msg) => fastify.log.warn(obj, msg) }
+  const eventsModule = eventsModuleOf(engine)
+  // An engine without the events module: request spans still go to a buffer of this plugin's own.
+  const instrumenter = eventsModule?.instrumenter ?? new Instrumenter(eventSettings(config), { log: { warn: (obj, msg) => { fastify.log.warn(obj, msg) } } })
   fastify.decorateRequest('trace', null)
 
   // Callback-style hooks: they run on every request, and an async hook costs a promise each.
@@ -82,33 +76,12 @@ async function eventsPlugin (fastify: FastifyInstance): Promise<void> {
     done()
   })
 
-  // Webhook deliveries happen in the background: one span per attempt (its plugin closes before this one).
-  const webhooks = webhookRuntimeOf(engine)
-  if (webhooks !== null) {
-    webhooks.onAttempt = (app, attempt) => {
-      if (instrumenter.keepBackground(attempt.status !== 'delivered')) instrumenter.record(app, [webhookSpan(attempt)])
-    }
-  }
-
-  let retention: RetentionJob | null = null
-  fastify.addHook('onReady', async () => {
-    retention = startRetention({
-      apps: async () => await fastify.platform.apps.openContexts(),
-      days: instrumenter.settings.retentionDays,
-      intervalMs: RETENTION_INTERVAL_MS,
-      firstDelayMs: RETENTION_FIRST_DELAY_MS,
-      log: { warn: (obj, msg) => fastify.log.warn(obj, msg) }
-    })
-  })
   fastify.decorate('events', {
     instrumenter,
     flush: async () => { await instrumenter.buffer.flush() },
-    cleanup: async () => await (retention?.runNow() ?? Promise.resolve(0))
+    cleanup: async () => await (eventsModule?.cleanup() ?? Promise.resolve(0))
   })
-  fastify.addHook('onClose', async () => {
-    await retention?.stop()
-    await instrumenter.buffer.close()
-  })
+  if (eventsModule === null) fastify.addHook('onClose', async () => { await instrumenter.buffer.close() })
 }
 
 export default fp(eventsPlugin, { name: 'events', fastify: '5.x', dependencies: ['platform'] })

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import tap, { type Test } from 'tap'
-import { buildApp } from '../app.js'
+import { buildApp, type BuildOptions } from '../app.js'
 import { loadConfig, type Config } from '../config/index.js'
 import { withDatabase } from '../lib/db/connection.js'
+import type { EngineModule } from '../lib/engine/modules.js'
+import type { ActionHandler } from '../lib/state-machines/side-effects.js'
 import { dropDatabases, stopTestServer, testServerUrl } from './db-helper.js'
 
 type TapLike = Pick<Test, 'equal' | 'ok'>
@@ -16,9 +18,10 @@ let built: Promise<FastifyInstance> | null = null
 /**
  * The app under test for this test file: one Fastify instance (shared by the file's tests) on a
  * management database of its own, closed when the whole file's tests are done. `overrides`
- * (configuration for this file, e.g. short webhook delays) apply when the first call builds it.
+ * (configuration for this file, e.g. short webhook delays) and `options` (engine modules) apply
+ * when the first call builds it.
  */
-export async function build (_t?: unknown, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
+export async function build (_t?: unknown, overrides: Partial<Config> = {}, options: Pick<BuildOptions, 'modules'> = {}): Promise<FastifyInstance> {
   if (built !== null) return await built
   built = (async () => {
     const server = await testServerUrl()
@@ -26,7 +29,7 @@ export async function build (_t?: unknown, overrides: Partial<Config> = {}): Pro
     // Uploads of this test file go to a temporary folder of its own, removed at the end.
     const storagePath = join(tmpdir(), `rocket-files-${mgmt}`)
     const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }, { databaseUrl: withDatabase(server, mgmt), storagePath, ...overrides })
-    const app = await buildApp({ config })
+    const app = await buildApp({ config, ...options })
     tap.teardown(async () => {
       // On the run's shared server (test/run.js) this file's databases would pile up: drop them.
       const dbs = await app.platform.sql<Array<{ db_name: string }>>`SELECT db_name FROM _apps`.catch(() => [])
@@ -39,6 +42,25 @@ export async function build (_t?: unknown, overrides: Partial<Config> = {}): Pro
     return app
   })()
   return await built
+}
+
+/**
+ * After-commit action handlers a test file can take over one type at a time: pass `modules` to
+ * `build` (each module's own handler runs while the type is not taken). `takeOver` returns the undo.
+ */
+export function actionOverrides (): { modules: (standard: EngineModule[]) => EngineModule[], takeOver: (type: string, handler: ActionHandler) => () => void } {
+  const taken = new Map<string, ActionHandler>()
+  const wrap = (type: string, own: ActionHandler): ActionHandler => async (effect) => { await (taken.get(type) ?? own)(effect) }
+  return {
+    // Only modules with actions are copied (a copy reads getters once: the realtime module's `hub` must stay live).
+    modules: (standard) => standard.map((m) => m.actions === undefined
+      ? m
+      : { ...m, actions: Object.fromEntries(Object.entries(m.actions).map(([type, own]) => [type, wrap(type, own)])) }),
+    takeOver: (type, handler) => {
+      taken.set(type, handler)
+      return () => { taken.delete(type) }
+    }
+  }
 }
 
 export function uniqueName (prefix = 'app'): string {

@@ -18,7 +18,7 @@ const log = {
 
 try {
   const config = loadConfig()
-  const platform = await bootPlatform(config, log, createEngine(engineModules(config)))
+  const platform = await bootPlatform(config, log, createEngine(engineModules({ config })))
   const apps = await platform.apps.list()
   await platform.close()
   console.log(`migrated the management database and ${apps.length} app database${apps.length === 1 ? '' : 's'}`)

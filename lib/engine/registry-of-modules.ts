@@ -3,6 +3,7 @@ import { usersModule } from '../auth/module.js'
 import { eventSettings } from '../events/instrumenter.js'
 import { eventsModule } from '../events/module.js'
 import { permissionsModule } from '../permissions/module.js'
+import { realtimeSettings } from '../realtime/hub.js'
 import { realtimeModule } from '../realtime/module.js'
 import { rulesModule } from '../rules/module.js'
 import { stateMachinesModule } from '../state-machines/module.js'
@@ -11,15 +12,20 @@ import { webhookSettings } from '../webhooks/settings.js'
 import { workflowsModule } from '../workflows/module.js'
 import { workflowSettings } from '../workflows/runtime.js'
 import type { Config } from '../../config/index.js'
-import type { EngineModule } from './modules.js'
+import { silentLogger, type EngineLogger, type EngineModule } from './modules.js'
 
 /**
  * The engine's capabilities in pipeline order (docs/reference.md, "Writing": permissions → rules → computed →
- * state machine → … → audit/webhook outbox → after-commit work). Add a module here to plug it in.
- * `config` tunes modules that need it (webhook delivery); without it they use their defaults.
+ * state machine → … → audit/webhook outbox → after-commit work), which is also their start order (stop: reversed).
+ * Add a module here to plug it in. `config` tunes modules that need it (webhook delivery); without it they use
+ * their defaults. `log` receives their background problems (none: silent).
  */
-export function engineModules (config?: Config): EngineModule[] {
-  // Events first: its afterCommit only times the unit, before the others' after-commit work.
-  return [eventsModule(eventSettings(config)), permissionsModule(), usersModule(), rulesModule(), stateMachinesModule(), webhooksModule(webhookSettings(config)),
-    workflowsModule(workflowSettings(config)), auditModule(), realtimeModule()]
+export function engineModules (opts: { config?: Config, log?: EngineLogger } = {}): EngineModule[] {
+  const { config } = opts
+  const log = opts.log ?? silentLogger
+  // Events first: its afterCommit only times the unit, before the others' after-commit work; it stops last (flush).
+  const events = eventsModule(eventSettings(config), { log })
+  return [events, permissionsModule(), usersModule(), rulesModule(), stateMachinesModule(),
+    webhooksModule(webhookSettings(config), { log, onAttempt: events.recordWebhookAttempt }),
+    workflowsModule(workflowSettings(config), { log }), auditModule(), realtimeModule(realtimeSettings(config), { log })]
 }

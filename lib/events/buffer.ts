@@ -14,6 +14,8 @@ export interface EventBufferOptions {
   maxBuffered: number
   /** Writes one batch of one app (one statement). */
   write: (app: AppContext, rows: EventRow[]) => Promise<void>
+  /** Where dropped events are reported (none: not reported, only counted). */
+  log?: BufferLogger
 }
 
 interface Queue {
@@ -35,8 +37,6 @@ export class EventBuffer {
   dropped = 0
   /** Events written so far. */
   written = 0
-  /** Where dropped events are reported (the server sets its logger). */
-  log: BufferLogger | null = null
   private readonly opts: EventBufferOptions
   private readonly queues = new Map<AppContext, Queue>()
   private timer: NodeJS.Timeout | null = null
@@ -129,6 +129,6 @@ export class EventBuffer {
     const now = Date.now()
     if (now - this.warnedAt < this.opts.flushIntervalMs) return
     this.warnedAt = now
-    this.log?.warn({ err, app, events: n, dropped: this.dropped }, msg)
+    this.opts.log?.warn({ err, app, events: n, dropped: this.dropped }, msg)
   }
 }

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks'
 import type { Config } from '../../config/index.js'
 import type { AppContext } from '../apps/context.js'
 import { UUID_RE } from '../fields/spec.js'
-import { EventBuffer } from './buffer.js'
+import { EventBuffer, type BufferLogger } from './buffer.js'
 import { parseTraceparent, randomHex, uuidv7 } from './ids.js'
 import type { EventRow, EventSettings, RequestTrace } from './types.js'
 import { insertEvents } from './write.js'
@@ -107,13 +107,14 @@ export class Instrumenter {
   private forcedSecond = 0
   private forcedCount = 0
 
-  constructor (settings: EventSettings, opts: { write?: (app: AppContext, rows: EventRow[]) => Promise<void> } = {}) {
+  constructor (settings: EventSettings, opts: { write?: (app: AppContext, rows: EventRow[]) => Promise<void>, log?: BufferLogger } = {}) {
     this.settings = settings
     this.buffer = new EventBuffer({
       flushIntervalMs: settings.flushIntervalMs,
       batchSize: settings.batchSize,
       maxBuffered: settings.maxBuffered,
-      write: opts.write ?? (async (app, rows) => { await insertEvents(app.sql, rows) })
+      write: opts.write ?? (async (app, rows) => { await insertEvents(app.sql, rows) }),
+      ...(opts.log !== undefined ? { log: opts.log } : {})
     })
   }
 

@@ -1,20 +1,28 @@
-import type { Engine, EngineModule } from '../engine/modules.js'
-import { registerActionHandler } from '../state-machines/side-effects.js'
+import type { AppContext } from '../apps/context.js'
+import { silentLogger, type Engine, type EngineLogger, type EngineModule } from '../engine/modules.js'
+import type { DeliveryAttempt } from '../webhooks/runtime.js'
 import type { WriteNode, WriteUnit } from '../write/hooks.js'
+import { webhookSpan } from './background-spans.js'
 import { eventSettings, eventUserId, Instrumenter, nowMs, spanRow, wallOf } from './instrumenter.js'
-import { EVENTS_EXTENSION, handleSendEvent } from './send-event.js'
+import { startRetention, type RetentionJob } from './retention.js'
+import { sendEventHandler } from './send-event.js'
 import type { EventSettings } from './types.js'
 
 export const EVENTS = 'events'
 
-let handlerRegistered = false
+const RETENTION_INTERVAL_MS = 60 * 60 * 1000
+const RETENTION_FIRST_DELAY_MS = 60 * 1000
 
 /** Nested-write spans recorded per unit; a bulk nested payload beyond this is summarized in the write span. */
 const MAX_NESTED_SPANS = 100
 
-/** The events engine module, with the instrumenter the server plugin drives. */
+/** The events engine module, with the instrumenter the events plugin records request spans through. */
 export interface EventsModule extends EngineModule {
   instrumenter: Instrumenter
+  /** Records a webhook delivery attempt as a background span (the webhook runtime's `onAttempt`). */
+  recordWebhookAttempt: (app: AppContext, attempt: DeliveryAttempt) => void
+  /** Runs the retention job now (0 before `start`); returns the rows deleted. */
+  cleanup: () => Promise<number>
 }
 
 function recordIdOf (node: WriteNode): string | null {
@@ -70,27 +78,41 @@ export function recordWriteSpans (nodes: WriteNode[], unit: WriteUnit): void {
 
 /**
  * Instrumentation (docs/reference.md, "UI configs, audit log, events") as an engine module: its write hook records the write spans of
- * sampled requests, and `send_event` actions are recorded as business events. First in the pipeline so that its `afterCommit` times the unit before other
- * modules' after-commit work (webhook dispatch, workflow runs) starts.
+ * sampled requests, `send_event` actions are recorded as business events, and webhook delivery attempts as background spans.
+ * First in the pipeline so that its `afterCommit` times the unit before other modules' after-commit work (webhook dispatch,
+ * workflow runs) starts, and last to stop: the buffer is flushed once the other modules' work has ended. `start` runs the
+ * retention job.
  */
-export function eventsModule (settings: EventSettings = eventSettings()): EventsModule {
-  const instrumenter = new Instrumenter(settings)
-  // Once per process: the handler finds the instrumenter through the app's registry (`load`), so
-  // several servers in one process each record their own apps' events.
-  if (!handlerRegistered) {
-    registerActionHandler('send_event', handleSendEvent)
-    handlerRegistered = true
-  }
+export function eventsModule (settings: EventSettings = eventSettings(), opts: { log?: EngineLogger } = {}): EventsModule {
+  const log = opts.log ?? silentLogger
+  const instrumenter = new Instrumenter(settings, { log })
+  let retention: RetentionJob | null = null
   return {
     name: EVENTS,
     instrumenter,
-    load: async (_app, registry) => { registry.extensions.set(EVENTS_EXTENSION, instrumenter) },
-    writeHooks: { name: EVENTS, afterCommit: recordWriteSpans }
+    writeHooks: { name: EVENTS, afterCommit: recordWriteSpans },
+    actions: { send_event: sendEventHandler(instrumenter) },
+    recordWebhookAttempt: (app, attempt) => {
+      if (instrumenter.keepBackground(attempt.status !== 'delivered')) instrumenter.record(app, [webhookSpan(attempt)])
+    },
+    cleanup: async () => await (retention?.runNow() ?? Promise.resolve(0)),
+    start: (host) => {
+      retention = startRetention({
+        apps: host.apps,
+        days: settings.retentionDays,
+        intervalMs: RETENTION_INTERVAL_MS,
+        firstDelayMs: RETENTION_FIRST_DELAY_MS,
+        log
+      })
+    },
+    stop: async () => {
+      await retention?.stop()
+      await instrumenter.buffer.close()
+    }
   }
 }
 
-/** The instrumenter of an engine (null when the engine has no events module). */
-export function instrumenterOf (engine: Engine): Instrumenter | null {
-  const m = engine.modules.find((x) => x.name === EVENTS) as EventsModule | undefined
-  return m?.instrumenter ?? null
+/** The events module of an engine (null when the engine has none). */
+export function eventsModuleOf (engine: Engine): EventsModule | null {
+  return (engine.modules.find((x) => x.name === EVENTS) as EventsModule | undefined) ?? null
 }

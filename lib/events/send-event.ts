@@ -1,4 +1,3 @@
-import type { AppContext } from '../apps/context.js'
 import { compileExpressionCached, type ExpressionScope } from '../expressions/index.js'
 import { checkKeys, isObject, type Problems } from '../rules/problems.js'
 import type { SideEffect } from '../state-machines/side-effects.js'
@@ -6,9 +5,6 @@ import { MAX_METADATA_BYTES } from './business.js'
 import { randomHex, uuidv7 } from './ids.js'
 import { eventUserId, nowMs, safeText, type Instrumenter } from './instrumenter.js'
 import type { EventRow } from './types.js'
-
-/** The key of an app's instrumenter in `registry.extensions` (set by the events module's `load`). */
-export const EVENTS_EXTENSION = 'events'
 
 const MAX_EVENT_NAME = 100
 
@@ -84,15 +80,11 @@ export function sendEventRow (effect: SideEffect): EventRow {
   }
 }
 
-function instrumenterOfApp (app: AppContext): Instrumenter | undefined {
-  return app.registry.extensions.get(EVENTS_EXTENSION) as Instrumenter | undefined
-}
-
 /**
- * The after-commit handler of `send_event` actions: the event goes through the app's event
- * buffer (docs/ARCHITECTURE.md, Instrumentation and events), whatever the sampling. Without an
- * events module nothing records it.
+ * The after-commit handler of `send_event` actions (the events module's): the event goes
+ * through the server's event buffer (docs/ARCHITECTURE.md, Instrumentation and events),
+ * whatever the sampling.
  */
-export function handleSendEvent (effect: SideEffect): void {
-  instrumenterOfApp(effect.app)?.record(effect.app, [sendEventRow(effect)])
+export function sendEventHandler (instrumenter: Instrumenter): (effect: SideEffect) => void {
+  return (effect) => { instrumenter.record(effect.app, [sendEventRow(effect)]) }
 }

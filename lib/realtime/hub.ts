@@ -1,3 +1,4 @@
+import type { Config } from '../../config/index.js'
 import type { AppContext } from '../apps/context.js'
 import type { Sql } from '../db/connection.js'
 import { startPoller, type Poller } from '../jobs/poller.js'
@@ -19,6 +20,19 @@ export interface RealtimeSettings {
   batchMs: number
   /** Socket writes per second this process spends on its streams (`REALTIME_WRITES_PER_SECOND`, `FeedPacing`). */
   writesPerSecond: number
+}
+
+/** Settings from the configuration (its defaults when a key is missing: lib-level tests build engines without one). */
+export function realtimeSettings (config: Partial<Pick<Config, 'realtimeRetention' | 'realtimeHeartbeatMs' | 'realtimeMaxBuffered' | 'realtimePollIntervalMs' | 'realtimePruneIntervalMs' | 'realtimeBatchMs' | 'realtimeWritesPerSecond'>> = {}): RealtimeSettings {
+  return {
+    retentionSeconds: config.realtimeRetention ?? 24 * 3600,
+    heartbeatMs: config.realtimeHeartbeatMs ?? 15_000,
+    maxBuffered: config.realtimeMaxBuffered ?? 1000,
+    pollIntervalMs: config.realtimePollIntervalMs ?? 1000,
+    pruneIntervalMs: config.realtimePruneIntervalMs ?? 10 * 60 * 1000,
+    batchMs: config.realtimeBatchMs ?? 20,
+    writesPerSecond: config.realtimeWritesPerSecond ?? 10_000
+  }
 }
 
 export interface HubDeps {
@@ -102,8 +116,9 @@ export class RealtimeHub {
     }
   }
 
-  /** Called after every commit that wrote changes in this process. */
+  /** Called after every commit that wrote changes in this process; nothing once closed (the others' poll finds the change). */
   changed (app: string): void {
+    if (this.closing) return
     this.feeds.get(app)?.wake()
     this.toAnnounce.add(app)
     if (!this.announcing) {

@@ -1,3 +1,4 @@
+import type { AppContext } from '../apps/context.js'
 import { recordOf, scopeOf } from '../rules/scope.js'
 import type { WriteNode, WriteUnit } from '../write/hooks.js'
 import { machinesOf } from './compile.js'
@@ -32,10 +33,9 @@ export async function runRowActions (node: WriteNode, unit: WriteUnit): Promise<
   }
 }
 
-function effectsOf (t: TakenTransition, unit: WriteUnit): SideEffect[] {
-  const app = machinesOf(unit.registry)?.app
+function effectsOf (t: TakenTransition, unit: WriteUnit, app: AppContext): SideEffect[] {
   const row = t.node.row
-  if (app === undefined || row === undefined) return []
+  if (row === undefined) return []
   const u = unit.user
   const out: SideEffect[] = []
   for (const a of t.transition.actions) {
@@ -57,8 +57,11 @@ function effectsOf (t: TakenTransition, unit: WriteUnit): SideEffect[] {
   return out
 }
 
-/** The module's `afterCommit`: hands the committed transitions' webhook / send_event actions to their handlers. */
+/** The module's `afterCommit`: hands the committed transitions' webhook / send_event actions to the engine's handlers. */
 export async function runCommitActions (_nodes: WriteNode[], unit: WriteUnit): Promise<void> {
-  const effects = takenTransitions(unit).flatMap((t) => effectsOf(t, unit))
-  if (effects.length > 0) await dispatchSideEffects(effects)
+  const taken = takenTransitions(unit)
+  const machines = taken.length === 0 ? undefined : machinesOf(unit.registry)
+  if (machines === undefined) return
+  const effects = taken.flatMap((t) => effectsOf(t, unit, machines.app))
+  if (effects.length > 0) await dispatchSideEffects(machines.actions, effects)
 }

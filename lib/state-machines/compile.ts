@@ -7,6 +7,7 @@ import { SHAPE_ONLY, type UrlPolicy } from '../webhooks/ssrf.js'
 import { compileActions } from './compile-actions.js'
 import { parseMachineBody } from './validate.js'
 import type { CompiledMachine, CompiledMachines, CompiledTransition, MachineDef } from './types.js'
+import type { ActionHandlers } from './side-effects.js'
 
 /** Module name; also the key of the compiled machines in `registry.extensions`. */
 export const STATE_MACHINES = 'state_machines'
@@ -128,8 +129,12 @@ export function compileMachine (def: MachineDef & { id: string }, registry: Regi
   return { id: def.id, entity: entity.name, field, initial, transitions }
 }
 
-/** Compiles the active machines of an app for one registry version; ones that no longer fit the metadata are skipped and listed. */
-export function compileMachines (app: AppContext, rows: ReadonlyArray<MachineDef & { id: string }>, registry: Registry): CompiledMachines {
+/**
+ * Compiles the active machines of an app for one registry version; ones that no longer fit the
+ * metadata are skipped and listed. `actions` are the engine's handlers of after-commit actions.
+ */
+export function compileMachines (ctx: { app: AppContext, registry: Registry, actions: ActionHandlers }, rows: ReadonlyArray<MachineDef & { id: string }>): CompiledMachines {
+  const { registry } = ctx
   const byEntity = new Map<string, CompiledMachine[]>()
   const skipped: CompiledMachines['skipped'] = []
   for (const row of rows) {
@@ -145,5 +150,5 @@ export function compileMachines (app: AppContext, rows: ReadonlyArray<MachineDef
     if (list === undefined) byEntity.set(machine.entity, [machine])
     else list.push(machine)
   }
-  return { app, byEntity, skipped }
+  return { app: ctx.app, actions: ctx.actions, byEntity, skipped }
 }

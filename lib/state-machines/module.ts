@@ -9,13 +9,13 @@ import { applyStateMachines, machinesNeedOld } from './transition.js'
  * version into `registry.extensions`; per record, `beforeWrite` (after the rules) enforces the
  * transition, its roles and guard and applies `set_field`; `afterRow` runs `create_record`
  * inside the transaction (only for records that need it, so lone inserts keep their fast path);
- * `afterCommit` dispatches `webhook` / `send_event` (see side-effects.ts).
+ * `afterCommit` hands `webhook` / `send_event` to the engine's action handlers (see side-effects.ts).
  */
 export function stateMachinesModule (): EngineModule {
   return {
     name: STATE_MACHINES,
-    load: async (app, registry) => {
-      registry.extensions.set(STATE_MACHINES, compileMachines(app, await loadActiveMachines(app.sql), registry))
+    load: async (app, registry, engine) => {
+      registry.extensions.set(STATE_MACHINES, compileMachines({ app, registry, actions: engine.actions }, await loadActiveMachines(app.sql)))
     },
     writeHooks: {
       name: STATE_MACHINES,

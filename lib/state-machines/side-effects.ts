@@ -3,7 +3,7 @@ import type { ExpressionScope } from '../expressions/index.js'
 
 /**
  * An action of a state-machine transition that runs after the write committed (`webhook`,
- * `send_event`, or any type a later module registers a handler for). Never created for a unit
+ * `send_event`, or any type an engine module handles: `EngineModule.actions`). Never created for a unit
  * that rolled back.
  */
 export interface SideEffect {
@@ -29,33 +29,20 @@ export interface SideEffect {
 
 export type ActionHandler = (effect: SideEffect) => Promise<void> | void
 
-const handlers = new Map<string, ActionHandler>()
+/** An engine's after-commit action handlers by type (`Engine.actions`: each module's `actions`, collected once). */
+export type ActionHandlers = ReadonlyMap<string, ActionHandler>
 
-/** An effect nobody registered a handler for is an engine fault (reported through `onHookError`). */
+/** An effect no module handles is an engine fault (reported through `onHookError`). */
 function unhandled (effect: SideEffect): never {
   throw new Error(`no handler for '${effect.type}' actions (is its engine module missing?)`)
 }
 
 /**
- * The extension point for after-commit actions: the webhook module registers `webhook`, the
- * events module `send_event`. Replaces the current handler of that type and returns a
- * function restoring the previous one.
- */
-export function registerActionHandler (type: string, handler: ActionHandler): () => void {
-  const previous = handlers.get(type)
-  handlers.set(type, handler)
-  return () => {
-    if (previous === undefined) handlers.delete(type)
-    else handlers.set(type, previous)
-  }
-}
-
-/**
- * Hands committed effects to their handlers in order. A failing handler does not stop the
- * others; the failures are thrown together afterwards (the write path reports them through
+ * Hands committed effects to the engine's handlers in order. A failing handler does not stop
+ * the others; the failures are thrown together afterwards (the write path reports them through
  * `onHookError`, never to the client whose data is already committed).
  */
-export async function dispatchSideEffects (effects: readonly SideEffect[]): Promise<void> {
+export async function dispatchSideEffects (handlers: ActionHandlers, effects: readonly SideEffect[]): Promise<void> {
   const errors: unknown[] = []
   for (const effect of effects) {
     try {

@@ -1,6 +1,7 @@
 import type { AppContext } from '../apps/context.js'
 import type { CompiledExpression } from '../expressions/index.js'
 import type { CompiledField } from '../metadata/compiled.js'
+import type { ActionHandlers } from './side-effects.js'
 
 export const ACTION_TYPES = ['set_field', 'create_record', 'webhook', 'send_event'] as const
 export type ActionType = typeof ACTION_TYPES[number]
@@ -78,6 +79,8 @@ export interface CompiledMachine {
 export interface CompiledMachines {
   /** The app, handed to after-commit action handlers. */
   app: AppContext
+  /** The engine's handlers the committed `webhook` / `send_event` actions go to. */
+  actions: ActionHandlers
   byEntity: Map<string, CompiledMachine[]>
   /** Active machines that no longer fit the metadata: not enforced. */
   skipped: Array<{ id: string, message: string }>

@@ -1,15 +1,15 @@
-import type { Engine, EngineModule } from '../engine/modules.js'
-import { registerActionHandler } from '../state-machines/side-effects.js'
+import type { AppContext } from '../apps/context.js'
+import type { Engine, EngineLogger, EngineModule } from '../engine/modules.js'
+import type { Poller } from '../jobs/poller.js'
 import { handleWebhookAction } from './actions.js'
 import { compileWebhooks, WEBHOOKS } from './compile.js'
 import { afterWebhooksDue, beforeWebhooksNeedOld, callsWebhooksSync, dispatchCommitted, runAfterWebhooks, runBeforeWebhooks } from './hooks.js'
-import { WebhookRuntime } from './runtime.js'
+import { WebhookRuntime, type DeliveryAttempt } from './runtime.js'
+import { startWebhookScheduler } from './scheduler.js'
 import { webhookSettings, type WebhookSettings } from './settings.js'
 import { loadActiveWebhooks } from './store.js'
 
-let handlerRegistered = false
-
-/** The webhook engine module, with the delivery runtime the scheduler plugin drives. */
+/** The webhook engine module, with its delivery runtime (tests look at its budgets). */
 export interface WebhooksModule extends EngineModule {
   runtime: WebhookRuntime
 }
@@ -20,16 +20,13 @@ export interface WebhooksModule extends EngineModule {
  * `beforeWrite` calls before_* webhooks (sync: a failure rolls the write back), `afterRow`
  * writes the outbox row of async after_* webhooks in the data change's transaction (or calls a
  * sync one), `afterCommit` hands the committed rows to the runtime for delivery. It also
- * handles state-machine `webhook` actions.
+ * handles state-machine `webhook` actions. `start` runs the scheduler (retries, crash
+ * recovery) over every open app; `stop` ends it and waits for the deliveries under way, which
+ * record their outcome before the pools close.
  */
-export function webhooksModule (settings: WebhookSettings = webhookSettings()): WebhooksModule {
-  const runtime = new WebhookRuntime(settings)
-  // Once per process: the handler finds the runtime through the app's registry (so several
-  // servers in one process each deliver their own), and a handler registered later stays.
-  if (!handlerRegistered) {
-    registerActionHandler('webhook', handleWebhookAction)
-    handlerRegistered = true
-  }
+export function webhooksModule (settings: WebhookSettings = webhookSettings(), opts: { log?: EngineLogger, onAttempt?: (app: AppContext, attempt: DeliveryAttempt) => void } = {}): WebhooksModule {
+  const runtime = new WebhookRuntime(settings, opts)
+  let scheduler: Poller | null = null
   return {
     name: WEBHOOKS,
     runtime,
@@ -44,6 +41,14 @@ export function webhooksModule (settings: WebhookSettings = webhookSettings()): 
       needsAfterRow: afterWebhooksDue,
       sideEffects: callsWebhooksSync,
       afterCommit: dispatchCommitted
+    },
+    actions: { webhook: handleWebhookAction },
+    start: (host) => {
+      scheduler = startWebhookScheduler({ runtime, apps: host.apps, intervalMs: settings.pollIntervalMs })
+    },
+    stop: async () => {
+      await scheduler?.stop()
+      await runtime.close()
     }
   }
 }

@@ -30,20 +30,25 @@ export function outcomeOf (log: Pick<ClaimedLog, 'attempt' | 'max_attempts' | 'b
   return { status: 'retrying', retryInMs: backoffDelay(backoff, log.attempt, baseMs) }
 }
 
+/** Bound of the in-memory hint list per app (beyond it, rows wait for the scheduler). */
+const MAX_DEFERRED_PER_APP = 1000
+
+export interface WebhookRuntimeOptions {
+  log?: RuntimeLogger
+  /** Told about every attempt once its outcome is recorded (the events module records a span); must not throw. */
+  onAttempt?: (app: AppContext, attempt: DeliveryAttempt) => void
+}
+
 /**
  * The asynchronous delivery machinery of one server: after-commit dispatch of the outbox rows a
  * write just committed, scheduler ticks over every open app, and bookkeeping of in-flight
  * deliveries so that shutdown can wait for them. Delivery is at least once: a crash between
  * the receiver's answer and the log update repeats the call (same idempotency key).
  */
-/** Bound of the in-memory hint list per app (beyond it, rows wait for the scheduler). */
-const MAX_DEFERRED_PER_APP = 1000
-
 export class WebhookRuntime {
   readonly settings: WebhookSettings
-  log: RuntimeLogger = silent
-  /** Told about every attempt once its outcome is recorded (the events plugin records a span); must not throw. */
-  onAttempt: ((app: AppContext, attempt: DeliveryAttempt) => void) | null = null
+  readonly log: RuntimeLogger
+  private readonly onAttempt: ((app: AppContext, attempt: DeliveryAttempt) => void) | null
   private readonly inFlight = new Set<Promise<void>>()
   /** Delivery slots taken (claims under way count their whole request), in all and per app. */
   private running = 0
@@ -57,8 +62,10 @@ export class WebhookRuntime {
   private readonly deferred = new Map<string, { app: AppContext, ids: string[] }>()
   private closed = false
 
-  constructor (settings: WebhookSettings) {
+  constructor (settings: WebhookSettings, opts: WebhookRuntimeOptions = {}) {
     this.settings = settings
+    this.log = opts.log ?? silent
+    this.onAttempt = opts.onAttempt ?? null
   }
 
   /**

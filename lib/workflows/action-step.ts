@@ -112,7 +112,7 @@ function sendEvent (s: StepTx, a: PassThroughAction): void {
     scope: s.scope,
     traceId: `workflow-${row.id}`
   }
-  s.after.push(async () => { await dispatchSideEffects([effect]) })
+  s.after.push(async () => { await dispatchSideEffects(s.run.engine.actions, [effect]) })
 }
 
 async function runActions (s: StepTx): Promise<void> {
@@ -134,8 +134,8 @@ async function runActions (s: StepTx): Promise<void> {
  */
 export async function runActionStep (run: Run, row: InstanceRow, step: ActionStep): Promise<InstanceRow | null> {
   const leaseId = row.lease_id
-  const hooks = run.runtime.hooks
-  if (leaseId === null || hooks === null) return null
+  const hooks = run.engine.writeHooks
+  if (leaseId === null) return null
   const lease = { id: row.id, leaseId, leaseMs: run.runtime.settings.leaseMs }
   const after: StepTx['after'] = []
   const moved = await run.app.sql.begin(async (tx) => {

@@ -1,4 +1,5 @@
 import type { AppContext } from '../apps/context.js'
+import type { EngineWiring } from '../engine/modules.js'
 import { didYouMean } from '../errors.js'
 import type { Registry } from '../metadata/registry.js'
 import { Problems } from '../rules/problems.js'
@@ -62,7 +63,7 @@ export function compileWorkflow (def: WorkflowDef & { id: string }, registry: Re
  * (their running instances finish) but not indexed as triggers; ones that no longer fit the
  * metadata are skipped and listed.
  */
-export function compileWorkflows (ctx: { app: AppContext, runtime: WorkflowRuntime, registry: Registry }, rows: ReadonlyArray<WorkflowDef & { id: string }>): CompiledWorkflows {
+export function compileWorkflows (ctx: { app: AppContext, runtime: WorkflowRuntime, registry: Registry, engine: EngineWiring }, rows: ReadonlyArray<WorkflowDef & { id: string }>): CompiledWorkflows {
   const byId = new Map<string, CompiledWorkflow>()
   const byEntity = new Map<string, CompiledWorkflow[]>()
   const skipped: CompiledWorkflows['skipped'] = []
@@ -81,5 +82,5 @@ export function compileWorkflows (ctx: { app: AppContext, runtime: WorkflowRunti
     if (list === undefined) byEntity.set(wf.trigger.entity, [wf])
     else list.push(wf)
   }
-  return { app: ctx.app, runtime: ctx.runtime, byId, byEntity, skipped }
+  return { app: ctx.app, runtime: ctx.runtime, engine: ctx.engine, byId, byEntity, skipped }
 }

@@ -1,4 +1,5 @@
 import type { AppContext } from '../apps/context.js'
+import type { EngineWiring } from '../engine/modules.js'
 import { isApiError } from '../errors.js'
 import { ExpressionBudgetError, type ExpressionScope } from '../expressions/index.js'
 import { runActionStep } from './action-step.js'
@@ -7,10 +8,11 @@ import { moveInstance, type InstanceChange } from './instances.js'
 import type { WorkflowRuntime } from './runtime.js'
 import { END, type ApprovalStep, type CompiledStep, type ConditionStep, type HistoryEntry, type InstanceRow, type WaitStep } from './types.js'
 
-/** One run of one instance: the app, the runtime and the lease under which it persists. */
+/** One run of one instance: the app, the runtime, and the engine its steps write through. */
 export interface Run {
   app: AppContext
   runtime: WorkflowRuntime
+  engine: EngineWiring
 }
 
 /** A history entry by the engine (decisions by users are written by `decide`). */

@@ -1,7 +1,7 @@
 import type { Config } from '../../config/index.js'
 import type { AppContext } from '../apps/context.js'
 import { forEachLimited, RoundRobin } from '../jobs/fair.js'
-import type { WriteHooks } from '../write/hooks.js'
+import { workflowsOf } from './compile.js'
 import { advance } from './executor.js'
 import { claimDueInstances, releaseLease } from './instances.js'
 import type { InstanceRow } from './types.js'
@@ -39,30 +39,19 @@ const silent: WorkflowLogger = { error: () => {}, warn: () => {} }
 /**
  * The workflow machinery of one server: runs instances (right after their trigger committed,
  * after a decision, or when the scheduler claims them) and keeps track of the runs under way so
- * shutdown can wait for them. Steps write through the engine's write hooks, which the server
- * hands over with `bind` once the engine exists.
+ * shutdown can wait for them. Steps write through the write hooks of the engine that loaded
+ * the app (`CompiledWorkflows.engine`).
  */
 export class WorkflowRuntime {
   readonly settings: WorkflowSettings
-  log: WorkflowLogger = silent
-  private writeHooks: readonly WriteHooks[] | null = null
+  readonly log: WorkflowLogger
   private readonly inFlight = new Set<Promise<unknown>>()
   private closed = false
   private readonly turns = new RoundRobin()
 
-  constructor (settings: WorkflowSettings) {
+  constructor (settings: WorkflowSettings, opts: { log?: WorkflowLogger } = {}) {
     this.settings = settings
-  }
-
-  /** Gives the runtime the engine's write hooks (every step write goes through them) and a logger. */
-  bind (opts: { hooks: readonly WriteHooks[], log?: WorkflowLogger }): void {
-    this.writeHooks = opts.hooks
-    if (opts.log !== undefined) this.log = opts.log
-  }
-
-  /** The write hooks step writes go through; null until bound (instances then wait for the scheduler of a bound server). */
-  get hooks (): readonly WriteHooks[] | null {
-    return this.writeHooks
+    this.log = opts.log ?? silent
   }
 
   /**
@@ -79,8 +68,9 @@ export class WorkflowRuntime {
       await release.finally(() => this.inFlight.delete(release))
       return row
     }
-    if (this.closed || this.writeHooks === null) return row
-    const work = advance({ app, runtime: this }, row).catch((err: unknown) => {
+    const compiled = workflowsOf(app.registry)
+    if (this.closed || compiled === undefined) return row
+    const work = advance({ app, runtime: this, engine: compiled.engine }, row).catch((err: unknown) => {
       this.log.error({ err, app: app.name, instance: row.id }, 'workflow run failed')
       return row
     })
@@ -101,7 +91,6 @@ export class WorkflowRuntime {
    * back. Exported for tests, which call it instead of waiting for the timer.
    */
   async tick (apps: readonly AppContext[]): Promise<void> {
-    if (this.writeHooks === null) return
     await forEachLimited(this.turns.order(apps), APP_LANES, async (app) => {
       if (this.closed) return
       let claimed: InstanceRow[]

@@ -3,6 +3,7 @@ import type { CompiledExpression } from '../expressions/index.js'
 import type { CompiledField } from '../metadata/compiled.js'
 import type { AfterCommitAction as PassThroughAction, CreateRecordAction } from '../state-machines/types.js'
 import type { WorkflowRuntime } from './runtime.js'
+import type { EngineWiring } from '../engine/modules.js'
 
 /** The goto target that finishes an instance. */
 export const END = 'end'
@@ -119,6 +120,8 @@ export interface CompiledWorkflow {
 export interface CompiledWorkflows {
   app: AppContext
   runtime: WorkflowRuntime
+  /** The engine that loaded the app: step writes go through its write hooks, `send_event` to its handlers. */
+  engine: EngineWiring
   /** Every stored workflow that fits the metadata, active or not (instances of a deactivated one finish). */
   byId: Map<string, CompiledWorkflow>
   /** Active workflows by trigger entity. */

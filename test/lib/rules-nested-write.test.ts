@@ -2,7 +2,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import type { AppContext } from '../../lib/apps/context.js'
 import type { ApiError } from '../../lib/errors.js'
-import { dispatchSideEffects, registerActionHandler, type SideEffect } from '../../lib/state-machines/side-effects.js'
+import { dispatchSideEffects, type ActionHandler, type SideEffect } from '../../lib/state-machines/side-effects.js'
 import { MAX_NESTED_WRITES } from '../../lib/write/execute.js'
 import { createRecord, type WriteHooks } from '../../lib/write/index.js'
 import { stopTestServer } from '../db-helper.js'
@@ -80,20 +80,17 @@ t.test('nested writes are bounded; createRecord outside a transaction is refused
 })
 
 t.test('side effects: handlers by type, an unhandled type is an error, failures aggregated', async (t) => {
-  // Types of their own: engine modules register handlers for webhook / send_event.
   const effect = (type: string, to: string): SideEffect => ({
     type, to, from: 'a', action: { type }, app: { name: 'unit_effects' } as unknown as AppContext, entity: 'doc', field: 'state', record: {}, user: null, at: new Date(0).toISOString()
   })
   const seen: string[] = []
-  const restore = registerActionHandler('unit_hook', (e) => { seen.push(e.to) })
-  await t.rejects(dispatchSideEffects([effect('unit_hook', 'b'), effect('unit_event', 'c')]), /no handler for 'unit_event'/)
+  const recording = new Map<string, ActionHandler>([['unit_hook', (e) => { seen.push(e.to) }]])
+  await t.rejects(dispatchSideEffects(recording, [effect('unit_hook', 'b'), effect('unit_event', 'c')]), /no handler for 'unit_event'/)
   t.same(seen, ['b'], 'the handled effect ran although another had no handler')
-  const restoreFailing = registerActionHandler('unit_hook', () => { throw new Error('down') })
-  await t.rejects(dispatchSideEffects([effect('unit_hook', 'd')]), { message: 'down' })
-  await t.rejects(dispatchSideEffects([effect('unit_hook', 'f'), effect('unit_hook', 'g')]), AggregateError)
-  restoreFailing()
-  await dispatchSideEffects([effect('unit_hook', 'h')])
-  t.same(seen, ['b', 'h'], 'restoring brings the previous handler back')
-  restore()
-  await t.rejects(dispatchSideEffects([effect('unit_hook', 'i')]), /no handler/, 'without a handler the type is refused again')
+  const failing = new Map<string, ActionHandler>([['unit_hook', () => { throw new Error('down') }]])
+  await t.rejects(dispatchSideEffects(failing, [effect('unit_hook', 'd')]), { message: 'down' })
+  await t.rejects(dispatchSideEffects(failing, [effect('unit_hook', 'f'), effect('unit_hook', 'g')]), AggregateError)
+  await dispatchSideEffects(recording, [effect('unit_hook', 'h')])
+  t.same(seen, ['b', 'h'], 'each engine dispatches to its own handlers')
+  await t.rejects(dispatchSideEffects(new Map(), [effect('unit_hook', 'i')]), /no handler/, 'a type no module handles is refused')
 })

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import { registerActionHandler, type SideEffect } from '../../lib/state-machines/side-effects.js'
-import { build, createTestApp, expectError, type TestApp } from '../helper.js'
+import type { SideEffect } from '../../lib/state-machines/side-effects.js'
+import { actionOverrides, build, createTestApp, expectError, type TestApp } from '../helper.js'
 import { adminCreate, appContext, dataOf, defineSchema, detailsOf, expectRefused, userToken, type RefusedDefinition, type Row } from './business-fixtures.js'
 
 /** ticket 1—n ticket_log (cascade), ticket 1—n subtask (cascade). */
@@ -57,8 +57,11 @@ const TICKET_MACHINE = {
 
 interface Fixture { app: FastifyInstance, a: TestApp }
 
+/** The file's app runs the engine's own handlers unless a test takes a type over. */
+const actions = actionOverrides()
+
 async function setup (t: Test): Promise<Fixture> {
-  const app = await build(t)
+  const app = await build(t, {}, { modules: actions.modules })
   const a = await createTestApp(app, 'sm')
   await defineSchema(t, a, SCHEMA)
   return { app, a }
@@ -71,11 +74,11 @@ async function ticket (t: Test, a: TestApp, payload: Row, token = a.admin): Prom
 const move = async (a: TestApp, id: unknown, payload: Row, token = a.admin): ReturnType<TestApp['as']> =>
   await a.as(token, { method: 'PUT', url: `/ticket/${String(id)}`, payload })
 
-/** Takes over the after-commit action types for one test (other modules register handlers for them). */
+/** Takes over the after-commit action types for one test (the webhooks and events modules handle them otherwise). */
 function capture (t: Test, app: string): SideEffect[] {
   const seen: SideEffect[] = []
   const keep = (e: SideEffect): void => { if (e.app.name === app) seen.push(e) }
-  const restore = [registerActionHandler('webhook', keep), registerActionHandler('send_event', keep)]
+  const restore = [actions.takeOver('webhook', keep), actions.takeOver('send_event', keep)]
   t.teardown(() => { for (const r of restore.reverse()) r() })
   return seen
 }
@@ -232,12 +235,12 @@ t.test('create_record and effects roll back with the write', async (t) => {
   t.equal(dataOf(t, await a.as(a.admin, { url: `/ticket/${String(hold.id)}` })).status, 'on_hold')
 })
 
-t.test('after-commit handlers: registerActionHandler takes a type over; failures never reach the client', async (t) => {
+t.test('after-commit handlers: a type goes to its one handler; failures never reach the client', async (t) => {
   const { a } = await setup(t)
   await adminCreate(a, 'state-machines', TICKET_MACHINE)
   const seen: string[] = []
-  const restoreWebhook = registerActionHandler('webhook', (e) => { seen.push(`${e.to}:${String(e.action.url)}`) })
-  const restoreEvent = registerActionHandler('send_event', () => { throw new Error('event bus down') })
+  const restoreWebhook = actions.takeOver('webhook', (e) => { seen.push(`${e.to}:${String(e.action.url)}`) })
+  const restoreEvent = actions.takeOver('send_event', () => { throw new Error('event bus down') })
   t.teardown(() => { restoreWebhook(); restoreEvent() })
   const tk = await ticket(t, a, { title: 'handlers', status: 'assigned' })
   await move(a, tk.id, { status: 'in_progress' })

@@ -4,7 +4,7 @@ import type { Test } from 'tap'
 import type { AppContext } from '../../lib/apps/context.js'
 import { workflowRuntimeOf } from '../../lib/workflows/module.js'
 import type { WorkflowRuntime } from '../../lib/workflows/runtime.js'
-import { build, createTestApp, type TestApp } from '../helper.js'
+import { actionOverrides, build, createTestApp, type TestApp } from '../helper.js'
 import { adminCreate, appContext, dataOf, defineSchema, type Row } from './business-fixtures.js'
 
 /**
@@ -71,9 +71,12 @@ export interface Fixture {
   runtime: WorkflowRuntime
 }
 
+/** After-commit action types a workflow test may take over (the engine's own handlers run otherwise). */
+export const workflowActions = actionOverrides()
+
 /** A fresh app with the schema, the state machine and the amount rule (webhooks may reach the local test receiver). */
 export async function setup (t: Test): Promise<Fixture> {
-  const app = await build(t, { webhookAllowPrivate: true })
+  const app = await build(t, { webhookAllowPrivate: true }, { modules: workflowActions.modules })
   const a = await createTestApp(app, 'wf')
   await defineSchema(t, a, SCHEMA)
   await adminCreate(a, 'state-machines', MACHINE)

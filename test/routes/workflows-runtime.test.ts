@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { expectError } from '../helper.js'
 import { adminCreate, dataOf, userToken, type Row } from './business-fixtures.js'
-import { approvalWorkflow, createRequest, instancesOf, onlyInstance, setup, trail } from './workflows-fixtures.js'
+import { approvalWorkflow, createRequest, instancesOf, onlyInstance, setup, trail, workflowActions } from './workflows-fixtures.js'
 
 // Response bodies are read loosely, as a client would.
 type Json = Record<string, any>
@@ -166,9 +166,8 @@ t.test('step failures fail the instance, never the triggering request', async (t
 t.test('webhook and send_event actions go through the webhook outbox and the event handlers', async (t) => {
   const f = await setup(t)
   const { startReceiver, eventually } = await import('./webhooks-receiver.js')
-  const { registerActionHandler } = await import('../../lib/state-machines/side-effects.js')
   const events: Json[] = []
-  t.teardown(registerActionHandler('send_event', (e) => { events.push(e) }))
+  t.teardown(workflowActions.takeOver('send_event', (e) => { events.push(e) }))
   const rx = await startReceiver()
   t.teardown(rx.close)
   const wf = approvalWorkflow('notify')

@@ -86,6 +86,7 @@ t.test('buffer: batches per app, flushes at the batch size and on the interval, 
 t.test('buffer: drops the oldest beyond the bound and a failed batch, never throws', async (t) => {
   const seen: string[] = []
   let fail = true
+  const warnings: unknown[] = []
   const buffer = new EventBuffer({
     flushIntervalMs: 10_000,
     batchSize: 100,
@@ -93,10 +94,9 @@ t.test('buffer: drops the oldest beyond the bound and a failed batch, never thro
     write: async (_app, rows) => {
       if (fail) throw new Error('db down')
       seen.push(...rows.map((r) => r.id))
-    }
+    },
+    log: { warn: (obj) => warnings.push(obj) }
   })
-  const warnings: unknown[] = []
-  buffer.log = { warn: (obj) => warnings.push(obj) }
   buffer.push(appA, [1, 2, 3, 4, 5, 6].map((n) => row(n)))
   t.equal(buffer.dropped, 2)
   t.equal(buffer.pending, 4)

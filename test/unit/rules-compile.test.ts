@@ -108,7 +108,7 @@ t.test('state machines compile into a from → to index; problems carry paths', 
   t.same(machine({ initial: 'new', transitions: [{ from: 'new', to: 'paid', actions: [{ type: 'set_field', field: 'qty', value: 'x' }] }] }).problems.details.map((d) => d.field), ['definition.transitions[0].actions[0].value'])
   t.same(machine({ initial: 'new', transitions: [], extra: 1 }).problems.details.map((d) => d.field), ['definition.extra'])
   const app = { name: 'unit' } as unknown as AppContext
-  const all = compileMachines(app, [{ id: 'x', entity: 'order', field: 'nope', active: true, definition: { initial: 'new', transitions: [] } }], registry)
+  const all = compileMachines({ app, registry, actions: new Map() }, [{ id: 'x', entity: 'order', field: 'nope', active: true, definition: { initial: 'new', transitions: [] } }])
   t.same(all.skipped.map((s) => s.id), ['x'])
   t.equal(all.byEntity.size, 0)
 })

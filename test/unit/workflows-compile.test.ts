@@ -66,7 +66,7 @@ t.test('trigger values and stored rows', async (t) => {
     { ...workflow([{ id: 'a', type: 'wait', duration: '1s' }]), id: 'off', active: false },
     { ...workflow([{ id: 'a', type: 'wait', duration: 'never' }]), id: 'broken', active: true }
   ] as unknown as Array<WorkflowDef & { id: string }>
-  const all = compileWorkflows({ app: {} as AppContext, runtime: new WorkflowRuntime(workflowSettings()), registry }, rows)
+  const all = compileWorkflows({ app: {} as AppContext, runtime: new WorkflowRuntime(workflowSettings()), registry, engine: { writeHooks: [], actions: new Map() } }, rows)
   t.same([...all.byId.keys()], ['ok', 'off'], 'inactive workflows are kept for their running instances')
   t.same(all.byEntity.get('order')?.map((w) => w.id), ['ok'], 'only active ones trigger')
   t.match(all.skipped, [{ id: 'broken', message: /duration/ }])
