@@ -11,6 +11,7 @@
  * (bench/realtime-subscribers.ts), so reading them does not slow the load generator.
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import { setPriority } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
@@ -19,6 +20,9 @@ import { cpuOf, type ServerProcess } from './env.js'
 import { measure, type LoadOptions, type Measurement } from './load.js'
 import type { SubscriberCommand, SubscriberStats } from './realtime-subscribers.js'
 import { SCENARIOS } from './scenarios.js'
+
+/** The subscriber process's nice value (`BENCH_RT_NICE`, default 19: the lowest CPU priority). */
+const SUBSCRIBER_NICE = Number(process.env.BENCH_RT_NICE ?? 19)
 
 /** Delivery latency (ms, commit to receipt) of one phase. */
 export interface Latency { p50: number, p99: number, samples: number }
@@ -63,7 +67,12 @@ class Subscribers {
 
   constructor () {
     const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'realtime-subscribers.ts')
-    this.child = fork(script, [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_RT_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/rtprof'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const profile = process.env.BENCH_RT_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir=bench/.profiles'] : []
+    this.child = fork(script, [], { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    // Subscribers stand for clients on other machines: their reading must not take the
+    // server's CPU on this one (they catch up whenever a core is idle; lagging is fine, a
+    // stream that falls too far behind overflows and resumes with its last id).
+    if (this.child.pid !== undefined) setPriority(this.child.pid, SUBSCRIBER_NICE)
   }
 
   async call<T> (msg: SubscriberCommand): Promise<T> {
