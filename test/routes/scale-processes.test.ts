@@ -7,24 +7,11 @@ import t from 'tap'
 import { connect, withDatabase } from '../../lib/db/connection.js'
 import { dropDatabases, stopTestServer, testServerUrl } from '../db-helper.js'
 import { startReceiver } from './webhooks-receiver.js'
-import { startServerProcess, type ServerProcess } from './server-process.js'
+import { call, startServerProcess, type Json, type ServerProcess } from './server-process.js'
 
 t.teardown(stopTestServer)
 // Four server processes started one after the other on a loaded machine.
 t.setTimeout(900_000)
-
-type Json = Record<string, any>
-interface Call { status: number, body: Json, headers: Headers }
-
-async function call (server: ServerProcess, path: string, opts: { token?: string, method?: string, body?: unknown } = {}): Promise<Call> {
-  const res = await fetch(`${server.url}${path}`, {
-    method: opts.method ?? 'GET',
-    headers: { ...(opts.token !== undefined ? { authorization: `Bearer ${opts.token}` } : {}), ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {})
-  })
-  const text = await res.text()
-  return { status: res.status, body: text === '' ? {} : JSON.parse(text) as Json, headers: res.headers }
-}
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 

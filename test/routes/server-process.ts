@@ -69,3 +69,20 @@ export async function startServerProcess (databaseUrl: string, env: Record<strin
   }
   return { url, pid: child.pid as number, stop, exited }
 }
+
+// Response bodies are read loosely, as a client would.
+export type Json = Record<string, any>
+
+/** One answer of a server process: status, JSON body ({} when empty) and headers. */
+export interface Call { status: number, body: Json, headers: Headers }
+
+/** A JSON request to a server process over real HTTP, with a bearer token when given. */
+export async function call (server: Pick<ServerProcess, 'url'>, path: string, opts: { token?: string, method?: string, body?: unknown } = {}): Promise<Call> {
+  const res = await fetch(`${server.url}${path}`, {
+    method: opts.method ?? 'GET',
+    headers: { ...(opts.token !== undefined ? { authorization: `Bearer ${opts.token}` } : {}), ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {})
+  })
+  const text = await res.text()
+  return { status: res.status, body: text === '' ? {} : JSON.parse(text) as Json, headers: res.headers }
+}

@@ -5,24 +5,9 @@ import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { withDatabase } from '../../lib/db/connection.js'
 import { stopTestServer, testServerUrl } from '../db-helper.js'
-import { startServerProcess, type ServerProcess } from './server-process.js'
+import { call, startServerProcess, type Call, type ServerProcess } from './server-process.js'
 
 t.teardown(stopTestServer)
-
-// Response bodies are read loosely, as a client would.
-type Json = Record<string, any>
-
-interface Call { status: number, body: Json }
-
-async function call (server: ServerProcess, path: string, opts: { token?: string, method?: string, body?: unknown } = {}): Promise<Call> {
-  const res = await fetch(`${server.url}${path}`, {
-    method: opts.method ?? 'GET',
-    headers: { ...(opts.token !== undefined ? { authorization: `Bearer ${opts.token}` } : {}), ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {})
-  })
-  const text = await res.text()
-  return { status: res.status, body: text === '' ? {} : JSON.parse(text) as Json }
-}
 
 async function login (server: ServerProcess, app: string, email: string, password: string): Promise<string> {
   const res = await call(server, `/api/${app}/auth/login`, { method: 'POST', body: { email, password } })
