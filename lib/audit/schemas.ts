@@ -18,6 +18,7 @@ const AUDIT_ENTRY: Schema = {
 }
 
 export const AUDIT_LIST_SCHEMA = {
+  operationId: 'admin_list_audit',
   summary: 'The audit log, newest first',
   tags: ['admin'],
   querystring: pagedQuery({

@@ -28,6 +28,7 @@ const apiKey = {
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 200 } } }
 
 export const listApiKeysSchema = {
+  operationId: 'admin_list_api_keys',
   summary: 'List API keys',
   description: 'Newest first; revoked keys only with `status=revoked`. The key itself is never listed.',
   tags,
@@ -36,6 +37,7 @@ export const listApiKeysSchema = {
 }
 
 export const getApiKeySchema = {
+  operationId: 'admin_get_api_key',
   summary: 'Get an API key',
   tags,
   params: idParams,
@@ -43,6 +45,7 @@ export const getApiKeySchema = {
 }
 
 export const createApiKeySchema = {
+  operationId: 'admin_create_api_key',
   summary: 'Create an API key (the key is shown once)',
   description: 'Send it as `Authorization: Bearer rk_…` or `X-API-Key: rk_…`; it acts with its roles as a service principal (`$user.id` = the key id).',
   tags,
@@ -72,6 +75,7 @@ export const createApiKeySchema = {
 }
 
 export const revokeApiKeySchema = {
+  operationId: 'admin_revoke_api_key',
   summary: 'Revoke an API key',
   description: 'Refused from the next request on, in every server process within a second; a revoked key is 404 to DELETE.',
   tags,

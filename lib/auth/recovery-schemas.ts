@@ -13,6 +13,7 @@ function envelope (data: Record<string, unknown>): Record<string, unknown> {
 }
 
 export const forgotPasswordSchema = {
+  operationId: 'auth_forgot_password',
   summary: 'Ask for a password-reset mail',
   description: 'Always 202 with the same body, whether or not the address has an account (no account enumeration); the mail with a one-time link (valid 1 h) is sent after the answer. Rate-limited per address and per IP (429).',
   tags,
@@ -22,6 +23,7 @@ export const forgotPasswordSchema = {
 }
 
 export const resetPasswordSchema = {
+  operationId: 'auth_reset_password',
   summary: 'Set a new password with a reset token',
   description: 'Revokes every refresh-token family and every access token of the user; the token works once. Unknown, used, superseded or expired tokens are 404 (`details[0].rule`).',
   tags,
@@ -31,6 +33,7 @@ export const resetPasswordSchema = {
 }
 
 export const requestVerificationSchema = {
+  operationId: 'auth_request_verification',
   summary: 'Mail a verification link to the signed-in user',
   description: 'Users only (an API key is 403); 409 when the address is already verified. Rate-limited like forgot-password.',
   tags,
@@ -38,6 +41,7 @@ export const requestVerificationSchema = {
 }
 
 export const verifyEmailSchema = {
+  operationId: 'auth_verify_email',
   summary: 'Confirm an email address with a verification token',
   tags,
   security: PUBLIC,

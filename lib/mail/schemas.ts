@@ -21,14 +21,16 @@ const one = { type: 'object', required: ['data'], properties: { data: template }
 const kindParams = { type: 'object', required: ['kind'], properties: { kind: { type: 'string', enum: [...MAIL_KINDS] } } }
 
 export const listTemplatesSchema = {
+  operationId: 'admin_list_mail_templates',
   summary: 'List the mail templates (reset, verify, invite)',
   tags,
   response: { 200: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: template } } } }
 }
 
-export const getTemplateSchema = { summary: 'Get a mail template', tags, params: kindParams, response: { 200: one } }
+export const getTemplateSchema = { operationId: 'admin_get_mail_template', summary: 'Get a mail template', tags, params: kindParams, response: { 200: one } }
 
 export const putTemplateSchema = {
+  operationId: 'admin_set_mail_template',
   summary: 'Set a mail template',
   description: 'Placeholders: `{{link}}` (required in `text`), `{{email}}`, `{{app}}`; values are HTML-escaped in `html`.',
   tags,
@@ -46,7 +48,7 @@ export const putTemplateSchema = {
   response: { 200: one }
 }
 
-export const deleteTemplateSchema = { summary: 'Go back to the built-in mail template', tags, params: kindParams, response: { 200: one } }
+export const deleteTemplateSchema = { operationId: 'admin_reset_mail_template', summary: 'Go back to the built-in mail template', tags, params: kindParams, response: { 200: one } }
 
 const settings = {
   type: 'object',
@@ -64,9 +66,10 @@ const settings = {
   }
 }
 
-export const getSettingsSchema = { summary: 'Get the app\'s mail settings', tags, response: { 200: settings } }
+export const getSettingsSchema = { operationId: 'admin_get_mail_settings', summary: 'Get the app\'s mail settings', tags, response: { 200: settings } }
 
 export const putSettingsSchema = {
+  operationId: 'admin_set_mail_settings',
   summary: 'Set the app\'s mail settings',
   tags,
   body: { type: 'object', additionalProperties: false, required: ['app_url'], properties: { app_url: { type: ['string', 'null'], maxLength: 2000 } } },

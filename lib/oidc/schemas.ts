@@ -73,13 +73,15 @@ const one = { type: 'object', required: ['data'], properties: { data: providerOu
 const tags = ['admin']
 
 export const listProvidersSchema = {
+  operationId: 'admin_list_auth_providers',
   summary: 'List OpenID Connect providers',
   tags,
   response: { 200: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: providerOut } } } }
 }
-export const getProviderSchema = { summary: 'Get an OpenID Connect provider', tags, params: idParams, response: { 200: one } }
-export const createProviderSchema = { summary: 'Create an OpenID Connect provider', tags, body: providerCreateBody, response: { 201: one } }
+export const getProviderSchema = { operationId: 'admin_get_auth_provider', summary: 'Get an OpenID Connect provider', tags, params: idParams, response: { 200: one } }
+export const createProviderSchema = { operationId: 'admin_create_auth_provider', summary: 'Create an OpenID Connect provider', tags, body: providerCreateBody, response: { 201: one } }
 export const updateProviderSchema = {
+  operationId: 'admin_update_auth_provider',
   summary: 'Update an OpenID Connect provider (partial; client_secret replaced only when sent)',
   tags,
   params: idParams,
@@ -87,6 +89,7 @@ export const updateProviderSchema = {
   response: { 200: one }
 }
 export const deleteProviderSchema = {
+  operationId: 'admin_delete_auth_provider',
   summary: 'Delete an OpenID Connect provider',
   tags,
   params: idParams,
@@ -101,6 +104,7 @@ const providerParams = {
 const redirect = { type: 'null', description: 'Redirect (Location header).' }
 
 export const startLoginSchema = {
+  operationId: 'auth_oidc_start',
   summary: 'Start an OpenID Connect login (redirects to the provider)',
   description: 'Answers 302 to the provider\'s authorization endpoint (authorization code + PKCE S256, state, nonce). ' +
     'Public. Unknown or inactive provider: 404 NOT_FOUND; rate-limited per IP like login (429).',
@@ -111,6 +115,7 @@ export const startLoginSchema = {
 }
 
 export const callbackSchema = {
+  operationId: 'auth_oidc_callback',
   summary: 'OpenID Connect callback (the provider redirects here)',
   description: 'Verifies state, code (PKCE) and ID token, links or creates the user by verified email, then answers 302 to the ' +
     'provider\'s redirect_url with #access_token=…&refresh_token=…&token_type=Bearer&expires_in=… in the fragment, or ' +

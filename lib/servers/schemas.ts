@@ -41,6 +41,7 @@ const server = {
 }
 
 export const listServersSchema = {
+  operationId: 'platform_list_servers',
   summary: 'List database servers',
   description: 'The servers app databases may be placed on, with their replicas (passwords masked), app counts and replica health.',
   tags: ['platform'],
@@ -48,6 +49,7 @@ export const listServersSchema = {
 }
 
 export const registerServerSchema = {
+  operationId: 'platform_create_server',
   summary: 'Register a database server',
   description: 'Checks that the primary answers (PostgreSQL 14+, a role that may create roles and databases) and that every replica is a standby (else 422), stores it (409 when the name is taken) and tells every process.',
   tags: ['platform'],

@@ -38,11 +38,16 @@ t.test('every documented system operation describes its request and its answer (
   const doc = await fetchDocument(a)
   const entityTags = new Set(example.entities.map((e) => e.name as string))
   let checked = 0
+  const operationIds = new Set<string>()
   for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Op>>)) {
     for (const [method, op] of Object.entries(item)) {
       if ((op.tags as string[] | undefined)?.some((tag) => entityTags.has(tag)) === true) continue
       checked++
       const label = `${method.toUpperCase()} ${path} (${op.operationId})`
+      // Client generators name methods after operationId: a declared one stays put when a path changes.
+      t.notOk(op.operationId.startsWith('route_'), `${label}: declares a stable operationId`)
+      t.notOk(operationIds.has(op.operationId), `${label}: operationId is unique`)
+      operationIds.add(op.operationId)
       if (op.requestBody !== undefined) {
         const content = op.requestBody.content as Json
         if (!('multipart/form-data' in content)) t.equal(placeholder(doc, jsonSchemaOf(content)), null, `${label}: request body`)
