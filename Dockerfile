@@ -8,4 +8,4 @@ RUN npm ci --no-audit --no-fund && npm run build \
 USER node
 ENV HOST=0.0.0.0 PORT=8080
 EXPOSE 8080
-CMD ["node", "--enable-source-maps", "dist/server.js"]
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=8", "dist/server.js"]

@@ -22,6 +22,7 @@
  * Exit code 1 when any request failed (non-2xx, error, timeout) or a bar was missed.
  */
 import { execSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
@@ -58,6 +59,9 @@ const profiled = args.has('--profile') ? 'rocket' : args.has('--profile=floor') 
 const only = env.BENCH_SCENARIOS?.split(',').map((s) => s.trim().toUpperCase())
 const scenarios = SCENARIOS.filter((s) => only === undefined || only.includes(s.id.toUpperCase()))
 const resultsFile = path.join(ROOT, 'bench', 'RESULTS.md')
+/** The node flags of `npm start` (package.json), so the bench runs Rocket as users do. */
+const START_FLAGS = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
+  .scripts.start.split(' ').filter((word) => word.startsWith('--'))
 const profileDir = path.join(ROOT, 'bench', '.profiles')
 const profFlags = (name: string): string[] => (profiled === name ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])
 
@@ -93,7 +97,8 @@ async function startServers (pgUrl: string): Promise<Servers> {
     script: 'dist/server.js',
     // Defaults otherwise (LOG_LEVEL=info, LOG_REQUESTS off, EVENTS_SAMPLING_RATE 0.1): what a user runs.
     env: { DATABASE_URL: mgmt, APP_POOL_SIZE: String(poolSize), POOL_SIZE: '2', ACCESS_TOKEN_TTL: '86400', ...(env.BENCH_WORKERS !== undefined ? { WORKERS: env.BENCH_WORKERS } : {}) },
-    nodeFlags: [...profFlags('rocket'), ...(env.BENCH_NODE_FLAGS?.split(' ').filter((f) => f !== '') ?? [])]
+    // `npm start`'s V8 flags, then any of BENCH_NODE_FLAGS (a later flag wins).
+    nodeFlags: [...START_FLAGS, ...profFlags('rocket'), ...(env.BENCH_NODE_FLAGS?.split(' ').filter((f) => f !== '') ?? [])]
   })
   const startFloor = async (app: string, audit: boolean): Promise<ServerProcess> => await spawnServer({
     name: audit ? 'floor' : 'bare',
