@@ -72,6 +72,8 @@ const decision = (verb: 'approve' | 'reject'): Record<string, unknown> => ({
     '404 when the caller cannot see the instance, 409 when it is not waiting for an approval (decided, timed out, finished).',
   tags: ['workflows'],
   params: ID_PARAMS,
+  // A malformed decision body was always 400 INVALID_PAYLOAD (the details name the key); kept.
+  bodyFailureStatus: 400,
   body: DECISION_BODY,
   response: { 200: ONE },
   errors: [409]

@@ -42,6 +42,8 @@ export const BATCH_ROUTE = {
   description: `At most ${MAX_BATCH} operations, run in order in ONE transaction with every hook, rule, state machine and permission. ` +
     'Any failure rolls all back and names the operation index (`details[0].index`).',
   tags: ['batch'],
+  // A malformed batch was always 400 INVALID_PAYLOAD (with the details naming the paths); kept.
+  bodyFailureStatus: 400 as const,
   body: nameDetailPaths({
     type: 'object',
     required: ['operations'],

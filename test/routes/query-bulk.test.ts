@@ -104,10 +104,10 @@ t.test('POST /_batch: any failure rolls all back and names the operation', async
     { operations: [{ method: 'POST', entity: 'invoice', body: {}, extra: 1 }] }, { operations: Array.from({ length: 101 }, () => ({ method: 'DELETE', entity: 'invoice', id: a3 })) },
     { operations: [], more: 1 }
   ]
-  // The batch body is checked by its route schema before anything runs: 422 naming the key, as every system body.
-  for (const payload of cases) expectError(t, await a.as(a.admin, { method: 'POST', url: '/_batch', payload }), 422, 'VALIDATION_FAILED')
+  // The batch body is checked by its route schema before anything runs: 400 INVALID_PAYLOAD, the details naming the path.
+  for (const payload of cases) expectError(t, await a.as(a.admin, { method: 'POST', url: '/_batch', payload }), 400, 'INVALID_PAYLOAD')
   const post = await a.as(a.admin, { method: 'POST', url: '/_batch', payload: { operations: [{ method: 'DELETE', entity: 'invoice', id: a3 }, { method: 'POST', entity: 'invoice', id: a3, body: {} }] } })
-  t.match(expectError(t, post, 422, 'VALIDATION_FAILED').details, [{ field: 'operations[1].id', rule: 'unknown', message: 'operations[1].id is not allowed here' }], 'POST takes no id')
+  t.match(expectError(t, post, 400, 'INVALID_PAYLOAD').details, [{ field: 'operations[1].id', rule: 'unknown', message: 'operations[1].id is not allowed here' }], 'POST takes no id')
   expectError(t, await a.as(a.admin, { method: 'POST', url: '/_batch', payload: [] }), 400, 'INVALID_PAYLOAD')
   const unknown = await a.as(a.admin, { method: 'POST', url: '/_batch', payload: { operations: [{ method: 'POST', entity: 'invoce', body: {} }] } })
   expectError(t, unknown, 404, 'UNKNOWN_ENTITY')

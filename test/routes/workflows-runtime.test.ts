@@ -81,8 +81,8 @@ t.test('approval: pending list, 403 for others, approve by role, 409 once decide
   expectError(t, await f.a.as(clerk, { method: 'POST', url: `/_workflows/${i1 as string}/approve` }), 403, 'FORBIDDEN')
   expectError(t, await f.a.as(clerk, { url: `/_workflows/${i1 as string}` }), 404, 'NOT_FOUND')
   expectError(t, await f.a.as(boss, { url: `/_workflows/${randomUUID()}` }), 404, 'NOT_FOUND')
-  expectError(t, await f.a.as(boss, { method: 'POST', url: `/_workflows/${i1 as string}/approve`, payload: { comment: 5 } }), 422, 'VALIDATION_FAILED')
-  const typo = expectError(t, await f.a.as(boss, { method: 'POST', url: `/_workflows/${i1 as string}/approve`, payload: { coment: 'x' } }), 422, 'VALIDATION_FAILED')
+  expectError(t, await f.a.as(boss, { method: 'POST', url: `/_workflows/${i1 as string}/approve`, payload: { comment: 5 } }), 400, 'INVALID_PAYLOAD')
+  const typo = expectError(t, await f.a.as(boss, { method: 'POST', url: `/_workflows/${i1 as string}/approve`, payload: { coment: 'x' } }), 400, 'INVALID_PAYLOAD')
   t.match(typo.details, [{ field: 'coment', rule: 'unknown', message: /did you mean 'comment'/ }])
 
   const approved = dataOf(t, await f.a.as(boss, { method: 'POST', url: `/_workflows/${i1 as string}/approve`, payload: { comment: 'fine' } }))
