@@ -243,6 +243,8 @@ async function insertGroups (at: { q: Queryable, hooks: readonly WriteHooks[], u
       return (await Promise.all(g.nodes.map(async () => await q.unsafe<Row[]>(text, rowSqlArgs as never[], { prepare: true })))).map((r) => r[0])
     }
     const stmt = groupStatement(g, hooks, user)
+    // The values travel in the literals now: the columns are not kept while the INSERT waits for a connection.
+    g.columns = []
     return await q.unsafe<Row[]>(stmt.text, stmt.params as never[], { prepare: true })
   }))
   const results: Array<Array<Row | undefined>> = []
