@@ -1,4 +1,5 @@
 import postgres from 'postgres'
+import { parseTimestamptz } from './timestamps.js'
 
 export type Sql = postgres.Sql<Record<string, never>>
 export type TransactionSql = postgres.TransactionSql<Record<string, never>>
@@ -13,7 +14,8 @@ export interface ConnectOptions {
 
 /**
  * Opens a postgres.js pool. Type parsing is tuned for the API: DATE stays a 'YYYY-MM-DD'
- * string (no time-zone shifts), NUMERIC and BIGINT stay strings (exact), TIMESTAMPTZ is a Date.
+ * string (no time-zone shifts), NUMERIC and BIGINT stay strings (exact), TIMESTAMPTZ is a Date
+ * (`parseTimestamptz`: a repeated moment is parsed and rendered once).
  */
 export function connect (url: string, options: ConnectOptions): Sql {
   return postgres(url, {
@@ -28,6 +30,13 @@ export function connect (url: string, options: ConnectOptions): Sql {
         from: [1082],
         serialize: (x: unknown) => x,
         parse: (x: string) => x
+      },
+      timestamptz: {
+        to: 1184,
+        from: [1184],
+        // postgres.js's own serializer of a Date parameter.
+        serialize: (x: unknown) => (x instanceof Date ? x : new Date(x as string)).toISOString(),
+        parse: parseTimestamptz
       }
     }
   }) as unknown as Sql

