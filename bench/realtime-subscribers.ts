@@ -71,31 +71,37 @@ function statusThen (sub: Sub, onStatus: () => void, onData: (chunk: Buffer) => 
 }
 
 /**
+ * Notes in `sub.lastId` the id of the last `id:` line of `buf`: null when `buf` holds none, an
+ * empty buffer when that line is complete, else the line's start (cut off at the end of `buf`:
+ * the next read completes it).
+ */
+function newestIdIn (sub: Sub, buf: Buffer): Buffer | null {
+  const at = buf.lastIndexOf(ID_LINE)
+  if (at < 0) return null
+  const end = buf.indexOf(0x0a, at + ID_LINE.length)
+  if (end < 0) return Buffer.from(buf.subarray(at))
+  sub.lastId = buf.toString('latin1', at + ID_LINE.length, end)
+  return EMPTY
+}
+
+/**
  * The cheap reader (9 of 10 subscribers): only the newest complete id of each read — one
- * `lastIndexOf` per read, whatever the batch size — and overflow notices. An id line split
- * across reads is completed from the next read (`pending`).
+ * `lastIndexOf` per read, whatever the batch size — and overflow notices. The previous read's
+ * tail (`pending`: an id line it cut off, else its last bytes, where `\nid: ` itself may be cut)
+ * is completed from the head of this one first; an id line of this read's own is newer.
  */
 function idTracker (sub: Sub): (chunk: Buffer) => void {
-  let pending = EMPTY
+  let pending: Buffer = EMPTY
   return (chunk) => {
-    const buf = pending.length > 0 ? Buffer.concat([pending, chunk.subarray(0, 64)]) : chunk
-    pending = EMPTY
-    const at = buf.lastIndexOf(ID_LINE)
-    if (at >= 0) {
-      const end = buf.indexOf(0x0a, at + ID_LINE.length)
-      if (end >= 0) sub.lastId = buf.toString('latin1', at + ID_LINE.length, end)
-      else pending = Buffer.from(buf.subarray(at))
+    const joined = pending.length > 0 ? Buffer.concat([pending, chunk.subarray(0, 64)]) : chunk
+    const head = joined !== chunk ? newestIdIn(sub, joined) : null
+    const own = newestIdIn(sub, chunk)
+    pending = own ?? head ?? EMPTY
+    if (pending.length === 0) {
+      // A read shorter than that keeps the previous tail too (`joined` then holds all of this read).
+      const tail = chunk.length >= ID_LINE.length - 1 ? chunk : joined
+      pending = Buffer.from(tail.subarray(Math.max(0, tail.length - (ID_LINE.length - 1))))
     }
-    if (buf !== chunk) {
-      // The joined head only completed the previous read's last line: look at this read itself too.
-      const own = chunk.lastIndexOf(ID_LINE)
-      if (own >= 0) {
-        const end = chunk.indexOf(0x0a, own + ID_LINE.length)
-        if (end >= 0) sub.lastId = chunk.toString('latin1', own + ID_LINE.length, end)
-        else pending = Buffer.from(chunk.subarray(own))
-      }
-    }
-    if (pending.length === 0) pending = Buffer.from(chunk.subarray(Math.max(0, chunk.length - (ID_LINE.length - 1))))
     sub.previous = sub.last
     sub.last = chunk
   }

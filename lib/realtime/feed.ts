@@ -36,6 +36,19 @@ export function batchWindow (pacing: FeedPacing, lastFanOutCpuMs: number): numbe
 const NO_PACING: FeedPacing = { batchMs: 0, writesPerSecond: Infinity, subscribers: () => 0 }
 
 /**
+ * The open streams of a process's feeds, kept by the feeds as subscribers join and leave, so
+ * the pacing reads one number per batch window instead of walking every feed.
+ */
+export interface StreamCount { open: number }
+
+export interface AppFeedOptions {
+  onError: (err: unknown) => void
+  pacing?: FeedPacing
+  /** Shared by the process's feeds (`RealtimeHub.subscriberCount`). */
+  streams?: StreamCount
+}
+
+/**
  * The live change feed of one app in this process (docs/ARCHITECTURE.md "Realtime"): ONE
  * `_changes` read per batch serves every subscriber of the app here. Woken by this process's
  * commits, by NOTIFY from the others, and by the hub's poll (which also settles gaps).
@@ -45,7 +58,9 @@ const NO_PACING: FeedPacing = { batchMs: 0, writesPerSecond: Infinity, subscribe
  * window share one read, one encoding and one socket write per subscriber (`fanout.ts`).
  */
 export class AppFeed {
-  readonly subscribers = new Set<Subscriber>()
+  private readonly members = new Set<Subscriber>()
+  /** Subscribers waiting for the feed's start (`subscribe`): the feed is not idle while any is. */
+  private joining = 0
   private cursor: FeedCursor = { after: 0, wait: null }
   private readonly ready: Promise<void>
   private running: Promise<void> | null = null
@@ -54,10 +69,37 @@ export class AppFeed {
   /** CPU time (user + system: the socket writes are system time) of the last fan-out, ms. */
   private fanOutMs = 0
 
-  constructor (readonly app: AppContext, private readonly onError: (err: unknown) => void, private readonly pacing: FeedPacing = NO_PACING) {
+  private readonly onError: (err: unknown) => void
+  private readonly pacing: FeedPacing
+  private readonly streams: StreamCount
+
+  constructor (readonly app: AppContext, opts: AppFeedOptions) {
+    this.onError = opts.onError
+    this.pacing = opts.pacing ?? NO_PACING
+    this.streams = opts.streams ?? { open: 0 }
     // A new feed starts after the newest (settled) change: its subscribers asked for what comes
     // next (a client wanting everything since an earlier point passes its last id and is replayed).
     this.ready = settledNewestId(app.sql).then((id) => { this.cursor = { after: id, wait: null } })
+  }
+
+  get subscribers (): ReadonlySet<Subscriber> { return this.members }
+
+  /** No subscriber, none joining: the hub may drop the feed. */
+  get idle (): boolean { return this.members.size === 0 && this.joining === 0 }
+
+  /** Drops a subscriber (its stream ended); false when it was not one of this feed's. */
+  remove (sub: Subscriber): boolean {
+    if (!this.members.delete(sub)) return false
+    this.streams.open--
+    return true
+  }
+
+  /** Drops every subscriber (the feed stops) and returns them, for the caller to end. */
+  removeAll (): Subscriber[] {
+    const all = [...this.members]
+    this.members.clear()
+    this.streams.open -= all.length
+    return all
   }
 
   /** Whether the cursor waits for a gap to settle (the hub polls such feeds). */
@@ -95,7 +137,7 @@ export class AppFeed {
         // Cursor and delivery in one synchronous step: a subscriber joining sees either both or neither.
         this.cursor = cursor
         const started = process.cpuUsage()
-        fanOut(rows, this.subscribers)
+        fanOut(rows, this.members)
         if (rows.length > 0) {
           const used = process.cpuUsage(started)
           this.fanOutMs = (used.user + used.system) / 1000
@@ -115,8 +157,16 @@ export class AppFeed {
    * between the two is missed or sent twice. An id no longer retained gets `event: reset`.
    */
   async subscribe (sub: Subscriber, lastEventId: number | null): Promise<void> {
-    await this.ready
-    this.subscribers.add(sub)
+    this.joining++
+    try {
+      await this.ready
+    } finally {
+      this.joining--
+    }
+    // A client that left while the feed started has already been removed: never add it back.
+    if (sub.ended || this.members.has(sub)) return
+    this.members.add(sub)
+    this.streams.open++
     const upTo = this.cursor.after
     sub.lastSent = lastEventId ?? upTo
     if (lastEventId !== null && lastEventId < upTo) {

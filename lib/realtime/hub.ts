@@ -3,7 +3,7 @@ import type { AppContext } from '../apps/context.js'
 import type { Sql } from '../db/connection.js'
 import { startPoller, type Poller } from '../jobs/poller.js'
 import { pruneChanges } from './changes.js'
-import { AppFeed, type FeedPacing } from './feed.js'
+import { AppFeed, type FeedPacing, type StreamCount } from './feed.js'
 import type { Subscriber } from './subscriber.js'
 
 /** Realtime settings (config: REALTIME_*). */
@@ -71,16 +71,15 @@ export class RealtimeHub {
   private accessTimer: NodeJS.Timeout | null = null
 
   private readonly pacing: FeedPacing
+  private readonly streams: StreamCount = { open: 0 }
 
   constructor (readonly settings: RealtimeSettings, private readonly deps: HubDeps) {
     this.pacing = { batchMs: settings.batchMs, writesPerSecond: settings.writesPerSecond, subscribers: () => this.subscriberCount() }
   }
 
-  /** Open streams of this process, all apps. */
+  /** Open streams of this process, all apps (kept by the feeds: read every batch window). */
   subscriberCount (): number {
-    let n = 0
-    for (const feed of this.feeds.values()) n += feed.subscribers.size
-    return n
+    return this.streams.open
   }
 
   async start (): Promise<void> {
@@ -112,7 +111,7 @@ export class RealtimeHub {
     for (const [name, feed] of this.feeds) {
       if (this.deps.isCurrent(feed.app)) { feed.wake(); continue }
       this.feeds.delete(name)
-      for (const sub of [...feed.subscribers]) sub.end('reconnect')
+      for (const sub of feed.removeAll()) sub.end('reconnect')
     }
   }
 
@@ -147,8 +146,15 @@ export class RealtimeHub {
 
   async subscribe (app: AppContext, sub: Subscriber, lastEventId: number | null): Promise<void> {
     let feed = this.feeds.get(app.name)
-    if (feed === undefined || feed.app !== app) {
-      feed = new AppFeed(app, (err) => { this.deps.log.error({ err, app: app.name }, 'realtime feed read failed') }, this.pacing)
+    if (feed !== undefined && feed.app !== app) {
+      // The app was reopened since: the old feed's streams end as the poll would end them.
+      this.feeds.delete(app.name)
+      for (const old of feed.removeAll()) old.end('reconnect')
+      feed = undefined
+    }
+    if (feed === undefined) {
+      const onError = (err: unknown): void => { this.deps.log.error({ err, app: app.name }, 'realtime feed read failed') }
+      feed = new AppFeed(app, { onError, pacing: this.pacing, streams: this.streams })
       this.feeds.set(app.name, feed)
     }
     // A feed whose start failed is dropped with its last subscriber (`remove`).
@@ -159,8 +165,8 @@ export class RealtimeHub {
   remove (sub: Subscriber): void {
     const feed = this.feeds.get(sub.app.name)
     if (feed === undefined) return
-    feed.subscribers.delete(sub)
-    if (feed.subscribers.size === 0 && !this.closing) this.feeds.delete(sub.app.name)
+    feed.remove(sub)
+    if (feed.idle && !this.closing) this.feeds.delete(sub.app.name)
   }
 
   /** Deletes changes past the retention in every open app; one process per app at a time (advisory lock). */
@@ -192,7 +198,7 @@ export class RealtimeHub {
     await this.listener?.unlisten().catch(() => {})
     for (const feed of this.feeds.values()) {
       await feed.drain()
-      for (const sub of [...feed.subscribers]) sub.end('reconnect')
+      for (const sub of feed.removeAll()) sub.end('reconnect')
     }
     this.feeds.clear()
   }

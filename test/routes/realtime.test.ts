@@ -8,10 +8,13 @@ type Row = Record<string, any>
 type Tap = Pick<Test, 'equal'>
 
 let base = ''
+/** The instance serving `base` (the first one built): its hub holds every stream of this file. */
+let listening: FastifyInstance | null = null
 
 async function server (): Promise<FastifyInstance> {
   const app = await build(t, { realtimeHeartbeatMs: 200, realtimePollIntervalMs: 100, realtimeMaxBuffered: 20 })
   if (base === '') {
+    listening = app
     await app.listen({ port: 0, host: '127.0.0.1' })
     const addr = app.server.address()
     base = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`
@@ -282,6 +285,25 @@ t.test('children a set_null delete policy detaches are streamed as updates (and 
   t.equal(dataOf(events[0] as never).id, m.id)
   const audit = (await a.as(a.admin, { url: `/_admin/audit?entity=member&record_id=${String(m.id)}` })).json().data
   t.same(audit.map((r: Row) => r.action), ['update', 'create'])
+})
+
+t.test('the hub counts open streams as they join and leave (the pacing reads the count per batch window)', async (t) => {
+  const app = await server()
+  const a = await createTestApp(app)
+  await schema(t, a)
+  const count = (): number => listening?.realtime?.subscriberCount() ?? -1
+  const settled = async (want: number): Promise<number> => {
+    for (let i = 0; i < 100 && count() !== want; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+    return count()
+  }
+  const before = await settled(0)
+  const one = await subscribe(a, 'entities=task')
+  const two = await subscribe(a, 'entities=note')
+  t.equal(count(), before + 2, 'counted once subscribed')
+  one.close()
+  t.equal(await settled(before + 1), before + 1, 'a closed stream leaves the count')
+  two.close()
+  t.equal(await settled(before), before)
 })
 
 t.test('deleting the app ends its streams with reconnect', async (t) => {
