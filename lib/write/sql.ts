@@ -126,16 +126,11 @@ export function existsStatement (entity: CompiledEntity, field: CompiledField): 
  * (~3 per element) that a bulk create holds while its INSERT waits for a connection.
  */
 export function textArrayLiteral (xs: ReadonlyArray<string | null>): string {
-  if (xs.length === 0) return '{}'
   const parts = new Array<string>(xs.length)
-  let nulls = false
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i]
-    if (x === null || x === undefined) nulls = true
-    parts[i] = x === null || x === undefined ? 'NULL' : x.includes('"') || x.includes('\\') ? x.replace(/[\\"]/g, '\\$&') : x
+    parts[i] = x === null || x === undefined ? 'NULL' : `"${x.includes('"') || x.includes('\\') ? x.replace(/[\\"]/g, '\\$&') : x}"`
   }
-  if (!nulls) return `{"${parts.join('","')}"}`
-  for (let i = 0; i < xs.length; i++) if (xs[i] !== null && xs[i] !== undefined) parts[i] = `"${parts[i] as string}"`
   return `{${parts.join(',')}}`
 }
 
