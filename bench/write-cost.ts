@@ -15,25 +15,16 @@
  *   node --import tsx bench/write-cost.ts
  *   WRITE_COST_N=3000 WRITE_COST_ROUNDS=5 node --import tsx bench/write-cost.ts
  */
-import { readFileSync } from 'node:fs'
 import postgres from 'postgres'
 import { withDatabase } from '../lib/db/connection.js'
 import { api, login } from './dataset.js'
-import { spawnServer, startDatabase, stopServers } from './env.js'
+import { cpuOf, spawnServer, startDatabase, stopServers } from './env.js'
 import { writeStatements } from './floor/tables.js'
+import { median } from './report.js'
 import { ENTITIES, RELATIONS } from './schema.js'
 
 const N = Number(process.env.WRITE_COST_N ?? 2000)
 const ROUNDS = Number(process.env.WRITE_COST_ROUNDS ?? 3)
-/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
-const TICK_US = 10_000
-
-/** user + system CPU of a process in µs, from /proc/<pid>/stat. */
-function cpuOf (pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  return (Number(fields[11]) + Number(fields[12])) * TICK_US
-}
-
 /**
  * Node-side time between two statements, like a server's request handling: a backend that idles
  * between statements pays more CPU per statement (cold caches) than one kept busy in a loop.
@@ -43,8 +34,6 @@ function pace (): void {
   const until = performance.now() + PACE_US / 1000
   while (performance.now() < until);
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
 
 /** The contract's writes in the cheapest form: the floor's audited create plus the `_changes` row. */
 function contractStatement (audited: string): string {
@@ -89,7 +78,7 @@ try {
     for (let i = 0; i < 200; i++) await run()
     const before = cpuOf(pid)
     for (let i = 0; i < N; i++) await run()
-    return (cpuOf(pid) - before) / N
+    return (cpuOf(pid) - before) * 1000 / N
   }
 
   const appBackends = async (): Promise<number[]> => (await sql<Array<{ pid: number }>>`
@@ -100,7 +89,7 @@ try {
     const pids = await appBackends()
     const before = pids.reduce((s, p) => s + cpuOf(p), 0)
     for (let i = 0; i < N; i++) await create()
-    return (pids.reduce((s, p) => s + cpuOf(p), 0) - before) / N
+    return (pids.reduce((s, p) => s + cpuOf(p), 0) - before) * 1000 / N
   }
 
   const results: Record<string, number[]> = { bare: [], audited: [], contract: [], rocket: [] }
