@@ -87,11 +87,9 @@ export class AppFeed {
   /** No subscriber, none joining: the hub may drop the feed. */
   get idle (): boolean { return this.members.size === 0 && this.joining === 0 }
 
-  /** Drops a subscriber (its stream ended); false when it was not one of this feed's. */
-  remove (sub: Subscriber): boolean {
-    if (!this.members.delete(sub)) return false
-    this.streams.open--
-    return true
+  /** Drops a subscriber (its stream ended); the count moves only for one of this feed's. */
+  remove (sub: Subscriber): void {
+    if (this.members.delete(sub)) this.streams.open--
   }
 
   /** Drops every subscriber (the feed stops) and returns them, for the caller to end. */
