@@ -99,26 +99,37 @@ export function parseAggregateQuery (entity: CompiledEntity, entities: ReadonlyM
     }
   }
   if (!q.count && q.funcs.length === 0) q.count = true
+  // A group field named `count`, `sum`, `avg`, `min` or `max` would share its key in the answer
+  // with that aggregate, and one value would silently replace the other.
+  for (const f of q.groupBy) {
+    if (f.name === 'count' ? q.count : q.funcs.some((a) => a.func === f.name)) {
+      throw bad('group_by', `${f.name}: the answer's '${f.name}' key holds that aggregate; group by ${f.name} with other aggregates only (count is the default when none is asked for)`)
+    }
+  }
   if (!tree.empty) q.filters.push(...parseFilterTree(entities, entity, tree, filterValue))
   parseSort(q, sort)
   return q
 }
 
-/** One SELECT … GROUP BY; aggregate columns are aliased `a0`, `a1`, … in `q.funcs` order. */
+/**
+ * One SELECT … GROUP BY. Output columns are aliased `_g0…` (group fields), `_count` and `_a0…`
+ * (aggregates in `q.funcs` order): names start with `_`, which no field name can (NAME_PATTERN),
+ * so a field called `count` or `a0` never makes a column ambiguous.
+ */
 function buildSql (entity: CompiledEntity, q: AggregateQuery, extra: ReadExtra): { text: string, params: unknown[] } {
   const params: unknown[] = []
   const where = listWhere(entity, { filters: q.filters, where: extra.where, readWhere: extra.includeWhere }, params)
   const cols = q.groupBy.map((f) => f.column)
-  const select = [...cols]
-  if (q.count) select.push('count(*) AS "count"')
-  q.funcs.forEach((a, i) => select.push(`${a.func}(${a.field.column}) AS "a${i}"`))
+  const select = cols.map((c, i) => `${c} AS "_g${i}"`)
+  if (q.count) select.push('count(*) AS "_count"')
+  q.funcs.forEach((a, i) => select.push(`${a.func}(${a.field.column}) AS "_a${i}"`))
   const alias = (key: string): string => {
-    if (key === 'count') return '"count"'
-    const g = q.groupBy.find((f) => f.name === key)
-    if (g !== undefined) return g.column
-    return `"a${q.funcs.findIndex((a) => `${a.func}.${a.field.name}` === key)}"`
+    if (key === 'count') return '"_count"'
+    const g = q.groupBy.findIndex((f) => f.name === key)
+    if (g >= 0) return `"_g${g}"`
+    return `"_a${q.funcs.findIndex((a) => `${a.func}.${a.field.name}` === key)}"`
   }
-  const order = q.order.length > 0 ? q.order.map((o) => `${alias(o.key)} ${o.desc ? 'DESC' : 'ASC'}`) : cols.map((c) => `${c} ASC`)
+  const order = q.order.length > 0 ? q.order.map((o) => `${alias(o.key)} ${o.desc ? 'DESC' : 'ASC'}`) : cols.map((_, i) => `"_g${i}" ASC`)
   params.push(q.limit)
   // The groups are computed in a MATERIALIZED CTE so that `LIMIT $n` cannot steer the plan.
   // A prepared statement soon runs a generic plan, which assumes an unknown LIMIT keeps 10 % of
@@ -139,11 +150,11 @@ export async function aggregate (deps: ReadDeps, entity: CompiledEntity, q: Aggr
   const rows = await deps.sql.unsafe<Array<Record<string, unknown>>>(sql, params as never[], { prepare: true })
   return rows.map((r) => {
     const out: Record<string, unknown> = {}
-    for (const f of q.groupBy) out[f.name] = r[f.name]
-    if (q.count) out.count = Number(r.count)
+    q.groupBy.forEach((f, i) => { out[f.name] = r[`_g${i}`] })
+    if (q.count) out.count = Number(r._count)
     q.funcs.forEach((a, i) => {
       const bucket = (out[a.func] ??= {}) as Record<string, unknown>
-      const v = r[`a${i}`]
+      const v = r[`_a${i}`]
       // Sums of int/bigint are bigint/numeric in PostgreSQL: text, like decimal record values.
       bucket[a.field.name] = typeof v === 'bigint' ? v.toString() : v
     })

@@ -46,6 +46,25 @@ t.test('read permissions filter the aggregated rows', async (t) => {
   expectError(t, await a.as(w.member.token, { url: '/product/_aggregate' }), 403, 'FORBIDDEN')
 })
 
+t.test('fields named like the aggregates (count, sum, a0) group, sum and sort without ambiguity; a key clash is 400', async (t) => {
+  const created = await a.as(a.admin, { method: 'POST', url: '/_admin/entities', payload: { name: 'tally', fields: [{ name: 'count', type: 'int' }, { name: 'sum', type: 'int' }, { name: 'a0', type: 'int' }, { name: 'g', type: 'string' }] } })
+  t.equal(created.statusCode, 201, created.body)
+  for (const n of [5, 7, 7]) t.equal((await a.as(a.admin, { method: 'POST', url: '/tally', payload: { count: n, sum: n, a0: n, g: 'x' } })).statusCode, 201)
+  const get = async (qs: string): Promise<Row[]> => {
+    const res = await a.as(a.admin, { url: `/tally/_aggregate?${qs}` })
+    t.equal(res.statusCode, 200, `${qs}: ${res.body}`)
+    return res.json().data
+  }
+  t.same(await get('group_by=a0&sum=a0'), [{ a0: 5, sum: { a0: '5' } }, { a0: 7, sum: { a0: '14' } }])
+  t.same(await get('group_by=a0&sum=count&sort=-sum.count'), [{ a0: 7, sum: { count: '14' } }, { a0: 5, sum: { count: '5' } }])
+  t.same(await get('group_by=count&max=a0'), [{ count: 5, max: { a0: 5 } }, { count: 7, max: { a0: 7 } }], 'a field named count groups when count is not asked for')
+  t.same(await get('group_by=g&count=*&sort=-count'), [{ g: 'x', count: 3 }])
+  for (const qs of ['group_by=count&count=*', 'group_by=count', 'group_by=sum&sum=a0']) {
+    const err = expectError(t, await a.as(a.admin, { url: `/tally/_aggregate?${qs}` }), 400, 'INVALID_PAYLOAD')
+    t.match(err.details, [{ field: 'group_by', message: /key holds that aggregate/ }], qs)
+  }
+})
+
 t.test('malformed aggregate parameters are 400 naming them', async (t) => {
   const cases: Array<[string, string, string]> = [
     ['group_by=stauts', 'UNKNOWN_FIELD', 'group_by'],
