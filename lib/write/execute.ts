@@ -1,7 +1,7 @@
 import type { UserContext } from '../apps/context.js'
 import type { TransactionSql } from '../db/connection.js'
 import { notFound, validationFailed } from '../errors.js'
-import type { CompiledEntity } from '../metadata/compiled.js'
+import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
 import { deleteNodes, executeDelete } from './delete.js'
 import { hasSideEffects, needsAfterRow, needsOld, runAfterCommit, runAfterRow, runBeforeWrite, type WriteHooks, type WriteNode, type WriteUnit } from './hooks.js'
 import { writeLinks } from './links.js'
@@ -13,6 +13,7 @@ import { rememberWrittenChildren } from './written.js'
 import { applySlug } from './slug.js'
 import { fitsOneStatement, OneStatementFailed, writeOneStatement } from './one-statement.js'
 import { rowSqlParams, rowStatement, splitReturned } from './row-sql.js'
+import { sharedInsert } from './shared-insert.js'
 import { columnsOf, run, toParam, type Row, type Statement } from './sql.js'
 import type { ExecContext, PlanNode, RecordLookup, RelationPlan, WriteDeps } from './types.js'
 
@@ -156,7 +157,9 @@ async function writeAlone (deps: WriteDeps, plan: PlanNode, unit: Unit): Promise
     // Hooks removed every value: nothing to write, the answer is the current row.
     returned = (await lockRow(deps.sql, node.entity, plan.lookup as RecordLookup)) ?? undefined
   } else if (!needsAfterRow(hooks, node, unit)) {
-    returned = (await run(deps.sql, stmt, site))[0]
+    returned = node.action === 'create' && deps.noBatch !== true
+      ? await sharedInsert(deps.sql, { entity: node.entity, fields: stmt.fields, hooks, stmt, site })
+      : (await run(deps.sql, stmt, site))[0]
   } else {
     await transaction(deps.sql, async (tx) => {
       unit.tx = tx
@@ -178,17 +181,20 @@ function notFoundOf (node: WriteNode, lookup: RecordLookup | undefined): Error {
   return notFound(`${node.entity.name} '${lookup?.value ?? ''}' not found`)
 }
 
-/** The INSERT or UPDATE (by `lookup`, else by the loaded row's PK) of a node, with the hooks' SQL; null when an update has no field to set. */
-function rowWrite (hooks: readonly WriteHooks[], unit: WriteUnit, node: WriteNode, lookup?: RecordLookup): Statement | null {
+/**
+ * The INSERT or UPDATE (by `lookup`, else by the loaded row's PK) of a node, with the hooks' SQL,
+ * and the fields it writes (its first parameters); null when an update has no field to set.
+ */
+function rowWrite (hooks: readonly WriteHooks[], unit: WriteUnit, node: WriteNode, lookup?: RecordLookup): (Statement & { fields: CompiledField[] }) | null {
   const { entity } = node
   const { fields, params } = columnsOf(entity, node.values)
   if (node.action === 'create') {
-    return { text: rowStatement(entity, { kind: 'insert', fields }, hooks), params: rowSqlParams(hooks, { entity, user: unit.user }, params) }
+    return { text: rowStatement(entity, { kind: 'insert', fields }, hooks), params: rowSqlParams(hooks, { entity, user: unit.user }, params), fields }
   }
   if (fields.length === 0) return null
   const by = lookup?.field ?? entity.pk
   params.push(lookup !== undefined ? lookup.value : toParam(entity.pk, node.old?.[entity.pk.name]))
-  return { text: rowStatement(entity, { kind: 'update', fields, by }, hooks), params: rowSqlParams(hooks, { entity, user: unit.user }, params) }
+  return { text: rowStatement(entity, { kind: 'update', fields, by }, hooks), params: rowSqlParams(hooks, { entity, user: unit.user }, params), fields }
 }
 
 /** Records a statement's returned row on the node (and the previous values an update returned, when not loaded before). */

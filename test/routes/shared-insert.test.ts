@@ -1,0 +1,109 @@
+// Concurrent plain creates of one shape share one INSERT (docs/ARCHITECTURE.md, "Writes:
+// concurrent creates"). The same payloads are sent once one after another (every create its own
+// statement) and once all at once (creates of one shape share statements), on emptied tables: both
+// must leave the same rows, audit rows and realtime change rows, and answer the same statuses and
+// errors — a shared INSERT that fails runs each of its creates again alone.
+import t from 'tap'
+import type { Sql } from '../../lib/db/connection.js'
+import { sharedInsertStats } from '../../lib/write/shared-insert.js'
+import { build, createTestApp, type TestApp } from '../helper.js'
+import { appContext, defineSchema, userToken, type Row } from './business-fixtures.js'
+
+const ENTITIES: Row[] = [
+  { name: 'customer', table: 'customers', fields: [{ name: 'id', type: 'uuid' }, { name: 'name', type: 'string', required: true, unique: true }] },
+  {
+    name: 'invoice',
+    table: 'invoices',
+    fields: [
+      { name: 'id', type: 'uuid' }, { name: 'number', type: 'string', required: true, unique: true }, { name: 'status', type: 'string', default: 'draft' },
+      { name: 'total', type: 'decimal', precision: 2 }, { name: 'issued', type: 'timestamp' }, { name: 'due_on', type: 'date' },
+      { name: 'meta', type: 'json' }, { name: 'paid', type: 'boolean' }, { name: 'lines', type: 'int' }, { name: 'customer_id', type: 'uuid' }
+    ]
+  }
+]
+const RELATIONS: Row[] = [
+  { name: 'invoices', type: 'one_to_many', source: 'customer', target: 'invoice', source_key: 'id', target_key: 'customer_id', inverse_name: 'customer' }
+]
+
+const MISSING_CUSTOMER = '00000000-0000-4000-8000-000000000001'
+
+/** Who sends a payload: the app admin or a clerk (another user: its audit rows name it, so its creates form their own lane). */
+interface Send { as: 'admin' | 'clerk', payload: Row }
+
+function payloads (customer: string): Send[] {
+  const out: Send[] = []
+  for (let i = 0; i < 24; i++) {
+    out.push({ as: 'admin', payload: { number: `N-${i}`, total: `${i}.5`, issued: '2026-01-02T03:04:05.678Z', due_on: '2026-02-01', meta: { i, s: 'x"\\y' }, paid: i % 2 === 0, lines: i, customer_id: customer } })
+  }
+  for (let i = 0; i < 6; i++) out.push({ as: 'admin', payload: { number: `S-${i}`, status: i % 2 === 0 ? 'sent' : null } })
+  for (let i = 0; i < 6; i++) out.push({ as: 'clerk', payload: { number: `C-${i}`, total: '1.00' } })
+  // Failures among them: each must get the answer it would get alone, and leave nothing behind.
+  out.push({ as: 'admin', payload: { number: 'seeded', total: '2.00', customer_id: customer } })
+  out.push({ as: 'admin', payload: { number: 'F-1', total: '3.00', customer_id: MISSING_CUSTOMER } })
+  out.push({ as: 'admin', payload: { number: 'twice', total: '4.00', customer_id: customer } })
+  out.push({ as: 'admin', payload: { number: 'twice', total: '4.00', customer_id: customer } })
+  return out
+}
+
+/** What the creates left: statuses, error bodies (ids labelled), rows, audit and change rows — each as a sorted list. */
+async function snapshot (sql: Sql, answers: Array<{ statusCode: number, body: string }>): Promise<Row> {
+  const names = new Map<string, string>()
+  for (const r of await sql.unsafe<Row[]>('SELECT id::text AS id, number FROM invoices')) names.set(String(r.id), `<invoice:${String(r.number)}>`)
+  for (const r of await sql.unsafe<Row[]>('SELECT id::text AS id, name FROM customers')) names.set(String(r.id), `<customer:${String(r.name)}>`)
+  const label = (text: string): string => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => names.get(id) ?? id)
+  const sortedJson = (rows: unknown[]): string[] => rows.map((r) => label(JSON.stringify(r))).sort()
+  return {
+    answers: sortedJson(answers.map((a) => {
+      const body = JSON.parse(a.body) as Row
+      return { status: a.statusCode, body: a.statusCode === 201 ? { number: (body.data as Row).number } : body }
+    })),
+    rows: sortedJson(await sql.unsafe('SELECT number, status, total::text, issued, due_on::text, meta, paid, lines, customer_id::text FROM invoices')),
+    audit: sortedJson(await sql.unsafe('SELECT entity, record_id, action, changes - \'id\' AS changes, user_id FROM _audit_log')),
+    changes: sortedJson(await sql.unsafe('SELECT entity, record_id, action, record, old FROM _changes'))
+  }
+}
+
+t.test('concurrent creates share INSERTs and leave exactly what one-by-one creates leave', async (t) => {
+  const app = await build(t)
+  const a: TestApp = await createTestApp(app, 'shared')
+  await defineSchema(t, a, { entities: ENTITIES, relations: RELATIONS })
+  const { sql } = await appContext(app, a)
+  const clerk = await userToken(app, a, 'clerk@example.test', ['admin'])
+  const tokens = { admin: a.admin, clerk }
+  const customerRes = await a.as(a.admin, { method: 'POST', url: '/customer', payload: { name: 'Acme' } })
+  t.equal(customerRes.statusCode, 201, customerRes.body)
+  const customer = String(customerRes.json().data.id)
+  const sends = payloads(customer)
+
+  const reset = async (): Promise<void> => {
+    await sql.unsafe('TRUNCATE invoices, _audit_log, _changes')
+    const seeded = await a.as(a.admin, { method: 'POST', url: '/invoice', payload: { number: 'seeded' } })
+    t.equal(seeded.statusCode, 201, seeded.body)
+    await sql.unsafe('TRUNCATE _audit_log, _changes')
+  }
+  const send = async (s: Send): Promise<{ statusCode: number, body: string }> => await a.as(tokens[s.as], { method: 'POST', url: '/invoice', payload: s.payload })
+
+  await reset()
+  const before = { ...sharedInsertStats }
+  const alone = []
+  for (const s of sends) alone.push(await send(s))
+  t.equal(sharedInsertStats.shared, before.shared, 'one after another: no create shares a statement')
+  const oneByOne = await snapshot(sql, alone)
+
+  await reset()
+  const atOnce = { ...sharedInsertStats }
+  const together = await Promise.all(sends.map(send))
+  t.ok(sharedInsertStats.shared > atOnce.shared, `all at once: creates shared INSERTs (${sharedInsertStats.shared - atOnce.shared} statements, ${sharedInsertStats.rows - atOnce.rows} rows)`)
+  t.ok(sharedInsertStats.retried > atOnce.retried, 'a shared INSERT with a failing create ran its creates again alone')
+  const shared = await snapshot(sql, together)
+
+  t.same(shared, oneByOne, 'same statuses, errors, rows, audit rows and change rows')
+  t.equal(together.filter((r) => r.statusCode === 201).length, sends.length - 3, 'every create but the three failing ones succeeded')
+  const conflicts = together.filter((r) => r.statusCode === 409).map((r) => r.json().error)
+  t.match(conflicts, [{ code: 'CONFLICT', details: [{ field: 'number', rule: 'unique' }] }, { code: 'CONFLICT', details: [{ field: 'number', rule: 'unique' }] }], 'the duplicate numbers are named')
+  t.match(together.find((r) => r.statusCode === 422)?.json().error, { code: 'VALIDATION_FAILED', details: [{ rule: 'foreign_key' }] }, 'the missing customer is named')
+  const [counts] = await sql.unsafe<Row[]>('SELECT (SELECT count(*)::int FROM invoices) AS rows, (SELECT count(*)::int FROM _audit_log) AS audit, (SELECT count(*)::int FROM _changes) AS changes')
+  t.same(counts, { rows: sends.length - 3 + 1, audit: sends.length - 3, changes: sends.length - 3 }, 'no partial data: one row, one audit row and one change row per created record')
+  const [clerkRows] = await sql.unsafe<Row[]>('SELECT count(*)::int AS n FROM _audit_log a JOIN _users u ON u.id = a.user_id WHERE u.email = $1', ['clerk@example.test'])
+  t.equal(clerkRows?.n, 6, 'each audit row names the user who sent its create')
+})
