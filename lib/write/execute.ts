@@ -13,7 +13,7 @@ import { rememberWrittenChildren } from './written.js'
 import { applySlug } from './slug.js'
 import { fitsOneStatement, OneStatementFailed, writeOneStatement } from './one-statement.js'
 import { rowSqlParams, rowStatement, splitReturned } from './row-sql.js'
-import { sharedInsert } from './shared-insert.js'
+import { sharedWrite } from './shared-write.js'
 import { columnsOf, run, toParam, type Row, type Statement } from './sql.js'
 import type { ExecContext, PlanNode, RecordLookup, RelationPlan, WriteDeps } from './types.js'
 
@@ -157,8 +157,8 @@ async function writeAlone (deps: WriteDeps, plan: PlanNode, unit: Unit): Promise
     // Hooks removed every value: nothing to write, the answer is the current row.
     returned = (await lockRow(deps.sql, node.entity, plan.lookup as RecordLookup)) ?? undefined
   } else if (!needsAfterRow(hooks, node, unit)) {
-    returned = node.action === 'create' && deps.noBatch !== true
-      ? await sharedInsert(deps.sql, { entity: node.entity, fields: stmt.fields, hooks, stmt, site })
+    returned = deps.noBatch !== true
+      ? await sharedWrite(deps.sql, { entity: node.entity, kind: node.action === 'create' ? 'insert' : 'update', fields: stmt.fields, by: plan.lookup?.field, hooks, stmt, site })
       : (await run(deps.sql, stmt, site))[0]
   } else {
     await transaction(deps.sql, async (tx) => {

@@ -183,7 +183,10 @@ export interface RowStatementShape {
   fields: readonly CompiledField[]
   /** insert: how many rows of these fields it inserts (default 1), each with its own placeholders. */
   rows?: number
-  /** insert: any number of rows from one array per field (`$i` = the values of field i), one text for every count. */
+  /**
+   * insert: any number of rows from one array per field (`$i` = the values of field i), one text
+   * for every count; update (PostgreSQL 18): the same, `$n+1` the array of `by` values.
+   */
   unnest?: boolean
   /** unnest insert: fields (of `fields`) whose value is the same on every row, sent once (`$i` = that value). */
   uniform?: readonly CompiledField[]
@@ -251,6 +254,27 @@ function unnestInsert (entity: CompiledEntity, shape: RowStatementShape, cols: s
   return `INSERT INTO ${entity.table} (${cols}) SELECT ${values.join(', ')} FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS "u"(${names.join(', ')}, "o") ORDER BY "u"."o" RETURNING ${entity.selectColumns}`
 }
 
+/** Result column of an unnest update: the 1-based position of the row's values in the arrays. */
+export const UNNEST_ORDINAL = '__ord'
+
+/**
+ * `UPDATE … FROM unnest($1::text[], …, $n+1::text[])`: several rows by their `by` values (array
+ * `$n+1`), each set to its own values, with the same parameter layout as the one-row update
+ * (arrays instead of values). RETURNING order is not the arrays' order: each row carries the
+ * ordinality of its values (`UNNEST_ORDINAL`). The arrays' columns are `__`-named, which no
+ * field can be, so the table's columns stay unqualified. A `by` value listed twice would update
+ * its row once: callers send distinct values (shared-write.ts).
+ */
+function unnestUpdate (entity: CompiledEntity, shape: RowStatementShape, returning: string, live: string): string {
+  const { fields } = shape
+  const by = shape.by ?? entity.pk
+  const names = fields.map((_, i) => `"__c${i}"`)
+  const sets = fields.map((f, i) => `${f.column} = "__u".${names[i] as string}${castOf(f)}`).join(', ')
+  const arrays = [...fields.map((_, i) => `$${i + 1}::text[]`), `$${fields.length + 1}::text[]`]
+  return `UPDATE ${entity.table} SET ${sets} FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS "__u"(${[...names, '"__k"', '"__o"'].join(', ')}) ` +
+    `WHERE ${by.column} = "__u"."__k"${castOf(by)}${live} RETURNING ${returning}, "__u"."__o" AS "${UNNEST_ORDINAL}"`
+}
+
 function baseStatement (entity: CompiledEntity, shape: RowStatementShape): { base: string, action: RowSqlShape['action'], ownParams: number } {
   if (!canReturnOld() && shape.kind !== 'insert') return baseStatementBefore18(entity, shape)
   const { fields } = shape
@@ -269,8 +293,9 @@ function baseStatement (entity: CompiledEntity, shape: RowStatementShape): { bas
     }
     case 'update': {
       const by = shape.by ?? pk
-      const sets = fields.map((f, i) => `${f.column} = $${i + 1}${castOf(f)}`).join(', ')
       const live = entity.liveCondition !== '' ? ` AND ${entity.liveCondition}` : ''
+      if (shape.unnest === true) return { base: unnestUpdate(entity, shape, `${returningNew}, ${returningOld}`, live), action: 'update', ownParams: fields.length + 1 }
+      const sets = fields.map((f, i) => `${f.column} = $${i + 1}${castOf(f)}`).join(', ')
       const base = `UPDATE ${entity.table} SET ${sets} WHERE ${by.column} = $${fields.length + 1}${castOf(by)}${live} RETURNING ${returningNew}, ${returningOld}`
       return { base, action: 'update', ownParams: fields.length + 1 }
     }

@@ -1,11 +1,13 @@
-// Concurrent plain creates of one shape share one INSERT (docs/ARCHITECTURE.md, "Writes:
-// concurrent creates"). The same payloads are sent once one after another (every create its own
-// statement) and once all at once (creates of one shape share statements), on emptied tables: both
-// must leave the same rows, audit rows and realtime change rows, and answer the same statuses and
-// errors — a shared INSERT that fails runs each of its creates again alone.
+// Concurrent plain creates and updates of one shape share one statement (docs/ARCHITECTURE.md,
+// "Writes: concurrent creates and updates"). The same requests are sent once one after another
+// (every write its own statement) and once all at once (writes of one shape share statements), on
+// emptied tables: both must leave the same rows, audit rows and realtime change rows, and answer
+// the same statuses and errors — a shared statement that fails runs each of its writes again alone.
+import type { LightMyRequestResponse } from 'fastify'
 import t from 'tap'
 import type { Sql } from '../../lib/db/connection.js'
-import { sharedInsertStats } from '../../lib/write/shared-insert.js'
+import { canReturnOld } from '../../lib/db/capabilities.js'
+import { sharedWriteStats } from '../../lib/write/shared-write.js'
 import { build, createTestApp, type TestApp } from '../helper.js'
 import { appContext, defineSchema, userToken, type Row } from './business-fixtures.js'
 
@@ -81,20 +83,20 @@ t.test('concurrent creates share INSERTs and leave exactly what one-by-one creat
     t.equal(seeded.statusCode, 201, seeded.body)
     await sql.unsafe('TRUNCATE _audit_log, _changes')
   }
-  const send = async (s: Send): Promise<{ statusCode: number, body: string }> => await a.as(tokens[s.as], { method: 'POST', url: '/invoice', payload: s.payload })
+  const send = async (s: Send): Promise<LightMyRequestResponse> => await a.as(tokens[s.as], { method: 'POST', url: '/invoice', payload: s.payload })
 
   await reset()
-  const before = { ...sharedInsertStats }
+  const before = { ...sharedWriteStats }
   const alone = []
   for (const s of sends) alone.push(await send(s))
-  t.equal(sharedInsertStats.shared, before.shared, 'one after another: no create shares a statement')
+  t.equal(sharedWriteStats.shared, before.shared, 'one after another: no create shares a statement')
   const oneByOne = await snapshot(sql, alone)
 
   await reset()
-  const atOnce = { ...sharedInsertStats }
+  const atOnce = { ...sharedWriteStats }
   const together = await Promise.all(sends.map(send))
-  t.ok(sharedInsertStats.shared > atOnce.shared, `all at once: creates shared INSERTs (${sharedInsertStats.shared - atOnce.shared} statements, ${sharedInsertStats.rows - atOnce.rows} rows)`)
-  t.ok(sharedInsertStats.retried > atOnce.retried, 'a shared INSERT with a failing create ran its creates again alone')
+  t.ok(sharedWriteStats.shared > atOnce.shared, `all at once: creates shared INSERTs (${sharedWriteStats.shared - atOnce.shared} statements, ${sharedWriteStats.rows - atOnce.rows} rows)`)
+  t.ok(sharedWriteStats.retried > atOnce.retried, 'a shared INSERT with a failing create ran its creates again alone')
   const shared = await snapshot(sql, together)
 
   t.same(shared, oneByOne, 'same statuses, errors, rows, audit rows and change rows')
@@ -106,4 +108,59 @@ t.test('concurrent creates share INSERTs and leave exactly what one-by-one creat
   t.same(counts, { rows: sends.length - 3 + 1, audit: sends.length - 3, changes: sends.length - 3 }, 'no partial data: one row, one audit row and one change row per created record')
   const [clerkRows] = await sql.unsafe<Row[]>('SELECT count(*)::int AS n FROM _audit_log a JOIN _users u ON u.id = a.user_id WHERE u.email = $1', ['clerk@example.test'])
   t.equal(clerkRows?.n, 6, 'each audit row names the user who sent its create')
+})
+
+t.test('concurrent updates share UPDATEs and leave exactly what one-by-one updates leave', async (t) => {
+  const app = await build(t)
+  const a: TestApp = await createTestApp(app, 'sharedup')
+  await defineSchema(t, a, { entities: ENTITIES, relations: RELATIONS })
+  const { sql } = await appContext(app, a)
+  const clerk = await userToken(app, a, 'clerk@example.test', ['admin'])
+  const tokens = { admin: a.admin, clerk }
+  const numbers = Array.from({ length: 30 }, (_, i) => `U-${i}`)
+
+  /** Fresh invoices U-0…U-29 with fixed ids (so both runs address the same records), audit and change rows emptied. */
+  const reset = async (): Promise<string[]> => {
+    await sql.unsafe('TRUNCATE invoices, _audit_log, _changes')
+    const ids = numbers.map((_, i) => `00000000-0000-4000-8000-${String(i + 100).padStart(12, '0')}`)
+    await sql.unsafe('INSERT INTO invoices (id, number, total, paid) SELECT unnest($1::uuid[]), unnest($2::text[]), 1, false', [ids, numbers])
+    return ids
+  }
+  interface Update { as: 'admin' | 'clerk', id: (ids: string[]) => string, payload: Row }
+  const updates: Update[] = []
+  for (let i = 0; i < 20; i++) updates.push({ as: 'admin', id: (ids) => ids[i] as string, payload: { status: 'sent' } })
+  for (let i = 0; i < 5; i++) updates.push({ as: 'admin', id: (ids) => ids[i] as string, payload: { total: `${i}.25`, paid: true } })
+  for (let i = 20; i < 25; i++) updates.push({ as: 'clerk', id: (ids) => ids[i] as string, payload: { status: 'sent' } })
+  // The same record three times (in arrival order, never in one statement), a missing record, a unique violation, an uppercase key.
+  updates.push({ as: 'admin', id: (ids) => ids[25] as string, payload: { status: 'a' } })
+  updates.push({ as: 'admin', id: (ids) => ids[25] as string, payload: { status: 'b' } })
+  updates.push({ as: 'admin', id: (ids) => (ids[25] as string).toUpperCase(), payload: { status: 'c' } })
+  updates.push({ as: 'admin', id: () => '00000000-0000-4000-8000-000000000999', payload: { status: 'sent' } })
+  updates.push({ as: 'admin', id: (ids) => ids[26] as string, payload: { number: 'U-27' } })
+  updates.push({ as: 'admin', id: (ids) => ids[28] as string, payload: { number: 'renamed' } })
+  const send = async (u: Update, ids: string[]): Promise<LightMyRequestResponse> => await a.as(tokens[u.as], { method: 'PUT', url: `/invoice/${u.id(ids)}`, payload: u.payload })
+
+  let ids = await reset()
+  const before = { ...sharedWriteStats }
+  const alone = []
+  for (const u of updates) alone.push(await send(u, ids))
+  t.equal(sharedWriteStats.shared, before.shared, 'one after another: no update shares a statement')
+  const oneByOne = await snapshot(sql, alone)
+
+  ids = await reset()
+  const atOnce = { ...sharedWriteStats }
+  const together = await Promise.all(updates.map(async (u) => await send(u, ids)))
+  const shared = await snapshot(sql, together)
+  if (canReturnOld()) {
+    t.ok(sharedWriteStats.shared > atOnce.shared, `all at once: updates shared UPDATEs (${sharedWriteStats.shared - atOnce.shared} statements, ${sharedWriteStats.rows - atOnce.rows} rows)`)
+  } else {
+    t.equal(sharedWriteStats.shared, atOnce.shared, 'before PostgreSQL 18 updates are not shared')
+  }
+  t.same(shared, oneByOne, 'same statuses, errors, rows, audit rows and change rows')
+  t.equal(together.filter((r) => r.statusCode === 404).length, 1, 'the missing record is 404')
+  t.match(together.find((r) => r.statusCode === 409)?.json().error, { code: 'CONFLICT', details: [{ field: 'number', rule: 'unique' }] }, 'the unique violation is named')
+  const [last] = await sql.unsafe<Row[]>('SELECT status FROM invoices WHERE id = $1', [ids[25] ?? ''])
+  t.equal(last?.status, 'c', 'three updates of one record applied in arrival order')
+  const [clerkRows] = await sql.unsafe<Row[]>('SELECT count(*)::int AS n FROM _audit_log a JOIN _users u ON u.id = a.user_id WHERE u.email = $1', ['clerk@example.test'])
+  t.equal(clerkRows?.n, 5, 'each audit row names the user who sent its update')
 })
