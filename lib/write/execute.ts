@@ -13,6 +13,7 @@ import { rememberWrittenChildren } from './written.js'
 import { applySlug } from './slug.js'
 import { fitsOneStatement, OneStatementFailed, writeOneStatement } from './one-statement.js'
 import { rowSqlParams, rowStatement, splitReturned } from './row-sql.js'
+import { BatchInsertFailed } from './levels.js'
 import { sharedWrite } from './shared-write.js'
 import { columnsOf, run, toParam, type Row, type Statement } from './sql.js'
 import type { ExecContext, PlanNode, RecordLookup, RelationPlan, WriteDeps } from './types.js'
@@ -260,17 +261,6 @@ async function writeChildren (ec: ExecContext, parentRow: Row, rp: RelationPlan)
 
 /** Children per multi-row INSERT: PostgreSQL takes at most 65535 parameters per statement. */
 const MAX_BATCH_PARAMS = 60_000
-
-/**
- * Thrown when a multi-row INSERT failed: its error cannot say which child failed, which the
- * client must see (docs/reference.md, "Writing"). The unit rolls back and `retryUnbatched` runs it again with one
- * INSERT per child, which fails on the same child and names it.
- */
-export class BatchInsertFailed extends Error {
-  constructor (readonly reason: unknown) {
-    super('multi-row INSERT failed')
-  }
-}
 
 /**
  * One multi-row INSERT for sibling creates that write the same fields; PostgreSQL returns the

@@ -1,6 +1,8 @@
 import type { WriteNode, WriteHooks, WriteUnit } from './hooks.js'
 import { hasSideEffects, needsAfterRow, readsBeforeWrite, runAfterCommit, runAfterRow, runBeforeWrite } from './hooks.js'
+import { isCreateTree } from './levels.js'
 import { assignRows, buildOneStatement, MAX_PARAMS } from './one-statement-sql.js'
+import { sharedTree } from './shared-tree.js'
 import type { Row } from './sql.js'
 import { transaction } from './transaction.js'
 import type { PlanNode, WriteDeps } from './types.js'
@@ -76,7 +78,9 @@ export async function writeOneStatement (deps: WriteDeps, plan: PlanNode, unit: 
   }
   let root: Row
   if (!nodes.some((n) => needsAfterRow(hooks, n, unit))) {
-    root = await send(deps.sql)
+    root = isCreateTree(plan)
+      ? await sharedTree(deps.sql, { plan, nodes, hooks, unit, registry: deps.registry, alone: async () => await send(deps.sql) })
+      : await send(deps.sql)
   } else {
     root = await transaction(deps.sql, async (tx) => {
       unit.tx = tx

@@ -164,3 +164,56 @@ t.test('concurrent updates share UPDATEs and leave exactly what one-by-one updat
   const [clerkRows] = await sql.unsafe<Row[]>('SELECT count(*)::int AS n FROM _audit_log a JOIN _users u ON u.id = a.user_id WHERE u.email = $1', ['clerk@example.test'])
   t.equal(clerkRows?.n, 5, 'each audit row names the user who sent its update')
 })
+
+t.test('concurrent nested creates share a unit and leave exactly what one-by-one creates leave', async (t) => {
+  const app = await build(t)
+  const a: TestApp = await createTestApp(app, 'sharedtree')
+  await defineSchema(t, a, {
+    entities: [...ENTITIES, { name: 'item', table: 'items', fields: [{ name: 'id', type: 'uuid' }, { name: 'invoice_id', type: 'uuid', required: true }, { name: 'sku', type: 'string', required: true, unique: true }, { name: 'qty', type: 'int' }] }],
+    relations: [...RELATIONS, { name: 'items', type: 'one_to_many', source: 'invoice', target: 'item', source_key: 'id', target_key: 'invoice_id', on_delete: 'cascade' }]
+  })
+  const { sql } = await appContext(app, a)
+  const sends: Row[] = []
+  for (let i = 0; i < 20; i++) sends.push({ number: `T-${i}`, total: '1.50', items: Array.from({ length: 1 + (i % 4) }, (_, j) => ({ sku: `T-${i}-${j}`, qty: j })) })
+  sends.push({ number: 'T-dup', items: [{ sku: 'T-3-0' }] })
+  sends.push({ number: 'T-0', items: [{ sku: 'fresh' }] })
+  sends.push({ number: 'T-bad', items: [{ sku: 'ok' }, { qty: 1 }] })
+
+  const reset = async (): Promise<void> => { await sql.unsafe('TRUNCATE invoices, items, _audit_log, _changes') }
+  const snap = async (answers: LightMyRequestResponse[]): Promise<Row> => {
+    const names = new Map<string, string>()
+    for (const r of await sql.unsafe<Row[]>('SELECT id::text AS id, number AS k FROM invoices UNION ALL SELECT id::text, sku FROM items')) names.set(String(r.id), `<${String(r.k)}>`)
+    const label = (text: string): string => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => names.get(id) ?? id)
+    const sortedJson = (rows: unknown[]): string[] => rows.map((r) => label(JSON.stringify(r))).sort()
+    return {
+      answers: sortedJson(answers.map((r) => {
+        const body = JSON.parse(r.body) as Row
+        if (r.statusCode !== 201) return { status: r.statusCode, body }
+        const data = body.data as Row
+        return { status: r.statusCode, number: data.number, items: (data.items as Row[] | undefined)?.map((l) => ({ sku: l.sku, qty: l.qty, invoice_id: l.invoice_id })) }
+      })),
+      rows: sortedJson(await sql.unsafe('SELECT i.number, i.total::text, l.sku, l.qty FROM invoices i LEFT JOIN items l ON l.invoice_id = i.id')),
+      audit: sortedJson(await sql.unsafe('SELECT entity, record_id, action, changes - \'id\' AS changes, user_id FROM _audit_log')),
+      changes: sortedJson(await sql.unsafe('SELECT entity, record_id, action, record, old FROM _changes'))
+    }
+  }
+  const send = async (payload: Row): Promise<LightMyRequestResponse> => await a.as(a.admin, { method: 'POST', url: '/invoice', payload })
+
+  await reset()
+  const before = { ...sharedWriteStats }
+  const alone = []
+  for (const p of sends) alone.push(await send(p))
+  t.equal(sharedWriteStats.shared, before.shared, 'one after another: nothing shared')
+  const oneByOne = await snap(alone)
+
+  await reset()
+  const atOnce = { ...sharedWriteStats }
+  const together = await Promise.all(sends.map(send))
+  t.ok(sharedWriteStats.shared > atOnce.shared, `all at once: nested creates shared units (${sharedWriteStats.shared - atOnce.shared} units, ${sharedWriteStats.rows - atOnce.rows} creates)`)
+  t.ok(sharedWriteStats.retried > atOnce.retried, 'a shared unit with a failing create ran its creates again alone')
+  t.same(await snap(together), oneByOne, 'same statuses, bodies, errors, rows, audit rows and change rows')
+  t.equal(together.filter((r) => r.statusCode === 201).length, 20, 'the twenty valid creates succeeded')
+  t.match(together.find((r) => r.statusCode === 422)?.json().error, { code: 'VALIDATION_FAILED' }, 'the item without its sku is named')
+  const [counts] = await sql.unsafe<Row[]>('SELECT (SELECT count(*)::int FROM invoices) AS invoices, (SELECT count(*)::int FROM items) AS items, (SELECT count(*)::int FROM _audit_log) AS audit')
+  t.same(counts, { invoices: 20, items: 50, audit: 70 }, 'no partial data: only the valid creates, each record audited once')
+})
