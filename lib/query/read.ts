@@ -2,6 +2,7 @@ import { invalidPayload } from '../errors.js'
 import type { CompiledEntity, CompiledField, RelationEdge } from '../metadata/compiled.js'
 import { loadIncludes, loadSelected } from './includes.js'
 import type { Selection } from './selection.js'
+import { sharedGet } from './shared-get.js'
 import { buildGetSql, buildPageWithTotalSql, namesOf } from './sql.js'
 import { listWithModes } from './list-modes.js'
 import type { ListQuery, ListResult, ReadDeps, ReadExtra, SqlText } from './types.js'
@@ -59,7 +60,10 @@ async function attach (deps: ReadDeps, entity: CompiledEntity, rows: Row[], incl
 }
 
 async function findBy (deps: ReadDeps, entity: CompiledEntity, field: CompiledField, value: unknown, extra: ReadExtra, select?: Selection): Promise<Row | null> {
-  const rows = await run(deps, buildGetSql(entity, field, value, extra.where, select?.columns, true))
+  const single = buildGetSql(entity, field, value, extra.where, select?.columns, true)
+  // By primary key, concurrent reads of the same shape share one query.
+  if (field === entity.pk) return await sharedGet(deps.sql, { entity, field, value, single, where: extra.where, columns: select?.columns })
+  const rows = await run(deps, single)
   return rows[0] ?? null
 }
 

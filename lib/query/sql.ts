@@ -237,6 +237,18 @@ export function buildGetSql (entity: CompiledEntity, field: CompiledField, value
   return { text, params }
 }
 
+/**
+ * `buildGetSql` for several keys (lib/query/shared-get.ts): the same columns and conditions, the
+ * key `= ANY($1)` (`params[0]` is left for the caller: the keys as an array literal), every
+ * matching row.
+ */
+export function buildGetManySql (entity: CompiledEntity, field: CompiledField, where?: readonly SqlCondition[], columns?: readonly CompiledField[]): SqlText {
+  const params: unknown[] = [null]
+  const select = selectFromOf(entity, columns).replace(/^SELECT /, `SELECT xmin::text AS ${VERSION_COLUMN}, `)
+  const text = `${select}${whereClause([entity.liveCondition, `${field.column} = ANY($1${field.spec.cast}[])`], params, [where])}`
+  return { text, params }
+}
+
 /** The WHERE of a list (filters, read conditions, relation filters) and its parameters. */
 export function listWhere (entity: CompiledEntity, input: Pick<ListSqlInput, 'filters' | 'where' | 'readWhere'>, params: unknown[], extra: string[] = []): string {
   return whereClause([entity.liveCondition, ...extra], params, [input.filters, input.where], '', input.readWhere)

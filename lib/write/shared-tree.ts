@@ -1,9 +1,10 @@
+import { inLane, type Waiting } from '../db/lanes.js'
 import type { Registry } from '../metadata/registry.js'
 import type { WriteHooks, WriteNode, WriteUnit } from './hooks.js'
 import { writeLevels } from './levels.js'
 import { rowSqlOf } from './row-sql.js'
-import { enter, laneOf, type Waiting } from './shared-write.js'
-import type { Queryable, Row } from './sql.js'
+import { sharedWriteStats } from './shared-write.js'
+import type { Row } from './sql.js'
 import type { Sql } from '../db/connection.js'
 import { transaction } from './transaction.js'
 import type { PlanNode } from './types.js'
@@ -52,9 +53,8 @@ export interface SingleTree {
 export async function sharedTree (sql: Sql, tree: SingleTree): Promise<Row> {
   const { hooks, unit, registry } = tree
   const key = `tree\u0000${registryId(registry)}\u0000${rowSqlOf(hooks).key}\u0000${unit.user?.id ?? ''}`
-  const lane = laneOf<TreeWaiting>(sql as Queryable, key, () => ({
-    running: 0,
-    waiting: [],
+  const row = await inLane<TreeWaiting>(sql, key, () => ({
+    stats: sharedWriteStats,
     distinctKeys: false,
     together: async (batch) => {
       const plans = batch.map((w) => w.plan)
@@ -67,8 +67,7 @@ export async function sharedTree (sql: Sql, tree: SingleTree): Promise<Row> {
       })
       return plans.map((p) => p.node.row)
     }
-  }))
-  const row = await enter(lane, (done) => ({ key: '', plan: tree.plan, nodes: tree.nodes, unit, done, alone: tree.alone }))
+  }), (done) => ({ key: '', plan: tree.plan, nodes: tree.nodes, unit, done, alone: tree.alone }))
   if (row === undefined) throw new Error(`${tree.plan.node.entity.name}: nested create returned no row`)
   return row
 }
