@@ -6,24 +6,28 @@ import postgres from 'postgres'
  * (lib/write/shared-write.ts), nested creates (lib/write/shared-tree.ts) and reads by key
  * (lib/query/shared-get.ts).
  *
- * A lane is one shape of work in one pool. It runs at most `LANE_STATEMENTS` statements at a
- * time; a request arriving while they run waits, and when one finishes, every request that
- * waited goes in ONE unit (the lane's `together`: a multi-row statement, or one transaction). An
- * idle lane runs a request at once on its own (`alone`): sharing only ever replaces waiting, so
- * it adds no latency and changes nothing for a lone client. Under load it pays PostgreSQL's
- * per-statement and per-commit costs and Node's per-query costs once per batch.
+ * A lane is one shape of work in one pool. It runs one statement (or unit) at a time
+ * (`LANE_STATEMENTS`); a request arriving while it runs waits, and when it finishes, every
+ * request that waited goes in ONE unit (the lane's `together`: a multi-row statement, or one
+ * transaction). An idle lane runs a request at once on its own (`alone`): sharing only ever
+ * replaces waiting, so it adds no latency and changes nothing for a lone client. Under load it
+ * pays PostgreSQL's per-statement and per-commit costs and Node's per-query costs once per batch.
  *
  * Each request keeps its own outcome: when a shared unit fails with an error PostgreSQL reported
- * (it rolled the whole unit back), every request of it runs again alone; so does a request the
- * unit gave no row (an update of a missing record: its own 404), unless that is its answer
- * (`noRowIsFinal`: a read). Any other error (a lost
- * connection: the unit may have committed) is every request's error, never retried. A lane with
+ * (it rolled the whole unit back), every request of it runs again alone, one after another in
+ * arrival order; so does a request the unit gave no row (an update of a missing record: its own
+ * 404), unless that is its answer (`noRowIsFinal`: a read). Any other error (a lost connection:
+ * the unit may have committed) is every request's error, never retried. A lane with
  * `distinctKeys` runs at most one request per key at a time, so writes of one record apply in
  * arrival order.
  */
 
-/** Statements one lane runs at once: one executing while the next batch forms (and a second on a spare core). */
-const LANE_STATEMENTS = 2
+/**
+ * Statements one lane runs at once: one, while the next batch forms. Measured on 2 cores (bench
+ * S4–S6, docs/ARCHITECTURE.md "Shared statements"), two let batches half as big form and cost
+ * ~45 % more Node CPU per request; other lanes (entities, users, shapes) still run in parallel.
+ */
+const LANE_STATEMENTS = 1
 /** Requests of one shared unit at most; more waiting requests go in the next one. */
 const MAX_BATCH = 500
 
@@ -35,6 +39,8 @@ export interface Waiting {
   /** With `distinctKeys`: the record's canonical key text; '' otherwise. */
   key: string
   alone: () => Promise<LaneRow | undefined>
+  /** How it runs again after its shared unit failed (default `alone`). */
+  retry?: () => Promise<LaneRow | undefined>
   done: (err: unknown, row: LaneRow | undefined) => void
 }
 
@@ -189,13 +195,22 @@ function runShared<W extends Waiting> (lane: LaneState<W>, batch: readonly W[]):
       for (const w of batch) w.done(err, undefined)
       return
     }
-    // Rolled back as a whole: each request again on its own, for its own outcome.
-    for (const w of batch) again(lane, w)
+    // Rolled back as a whole: each request again on its own, for its own outcome, one after
+    // another in arrival order (two of them may conflict: the first one wins, as it would alone).
+    againInOrder(lane, batch, 0)
   })
+}
+
+function againInOrder (lane: Pick<LaneState<Waiting>, 'stats'>, batch: readonly Waiting[], from: number): void {
+  const w = batch[from]
+  if (w === undefined) return
+  lane.stats.retried++
+  const next = (): void => { againInOrder(lane, batch, from + 1) }
+  ;(w.retry ?? w.alone)().then((row) => { w.done(null, row); next() }, (e: unknown) => { w.done(e, undefined); next() })
 }
 
 /** A request of a shared unit run again alone, outside the lane (its own outcome). */
 function again (lane: Pick<LaneState<Waiting>, 'stats'>, w: Waiting): void {
   lane.stats.retried++
-  w.alone().then((row) => { w.done(null, row) }, (e: unknown) => { w.done(e, undefined) })
+  ;(w.retry ?? w.alone)().then((row) => { w.done(null, row) }, (e: unknown) => { w.done(e, undefined) })
 }

@@ -64,9 +64,10 @@ export async function writeOneStatement (deps: WriteDeps, plan: PlanNode, unit: 
   const hooks = deps.hooks ?? []
   if (needsJavaScriptBetween(hooks, nodes, unit)) return null
   await runBeforeWrite(hooks, nodes, unit)
-  const stmt = buildOneStatement(plan, hooks, unit.user)
-  if (stmt.params.length > MAX_PARAMS) throw new OneStatementFailed(new Error('too many parameters for one statement'))
   const send = async (q: typeof deps.sql | NonNullable<WriteUnit['tx']>): Promise<Row> => {
+    // Built only when sent: a create that shares a unit with others (shared-tree.ts) never needs it.
+    const stmt = buildOneStatement(plan, hooks, unit.user)
+    if (stmt.params.length > MAX_PARAMS) throw new OneStatementFailed(new Error('too many parameters for one statement'))
     let rows: Row[]
     try {
       rows = await q.unsafe<Row[]>(stmt.text, stmt.params, { prepare: true })
@@ -79,7 +80,15 @@ export async function writeOneStatement (deps: WriteDeps, plan: PlanNode, unit: 
   let root: Row
   if (!nodes.some((n) => needsAfterRow(hooks, n, unit))) {
     root = isCreateTree(plan)
-      ? await sharedTree(deps.sql, { plan, nodes, hooks, unit, registry: deps.registry, alone: async () => await send(deps.sql) })
+      ? await sharedTree(deps.sql, {
+        plan,
+        nodes,
+        hooks,
+        unit,
+        registry: deps.registry,
+        alone: async () => await send(deps.sql),
+        retry: async () => { throw new OneStatementFailed(new Error('the shared unit failed')) }
+      })
       : await send(deps.sql)
   } else {
     root = await transaction(deps.sql, async (tx) => {

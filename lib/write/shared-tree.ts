@@ -15,8 +15,9 @@ import type { PlanNode } from './types.js'
  * its user and hooks; when the lane is busy, the creates that waited are written together level
  * by level — all their roots in one multi-row INSERT, then all their children… (levels.ts, the
  * bulk create's writer) — in one transaction, each record's audit and change rows multi-row
- * too. A failure rolls the transaction back and each create runs again alone (its own one
- * statement, re-planned on failure as before), so each gets the outcome it would have had alone.
+ * too. A failure rolls the transaction back and each create is planned again from its payload
+ * and runs on the statement-per-record path (as after a failed one statement), so each gets the
+ * outcome it would have had alone.
  */
 
 /** A waiting nested create: its plan (its nodes get their rows) and its unit (user, timestamp). */
@@ -47,6 +48,11 @@ export interface SingleTree {
   unit: WriteUnit
   registry: Registry
   alone: () => Promise<Row>
+  /**
+   * How it runs after its shared unit failed: the unit set FKs on its nodes, so it is planned
+   * again from the payload (one-statement.ts throws `OneStatementFailed`), never sent as built.
+   */
+  retry: () => Promise<Row>
 }
 
 /** Writes a nested create `isCreateTree` accepts, sharing a unit with concurrent ones of the same user and hooks; resolves to its root row. */
@@ -67,7 +73,7 @@ export async function sharedTree (sql: Sql, tree: SingleTree): Promise<Row> {
       })
       return plans.map((p) => p.node.row)
     }
-  }), (done) => ({ key: '', plan: tree.plan, nodes: tree.nodes, unit, done, alone: tree.alone }))
+  }), (done) => ({ key: '', plan: tree.plan, nodes: tree.nodes, unit, done, alone: tree.alone, retry: tree.retry }))
   if (row === undefined) throw new Error(`${tree.plan.node.entity.name}: nested create returned no row`)
   return row
 }
