@@ -19,7 +19,13 @@ export interface StatementCount {
   /** WAL bytes written per request by those statements: what a write costs PostgreSQL, independent of the machine's load. */
   walPerRequest: number
   statements: Array<{ calls: number, query: string }>
+  /** Every statement of the app database per request while `AT_ONCE` requests are in flight (shared statements, docs/ARCHITECTURE.md). */
+  atOnce: number
 }
+
+/** Requests in flight, and sent in all, for the concurrent count (the bench's own concurrency). */
+const AT_ONCE = 50
+const AT_ONCE_TOTAL = 400
 
 /** Counts the statements of each scenario's requests on each server. */
 export async function countStatements (pgUrl: string, db: string, run: { servers: readonly ServerProcess[], ds: Dataset, scenarios: readonly Scenario[], n?: number }): Promise<StatementCount[]> {
@@ -38,7 +44,17 @@ export async function countStatements (pgUrl: string, db: string, run: { servers
           WHERE d.datname = ${db} AND s.calls >= ${Math.ceil(n / 2)} ORDER BY s.calls DESC, s.query`
         const statements = rows.map((r) => ({ calls: Number(r.calls), query: r.query.replace(/\s+/g, ' ').slice(0, 90) }))
         const wal = rows.reduce((sum, r) => sum + Number(r.wal), 0)
-        out.push({ scenario: scenario.id, server: server.name, perRequest: statements.reduce((sum, r) => sum + r.calls, 0) / n, walPerRequest: wal / n, statements })
+        // The same requests, AT_ONCE in flight: every statement the app database ran, per request.
+        const many = scenario.requests(run.ds, `many${server.name}${scenario.id}`)
+        await sql`SELECT pg_stat_statements_reset()`
+        let next = 0
+        await Promise.all(Array.from({ length: AT_ONCE }, async () => {
+          while (next < AT_ONCE_TOTAL) await send(server, materialize(many[next++ % many.length] as never))
+        }))
+        const [all] = await sql<Array<{ calls: string }>>`
+          SELECT coalesce(sum(s.calls), 0)::text AS calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = ${db}`
+        const atOnce = Number(all?.calls ?? 0) / AT_ONCE_TOTAL
+        out.push({ scenario: scenario.id, server: server.name, perRequest: statements.reduce((sum, r) => sum + r.calls, 0) / n, walPerRequest: wal / n, statements, atOnce })
       }
     }
   } finally {
@@ -50,13 +66,13 @@ export async function countStatements (pgUrl: string, db: string, run: { servers
 /** The markdown table of the counts. */
 export function statementsBlock (counts: readonly StatementCount[], n = 40): string {
   const lines = [
-    `Statements per request (\`pg_stat_statements\`, ${n} sequential requests per scenario and server; statements run ≥ ${n / 2} times):`,
+    `Statements per request (\`pg_stat_statements\`, ${n} sequential requests per scenario and server; statements run ≥ ${n / 2} times), and every statement of the app database per request when ${AT_ONCE_TOTAL} requests are sent ${AT_ONCE} at a time:`,
     '',
-    '| Scenario | Server | Statements / request | WAL bytes / request | Statements (calls) |',
-    '|---|---|---:|---:|---|'
+    `| Scenario | Server | Statements / request | At ${AT_ONCE} in flight | WAL bytes / request | Statements (calls) |`,
+    '|---|---|---:|---:|---:|---|'
   ]
   for (const c of counts) {
-    lines.push(`| ${c.scenario} | ${c.server} | ${c.perRequest.toFixed(2)} | ${Math.round(c.walPerRequest)} | ${c.statements.map((s) => `\`${s.query.replace(/\|/g, '\\|')}\` (${s.calls})`).join('<br>')} |`)
+    lines.push(`| ${c.scenario} | ${c.server} | ${c.perRequest.toFixed(2)} | ${c.atOnce.toFixed(2)} | ${Math.round(c.walPerRequest)} | ${c.statements.map((s) => `\`${s.query.replace(/\|/g, '\\|')}\` (${s.calls})`).join('<br>')} |`)
   }
   return lines.join('\n')
 }
