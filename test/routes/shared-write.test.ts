@@ -9,7 +9,7 @@ import type { Sql } from '../../lib/db/connection.js'
 import { canReturnOld } from '../../lib/db/capabilities.js'
 import { sharedWriteStats } from '../../lib/write/shared-write.js'
 import { build, createTestApp, type TestApp } from '../helper.js'
-import { appContext, defineSchema, userToken, type Row } from './business-fixtures.js'
+import { appContext, userToken, type Row } from './business-fixtures.js'
 
 const ENTITIES: Row[] = [
   { name: 'customer', table: 'customers', fields: [{ name: 'id', type: 'uuid' }, { name: 'name', type: 'string', required: true, unique: true }] },
@@ -65,20 +65,32 @@ async function snapshot (sql: Sql, answers: Array<{ statusCode: number, body: st
   }
 }
 
+// One server and one app for the whole file (an app is a database: ~1 s to create); each test
+// empties the tables it writes.
+const app = await build(t)
+const a: TestApp = await createTestApp(app, 'shared')
+// Defined before any test (no assertion outside a test): a refused definition throws.
+for (const [url, payload] of [
+  ...ENTITIES.map((e) => ['/_admin/entities', e] as const),
+  ['/_admin/entities', { name: 'item', table: 'items', fields: [{ name: 'id', type: 'uuid' }, { name: 'invoice_id', type: 'uuid', required: true }, { name: 'sku', type: 'string', required: true, unique: true }, { name: 'qty', type: 'int' }] }] as const,
+  ...RELATIONS.map((r) => ['/_admin/relations', r] as const),
+  ['/_admin/relations', { name: 'items', type: 'one_to_many', source: 'invoice', target: 'item', source_key: 'id', target_key: 'invoice_id', on_delete: 'cascade' }] as const
+]) {
+  const res = await a.as(a.admin, { method: 'POST', url, payload })
+  if (res.statusCode !== 201) throw new Error(`${url}: ${res.body}`)
+}
+const { sql } = await appContext(app, a)
+const clerk = await userToken(app, a, 'clerk@example.test', ['admin'])
+const tokens = { admin: a.admin, clerk }
+
 t.test('concurrent creates share INSERTs and leave exactly what one-by-one creates leave', async (t) => {
-  const app = await build(t)
-  const a: TestApp = await createTestApp(app, 'shared')
-  await defineSchema(t, a, { entities: ENTITIES, relations: RELATIONS })
-  const { sql } = await appContext(app, a)
-  const clerk = await userToken(app, a, 'clerk@example.test', ['admin'])
-  const tokens = { admin: a.admin, clerk }
   const customerRes = await a.as(a.admin, { method: 'POST', url: '/customer', payload: { name: 'Acme' } })
   t.equal(customerRes.statusCode, 201, customerRes.body)
   const customer = String(customerRes.json().data.id)
   const sends = payloads(customer)
 
   const reset = async (): Promise<void> => {
-    await sql.unsafe('TRUNCATE invoices, _audit_log, _changes')
+    await sql.unsafe('TRUNCATE invoices, items, _audit_log, _changes')
     const seeded = await a.as(a.admin, { method: 'POST', url: '/invoice', payload: { number: 'seeded' } })
     t.equal(seeded.statusCode, 201, seeded.body)
     await sql.unsafe('TRUNCATE _audit_log, _changes')
@@ -111,17 +123,11 @@ t.test('concurrent creates share INSERTs and leave exactly what one-by-one creat
 })
 
 t.test('concurrent updates share UPDATEs and leave exactly what one-by-one updates leave', async (t) => {
-  const app = await build(t)
-  const a: TestApp = await createTestApp(app, 'sharedup')
-  await defineSchema(t, a, { entities: ENTITIES, relations: RELATIONS })
-  const { sql } = await appContext(app, a)
-  const clerk = await userToken(app, a, 'clerk@example.test', ['admin'])
-  const tokens = { admin: a.admin, clerk }
   const numbers = Array.from({ length: 30 }, (_, i) => `U-${i}`)
 
   /** Fresh invoices U-0…U-29 with fixed ids (so both runs address the same records), audit and change rows emptied. */
   const reset = async (): Promise<string[]> => {
-    await sql.unsafe('TRUNCATE invoices, _audit_log, _changes')
+    await sql.unsafe('TRUNCATE invoices, items, _audit_log, _changes')
     const ids = numbers.map((_, i) => `00000000-0000-4000-8000-${String(i + 100).padStart(12, '0')}`)
     await sql.unsafe('INSERT INTO invoices (id, number, total, paid) SELECT unnest($1::uuid[]), unnest($2::text[]), 1, false', [ids, numbers])
     return ids
@@ -166,13 +172,6 @@ t.test('concurrent updates share UPDATEs and leave exactly what one-by-one updat
 })
 
 t.test('concurrent nested creates share a unit and leave exactly what one-by-one creates leave', async (t) => {
-  const app = await build(t)
-  const a: TestApp = await createTestApp(app, 'sharedtree')
-  await defineSchema(t, a, {
-    entities: [...ENTITIES, { name: 'item', table: 'items', fields: [{ name: 'id', type: 'uuid' }, { name: 'invoice_id', type: 'uuid', required: true }, { name: 'sku', type: 'string', required: true, unique: true }, { name: 'qty', type: 'int' }] }],
-    relations: [...RELATIONS, { name: 'items', type: 'one_to_many', source: 'invoice', target: 'item', source_key: 'id', target_key: 'invoice_id', on_delete: 'cascade' }]
-  })
-  const { sql } = await appContext(app, a)
   const sends: Row[] = []
   for (let i = 0; i < 20; i++) sends.push({ number: `T-${i}`, total: '1.50', items: Array.from({ length: 1 + (i % 4) }, (_, j) => ({ sku: `T-${i}-${j}`, qty: j })) })
   sends.push({ number: 'T-dup', items: [{ sku: 'T-3-0' }] })
