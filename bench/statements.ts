@@ -34,6 +34,8 @@ export async function countStatements (pgUrl: string, db: string, run: { servers
   const out: StatementCount[] = []
   try {
     await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`
+    // Sequential counts first, for all: the concurrent runs write enough WAL to start
+    // checkpoints, whose full-page images would inflate the WAL per request measured after them.
     for (const scenario of run.scenarios) {
       for (const server of run.servers) {
         const templates = scenario.requests(run.ds, `stmt${server.name}${scenario.id}`)
@@ -44,18 +46,22 @@ export async function countStatements (pgUrl: string, db: string, run: { servers
           WHERE d.datname = ${db} AND s.calls >= ${Math.ceil(n / 2)} ORDER BY s.calls DESC, s.query`
         const statements = rows.map((r) => ({ calls: Number(r.calls), query: r.query.replace(/\s+/g, ' ').slice(0, 90) }))
         const wal = rows.reduce((sum, r) => sum + Number(r.wal), 0)
-        // The same requests, AT_ONCE in flight: every statement the app database ran, per request.
-        const many = scenario.requests(run.ds, `many${server.name}${scenario.id}`)
-        await sql`SELECT pg_stat_statements_reset()`
-        let next = 0
-        await Promise.all(Array.from({ length: AT_ONCE }, async () => {
-          while (next < AT_ONCE_TOTAL) await send(server, materialize(many[next++ % many.length] as never))
-        }))
-        const [all] = await sql<Array<{ calls: string }>>`
-          SELECT coalesce(sum(s.calls), 0)::text AS calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = ${db}`
-        const atOnce = Number(all?.calls ?? 0) / AT_ONCE_TOTAL
-        out.push({ scenario: scenario.id, server: server.name, perRequest: statements.reduce((sum, r) => sum + r.calls, 0) / n, walPerRequest: wal / n, statements, atOnce })
+        out.push({ scenario: scenario.id, server: server.name, perRequest: statements.reduce((sum, r) => sum + r.calls, 0) / n, walPerRequest: wal / n, statements, atOnce: 0 })
       }
+    }
+    // The same requests, AT_ONCE in flight: every statement the app database ran, per request.
+    for (const count of out) {
+      const scenario = run.scenarios.find((x) => x.id === count.scenario) as Scenario
+      const server = run.servers.find((x) => x.name === count.server) as ServerProcess
+      const many = scenario.requests(run.ds, `many${server.name}${scenario.id}`)
+      await sql`SELECT pg_stat_statements_reset()`
+      let next = 0
+      await Promise.all(Array.from({ length: AT_ONCE }, async () => {
+        while (next < AT_ONCE_TOTAL) await send(server, materialize(many[next++ % many.length] as never))
+      }))
+      const [all] = await sql<Array<{ calls: string }>>`
+        SELECT coalesce(sum(s.calls), 0)::text AS calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = ${db}`
+      count.atOnce = Number(all?.calls ?? 0) / AT_ONCE_TOTAL
     }
   } finally {
     await sql.end()
