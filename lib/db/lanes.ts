@@ -39,8 +39,6 @@ export interface Waiting {
   /** With `distinctKeys`: the record's canonical key text; '' otherwise. */
   key: string
   alone: () => Promise<LaneRow | undefined>
-  /** How it runs again after its shared unit failed (default `alone`). */
-  retry?: () => Promise<LaneRow | undefined>
   done: (err: unknown, row: LaneRow | undefined) => void
 }
 
@@ -206,11 +204,11 @@ function againInOrder (lane: Pick<LaneState<Waiting>, 'stats'>, batch: readonly 
   if (w === undefined) return
   lane.stats.retried++
   const next = (): void => { againInOrder(lane, batch, from + 1) }
-  ;(w.retry ?? w.alone)().then((row) => { w.done(null, row); next() }, (e: unknown) => { w.done(e, undefined); next() })
+  w.alone().then((row) => { w.done(null, row); next() }, (e: unknown) => { w.done(e, undefined); next() })
 }
 
 /** A request of a shared unit run again alone, outside the lane (its own outcome). */
 function again (lane: Pick<LaneState<Waiting>, 'stats'>, w: Waiting): void {
   lane.stats.retried++
-  ;(w.retry ?? w.alone)().then((row) => { w.done(null, row) }, (e: unknown) => { w.done(e, undefined) })
+  w.alone().then((row) => { w.done(null, row) }, (e: unknown) => { w.done(e, undefined) })
 }

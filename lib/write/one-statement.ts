@@ -65,7 +65,9 @@ export async function writeOneStatement (deps: WriteDeps, plan: PlanNode, unit: 
   if (needsJavaScriptBetween(hooks, nodes, unit)) return null
   await runBeforeWrite(hooks, nodes, unit)
   const send = async (q: typeof deps.sql | NonNullable<WriteUnit['tx']>): Promise<Row> => {
-    // Built only when sent: a create that shares a unit with others (shared-tree.ts) never needs it.
+    // Built only when sent: a create that shares a unit with others (shared-tree.ts) never needs
+    // it. After a failed shared unit the nodes carry the FKs it set; the statement ignores them
+    // (a child's FK is always the subquery on its parent's CTE).
     const stmt = buildOneStatement(plan, hooks, unit.user)
     if (stmt.params.length > MAX_PARAMS) throw new OneStatementFailed(new Error('too many parameters for one statement'))
     let rows: Row[]
@@ -86,8 +88,7 @@ export async function writeOneStatement (deps: WriteDeps, plan: PlanNode, unit: 
         hooks,
         unit,
         registry: deps.registry,
-        alone: async () => await send(deps.sql),
-        retry: async () => { throw new OneStatementFailed(new Error('the shared unit failed')) }
+        alone: async () => await send(deps.sql)
       })
       : await send(deps.sql)
   } else {

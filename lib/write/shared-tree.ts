@@ -1,3 +1,4 @@
+import type { Sql } from '../db/connection.js'
 import { inLane, type Waiting } from '../db/lanes.js'
 import type { Registry } from '../metadata/registry.js'
 import type { WriteHooks, WriteNode, WriteUnit } from './hooks.js'
@@ -5,19 +6,18 @@ import { writeLevels } from './levels.js'
 import { rowSqlOf } from './row-sql.js'
 import { sharedWriteStats } from './shared-write.js'
 import type { Row } from './sql.js'
-import type { Sql } from '../db/connection.js'
 import { transaction } from './transaction.js'
 import type { PlanNode } from './types.js'
 
 /**
- * Concurrent nested creates share one unit (docs/ARCHITECTURE.md, "Writes: concurrent creates
- * and updates"): a nested create that is one statement alone (one-statement.ts) joins a lane of
+ * Concurrent nested creates share one unit (docs/ARCHITECTURE.md, "Shared
+ * statements"): a nested create that is one statement alone (one-statement.ts) joins a lane of
  * its user and hooks; when the lane is busy, the creates that waited are written together level
  * by level — all their roots in one multi-row INSERT, then all their children… (levels.ts, the
  * bulk create's writer) — in one transaction, each record's audit and change rows multi-row
- * too. A failure rolls the transaction back and each create is planned again from its payload
- * and runs on the statement-per-record path (as after a failed one statement), so each gets the
- * outcome it would have had alone.
+ * too. A failure rolls the transaction back and each create runs again alone, one after another
+ * in arrival order, as its one statement (re-planned from its payload if that fails, as always),
+ * so each gets the outcome it would have had alone.
  */
 
 /** A waiting nested create: its plan (its nodes get their rows) and its unit (user, timestamp). */
@@ -47,12 +47,8 @@ export interface SingleTree {
   hooks: readonly WriteHooks[]
   unit: WriteUnit
   registry: Registry
+  /** Its one statement (also after a failed shared unit: each again alone, in arrival order). */
   alone: () => Promise<Row>
-  /**
-   * How it runs after its shared unit failed: the unit set FKs on its nodes, so it is planned
-   * again from the payload (one-statement.ts throws `OneStatementFailed`), never sent as built.
-   */
-  retry: () => Promise<Row>
 }
 
 /** Writes a nested create `isCreateTree` accepts, sharing a unit with concurrent ones of the same user and hooks; resolves to its root row. */
@@ -73,7 +69,7 @@ export async function sharedTree (sql: Sql, tree: SingleTree): Promise<Row> {
       })
       return plans.map((p) => p.node.row)
     }
-  }), (done) => ({ key: '', plan: tree.plan, nodes: tree.nodes, unit, done, alone: tree.alone, retry: tree.retry }))
+  }), (done) => ({ key: '', plan: tree.plan, nodes: tree.nodes, unit, done, alone: tree.alone }))
   if (row === undefined) throw new Error(`${tree.plan.node.entity.name}: nested create returned no row`)
   return row
 }

@@ -123,9 +123,9 @@ t.test('concurrent creates share INSERTs and leave exactly what one-by-one creat
 })
 
 t.test('concurrent updates share UPDATEs and leave exactly what one-by-one updates leave', async (t) => {
-  const numbers = Array.from({ length: 30 }, (_, i) => `U-${i}`)
+  const numbers = Array.from({ length: 35 }, (_, i) => `U-${i}`)
 
-  /** Fresh invoices U-0…U-29 with fixed ids (so both runs address the same records), audit and change rows emptied. */
+  /** Fresh invoices U-0…U-34 with fixed ids (so both runs address the same records), audit and change rows emptied. */
   const reset = async (): Promise<string[]> => {
     await sql.unsafe('TRUNCATE invoices, items, _audit_log, _changes')
     const ids = numbers.map((_, i) => `00000000-0000-4000-8000-${String(i + 100).padStart(12, '0')}`)
@@ -135,7 +135,8 @@ t.test('concurrent updates share UPDATEs and leave exactly what one-by-one updat
   interface Update { as: 'admin' | 'clerk', id: (ids: string[]) => string, payload: Row }
   const updates: Update[] = []
   for (let i = 0; i < 20; i++) updates.push({ as: 'admin', id: (ids) => ids[i] as string, payload: { status: 'sent' } })
-  for (let i = 0; i < 5; i++) updates.push({ as: 'admin', id: (ids) => ids[i] as string, payload: { total: `${i}.25`, paid: true } })
+  // Another field set is another lane: on records of their own (two lanes' updates of one record race, as any concurrent requests do).
+  for (let i = 30; i < 35; i++) updates.push({ as: 'admin', id: (ids) => ids[i] as string, payload: { total: `${i}.25`, paid: true } })
   for (let i = 20; i < 25; i++) updates.push({ as: 'clerk', id: (ids) => ids[i] as string, payload: { status: 'sent' } })
   // The same record three times (in arrival order, never in one statement), a missing record, a unique violation, an uppercase key.
   updates.push({ as: 'admin', id: (ids) => ids[25] as string, payload: { status: 'a' } })
