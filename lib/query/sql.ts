@@ -229,10 +229,15 @@ export function selectFromOf (entity: CompiledEntity, columns: readonly Compiled
   return s
 }
 
+/** `SELECT … FROM` of the columns with the row version (`xmin`, ETags) in front. */
+function versionedSelectOf (entity: CompiledEntity, columns?: readonly CompiledField[]): string {
+  return selectFromOf(entity, columns).replace(/^SELECT /, `SELECT xmin::text AS ${VERSION_COLUMN}, `)
+}
+
 /** One live row by the value of `field` (the primary key or the slug field). */
 export function buildGetSql (entity: CompiledEntity, field: CompiledField, value: unknown, where?: readonly SqlCondition[], columns?: readonly CompiledField[], version = false): SqlText {
   const params: unknown[] = [value]
-  const select = version ? selectFromOf(entity, columns).replace(/^SELECT /, `SELECT xmin::text AS ${VERSION_COLUMN}, `) : selectFromOf(entity, columns)
+  const select = version ? versionedSelectOf(entity, columns) : selectFromOf(entity, columns)
   const text = `${select}${whereClause([entity.liveCondition, `${field.column} = $1`], params, [where])} LIMIT 1`
   return { text, params }
 }
@@ -244,8 +249,7 @@ export function buildGetSql (entity: CompiledEntity, field: CompiledField, value
  */
 export function buildGetManySql (entity: CompiledEntity, field: CompiledField, where?: readonly SqlCondition[], columns?: readonly CompiledField[]): SqlText {
   const params: unknown[] = [null]
-  const select = selectFromOf(entity, columns).replace(/^SELECT /, `SELECT xmin::text AS ${VERSION_COLUMN}, `)
-  const text = `${select}${whereClause([entity.liveCondition, `${field.column} = ANY($1${field.spec.cast}[])`], params, [where])}`
+  const text = `${versionedSelectOf(entity, columns)}${whereClause([entity.liveCondition, `${field.column} = ANY($1${field.spec.cast}[])`], params, [where])}`
   return { text, params }
 }
 

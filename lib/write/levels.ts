@@ -2,7 +2,7 @@ import type { CompiledEntity, CompiledField } from '../metadata/compiled.js'
 import { atIndex } from './batch.js'
 import { runAfterRow, type WriteHooks, type WriteNode, type WriteUnit } from './hooks.js'
 import { rowSqlParams, rowStatement } from './row-sql.js'
-import { textArrayLiteral, toParam, type Queryable, type Row, type SqlParam, type Statement } from './sql.js'
+import { paramText, textArrayLiteral, toParam, type Queryable, type Row, type SqlParam, type Statement } from './sql.js'
 import type { ExecContext, PlanNode } from './types.js'
 
 /**
@@ -60,12 +60,6 @@ export interface Group {
   columns: Array<Array<string | null>>
 }
 
-/** A statement parameter as text (row-sql.ts casts each element): postgres.js would type an array by its first element. */
-function asText (field: CompiledField, value: unknown): string | null {
-  const p = toParam(field, value)
-  return p === null || typeof p === 'string' ? p : String(p)
-}
-
 /** Whether a record's values write exactly the fields of group `g`. */
 function writesFieldsOf (g: Group, values: Record<string, unknown>): boolean {
   const list = g.entity.fieldList
@@ -98,7 +92,7 @@ export function groupsOf (nodes: readonly WriteNode[]): Group[] {
     g.nodes.push(node)
     for (let i = 0; i < g.fields.length; i++) {
       const f = g.fields[i] as CompiledField
-      ;(g.columns[i] as Array<string | null>).push(asText(f, values[f.name]))
+      ;(g.columns[i] as Array<string | null>).push(paramText(toParam(f, values[f.name])))
     }
   }
   return [...byKey.values()]

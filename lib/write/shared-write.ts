@@ -4,7 +4,7 @@ import { canReturnOld } from '../db/capabilities.js'
 import { inLane, newLaneStats, type Waiting } from '../db/lanes.js'
 import { keyText } from './lookup.js'
 import { rowStatement, UNNEST_ORDINAL } from './row-sql.js'
-import { run, textArrayLiteral, type ErrorSite, type Queryable, type Row, type SqlParam, type Statement } from './sql.js'
+import { paramText, run, textArrayLiteral, type ErrorSite, type Queryable, type Row, type SqlParam, type Statement } from './sql.js'
 
 /**
  * Concurrent creates and updates of one shape share one statement (docs/ARCHITECTURE.md,
@@ -84,7 +84,7 @@ function sharedStatement (write: SingleWrite, batch: readonly StatementWaiting[]
   const params: SqlParam[] = []
   const column = new Array<string | null>(batch.length)
   for (let i = 0; i < own; i++) {
-    for (let r = 0; r < batch.length; r++) column[r] = asText((batch[r] as StatementWaiting).stmt.params[i] ?? null)
+    for (let r = 0; r < batch.length; r++) column[r] = paramText((batch[r] as StatementWaiting).stmt.params[i] ?? null)
     params.push(textArrayLiteral(column))
   }
   const first = (batch[0] as StatementWaiting).stmt.params
@@ -93,9 +93,4 @@ function sharedStatement (write: SingleWrite, batch: readonly StatementWaiting[]
     ? { kind: 'insert', fields, unnest: true }
     : { kind: 'update', fields, by: write.by, unnest: true }, write.hooks)
   return { text, params }
-}
-
-/** A single statement's parameter as the element text of an unnest array (row-sql.ts casts it back per field). */
-function asText (p: SqlParam): string | null {
-  return p === null || typeof p === 'string' ? p : String(p)
 }

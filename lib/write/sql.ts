@@ -118,6 +118,14 @@ export function existsStatement (entity: CompiledEntity, field: CompiledField): 
 }
 
 /**
+ * A parameter as the element text of a `text[]` literal (`textArrayLiteral`), cast back per field
+ * by the statement (row-sql.ts unnest statements): postgres.js would type an array by its first element.
+ */
+export function paramText (p: SqlParam): string | null {
+  return p === null || typeof p === 'string' ? p : String(p)
+}
+
+/**
  * A PostgreSQL array literal of text elements (`{"a","b",NULL}`), sent as the value of an
  * `$n::text[]` parameter (postgres.js passes a string through as is): one pass over the
  * elements, where postgres.js would escape each one with two regular expressions and join a
