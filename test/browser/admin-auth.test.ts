@@ -64,7 +64,9 @@ t.test('admin UI: sign-in, errors, refresh, deep links, logout', async (t) => {
 
   await t.test('logout revokes the refresh token and returns to the login page', async (t) => {
     const stored = await page.evaluate(() => (JSON.parse(localStorage.getItem('rocket.admin.session') ?? '{}') as { refreshToken: string }).refreshToken)
+    const revoked = page.waitForResponse((r) => r.url().endsWith('/auth/logout'), WAIT)
     await page.getByRole('button', { name: 'Log out' }).click()
+    t.equal((await revoked).status(), 200, 'the UI revoked its refresh token')
     await page.waitForURL(/\/admin\/login$/, WAIT)
     const again = await s.app.inject({ method: 'POST', url: '/api/_platform/auth/refresh', payload: { refresh_token: stored } })
     t.equal(again.statusCode, 401, 'the old refresh token no longer works')

@@ -16,13 +16,17 @@ export async function login (creds: Credentials, app: string | null): Promise<Se
   return next
 }
 
-/** Revokes the refresh token (best effort) and forgets the session. */
+/**
+ * Revokes the refresh token (best effort), then forgets the session: the login
+ * page only shows once the server has answered, so a token copied before the
+ * logout is already dead when it does.
+ */
 export async function logout (): Promise<void> {
   const s = session()
-  setSession(null)
   if (s === null) return
   const path = s.scope === 'platform' ? '/_platform/auth/logout' : `/${s.app ?? ''}/auth/logout`
   await request(path, { method: 'POST', body: { refresh_token: s.refreshToken }, anonymous: true }).catch(() => undefined)
+  setSession(null)
 }
 
 export const listApps = async (): Promise<AppInfo[]> => await apiData<AppInfo[]>('/_platform/apps')
