@@ -151,8 +151,11 @@ async function runScenarios (s: Servers): Promise<ScenarioRuns[]> {
         `ratio ${(done.rocket.rps / done.floor.rps).toFixed(2)} / ${(done.rocket.rps / done.bare.rps).toFixed(2)}, failures ${done.rocket.failures}/${done.floor.failures}/${done.bare.failures}, ` +
         `cpu/req ${done.rocket.cpuPerRequest.toFixed(3)}/${done.floor.cpuPerRequest.toFixed(3)} ms, ` +
         `pg cpu/req ${done.rocket.pgCpuPerRequest.toFixed(3)}/${done.floor.pgCpuPerRequest.toFixed(3)} ms, rocket rss ${done.rocket.rssPeak} MB`)
+      // Every scenario starts from the seeded tables: the rows a write scenario added (tens of
+      // thousands, not yet vacuumed) would otherwise slow the reads after it — the aggregate of
+      // S8 fell from ~100 to 2–4 req/s on all servers — and change between rounds.
+      if (run.scenario.write) await resetWrites(s.ds.appDbUrl)
     }
-    if (scenarios.some((x) => x.write)) await resetWrites(s.ds.appDbUrl)
   }
   return runs
 }

@@ -8,7 +8,10 @@ import { takenTransitions, type TakenTransition } from './transition.js'
 
 /** The module's `needsAfterRow`: only records whose transition creates records need the row hook. */
 export function createsRecords (node: WriteNode, unit: WriteUnit): boolean {
-  return takenTransitions(unit).some((t) => t.node === node && t.transition.actions.some((a) => a.type === 'create_record'))
+  const taken = takenTransitions(unit)
+  // Asked per written record (a bulk create asks 1,000 times): no closure made when no transition was taken.
+  if (taken.length === 0) return false
+  return taken.some((t) => t.node === node && t.transition.actions.some((a) => a.type === 'create_record'))
 }
 
 /**

@@ -22,6 +22,8 @@ const sentOrders = new WeakMap<Row, Map<string, SentOrder>>()
 
 /** Remembers what the write of a root (the plan after its transaction committed) needs for its response. */
 export function rememberWrittenChildren (plan: PlanNode, root: Row): void {
+  // Most records of a bulk name no relation: nothing to remember, no Map to allocate.
+  if (plan.relations.length === 0) return
   rememberSentOrder(plan, root)
   if (plan.node.action !== 'create') return
   const out = new Map<RelationEdge, readonly Row[]>()
