@@ -16,16 +16,21 @@ export async function login (creds: Credentials, app: string | null): Promise<Se
   return next
 }
 
+/** How long logging out waits for the server to revoke the refresh token. */
+const LOGOUT_WAIT_MS = 5000
+
 /**
  * Revokes the refresh token (best effort), then forgets the session: the login
  * page only shows once the server has answered, so a token copied before the
- * logout is already dead when it does.
+ * logout is already dead when it does. A server that does not answer within
+ * LOGOUT_WAIT_MS does not keep the user signed in.
  */
 export async function logout (): Promise<void> {
   const s = session()
   if (s === null) return
   const path = s.scope === 'platform' ? '/_platform/auth/logout' : `/${s.app ?? ''}/auth/logout`
-  await request(path, { method: 'POST', body: { refresh_token: s.refreshToken }, anonymous: true }).catch(() => undefined)
+  const revoked = request(path, { method: 'POST', body: { refresh_token: s.refreshToken }, anonymous: true }).then(() => undefined, () => undefined)
+  await Promise.race([revoked, new Promise<void>((resolve) => { setTimeout(resolve, LOGOUT_WAIT_MS) })])
   setSession(null)
 }
 
