@@ -32,6 +32,8 @@ export async function countStatements (pgUrl: string, db: string, run: { servers
   const n = run.n ?? 40
   const sql = postgres(pgUrl, { max: 1, onnotice: () => {} })
   const out: StatementCount[] = []
+  /** Each count with the scenario and server it measures, for the concurrent pass. */
+  const measured: Array<{ count: StatementCount, scenario: Scenario, server: ServerProcess }> = []
   try {
     await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`
     // Sequential counts first, for all: the concurrent runs write enough WAL to start
@@ -46,13 +48,13 @@ export async function countStatements (pgUrl: string, db: string, run: { servers
           WHERE d.datname = ${db} AND s.calls >= ${Math.ceil(n / 2)} ORDER BY s.calls DESC, s.query`
         const statements = rows.map((r) => ({ calls: Number(r.calls), query: r.query.replace(/\s+/g, ' ').slice(0, 90) }))
         const wal = rows.reduce((sum, r) => sum + Number(r.wal), 0)
-        out.push({ scenario: scenario.id, server: server.name, perRequest: statements.reduce((sum, r) => sum + r.calls, 0) / n, walPerRequest: wal / n, statements, atOnce: 0 })
+        const count = { scenario: scenario.id, server: server.name, perRequest: statements.reduce((sum, r) => sum + r.calls, 0) / n, walPerRequest: wal / n, statements, atOnce: 0 }
+        out.push(count)
+        measured.push({ count, scenario, server })
       }
     }
     // The same requests, AT_ONCE in flight: every statement the app database ran, per request.
-    for (const count of out) {
-      const scenario = run.scenarios.find((x) => x.id === count.scenario) as Scenario
-      const server = run.servers.find((x) => x.name === count.server) as ServerProcess
+    for (const { count, scenario, server } of measured) {
       const many = scenario.requests(run.ds, `many${server.name}${scenario.id}`)
       await sql`SELECT pg_stat_statements_reset()`
       let next = 0

@@ -229,9 +229,17 @@ export function selectFromOf (entity: CompiledEntity, columns: readonly Compiled
   return s
 }
 
-/** `SELECT … FROM` of the columns with the row version (`xmin`, ETags) in front. */
+const versionedCache = new WeakMap<readonly CompiledField[], string>()
+
+/** `SELECT … FROM` of the columns with the row version (`xmin`, ETags) in front, cached like `selectFromOf`. */
 function versionedSelectOf (entity: CompiledEntity, columns?: readonly CompiledField[]): string {
-  return selectFromOf(entity, columns).replace(/^SELECT /, `SELECT xmin::text AS ${VERSION_COLUMN}, `)
+  const list = columns ?? entity.fieldList
+  let s = versionedCache.get(list)
+  if (s === undefined) {
+    s = selectFromOf(entity, list).replace(/^SELECT /, `SELECT xmin::text AS ${VERSION_COLUMN}, `)
+    versionedCache.set(list, s)
+  }
+  return s
 }
 
 /** One live row by the value of `field` (the primary key or the slug field). */
