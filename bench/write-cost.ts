@@ -1,6 +1,7 @@
 /**
- * PostgreSQL's share of one create (bench S4), isolated from Node and the load generator: the
- * backend CPU per statement of
+ * PostgreSQL's share of one create (bench S4), or with WRITE_COST_ROWS=100 of one bulk create of
+ * that many records (bench S10), isolated from Node and the load generator: the backend CPU per
+ * statement of
  *   bare      the floor without audit (one INSERT … RETURNING),
  *   audited   the floor with the audit row (the same statement plus an `_audit_log` CTE),
  *   contract  the cheapest statement that does what docs/reference.md requires of every write
@@ -14,6 +15,7 @@
  *
  *   node --import tsx bench/write-cost.ts
  *   WRITE_COST_N=3000 WRITE_COST_ROUNDS=5 node --import tsx bench/write-cost.ts
+ *   WRITE_COST_ROWS=100 WRITE_COST_N=200 node --import tsx bench/write-cost.ts
  */
 import postgres from 'postgres'
 import { withDatabase } from '../lib/db/connection.js'
@@ -25,6 +27,10 @@ import { ENTITIES, RELATIONS } from './schema.js'
 
 const N = Number(process.env.WRITE_COST_N ?? 2000)
 const ROUNDS = Number(process.env.WRITE_COST_ROUNDS ?? 3)
+/** Records per create: 1 is S4's single create, more is S10's bulk create (one statement of that many rows). */
+const ROWS = Number(process.env.WRITE_COST_ROWS ?? 1)
+/** Statements (or requests) before each measured run. */
+const WARMUP = Math.max(20, Math.round(200 / Math.sqrt(ROWS)))
 /**
  * Node-side time between two statements, like a server's request handling: a backend that idles
  * between statements pays more CPU per statement (cold caches) than one kept busy in a loop.
@@ -65,17 +71,24 @@ try {
     await sql`SELECT pg_reload_conf()`
   }
   const pid = (await sql<Array<{ pid: number }>>`SELECT pg_backend_pid() AS pid`)[0]?.pid ?? 0
-  const audited = writeStatements(true).insertInvoice
-  const statements = { bare: writeStatements(false).insertInvoice, audited, contract: contractStatement(audited) }
+  const statement = ROWS === 1 ? 'insertInvoice' : 'insertInvoices'
+  const audited = writeStatements(true)[statement]
+  const statements = { bare: writeStatements(false)[statement], audited, contract: contractStatement(audited) }
   let seq = 0
-  const values = (): unknown[] => [`W-${++seq}`, 'draft', '10.00', customerId, '2024-01-01']
+  const record = (): Record<string, string> => ({ number: `W-${++seq}`, status: 'draft', total: '10.00', customer_id: customerId, issued_on: '2024-01-01' })
+  const columns = ['number', 'status', 'total', 'customer_id', 'issued_on']
+  const values = (): unknown[] => {
+    if (ROWS === 1) { const r = record(); return columns.map((c) => r[c]) }
+    const records = Array.from({ length: ROWS }, record)
+    return columns.map((c) => records.map((r) => r[c]))
+  }
 
   async function handWritten (text: string, withUser: boolean): Promise<number> {
     const run = async (): Promise<void> => {
       await sql.unsafe(text, (withUser ? [...values(), userId] : values()) as never[], { prepare: true })
       pace()
     }
-    for (let i = 0; i < 200; i++) await run()
+    for (let i = 0; i < WARMUP; i++) await run()
     const before = cpuOf(pid)
     for (let i = 0; i < N; i++) await run()
     return (cpuOf(pid) - before) * 1000 / N
@@ -84,8 +97,8 @@ try {
   const appBackends = async (): Promise<number[]> => (await sql<Array<{ pid: number }>>`
     SELECT pid FROM pg_stat_activity WHERE datname = 'rocket_cost' AND pid <> pg_backend_pid()`).map((r) => r.pid)
   async function viaRocket (): Promise<number> {
-    const create = (): Promise<unknown> => api(rocket.url, { method: 'POST', path: '/api/cost/invoice', token, body: { number: `W-${++seq}`, status: 'draft', total: '10.00', customer_id: customerId, issued_on: '2024-01-01' } })
-    for (let i = 0; i < 200; i++) await create()
+    const create = (): Promise<unknown> => api(rocket.url, { method: 'POST', path: '/api/cost/invoice', token, body: ROWS === 1 ? record() : Array.from({ length: ROWS }, record) })
+    for (let i = 0; i < WARMUP; i++) await create()
     const pids = await appBackends()
     const before = pids.reduce((s, p) => s + cpuOf(p), 0)
     for (let i = 0; i < N; i++) await create()
@@ -107,7 +120,7 @@ try {
     for (const r of top) console.log(`${r.calls.padStart(7)} calls ${r.plans.padStart(7)} plans ${String(r.us).padStart(7)} µs  ${r.query}`)
   }
   await sql.end()
-  console.log(`PostgreSQL backend CPU per create, µs (median of ${ROUNDS} rounds of ${N}; rounds in brackets):`)
+  console.log(`PostgreSQL backend CPU per create of ${ROWS} record(s), µs (median of ${ROUNDS} rounds of ${N}; rounds in brackets):`)
   for (const [name, xs] of Object.entries(results)) {
     console.log(`  ${name.padEnd(9)} ${median(xs).toFixed(0).padStart(5)}  [${xs.map((x) => x.toFixed(0)).join(', ')}]`)
   }
