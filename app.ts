@@ -71,7 +71,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await fastify.register(drain)
   await fastify.register(requestLog, { enabled: config.logRequests })
   await fastify.register(securityHeaders)
-  await fastify.register(jsonBody)
+  await fastify.register(jsonBody, { largeBodyBytes: config.largeBodyBytes, largeBodyConcurrency: config.largeBodyConcurrency })
   // Engine modules get their logger and collaborators now; their background work starts when the server is ready.
   const modules = engineModules({ config, log: { error: (obj, msg) => { fastify.log.error(obj, msg) }, warn: (obj, msg) => { fastify.log.warn(obj, msg) } } })
   await fastify.register(platform, { config, engine: createEngine(options.modules?.(modules) ?? modules) })

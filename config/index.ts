@@ -22,6 +22,10 @@ export interface Config {
   storagePath: string
   maxFileSize: number
   bodyLimit: number
+  /** JSON bodies of at least this many characters wait for a place before they are parsed (docs/ARCHITECTURE.md, "Large bodies"). */
+  largeBodyBytes: number
+  /** Large JSON bodies parsed and handled at once per app; the others wait, unparsed. */
+  largeBodyConcurrency: number
   logLevel: string
   /** One info log line per answered request (off: only errors and events of the server itself). */
   logRequests: boolean
@@ -117,6 +121,8 @@ const ENTRIES = [
   ['STORAGE_PATH', 'storagePath', { type: 'string', minLength: 1 }, './uploads'],
   ['MAX_FILE_SIZE', 'maxFileSize', { type: 'integer', minimum: 1 }, 10 * 1024 * 1024],
   ['BODY_LIMIT', 'bodyLimit', { type: 'integer', minimum: 1024 }, 1024 * 1024],
+  ['LARGE_BODY_BYTES', 'largeBodyBytes', { type: 'integer', minimum: 1 }, 8192],
+  ['LARGE_BODY_CONCURRENCY', 'largeBodyConcurrency', { type: 'integer', minimum: 1, maximum: 1000 }, 10],
   ['LOG_LEVEL', 'logLevel', { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }, 'info'],
   ['LOG_REQUESTS', 'logRequests', { type: 'boolean' }, false],
   ['CORS_ORIGIN', 'corsOrigin', { type: 'string' }, '*'],
