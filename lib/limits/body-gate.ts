@@ -21,13 +21,13 @@ export interface ClosingResponse extends Pick<EventEmitter, 'once' | 'removeList
 export class BodyGate {
   private running = 0
   private readonly queue: Array<{ res: ClosingResponse, run: () => void }> = []
-  /** The most requests ever admitted at once, and how many had to wait (tests, operations). */
-  peak = 0
-  waited = 0
+  /** The most requests ever admitted at once, and how many had to wait (`stats`). */
+  private peak = 0
+  private waited = 0
 
   constructor (private readonly max: number) {}
 
-  /** Requests admitted now, and waiting. */
+  /** Requests admitted now and waiting, the peak admitted at once, and how many waited (tests, operations). */
   get stats (): { running: number, waiting: number, peak: number, waited: number } {
     return { running: this.running, waiting: this.queue.length, peak: this.peak, waited: this.waited }
   }
