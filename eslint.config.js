@@ -5,7 +5,7 @@ import neostandard from 'neostandard'
 export default [
   ...neostandard({
     ts: true,
-    ignores: ['dist/**', 'admin/dist/**', 'data/**', 'uploads/**', 'node_modules/**', 'coverage/**', '.tap/**', 'test/artifacts/**', 'bench/.profiles/**', 'bench/.scratch/**', 'tap-snapshots/**']
+    ignores: ['dist/**', '.test-build/**', 'admin/dist/**', 'data/**', 'uploads/**', 'node_modules/**', 'coverage/**', '.tap/**', 'test/artifacts/**', 'bench/.profiles/**', 'bench/.scratch/**']
   }),
   {
     rules: {

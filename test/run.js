@@ -1,17 +1,26 @@
 // Runs the tap suite and prints the plain "N passed, N failed" closing line CI reads
 // (tap's own summary is not in that form). Exit code is tap's.
 //
+// The suite runs compiled (test/build.js → `.test-build/`, tap configured by test/compiled.taprc):
+// file arguments (`npm test -- test/routes/a.test.ts`) name the sources and run their compiled twins.
+//
 // One embedded PostgreSQL serves the whole run (docs/ARCHITECTURE.md, "Tests"): started here,
 // handed to every test file as TEST_DATABASE_URL (each file creates databases of its own), and
 // stopped when tap ends, fails or is interrupted. With TEST_DATABASE_URL or DATABASE_URL set,
 // that server is used instead.
 import { spawn } from 'node:child_process'
-import { tsImport } from 'tsx/esm/api'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { buildTests, compiledPath, ROOT } from './build.js'
 
-const env = { ...process.env, BCRYPT_COST: process.env.BCRYPT_COST ?? '4' }
+const started = Date.now()
+const compiled = await buildTests()
+console.log(`# compiled ${compiled} files to .test-build/ in ${Date.now() - started} ms`)
+
+const env = { ...process.env, BCRYPT_COST: process.env.BCRYPT_COST ?? '4', TAP_RCFILE: path.join(ROOT, 'test', 'compiled.taprc') }
 let shared = null
 if ((env.TEST_DATABASE_URL ?? '') === '' && (env.DATABASE_URL ?? '') === '') {
-  const { startEmbeddedTestServer } = await tsImport('./db-helper.ts', import.meta.url)
+  const { startEmbeddedTestServer } = await import(pathToFileURL(compiledPath('test/db-helper.ts')).href)
   shared = await startEmbeddedTestServer()
   env.TEST_DATABASE_URL = shared.url
 }
@@ -22,7 +31,8 @@ async function stopShared () {
   await stopping
 }
 
-const args = ['tap', '--reporter=tap', ...process.argv.slice(2)]
+const testArg = (arg) => /\.test\.ts$/.test(arg) ? path.relative(ROOT, compiledPath(arg)) : arg
+const args = ['tap', '--reporter=tap', ...process.argv.slice(2).map(testArg)]
 const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'inherit'], env })
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {

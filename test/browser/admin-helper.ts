@@ -4,17 +4,17 @@ import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { chromium, type Page } from 'playwright-core'
 import type { Test } from 'tap'
+import { PROJECT_ROOT } from '../../lib/project-root.js'
 import { ADMIN_DIST } from '../../routes/admin-ui.js'
 import { build } from '../helper.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../artifacts')
+const ARTIFACTS = path.join(PROJECT_ROOT, 'test', 'artifacts')
 /** Generous: the suite runs two files at once on two shared cores. */
 export const WAIT = { timeout: 30_000 }
 

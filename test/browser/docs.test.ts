@@ -4,15 +4,15 @@ import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import { chromium } from 'playwright-core'
 import t from 'tap'
+import { PROJECT_ROOT } from '../../lib/project-root.js'
 import { build, createTestApp } from '../helper.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-const SCREENSHOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../artifacts/docs.png')
+const SCREENSHOT = path.join(PROJECT_ROOT, 'test', 'artifacts', 'docs.png')
 const WAIT = { timeout: 30_000 }
 
 t.test('Swagger UI: authorise with a token, execute the list operation, see records', async (t) => {

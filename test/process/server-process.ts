@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { PROJECT_ROOT } from '../../lib/project-root.js'
 import { freePort } from '../db-helper.js'
+import { entryArgs } from '../entry.js'
 
 export { freePort }
 
@@ -13,7 +14,6 @@ export { freePort }
  * supervisor runs it: its own HTTP and embedded PostgreSQL ports and data directory; never the
  * test run's shared PostgreSQL (DATABASE_URL / TEST_DATABASE_URL are removed from its env).
  */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 export interface ServerProcess {
   child: ChildProcess
@@ -58,7 +58,7 @@ export async function startServer (options: StartOptions = {}): Promise<ServerPr
     BCRYPT_COST: '4',
     ...options.env
   })
-  const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'server.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, entryArgs(options.script ?? 'server.ts'), { cwd: PROJECT_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout?.on('data', (c: Buffer) => { out += c.toString() })

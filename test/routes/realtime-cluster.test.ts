@@ -6,7 +6,9 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../app.js'
 import { loadConfig, type Config } from '../../config/index.js'
 import { withDatabase } from '../../lib/db/connection.js'
+import { PROJECT_ROOT } from '../../lib/project-root.js'
 import { stopTestServer, testServerUrl } from '../db-helper.js'
+import { entryArgs } from '../entry.js'
 import { createTestApp, type TestApp } from '../helper.js'
 import { dataOf, openSse, type SseEvent, type SseStream } from '../sse-client.js'
 
@@ -115,9 +117,10 @@ async function freePort (): Promise<number> {
   })
 }
 
-/** A real server process (server.ts through tsx) on the given management database. */
+/** A real server process (`server.ts`, test/entry.ts) on the given management database. */
 async function serverProcess (databaseUrl: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const child = spawn(process.execPath, entryArgs('server.ts'), {
+    cwd: PROJECT_ROOT,
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', REALTIME_POLL_INTERVAL_MS: '100' },
     stdio: ['ignore', 'ignore', 'inherit']
   })

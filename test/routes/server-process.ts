@@ -3,12 +3,11 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { PROJECT_ROOT } from '../../lib/project-root.js'
 import { freePort } from '../db-helper.js'
+import { entryArgs } from '../entry.js'
 
 export { freePort }
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** A server process listening on 127.0.0.1. */
 export interface ServerProcess {
@@ -22,14 +21,14 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `server.ts` (through tsx) on a free port against the management database `databaseUrl`
+ * Starts `server.ts` (test/entry.ts: compiled under `npm test`, else through tsx) on a free port against the management database `databaseUrl`
  * and waits until `/health` answers 200. `env` adds or overrides configuration variables.
  */
 export async function startServerProcess (databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort()
   const storage = await mkdtemp(path.join(tmpdir(), 'rocket-proc-files-'))
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, entryArgs('server.ts'), {
+    cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       BCRYPT_COST: process.env.BCRYPT_COST ?? '4',
