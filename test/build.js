@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url'
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const BUILD_DIR = path.join(ROOT, '.test-build')
 const ENTRIES = ['app.ts', 'server.ts']
-const FOLDERS = ['config', 'lib', 'plugins', 'routes', 'migrations', 'test']
+// admin/src: the admin UI's logic modules (.ts) that unit tests import; its .tsx is Vite's.
+const FOLDERS = ['config', 'lib', 'plugins', 'routes', 'migrations', 'test', 'admin/src']
 
 /** The compiled path of a source file given relative to the repository (`test/a.test.ts` → `.test-build/test/a.test.js`). */
 export function compiledPath (file) {

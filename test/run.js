@@ -1,23 +1,27 @@
-// Runs the tap suite and prints the plain "N passed, N failed" closing line CI reads
-// (tap's own summary is not in that form). Exit code is tap's.
+// `npm test`: runs the suite and prints the plain "N passed, N failed" closing line CI reads
+// (docs/ARCHITECTURE.md, "Tests"). Exit code 0 only when every file passed.
 //
-// The suite runs compiled (test/build.js → `.test-build/`, tap configured by test/compiled.taprc):
-// file arguments (`npm test -- test/routes/a.test.ts`) name the sources and run their compiled twins.
-//
-// One embedded PostgreSQL serves the whole run (docs/ARCHITECTURE.md, "Tests"): started here,
-// handed to every test file as TEST_DATABASE_URL (each file creates databases of its own), and
-// stopped when tap ends, fails or is interrupted. With TEST_DATABASE_URL or DATABASE_URL set,
-// that server is used instead.
-import { spawn } from 'node:child_process'
+// 1. Compiles the sources and tests (test/build.js → `.test-build/`).
+// 2. Starts ONE embedded PostgreSQL for the whole run, handed to every test file as
+//    TEST_DATABASE_URL (each file creates databases of its own), stopped when the run ends, fails
+//    or is interrupted. With TEST_DATABASE_URL or DATABASE_URL set, that server is used instead.
+// 3. Runs the compiled test files, JOBS at a time (test/runner.js), and prints each file's TAP
+//    as a subtest once it ends. `npm test -- test/routes/a.test.ts …` runs only those files.
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { buildTests, compiledPath, ROOT } from './build.js'
+import { listTestFiles, runTestFiles } from './runner.js'
+
+/** Files run at once: the suite is CPU-bound on 2 cores, and a third file fills their waits on PostgreSQL. */
+const JOBS = Number(process.env.TEST_JOBS ?? 3)
+/** tap's own limit per file (seconds; a file may raise it with t.setTimeout). */
+const TAP_TIMEOUT = 300
 
 const started = Date.now()
 const compiled = await buildTests()
 console.log(`# compiled ${compiled} files to .test-build/ in ${Date.now() - started} ms`)
 
-const env = { ...process.env, BCRYPT_COST: process.env.BCRYPT_COST ?? '4', TAP_RCFILE: path.join(ROOT, 'test', 'compiled.taprc') }
+const env = { ...process.env, BCRYPT_COST: process.env.BCRYPT_COST ?? '4', TAP_TIMEOUT: String(TAP_TIMEOUT) }
 let shared = null
 if ((env.TEST_DATABASE_URL ?? '') === '' && (env.DATABASE_URL ?? '') === '') {
   const { startEmbeddedTestServer } = await import(pathToFileURL(compiledPath('test/db-helper.ts')).href)
@@ -31,68 +35,77 @@ async function stopShared () {
   await stopping
 }
 
-const testArg = (arg) => /\.test\.ts$/.test(arg) ? path.relative(ROOT, compiledPath(arg)) : arg
-const args = ['tap', '--reporter=tap', ...process.argv.slice(2).map(testArg)]
-const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'inherit'], env })
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    child.kill(signal)
-    void stopShared().then(() => { process.exit(130) })
-  })
-}
+const requested = process.argv.slice(2)
+const names = requested.length > 0 ? requested.map((f) => path.relative(ROOT, path.resolve(f))) : listTestFiles(ROOT)
+const files = names.map((name) => ({ name, script: compiledPath(name) }))
+
 let passed = 0
 let failed = 0
 let skipped = 0
-let buffer = ''
-child.stdout.on('data', (chunk) => {
-  process.stdout.write(chunk)
-  buffer += chunk.toString()
-  const lines = buffer.split('\n')
-  buffer = lines.pop() ?? ''
-  for (const line of lines) count(line)
-})
-
-// Count leaf assertions: "ok"/"not ok" lines nested at any depth, except the subtest summary
-// lines that tap prints for each (sub)test after its own assertions (they end in "# time=").
-let leafFailuresInFile = 0
+let fileNumber = 0
+let filesFailed = 0
 // The names of failed assertions, printed again at the end: CI shows only the tail of the output.
 const failures = []
-let currentFile = ''
-const subtests = []
-function count (line) {
-  const sub = /^(\s*)# Subtest: (.*)$/.exec(line)
-  if (sub !== null) {
-    const depth = sub[1].length / 4
-    subtests.length = depth
-    subtests[depth] = sub[2]
-    if (depth === 0) currentFile = sub[2]
-    return
-  }
-  // A test file's own result line (no indentation): a file that failed without a failing
-  // assertion (a crash, a timeout) still counts as one failure.
-  const top = /^(not ok|ok) \d+ - /.exec(line)
-  if (top !== null) {
-    if (top[1] === 'not ok' && leafFailuresInFile === 0) {
-      failed++
-      failures.push(`${currentFile}: ${line.trim()}`)
+
+/**
+ * Counts a file's leaf assertions: "ok"/"not ok" lines at any depth, except the summary line tap
+ * prints for each subtest after its own assertions (it ends in "# time="). A file that failed
+ * without a failing assertion (a crash, a timeout) still counts as one failure.
+ */
+function tally (name, output, ok) {
+  const subtests = [name]
+  let leafFailures = 0
+  for (const line of output.split('\n')) {
+    const sub = /^(\s*)# Subtest: (.*)$/.exec(line)
+    if (sub !== null) {
+      const depth = sub[1].length / 4 + 1
+      subtests.length = depth
+      subtests[depth] = sub[2]
+      continue
     }
-    leafFailuresInFile = 0
-    return
+    const m = /^\s*(not ok|ok) \d+/.exec(line)
+    if (m === null || /# time=[\d.]+m?s\s*$/.test(line)) continue
+    if (/# SKIP|# TODO/i.test(line)) { skipped++; continue }
+    if (m[1] === 'ok') passed++
+    else {
+      failed++
+      leafFailures++
+      failures.push(`${subtests.filter(Boolean).join(' > ')} > ${line.trim()}`)
+    }
   }
-  const m = /^\s*(not ok|ok) \d+/.exec(line)
-  if (m === null || /# time=[\d.]+m?s\s*$/.test(line)) return
-  if (/# SKIP|# TODO/i.test(line)) { skipped++; return }
-  if (m[1] === 'ok') passed++
-  else {
+  if (!ok && leafFailures === 0) {
     failed++
-    leafFailuresInFile++
-    failures.push(`${subtests.filter(Boolean).join(' > ')} > ${line.trim()}`)
+    failures.push(`${name}: the file failed without a failing assertion (see its output)`)
   }
 }
 
-child.on('close', (code) => {
-  if (buffer !== '') count(buffer)
-  if (failures.length > 0) console.log(`\nFailed:\n${failures.map((f) => `  ${f}`).join('\n')}`)
-  console.log(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`)
-  void stopShared().then(() => { process.exit(code ?? 1) })
+const run = runTestFiles(files, {
+  jobs: JOBS,
+  env,
+  cwd: ROOT,
+  killAfterMs: (TAP_TIMEOUT + 60) * 1000,
+  onDone: ({ name, output, code, signal, ms }) => {
+    const ok = code === 0
+    if (!ok) filesFailed++
+    fileNumber++
+    const body = output.replace(/\n$/, '').split('\n').map((l) => (l === '' ? l : `    ${l}`)).join('\n')
+    const exit = ok ? '' : ` (exit ${code ?? signal})`
+    process.stdout.write(`# Subtest: ${name}\n${body}\n${ok ? 'ok' : 'not ok'} ${fileNumber} - ${name}${exit} # time=${ms}ms\n\n`)
+    tally(name, output, ok)
+  }
 })
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    run.stop()
+    void stopShared().then(() => { process.exit(130) })
+  })
+}
+
+await run.done
+console.log(`1..${fileNumber}`)
+console.log(`# ${files.length} files in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+if (failures.length > 0) console.log(`\nFailed:\n${failures.map((f) => `  ${f}`).join('\n')}`)
+console.log(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`)
+await stopShared()
+process.exit(filesFailed > 0 || failed > 0 ? 1 : 0)
