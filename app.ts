@@ -10,7 +10,7 @@ import corsPlugin from './plugins/cors.js'
 import drain from './plugins/drain.js'
 import engine from './plugins/engine.js'
 import errorHandler from './plugins/error-handler.js'
-import { compileRouteValidator } from './lib/schema/route-validation.js'
+import { routeSerializerCompiler, routeValidatorCompiler, type SchemaCompilation } from './lib/schema/route-compilers.js'
 import events from './plugins/events.js'
 import jsonBody from './plugins/json-body.js'
 import mail from './plugins/mail.js'
@@ -36,6 +36,8 @@ export interface BuildOptions {
   adminRoot?: string
   /** Replaces the engine's module list, given the standard one (tests wrap action handlers). */
   modules?: (standard: EngineModule[]) => EngineModule[]
+  /** When the routes' declared schemas compile (`lib/schema/route-compilers.ts`); default at startup. */
+  schemaCompilation?: SchemaCompilation
 }
 
 /**
@@ -66,7 +68,10 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     }
   })
   // Declared route schemas: bodies by the project's Ajv (strict, unknown keys refused), URL parts coerced (docs/ARCHITECTURE.md, "Route schemas").
-  fastify.setValidatorCompiler(({ schema, httpPart }) => compileRouteValidator(schema, httpPart))
+  const compilation = options.schemaCompilation ?? 'at-startup'
+  fastify.setValidatorCompiler(routeValidatorCompiler(compilation))
+  const serializerCompiler = routeSerializerCompiler(compilation)
+  if (serializerCompiler !== undefined) fastify.setSerializerCompiler(serializerCompiler)
   await fastify.register(errorHandler)
   await fastify.register(drain)
   await fastify.register(requestLog, { enabled: config.logRequests })

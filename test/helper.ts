@@ -29,7 +29,9 @@ export async function build (_t?: unknown, overrides: Partial<Config> = {}, opti
     // Uploads of this test file go to a temporary folder of its own, removed at the end.
     const storagePath = join(tmpdir(), `rocket-files-${mgmt}`)
     const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }, { databaseUrl: withDatabase(server, mgmt), storagePath, ...overrides })
-    const app = await buildApp({ config, ...options })
+    // Schemas compile when a test first sends a route a request; test/routes/route-schemas.test.ts
+    // builds a server the way `npm start` does, compiling all of them.
+    const app = await buildApp({ config, schemaCompilation: 'on-first-use', ...options })
     tap.teardown(async () => {
       // On the run's shared server (test/run.js) this file's databases would pile up: drop them.
       const dbs = await app.platform.sql<Array<{ db_name: string }>>`SELECT db_name FROM _apps`.catch(() => [])

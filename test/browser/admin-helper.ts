@@ -75,6 +75,20 @@ export async function screenshot (page: Page, name: string): Promise<void> {
 }
 
 /** Waits for a success toast with the given text. */
+/** Per page, the success toasts an `expectToast` already matched (`data-toast-id`). */
+const seenToasts = new WeakMap<Page, Set<string>>()
+
+/**
+ * Waits for a success toast with `text` that no earlier `expectToast` of this page matched: a
+ * second save's "… saved" must not be satisfied by the first one's, still shown for 4 s.
+ */
 export async function expectToast (page: Page, text: string | RegExp): Promise<void> {
-  await page.getByTestId('toast-success').filter({ hasText: text }).first().waitFor(WAIT)
+  const seen = seenToasts.get(page) ?? new Set<string>()
+  seenToasts.set(page, seen)
+  const fresh = page.getByTestId('toast-success').filter({ hasText: text })
+    .and(page.locator([...seen].map((id) => `:not([data-toast-id="${id}"])`).join('') || '*'))
+    .first()
+  await fresh.waitFor(WAIT)
+  const id = await fresh.getAttribute('data-toast-id')
+  if (id !== null) seen.add(id)
 }

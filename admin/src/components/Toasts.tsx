@@ -9,6 +9,7 @@ export function Toasts (): JSX.Element {
           <div
             role={t.kind === 'error' ? 'alert' : 'status'}
             data-testid={`toast-${t.kind}`}
+            data-toast-id={t.id}
             class={`pointer-events-auto rounded-md p-3 text-sm shadow-lg ring-1 ${t.kind === 'error' ? 'bg-red-50 text-red-800 ring-red-200' : 'bg-emerald-50 text-emerald-800 ring-emerald-200'}`}
           >
             <div class='flex items-start justify-between gap-3'>
