@@ -1,6 +1,9 @@
 import { For, Show, type JSX } from 'solid-js'
 import { dismissToast, toasts } from '../state/toasts.js'
 
+/** Tells this page load's toasts from an earlier load's (ids restart at 1): `data-toast-id`, read by the browser tests. */
+const LOAD = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
+
 export function Toasts (): JSX.Element {
   return (
     <div class='pointer-events-none fixed right-4 bottom-4 z-50 flex w-96 max-w-[calc(100vw-2rem)] flex-col gap-2'>
@@ -9,7 +12,7 @@ export function Toasts (): JSX.Element {
           <div
             role={t.kind === 'error' ? 'alert' : 'status'}
             data-testid={`toast-${t.kind}`}
-            data-toast-id={t.id}
+            data-toast-id={`${LOAD}-${t.id}`}
             class={`pointer-events-auto rounded-md p-3 text-sm shadow-lg ring-1 ${t.kind === 'error' ? 'bg-red-50 text-red-800 ring-red-200' : 'bg-emerald-50 text-emerald-800 ring-emerald-200'}`}
           >
             <div class='flex items-start justify-between gap-3'>
