@@ -29,7 +29,7 @@ export async function build (_t?: unknown, overrides: Partial<Config> = {}, opti
     // Uploads of this test file go to a temporary folder of its own, removed at the end.
     const storagePath = join(tmpdir(), `rocket-files-${mgmt}`)
     const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }, { databaseUrl: withDatabase(server, mgmt), storagePath, ...overrides })
-    // Schemas compile when a test first sends a route a request; test/routes/route-schemas.test.ts
+    // Schemas compile when a test first sends a route a request; test/routes/schema-compilation.test.ts
     // builds a server the way `npm start` does, compiling all of them.
     const app = await buildApp({ config, schemaCompilation: 'on-first-use', ...options })
     tap.teardown(async () => {
