@@ -1,16 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:net'
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../app.js'
 import { loadConfig, type Config } from '../../config/index.js'
 import { withDatabase } from '../../lib/db/connection.js'
-import { PROJECT_ROOT } from '../../lib/project-root.js'
-import { stopTestServer, testServerUrl } from '../db-helper.js'
-import { entryArgs } from '../entry.js'
+import { freePort, stopTestServer, testServerUrl } from '../db-helper.js'
 import { createTestApp, type TestApp } from '../helper.js'
 import { dataOf, openSse, type SseEvent, type SseStream } from '../sse-client.js'
+import { startServerProcess } from './server-process.js'
 
 t.teardown(stopTestServer)
 type Row = Record<string, any>
@@ -106,43 +103,15 @@ t.test('restart: close (event: reconnect), writes while down, rebuild on the sam
   t.equal(resumed.events.length, 3, 'no duplicate')
 })
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      srv.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0) })
-    })
-  })
-}
-
-/** A real server process (`server.ts`, test/entry.ts) on the given management database. */
-async function serverProcess (databaseUrl: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, entryArgs('server.ts'), {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', REALTIME_POLL_INTERVAL_MS: '100' },
-    stdio: ['ignore', 'ignore', 'inherit']
-  })
-  const started = Date.now()
-  while (Date.now() - started < 60_000) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return child
-    } catch { /* not listening yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  child.kill('SIGKILL')
-  throw new Error('server did not start')
-}
-
 t.test('kill -9: every acknowledged write reaches a subscriber that reconnects with its last id', async (t) => {
   const config = await configFor()
   const databaseUrl = config.databaseUrl as string
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  let child = await serverProcess(databaseUrl, port)
-  t.teardown(() => { child.kill('SIGKILL') })
+  // The restart listens on the same port: the subscriber reconnects to the same address.
+  const env = { PORT: String(port), LOG_LEVEL: 'silent', REALTIME_POLL_INTERVAL_MS: '100' }
+  let server = await startServerProcess(databaseUrl, env)
+  t.teardown(async () => { await server.stop() })
   const json = async (path: string, method: string, token: string | null, body?: unknown): Promise<{ status: number, body: Row }> => {
     const res = await fetch(`${base}${path}`, {
       method,
@@ -167,21 +136,21 @@ t.test('kill -9: every acknowledged write reaches a subscriber that reconnects w
     }
   })()
   while (acknowledged.length < 30) await new Promise((resolve) => setTimeout(resolve, 10))
-  child.kill('SIGKILL')
-  await new Promise((resolve) => child.once('exit', resolve))
+  process.kill(server.pid, 'SIGKILL')
+  await server.exited
+  await server.stop()
   stop = true
   await writer
   await s.ended
   const seen = s.events.filter((e) => e.id !== null)
   const last = seen.at(-1)?.id ?? '0'
   t.ok(acknowledged.length >= 30, `${acknowledged.length} writes acknowledged before the kill; ${seen.length} streamed`)
-  child = await serverProcess(databaseUrl, port)
+  server = await startServerProcess(databaseUrl, env)
   const resumed = await sse(t, `${base}/api/${name}/_realtime?entities=note`, { authorization: `Bearer ${platform}`, 'last-event-id': last })
   const missing = acknowledged.length - seen.length
   const more = missing > 0 ? await resumed.waitFor(missing, { timeoutMs: 20_000 }) : []
   const all = [...seen, ...more].map((e) => dataOf(e).id as string)
   t.equal(new Set(all).size, all.length, 'no duplicate')
   t.same(acknowledged.filter((id) => !all.includes(id)), [], 'no acknowledged write is missing')
-  child.kill('SIGTERM')
-  await new Promise((resolve) => child.once('exit', resolve))
+  await server.stop()
 })

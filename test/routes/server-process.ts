@@ -21,11 +21,13 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `server.ts` (test/entry.ts: compiled under `npm test`, else through tsx) on a free port against the management database `databaseUrl`
- * and waits until `/health` answers 200. `env` adds or overrides configuration variables.
+ * Starts `server.ts` (test/entry.ts: compiled under `npm test`, else through tsx) on a free port
+ * (or `env.PORT`) against the management database `databaseUrl` and waits until `/health`
+ * answers 200. `env` adds or overrides configuration variables.
  */
 export async function startServerProcess (databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const port = await freePort()
+  // A given PORT is kept (a restart on the same address), else a free one is taken.
+  const port = env.PORT !== undefined ? Number(env.PORT) : await freePort()
   const storage = await mkdtemp(path.join(tmpdir(), 'rocket-proc-files-'))
   const child = spawn(process.execPath, entryArgs('server.ts'), {
     cwd: PROJECT_ROOT,
