@@ -14,35 +14,45 @@ import { dropDatabases, stopTestServer, testServerUrl } from './db-helper.js'
 type TapLike = Pick<Test, 'equal' | 'ok'>
 
 let built: Promise<FastifyInstance> | null = null
+let stopRegistered = false
 
 /**
- * The app under test for this test file: one Fastify instance (shared by the file's tests) on a
- * management database of its own, closed when the whole file's tests are done. `overrides`
- * (configuration for this file, e.g. short webhook delays) and `options` (engine modules) apply
- * when the first call builds it.
+ * A Rocket server on a management database of its own, closed and dropped (with its apps'
+ * databases and uploads) when the test file ends. Most files use `build`; a file comparing two
+ * servers builds the second here.
+ */
+export async function buildServer (overrides: Partial<Config> = {}, options: Pick<BuildOptions, 'modules' | 'schemaCompilation'> = {}): Promise<FastifyInstance> {
+  // tap runs teardowns last-registered first: registered before any server's, the file's own
+  // embedded PostgreSQL (when it started one) stops after every database below is dropped.
+  if (!stopRegistered) {
+    stopRegistered = true
+    tap.teardown(stopTestServer)
+  }
+  const server = await testServerUrl()
+  const mgmt = `rocket_mgmt_${randomBytes(4).toString('hex')}`
+  // Uploads of this server go to a temporary folder of its own, removed at the end.
+  const storagePath = join(tmpdir(), `rocket-files-${mgmt}`)
+  const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }, { databaseUrl: withDatabase(server, mgmt), storagePath, ...overrides })
+  const app = await buildApp({ config, ...options })
+  tap.teardown(async () => {
+    // On the run's shared server (test/run.js) this file's databases would pile up: drop them.
+    const dbs = await app.platform.sql<Array<{ db_name: string }>>`SELECT db_name FROM _apps`.catch(() => [])
+    await app.close()
+    await rm(storagePath, { recursive: true, force: true })
+    await dropDatabases(server, [...dbs.map((d) => d.db_name), mgmt])
+  })
+  return app
+}
+
+/**
+ * The app under test for this test file: one Fastify instance (shared by the file's tests),
+ * closed when the whole file's tests are done. `overrides` (configuration for this file, e.g.
+ * short webhook delays) and `options` (engine modules) apply when the first call builds it.
+ * Its route schemas compile when a test first sends a route a request;
+ * test/routes/schema-compilation.test.ts builds a server the way `npm start` does, compiling all.
  */
 export async function build (_t?: unknown, overrides: Partial<Config> = {}, options: Pick<BuildOptions, 'modules'> = {}): Promise<FastifyInstance> {
-  if (built !== null) return await built
-  built = (async () => {
-    const server = await testServerUrl()
-    const mgmt = `rocket_mgmt_${randomBytes(4).toString('hex')}`
-    // Uploads of this test file go to a temporary folder of its own, removed at the end.
-    const storagePath = join(tmpdir(), `rocket-files-${mgmt}`)
-    const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }, { databaseUrl: withDatabase(server, mgmt), storagePath, ...overrides })
-    // Schemas compile when a test first sends a route a request; test/routes/schema-compilation.test.ts
-    // builds a server the way `npm start` does, compiling all of them.
-    const app = await buildApp({ config, schemaCompilation: 'on-first-use', ...options })
-    tap.teardown(async () => {
-      // On the run's shared server (test/run.js) this file's databases would pile up: drop them.
-      const dbs = await app.platform.sql<Array<{ db_name: string }>>`SELECT db_name FROM _apps`.catch(() => [])
-      await app.close()
-      built = null
-      await rm(storagePath, { recursive: true, force: true })
-      await dropDatabases(server, [...dbs.map((d) => d.db_name), mgmt])
-      await stopTestServer()
-    })
-    return app
-  })()
+  built ??= buildServer(overrides, { schemaCompilation: 'on-first-use', ...options })
   return await built
 }
 
