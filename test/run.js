@@ -6,7 +6,9 @@
 //    TEST_DATABASE_URL (each file creates databases of its own), stopped when the run ends, fails
 //    or is interrupted. With TEST_DATABASE_URL or DATABASE_URL set, that server is used instead.
 // 3. Runs the compiled test files, JOBS at a time (test/runner.js), and prints each file's TAP
-//    as a subtest once it ends. `npm test -- test/routes/a.test.ts …` runs only those files.
+//    as a subtest once it ends. `npm test -- test/routes/a.test.ts test/unit …` runs only those
+//    files and folders.
+import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { buildTests, compiledPath, ROOT } from './build.js'
@@ -16,6 +18,18 @@ import { listTestFiles, runTestFiles } from './runner.js'
 const JOBS = Number(process.env.TEST_JOBS ?? 3)
 /** tap's own limit per file (seconds; a file may raise it with t.setTimeout). */
 const TAP_TIMEOUT = 300
+
+// Arguments name test files or folders of them, as the sources (`test/routes`, `test/unit/a.test.ts`).
+const requested = process.argv.slice(2).map((f) => path.relative(ROOT, path.resolve(f)))
+for (const f of requested) {
+  if (!existsSync(path.join(ROOT, f)) || !(f.endsWith('.test.ts') || statSync(path.join(ROOT, f)).isDirectory())) {
+    console.error(`npm test: '${f}' is not a test file (.test.ts) or a folder of them`)
+    process.exit(2)
+  }
+}
+const names = requested.length > 0
+  ? requested.flatMap((f) => (f.endsWith('.test.ts') ? [f] : listTestFiles(ROOT, f)))
+  : listTestFiles(ROOT)
 
 const started = Date.now()
 const compiled = await buildTests()
@@ -35,8 +49,6 @@ async function stopShared () {
   await stopping
 }
 
-const requested = process.argv.slice(2)
-const names = requested.length > 0 ? requested.map((f) => path.relative(ROOT, path.resolve(f))) : listTestFiles(ROOT)
 const files = names.map((name) => ({ name, script: compiledPath(name) }))
 
 let passed = 0
